@@ -1,0 +1,62 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { WinstonModule } from 'nest-winston';
+import type { AuthUser } from './common/auth/auth-user';
+import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
+import { createValidationPipe } from './common/http/validation';
+import { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { JwtAuthGuard } from './modules/auth/jwt-auth.guard';
+import { RolesGuard } from './modules/auth/roles.guard';
+import { HealthModule } from './modules/health/health.module';
+import { createWinstonOptions } from './observability/logger.factory';
+import { REDIS_CLIENT, RedisModule, type RedisClient } from './redis/redis.module';
+
+/** Rate limits per caller: the verified token's `sub`, else the client address. Shared through Redis when set. */
+function throttlerModule() {
+  return ThrottlerModule.forRootAsync({
+    inject: [AppConfig, REDIS_CLIENT],
+    useFactory: (config: AppConfig, redis: RedisClient) => ({
+      throttlers: [{ name: 'default', limit: config.throttle.limit, ttl: config.throttle.ttlSeconds * 1000 }],
+      storage: redis ? new ThrottlerStorageRedisService(redis) : undefined,
+      getTracker: (req: Record<string, unknown>) => {
+        const user = req.user as AuthUser | undefined;
+        return user?.sub ? `sub:${user.sub}` : `ip:${String(req.ip)}`;
+      },
+      errorMessage: 'Too many requests; retry after the time in Retry-After',
+    }),
+  });
+}
+
+@Module({})
+export class AppModule {
+  /** The whole application for one validated configuration (main.ts and the e2e tests build it the same way). */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        WinstonModule.forRoot(createWinstonOptions(config)),
+        DatabaseModule,
+        RedisModule,
+        throttlerModule(),
+        AuditModule,
+        AuthModule,
+        HealthModule,
+      ],
+      providers: [
+        // Guards run in this order: who is calling, how often, and may they.
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

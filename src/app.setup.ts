@@ -1,0 +1,68 @@
+import helmet from '@fastify/helmet';
+import { RequestMethod } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
+import type { AppConfig } from './config/app-config';
+import { registerHttpLogging } from './observability/http-logging';
+import { requestIdFrom } from './observability/request-context';
+
+export const API_PREFIX = 'api/v1';
+
+/** Fastify settings shared by main.ts and the tests: body limit, proxy trust, request ids. */
+export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers['x-request-id']),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    logger: false,
+  });
+}
+
+function setupDocs(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Centralized AI Learning API')
+      .setDescription(
+        'Consent-gated, encrypted learning events; global patterns and collective insights. Errors are RFC 9457 ' +
+          'application/problem+json with a stable `code`. Lists answer `{ items, nextCursor }`.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 JWT with sub, roles and exp' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}
+
+/** Everything global about the HTTP surface. main.ts and every e2e test call this, so tests see what users see. */
+export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  app.useLogger(app.get(WINSTON_MODULE_NEST_PROVIDER));
+  const fastify = app.getHttpAdapter().getInstance();
+  // Only JSON bodies are accepted; anything else is 415 (Fastify parses text/plain by default).
+  fastify.removeContentTypeParser('text/plain');
+  registerHttpLogging(fastify);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+      },
+    },
+  });
+  app.enableCors({
+    origin: config.http.corsOrigins.length === 0 ? false : config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  });
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: ['health', 'health/live', 'health/ready', 'metrics'].map((path) => ({ path, method: RequestMethod.GET })),
+  });
+  if (config.http.docsEnabled) setupDocs(app);
+}

@@ -1,0 +1,42 @@
+import type { KeyEncryptionKey } from './encryption-keys';
+
+/** The validated, typed settings. Built once at boot by `loadConfig`; injected wherever settings are read. */
+export class AppConfig {
+  env: 'development' | 'production' | 'test';
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    corsOrigins: string[];
+    trustProxy: boolean;
+    docsEnabled: boolean;
+    shutdownTimeoutMs: number;
+  };
+  database: {
+    url?: string;
+    replicaUrl?: string;
+    poolMax: number;
+    migrateOnBoot: boolean;
+  };
+  dataDir: string;
+  redis: { url?: string };
+  auth: {
+    jwtSecret: string;
+    accessTokenTtlSeconds: number;
+    maxFailedAttempts: number;
+    failedWindowSeconds: number;
+  };
+  crypto: {
+    keys: KeyEncryptionKey[];
+    currentKeyId: string;
+  };
+  throttle: { limit: number; ttlSeconds: number };
+  log: { level: string; format: 'json' | 'pretty' };
+  health: { heapLimitBytes: number; diskThreshold: number; diskPath: string };
+  /** Settings that were generated into DATA_DIR because the environment lacked them (development only). */
+  generatedSecrets: string[];
+
+  get isProduction(): boolean {
+    return this.env === 'production';
+  }
+}

@@ -1,0 +1,122 @@
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const POSTGRES_URL = /^postgres(ql)?:\/\/\S+$/;
+const REDIS_URL = /^rediss?:\/\/\S+$/;
+
+/**
+ * Every environment setting the service reads, with its bound. `.env.example` and the README's
+ * configuration table document the same list; `npm run validate:env` checks an environment against it.
+ */
+export class EnvironmentVariables {
+  @IsIn(NODE_ENVS)
+  NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString() @MinLength(1)
+  HOST = '0.0.0.0';
+
+  @IsOptional() @Matches(POSTGRES_URL, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional() @Matches(POSTGRES_URL, { message: 'DATABASE_URL_REPLICA must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL_REPLICA?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_MAX = 10;
+
+  @Transform(toBool) @IsBoolean()
+  DATABASE_MIGRATE_ON_BOOT = true;
+
+  @IsString() @MinLength(1)
+  DATA_DIR = './.data';
+
+  @IsOptional() @Matches(REDIS_URL, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  JWT_SECRET?: string;
+
+  @Transform(toInt) @IsInt() @Min(60) @Max(86400)
+  JWT_ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @IsOptional() @IsString() @MinLength(1)
+  ENCRYPTION_KEY?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  ENCRYPTION_KEYS?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9_.-]{1,32}$/, { message: 'ENCRYPTION_KEY_ID must be 1-32 characters of A-Z a-z 0-9 _ . -' })
+  ENCRYPTION_KEY_ID?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  THROTTLE_LIMIT = 1000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  THROTTLE_TTL_SECONDS = 60;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  AUTH_MAX_FAILED_ATTEMPTS = 5;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  AUTH_FAILED_WINDOW_SECONDS = 900;
+
+  @Transform(toInt) @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  @IsOptional() @IsString() @MaxLength(4096)
+  CORS_ORIGINS?: string;
+
+  @Transform(toBool) @IsBoolean()
+  TRUST_PROXY = false;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @IsOptional() @IsIn(LOG_FORMATS)
+  LOG_FORMAT?: (typeof LOG_FORMATS)[number];
+
+  @Transform(toBool) @IsBoolean()
+  DOCS_ENABLED = true;
+
+  @Transform(toInt) @IsInt() @Min(16) @Max(65536)
+  HEALTH_HEAP_LIMIT_MB = 1024;
+
+  @Transform(toNumber) @IsNumber() @Min(0.01) @Max(1)
+  HEALTH_DISK_THRESHOLD = 0.95;
+
+  @IsString() @MinLength(1)
+  HEALTH_DISK_PATH = '/';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(300_000)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+}

@@ -1,0 +1,102 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigValidationError, loadConfig } from './load-config';
+
+const KEY_HEX = 'a'.repeat(64);
+const SECRET = 'x'.repeat(40);
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigValidationError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe(loadConfig.name, () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('applies defaults and types values', () => {
+    const sut = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX, PORT: '4000', TRUST_PROXY: 'true' });
+    expect(sut.http.port).toBe(4000);
+    expect(sut.http.trustProxy).toBe(true);
+    expect(sut.throttle).toEqual({ limit: 1000, ttlSeconds: 60 });
+    expect(sut.log.format).toBe('pretty');
+    expect(sut.crypto.keys).toHaveLength(1);
+    expect(sut.crypto.currentKeyId).toBe('k1');
+  });
+
+  it('lists every problem in one error', () => {
+    const problems = problemsOf({ DATA_DIR: dataDir, JWT_SECRET: SECRET, PORT: 'eighty', LOG_LEVEL: 'loud', ENCRYPTION_KEY: 'short', REDIS_URL: 'http://x' });
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/PORT/);
+    expect(problems.join('\n')).toMatch(/LOG_LEVEL/);
+    expect(problems.join('\n')).toMatch(/ENCRYPTION_KEY must be exactly 32 bytes/);
+    expect(problems.join('\n')).toMatch(/REDIS_URL/);
+  });
+
+  it('never echoes key material in a problem', () => {
+    const problems = problemsOf({ DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEYS: 'k1:notakeyvalue123' });
+    expect(problems.join('\n')).not.toContain('notakeyvalue123');
+  });
+
+  it('in production refuses a missing database, a short secret and missing keys', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', DATA_DIR: dataDir, JWT_SECRET: 'short' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/DATABASE_URL is required/),
+        expect.stringMatching(/JWT_SECRET must be at least 32 bytes/),
+        expect.stringMatching(/ENCRYPTION_KEY or ENCRYPTION_KEYS is required/),
+      ]),
+    );
+  });
+
+  it('in production refuses keys generated for development', () => {
+    const dev = loadConfig({ DATA_DIR: dataDir }, { generateDevSecrets: true });
+    const devKeyHex = dev.crypto.keys[0].key.toString('hex');
+    const problems = problemsOf({
+      NODE_ENV: 'production', DATA_DIR: dataDir, DATABASE_URL: 'postgres://db/x', JWT_SECRET: dev.auth.jwtSecret, ENCRYPTION_KEY: devKeyHex,
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/JWT_SECRET is a development or example value/),
+      expect.stringMatching(/ENCRYPTION_KEY\(S\) contains a development or example key/),
+    ]);
+  });
+
+  it('accepts a complete production environment', () => {
+    const sut = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, DATABASE_URL: 'postgres://db/x', JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX });
+    expect(sut.isProduction).toBe(true);
+    expect(sut.log.format).toBe('json');
+  });
+
+  it('generates development secrets once into DATA_DIR with mode 0600', () => {
+    const first = loadConfig({ DATA_DIR: dataDir }, { generateDevSecrets: true });
+    const second = loadConfig({ DATA_DIR: dataDir }, { generateDevSecrets: true });
+    expect(first.generatedSecrets).toEqual(['JWT_SECRET', 'ENCRYPTION_KEY']);
+    expect(second.auth.jwtSecret).toBe(first.auth.jwtSecret);
+    const file = join(dataDir, 'dev-secrets.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8')).JWT_SECRET).toBe(first.auth.jwtSecret);
+  });
+
+  it('parses a versioned key set and picks the named current key', () => {
+    const b64 = Buffer.alloc(32, 7).toString('base64');
+    const sut = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEYS: `old:${KEY_HEX},new:${b64}`, ENCRYPTION_KEY_ID: 'new' });
+    expect(sut.crypto.keys.map((k) => k.id)).toEqual(['old', 'new']);
+    expect(sut.crypto.currentKeyId).toBe('new');
+  });
+
+  it('refuses a current key id that is not configured, and duplicate ids', () => {
+    expect(problemsOf({ DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEYS: `a:${KEY_HEX},a:${KEY_HEX}`, ENCRYPTION_KEY_ID: 'zz' })).toEqual([
+      expect.stringMatching(/appears twice/),
+      expect.stringMatching(/ENCRYPTION_KEY_ID names zz/),
+    ]);
+  });
+});

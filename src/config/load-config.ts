@@ -1,0 +1,126 @@
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
+import { existsSync } from 'node:fs';
+import { AppConfig } from './app-config';
+import { readDevSecrets, readOrCreateDevSecrets } from './dev-secrets';
+import { parseEncryptionKeys } from './encryption-keys';
+import { EnvironmentVariables } from './env.schema';
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Generate missing development secrets into DATA_DIR (the app does; `validate:env` only reports). */
+  generateDevSecrets?: boolean;
+}
+
+/** Placeholder values shipped in `.env.example`; production refuses them like any development key. */
+const PLACEHOLDERS = new Set([
+  'change-me-to-at-least-32-random-bytes-of-secret',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+]);
+const MIN_JWT_SECRET_BYTES = 32;
+
+function knownKeys(): string[] {
+  const metas = getMetadataStorage().getTargetValidationMetadatas(EnvironmentVariables, '', true, false);
+  return [...new Set(metas.map((m) => m.propertyName))];
+}
+
+function flatten(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((msg) => (msg.startsWith(e.property) ? msg : `${e.property}: ${msg}`)));
+}
+
+/** The settings this process reads: `.env` in the working directory (if any) under the real environment. */
+export function readEnvironment(): NodeJS.ProcessEnv {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return { ...process.env };
+}
+
+/**
+ * Validates the environment against `EnvironmentVariables` plus the rules that span settings, and builds the
+ * typed `AppConfig`. Every problem is collected, so one message lists them all.
+ */
+export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): AppConfig {
+  const picked: Record<string, string> = {};
+  for (const key of knownKeys()) {
+    const value = rawEnv[key];
+    if (value !== undefined && value.trim() !== '') picked[key] = value.trim();
+  }
+  const env = plainToInstance(EnvironmentVariables, picked);
+  const problems = flatten(validateSync(env, { forbidUnknownValues: true, stopAtFirstError: true }));
+  const production = env.NODE_ENV === 'production';
+  const generated: string[] = [];
+
+  if (!production && (!env.JWT_SECRET || (!env.ENCRYPTION_KEY && !env.ENCRYPTION_KEYS))) {
+    const dev = options.generateDevSecrets ? readOrCreateDevSecrets(env.DATA_DIR) : readDevSecrets(env.DATA_DIR);
+    if (!env.JWT_SECRET) {
+      env.JWT_SECRET = dev?.JWT_SECRET;
+      generated.push('JWT_SECRET');
+    }
+    if (!env.ENCRYPTION_KEY && !env.ENCRYPTION_KEYS) {
+      env.ENCRYPTION_KEY = dev?.ENCRYPTION_KEY;
+      generated.push('ENCRYPTION_KEY');
+    }
+  }
+
+  const jwtBytes = env.JWT_SECRET ? Buffer.byteLength(env.JWT_SECRET, 'utf8') : 0;
+  const keys = parseEncryptionKeys(env.ENCRYPTION_KEY, env.ENCRYPTION_KEYS, env.ENCRYPTION_KEY_ID);
+  if (env.ENCRYPTION_KEY || env.ENCRYPTION_KEYS) problems.push(...keys.problems);
+
+  if (production) {
+    if (!env.DATABASE_URL) problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development only)');
+    if (!env.JWT_SECRET) problems.push('JWT_SECRET is required in production');
+    else if (jwtBytes < MIN_JWT_SECRET_BYTES) problems.push(`JWT_SECRET must be at least ${MIN_JWT_SECRET_BYTES} bytes in production`);
+    if (!env.ENCRYPTION_KEY && !env.ENCRYPTION_KEYS) problems.push('ENCRYPTION_KEY or ENCRYPTION_KEYS is required in production');
+    const dev = readDevSecrets(env.DATA_DIR);
+    const devValues = new Set([...PLACEHOLDERS, ...(dev ? [dev.JWT_SECRET, dev.ENCRYPTION_KEY] : [])]);
+    if (env.JWT_SECRET && devValues.has(env.JWT_SECRET)) problems.push('JWT_SECRET is a development or example value; production needs its own secret');
+    const keyMaterial = [env.ENCRYPTION_KEY, ...(env.ENCRYPTION_KEYS ?? '').split(',').map((e) => e.slice(e.indexOf(':') + 1))];
+    if (keyMaterial.some((k) => k && devValues.has(k.trim()))) {
+      problems.push('ENCRYPTION_KEY(S) contains a development or example key; production needs its own keys');
+    }
+    if (env.CORS_ORIGINS?.split(',').some((o) => o.trim() === '*')) problems.push('CORS_ORIGINS may not be * in production');
+  }
+
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+
+  return Object.assign(new AppConfig(), {
+    env: env.NODE_ENV,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+      trustProxy: env.TRUST_PROXY,
+      docsEnabled: env.DOCS_ENABLED,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
+    database: {
+      url: env.DATABASE_URL,
+      replicaUrl: env.DATABASE_URL_REPLICA,
+      poolMax: env.DATABASE_POOL_MAX,
+      migrateOnBoot: env.DATABASE_MIGRATE_ON_BOOT,
+    },
+    dataDir: env.DATA_DIR,
+    redis: { url: env.REDIS_URL },
+    auth: {
+      jwtSecret: env.JWT_SECRET ?? '',
+      accessTokenTtlSeconds: env.JWT_ACCESS_TOKEN_TTL_SECONDS,
+      maxFailedAttempts: env.AUTH_MAX_FAILED_ATTEMPTS,
+      failedWindowSeconds: env.AUTH_FAILED_WINDOW_SECONDS,
+    },
+    crypto: { keys: keys.keys, currentKeyId: keys.currentKeyId },
+    throttle: { limit: env.THROTTLE_LIMIT, ttlSeconds: env.THROTTLE_TTL_SECONDS },
+    log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (production ? 'json' : 'pretty') },
+    health: {
+      heapLimitBytes: env.HEALTH_HEAP_LIMIT_MB * 1024 * 1024,
+      diskThreshold: env.HEALTH_DISK_THRESHOLD,
+      diskPath: env.HEALTH_DISK_PATH,
+    },
+    generatedSecrets: generated,
+  });
+}

@@ -1,0 +1,27 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Global, Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { AdvisoryLockService } from './advisory-lock.service';
+import { DatabaseBootstrapService } from './database-bootstrap.service';
+import { buildOrmOptions } from './orm-options';
+
+@Global()
+@Module({
+  imports: [
+    MikroOrmModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => {
+        if (!config.database.url) throw new Error('No database URL: main.ts resolves one (embedded or DATABASE_URL) before the app is created');
+        return {
+          ...buildOrmOptions({ url: config.database.url, replicaUrl: config.database.replicaUrl, poolMax: config.database.poolMax }),
+          registerRequestContext: true,
+        };
+      },
+      driver: PostgreSqlDriver,
+    }),
+  ],
+  providers: [DatabaseBootstrapService, AdvisoryLockService],
+  exports: [AdvisoryLockService],
+})
+export class DatabaseModule {}

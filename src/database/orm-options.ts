@@ -1,0 +1,39 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
+import { join } from 'node:path';
+import { ENTITIES } from './entities';
+
+export interface OrmConnectionSettings {
+  url: string;
+  replicaUrl?: string;
+  poolMax?: number;
+}
+
+/** Migrations live in the project (generated into /tmp they fail to resolve @mikro-orm/migrations). */
+export const MIGRATIONS_PATH_TS = join(__dirname, 'migrations');
+
+/** The one MikroORM configuration, shared by the application and the CLI (`mikro-orm.config.ts`). */
+export function buildOrmOptions(settings: OrmConnectionSettings): Options {
+  return defineConfig({
+    driver: PostgreSqlDriver,
+    clientUrl: settings.url,
+    replicas: settings.replicaUrl ? [{ name: 'replica', clientUrl: settings.replicaUrl }] : undefined,
+    pool: { min: 0, max: settings.poolMax ?? 10, idleTimeoutMillis: 30_000 },
+    driverOptions: { connectionTimeoutMillis: 5_000 },
+    entities: [...ENTITIES],
+    extensions: [Migrator],
+    migrations: {
+      path: MIGRATIONS_PATH_TS,
+      pathTs: MIGRATIONS_PATH_TS,
+      glob: '!(*.d).{js,ts}',
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      emit: 'ts',
+      snapshot: false,
+    },
+    forceUtcTimezone: true,
+    ignoreUndefinedInQuery: true,
+    debug: false,
+  });
+}

@@ -1,0 +1,33 @@
+import { DomainError } from '../../common/errors/domain.error';
+
+export class UnauthenticatedError extends DomainError {
+  constructor(reason = 'A valid bearer token is required') {
+    super('AUTH.UNAUTHENTICATED', 'unauthenticated', reason);
+  }
+}
+
+export class ForbiddenRoleError extends DomainError {
+  constructor() {
+    super('AUTH.FORBIDDEN', 'forbidden', 'The caller does not have a role this route requires');
+  }
+}
+
+export class InvalidClientCredentialsError extends DomainError {
+  constructor() {
+    super('AUTH.INVALID_CLIENT', 'unauthenticated', 'The client id or secret is wrong, or the client is revoked');
+  }
+}
+
+export class TooManyFailedAttemptsError extends DomainError {
+  constructor(retryAfterSeconds: number) {
+    super('AUTH.TOO_MANY_ATTEMPTS', 'rate_limited', 'Too many failed credential attempts from this address for this client; retry later', {
+      retryAfterSeconds,
+    });
+  }
+}
+
+export class ClientNameTakenError extends DomainError {
+  constructor(name: string) {
+    super('AUTH.CLIENT_NAME_TAKEN', 'conflict', `An API client named ${name} already exists`);
+  }
+}

@@ -1,0 +1,23 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { AuditModule } from '../audit/audit.module';
+import { ApiClientsService } from './api-clients.service';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { ApiClient } from './entities/api-client.entity';
+import { FailedAttemptsStore } from './failed-attempts.store';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { RolesGuard } from './roles.guard';
+import { SecretHasher } from './secret-hasher';
+import { TokenService } from './token.service';
+
+@Module({
+  imports: [PassportModule, JwtModule.register({}), MikroOrmModule.forFeature([ApiClient]), AuditModule],
+  controllers: [AuthController],
+  providers: [ApiClientsService, AuthService, FailedAttemptsStore, JwtStrategy, JwtAuthGuard, RolesGuard, SecretHasher, TokenService],
+  exports: [ApiClientsService, TokenService, JwtAuthGuard, RolesGuard],
+})
+export class AuthModule {}

@@ -1,0 +1,36 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from '../../common/decorators/auth.decorators';
+import { HealthService } from './health.service';
+
+@ApiTags('health')
+@Public()
+@SkipThrottle()
+@Controller('health')
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers (no dependency is checked)' })
+  @ApiOkResponse({ description: '{ status: "ok", uptimeSeconds }' })
+  live() {
+    return this.health.live();
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: database, Redis (when configured), heap and disk' })
+  @ApiOkResponse({ description: 'Terminus result: { status: "ok", info, error, details }' })
+  @ApiServiceUnavailableResponse({ description: 'problem+json HEALTH.NOT_READY with the failed checks in `checks`' })
+  ready() {
+    return this.health.ready();
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Detailed health: status, timestamp, database, redis, system, uptime' })
+  @ApiOkResponse({ description: 'The detailed report' })
+  @ApiServiceUnavailableResponse({ description: 'problem+json HEALTH.UNHEALTHY with the report in `health`' })
+  details() {
+    return this.health.details();
+  }
+}

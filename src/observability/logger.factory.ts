@@ -1,0 +1,36 @@
+import { utilities as nestWinston } from 'nest-winston';
+import * as winston from 'winston';
+import type { AppConfig } from '../config/app-config';
+import { redact, redactString } from './redact';
+import { currentRequestId } from './request-context';
+
+const RESERVED = new Set(['level', 'message', 'timestamp', 'context', 'requestId', 'ms', 'stack']);
+
+/** Adds the current request id and scrubs secrets from the message and every metadata field. */
+const enrich = winston.format((info) => {
+  const requestId = currentRequestId();
+  if (requestId && !info.requestId) info.requestId = requestId;
+  if (typeof info.message === 'string') info.message = redactString(info.message);
+  if (typeof info.stack === 'string') info.stack = redactString(info.stack);
+  for (const key of Object.keys(info)) {
+    if (!RESERVED.has(key)) info[key] = redact(info[key]);
+  }
+  return info;
+});
+
+export function createWinstonOptions(config: Pick<AppConfig, 'log'>): winston.LoggerOptions {
+  const format =
+    config.log.format === 'json'
+      ? winston.format.combine(winston.format.timestamp(), enrich(), winston.format.errors({ stack: true }), winston.format.json())
+      : winston.format.combine(
+          winston.format.timestamp(),
+          enrich(),
+          winston.format.ms(),
+          nestWinston.format.nestLike('ai-learning', { colors: process.stdout.isTTY, prettyPrint: false }),
+        );
+  return {
+    level: config.log.level,
+    format,
+    transports: [new winston.transports.Console({ stderrLevels: ['error'] })],
+  };
+}
