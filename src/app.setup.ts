@@ -1,6 +1,7 @@
 import helmet from '@fastify/helmet';
 import { RequestMethod } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 import type { AppConfig } from './config/app-config';
@@ -37,6 +38,22 @@ function setupDocs(app: NestFastifyApplication): void {
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }
 
+/**
+ * While the server drains, answers carry `Connection: close`, so keep-alive clients hang up after their in-flight
+ * request and the close does not wait for their idle timeout.
+ */
+function closeKeepAliveOnShutdown(fastify: FastifyInstance): void {
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+}
+
 /** Everything global about the HTTP surface. main.ts and every e2e test call this, so tests see what users see. */
 export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   app.useLogger(app.get(WINSTON_MODULE_NEST_PROVIDER));
@@ -44,6 +61,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   // Only JSON bodies are accepted; anything else is 415 (Fastify parses text/plain by default).
   fastify.removeContentTypeParser('text/plain');
   registerHttpLogging(fastify);
+  closeKeepAliveOnShutdown(fastify);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -2,6 +2,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import { join } from 'node:path';
 import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
 
 export interface OrmConnectionSettings {
   url: string;
@@ -25,12 +26,14 @@ export function buildOrmOptions(settings: OrmConnectionSettings): Options {
     migrations: {
       path: MIGRATIONS_PATH_TS,
       pathTs: MIGRATIONS_PATH_TS,
-      glob: '!(*.d).{js,ts}',
+      glob: '!(*.d|index).{js,ts}',
+      migrationsList: MIGRATIONS.map((m) => ({ name: m.name, class: m })),
       tableName: 'mikro_orm_migrations',
       transactional: true,
       allOrNothing: true,
       emit: 'ts',
       snapshot: false,
+      silent: true,
     },
     forceUtcTimezone: true,
     ignoreUndefinedInQuery: true,

@@ -2,9 +2,10 @@
 const SECRET_KEY = /^(authorization|cookie|set-cookie|password|secret|clientSecret|client_secret|token|accessToken|refreshToken|jwt|apiKey|api_key|key|encryptionKey|data|payload|original|corrected|comment)$/i;
 const BEARER = /\bBearer\s+[A-Za-z0-9._~+/=-]+/g;
 const JWT_LIKE = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s:@/]*:[^\s@/]+@/gi;
 
 export function redactString(text: string): string {
-  return text.replace(BEARER, 'Bearer [redacted]').replace(JWT_LIKE, '[redacted-jwt]');
+  return text.replace(BEARER, 'Bearer [redacted]').replace(JWT_LIKE, '[redacted-jwt]').replace(URL_CREDENTIALS, '$1[redacted]@');
 }
 
 /** Returns a copy of `value` with secret-looking keys masked and bearer tokens cut out of strings. */

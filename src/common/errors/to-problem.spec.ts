@@ -1,0 +1,43 @@
+import { NotFoundError, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { NotFoundException } from '@nestjs/common';
+import { DomainError } from './domain.error';
+import { toProblem } from './to-problem';
+
+describe(toProblem.name, () => {
+  it('maps a domain error by its kind and keeps its code, field errors and Retry-After', () => {
+    const sut = toProblem(new DomainError('AUTH.TOO_MANY_ATTEMPTS', 'rate_limited', 'slow down', { retryAfterSeconds: 12.2 }));
+    expect(sut.problem).toMatchObject({ status: 429, code: 'AUTH.TOO_MANY_ATTEMPTS', detail: 'slow down', type: 'urn:ai-learning:problem:auth.too_many_attempts' });
+    expect(sut.headers).toEqual({ 'retry-after': '13' });
+    expect(sut.unexpected).toBeUndefined();
+  });
+
+  it('maps Nest HTTP exceptions', () => {
+    expect(toProblem(new NotFoundException('Cannot GET /x')).problem).toMatchObject({ status: 404, code: 'ROUTE.NOT_FOUND' });
+  });
+
+  it('maps ORM not-found and unique violations without leaking SQL', () => {
+    expect(toProblem(new NotFoundError('ApiClient not found ({ id: 1 })')).problem).toMatchObject({ status: 404, detail: 'The resource does not exist' });
+    const unique = toProblem(new UniqueConstraintViolationException(Object.assign(new Error('insert into "x" ... duplicate key'), { code: '23505' })));
+    expect(unique.problem).toMatchObject({ status: 409, code: 'RESOURCE.CONFLICT' });
+    expect(JSON.stringify(unique.problem)).not.toMatch(/insert into/);
+  });
+
+  it('maps a lost database to 503 retryable with Retry-After, and flags it for the log', () => {
+    const sut = toProblem(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    expect(sut.problem).toMatchObject({ status: 503, code: 'DATABASE.UNAVAILABLE', retryable: true });
+    expect(sut.headers['retry-after']).toBe('1');
+    expect(sut.unexpected).toBeDefined();
+    expect(JSON.stringify(sut.problem)).not.toContain('5432');
+  });
+
+  it('maps Fastify body errors', () => {
+    expect(toProblem({ code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }).problem.status).toBe(413);
+    expect(toProblem({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }).problem.status).toBe(415);
+  });
+
+  it('turns anything else into a bare 500 whose message stays out of the answer', () => {
+    const sut = toProblem(new TypeError('secret detail at line 3'));
+    expect(sut.problem).toEqual({ type: 'urn:ai-learning:problem:internal', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred', code: 'INTERNAL' });
+    expect(sut.unexpected).toBeInstanceOf(TypeError);
+  });
+});

@@ -1,0 +1,33 @@
+import { createSuiteDatabase } from '../setup/test-database';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+describe('OpenAPI documentation (e2e)', () => {
+  let t: TestApp;
+  let db: Awaited<ReturnType<typeof createSuiteDatabase>>;
+  beforeAll(async () => {
+    db = await createSuiteDatabase();
+    t = await createTestApp({ databaseUrl: db.url });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('serves the UI at /docs and the document at /docs-json without a token', async () => {
+    expect((await t.http.get('/docs')).status).toBe(200);
+    const res = await t.http.get('/docs-json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toMatch(/^3\./);
+  });
+
+  it('describes every route, marks bearer auth on protected ones, and documents query bounds', async () => {
+    const doc = (await t.http.get('/docs-json')).body;
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/audit', '/api/v1/auth/token', '/health', '/health/live', '/health/ready']);
+    expect(doc.paths['/api/v1/audit'].get.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths['/api/v1/auth/token'].post.security).toBeUndefined();
+    const limit = doc.paths['/api/v1/audit'].get.parameters.find((p: { name: string }) => p.name === 'limit');
+    expect(limit.schema).toMatchObject({ minimum: 1, maximum: 500 });
+    expect(doc.components.schemas.TokenRequestDto.required).toEqual(['clientId', 'clientSecret']);
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+});

@@ -1,0 +1,55 @@
+import { ApiClientsService } from '../../src/modules/auth/api-clients.service';
+import { createSuiteDatabase } from '../setup/test-database';
+import { newUserId } from '../support/ids';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+describe('Structured logging (e2e)', () => {
+  let t: TestApp;
+  let db: Awaited<ReturnType<typeof createSuiteDatabase>>;
+  let lines: string[];
+  let spies: jest.SpyInstance[];
+
+  beforeAll(async () => {
+    db = await createSuiteDatabase();
+    t = await createTestApp({ databaseUrl: db.url, env: { LOG_LEVEL: 'info', LOG_FORMAT: 'json' } });
+  });
+  beforeEach(() => {
+    lines = [];
+    // winston's Console transport writes to console._stdout / console._stderr
+    const streams = console as unknown as { _stdout: NodeJS.WriteStream; _stderr: NodeJS.WriteStream };
+    spies = [streams._stdout, streams._stderr].map((stream) =>
+      jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        lines.push(chunk.toString());
+        return true;
+      }),
+    );
+  });
+  afterEach(() => spies.forEach((s) => s.mockRestore()));
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  const entries = () => lines.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it('writes one JSON access line per request with method, route template, status, duration and request id', async () => {
+    await t.http.get('/api/v1/audit').set('authorization', `Bearer ${t.token(newUserId(), ['admin'])}`).set('x-request-id', 'log-test-1').query({ actor: 'someone' });
+    const access = entries().filter((e) => e.context === 'HTTP');
+    expect(access).toEqual([
+      expect.objectContaining({ level: 'info', requestId: 'log-test-1', method: 'GET', route: '/api/v1/audit', status: 200, durationMs: expect.any(Number), timestamp: expect.any(String) }),
+    ]);
+  });
+
+  it('never logs tokens, client secrets or the authorization header', async () => {
+    const client = await t.app.get(ApiClientsService).create('log-client', ['service']);
+    const token = (await t.http.post('/api/v1/auth/token').send({ clientId: client.id, clientSecret: client.secret })).body.accessToken;
+    await t.http.get('/api/v1/audit').set('authorization', `Bearer ${token}`);
+    await t.http.post('/api/v1/auth/token').send({ clientId: client.id, clientSecret: 'wrong-secret-value' });
+    const all = lines.join('');
+    expect(all.length).toBeGreaterThan(0);
+    expect(all).not.toContain(client.secret);
+    expect(all).not.toContain(token);
+    expect(all).not.toContain('wrong-secret-value');
+    expect(all.toLowerCase()).not.toContain('bearer ');
+  });
+});
