@@ -7,7 +7,9 @@ describe('Health probes (e2e)', () => {
 
   beforeAll(async () => {
     db = await createSuiteDatabase();
-    t = await createTestApp({ databaseUrl: db.url, env: { DATABASE_POOL_MAX: '2' } });
+    // With REDIS_URL set (as in CI) the app checks Redis too; without, it reports Redis as not configured.
+    const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
+    t = await createTestApp({ databaseUrl: db.url, env: { DATABASE_POOL_MAX: '2', ...redis } });
   });
   afterAll(async () => {
     await adminQuery(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`).catch(() => undefined);
@@ -26,7 +28,7 @@ describe('Health probes (e2e)', () => {
     const res = await t.http.get('/health/ready');
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
-    expect(Object.keys(res.body.details).sort()).toEqual(expect.arrayContaining(['database', 'disk', 'heap']));
+    expect(Object.keys(res.body.details).sort()).toEqual(['database', 'disk', 'heap', ...(process.env.REDIS_URL ? ['redis'] : [])].sort());
   });
 
   it('reports details: status, timestamp, database, redis, system, uptime', async () => {
@@ -52,6 +54,20 @@ describe('Health probes (e2e)', () => {
       expect(res.body).toMatchObject({ code: 'HEALTH.NOT_READY', retryable: true, checks: { heap: { status: 'down' }, database: { status: 'up' } } });
     } finally {
       await small.close();
+      await db2.drop();
+    }
+  });
+
+  it('turns not ready when the configured Redis does not answer', async () => {
+    const db2 = await createSuiteDatabase();
+    const noRedis = await createTestApp({ databaseUrl: db2.url, env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    try {
+      const res = await noRedis.http.get('/health/ready');
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ code: 'HEALTH.NOT_READY', checks: { redis: { status: 'down' }, database: { status: 'up' } } });
+      expect((await noRedis.http.get('/health')).body).toMatchObject({ health: { redis: { status: 'down' } } });
+    } finally {
+      await noRedis.close();
       await db2.drop();
     }
   });
