@@ -4,14 +4,13 @@ import type { AppConfig } from '../config/app-config';
 import { redact, redactString } from './redact';
 import { currentRequestId } from './request-context';
 
-const RESERVED = new Set(['level', 'message', 'timestamp', 'context', 'requestId', 'ms', 'stack']);
+const RESERVED = new Set(['level', 'message', 'timestamp', 'context', 'requestId', 'ms']);
 
 /** Adds the current request id and scrubs secrets from the message and every metadata field. */
 const enrich = winston.format((info) => {
   const requestId = currentRequestId();
   if (requestId && !info.requestId) info.requestId = requestId;
   if (typeof info.message === 'string') info.message = redactString(info.message);
-  if (typeof info.stack === 'string') info.stack = redactString(info.stack);
   for (const key of Object.keys(info)) {
     if (!RESERVED.has(key)) info[key] = redact(info[key]);
   }

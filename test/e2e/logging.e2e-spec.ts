@@ -1,4 +1,5 @@
 import { ApiClientsService } from '../../src/modules/auth/api-clients.service';
+import { ProbeController } from '../support/probe.controller';
 import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -11,7 +12,7 @@ describe('Structured logging (e2e)', () => {
 
   beforeAll(async () => {
     db = await createSuiteDatabase();
-    t = await createTestApp({ databaseUrl: db.url, env: { LOG_LEVEL: 'info', LOG_FORMAT: 'json' } });
+    t = await createTestApp({ databaseUrl: db.url, env: { LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, controllers: [ProbeController] });
   });
   beforeEach(() => {
     lines = [];
@@ -38,6 +39,14 @@ describe('Structured logging (e2e)', () => {
     expect(access).toEqual([
       expect.objectContaining({ level: 'info', requestId: 'log-test-1', method: 'GET', route: '/api/v1/audit', status: 200, durationMs: expect.any(Number), timestamp: expect.any(String) }),
     ]);
+  });
+
+  it('logs an unexpected error once with its request id, with credentials cut out of message and stack', async () => {
+    await t.http.get('/api/v1/test-probe/boom').set('x-request-id', 'boom-1');
+    const errors = entries().filter((e) => e.level === 'error');
+    expect(errors).toEqual([expect.objectContaining({ context: 'ProblemDetails', requestId: 'boom-1' })]);
+    expect(JSON.stringify(errors[0].stack)).toMatch(/ProbeController/);
+    expect(lines.join('')).not.toContain('hunter2');
   });
 
   it('never logs tokens, client secrets or the authorization header', async () => {
