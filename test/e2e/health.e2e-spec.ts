@@ -1,5 +1,18 @@
 import { adminQuery, createSuiteDatabase } from '../setup/test-database';
+import { newUserId } from '../support/ids';
 import { createTestApp, type TestApp } from '../support/test-app';
+
+/** Boots a second app with its own database for one test, and tears both down afterwards. */
+async function withOwnApp(env: Record<string, string>, test: (app: TestApp) => Promise<void>): Promise<void> {
+  const db = await createSuiteDatabase();
+  const app = await createTestApp({ databaseUrl: db.url, env });
+  try {
+    await test(app);
+  } finally {
+    await app.close();
+    await db.drop();
+  }
+}
 
 describe('Health probes (e2e)', () => {
   let t: TestApp;
@@ -8,7 +21,7 @@ describe('Health probes (e2e)', () => {
   beforeAll(async () => {
     db = await createSuiteDatabase();
     // With REDIS_URL set (as in CI) the app checks Redis too; without, it reports Redis as not configured.
-    const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
+    const redis: Record<string, string> = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
     t = await createTestApp({ databaseUrl: db.url, env: { DATABASE_POOL_MAX: '2', ...redis } });
   });
   afterAll(async () => {
@@ -44,33 +57,21 @@ describe('Health probes (e2e)', () => {
     });
   });
 
-  it('turns not ready (503 problem+json) when the heap limit is exceeded', async () => {
-    const db2 = await createSuiteDatabase();
-    const small = await createTestApp({ databaseUrl: db2.url, env: { HEALTH_HEAP_LIMIT_MB: '16' } });
-    try {
+  it('turns not ready (503 problem+json) when the heap limit is exceeded', () =>
+    withOwnApp({ HEALTH_HEAP_LIMIT_MB: '16' }, async (small) => {
       const res = await small.http.get('/health/ready');
       expect(res.status).toBe(503);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.body).toMatchObject({ code: 'HEALTH.NOT_READY', retryable: true, checks: { heap: { status: 'down' }, database: { status: 'up' } } });
-    } finally {
-      await small.close();
-      await db2.drop();
-    }
-  });
+    }));
 
-  it('turns not ready when the configured Redis does not answer', async () => {
-    const db2 = await createSuiteDatabase();
-    const noRedis = await createTestApp({ databaseUrl: db2.url, env: { REDIS_URL: 'redis://127.0.0.1:1' } });
-    try {
+  it('turns not ready when the configured Redis does not answer', () =>
+    withOwnApp({ REDIS_URL: 'redis://127.0.0.1:1' }, async (noRedis) => {
       const res = await noRedis.http.get('/health/ready');
       expect(res.status).toBe(503);
       expect(res.body).toMatchObject({ code: 'HEALTH.NOT_READY', checks: { redis: { status: 'down' }, database: { status: 'up' } } });
       expect((await noRedis.http.get('/health')).body).toMatchObject({ health: { redis: { status: 'down' } } });
-    } finally {
-      await noRedis.close();
-      await db2.drop();
-    }
-  });
+    }));
 
   it('turns not ready and unhealthy while the database refuses connections, and recovers', async () => {
     await adminQuery(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS false`);
@@ -83,6 +84,11 @@ describe('Health probes (e2e)', () => {
     expect(details.body).toMatchObject({ code: 'HEALTH.UNHEALTHY', health: { status: 'unhealthy', database: { status: 'down' } } });
     expect(JSON.stringify(details.body)).not.toMatch(/postgres(ql)?:\/\//);
     expect((await t.http.get('/health/live')).status).toBe(200);
+    const api = await t.http.get('/api/v1/audit').set('authorization', `Bearer ${t.token(newUserId(), ['admin'])}`);
+    expect(api.status).toBe(503);
+    expect(api.headers['retry-after']).toBe('1');
+    expect(api.body).toMatchObject({ code: 'DATABASE.UNAVAILABLE', retryable: true });
+    expect(api.text).not.toMatch(/postgres(ql)?:\/\/|does not allow connections/);
 
     await adminQuery(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`);
     let status = 0;

@@ -1,4 +1,3 @@
-import Redis from 'ioredis';
 import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -49,15 +48,12 @@ describe('Rate limits (e2e)', () => {
       const env = { THROTTLE_LIMIT: '4', REDIS_URL: REDIS_URL! };
       const a = await createTestApp({ databaseUrl: db.url, env });
       const b = await createTestApp({ databaseUrl: db.url, env });
-      const redis = new Redis(REDIS_URL!);
       try {
         const token = a.token(newUserId(), ['admin']);
         const call = (t: TestApp) => t.http.get('/api/v1/audit').set('authorization', `Bearer ${token}`).then((r) => r.status);
         const statuses = [await call(a), await call(b), await call(a), await call(b), await call(a), await call(b)];
         expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
-        expect((await redis.keys('*')).length).toBeGreaterThan(0);
       } finally {
-        redis.disconnect();
         await a.close();
         await b.close();
       }

@@ -1,5 +1,5 @@
 import { NotFoundError, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { NotFoundException } from '@nestjs/common';
+import { HttpException, NotFoundException } from '@nestjs/common';
 import { DomainError } from './domain.error';
 import { toProblem } from './to-problem';
 
@@ -30,9 +30,18 @@ describe(toProblem.name, () => {
     expect(JSON.stringify(sut.problem)).not.toContain('5432');
   });
 
-  it('maps Fastify body errors', () => {
-    expect(toProblem({ code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }).problem.status).toBe(413);
-    expect(toProblem({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }).problem.status).toBe(415);
+  it('treats any FATAL PostgreSQL error (the session could not start) as unavailable, but not an ordinary SQL error', () => {
+    const notAccepting = Object.assign(new Error('database "x" is not currently accepting connections'), { code: '55000', severity: 'FATAL' });
+    expect(toProblem(notAccepting).problem.code).toBe('DATABASE.UNAVAILABLE');
+    const ordinary = Object.assign(new Error('lock not available'), { code: '55P03', severity: 'ERROR' });
+    expect(toProblem(ordinary).problem.code).toBe('INTERNAL');
+  });
+
+  it('maps Fastify body errors (handed over by Nest as HttpException with the Fastify error as cause) by their code', () => {
+    const wrapped = (code: string, status: number) => new HttpException('fastify says', status, { cause: Object.assign(new Error('x'), { code, statusCode: status }) });
+    expect(toProblem(wrapped('FST_ERR_CTP_BODY_TOO_LARGE', 413)).problem).toMatchObject({ status: 413, code: 'REQUEST.TOO_LARGE' });
+    expect(toProblem(wrapped('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415)).problem).toMatchObject({ status: 415, code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE' });
+    expect(toProblem(wrapped('FST_ERR_CTP_INVALID_JSON_BODY', 400)).problem).toMatchObject({ status: 400, code: 'REQUEST.MALFORMED_JSON', detail: 'The body is not valid JSON' });
   });
 
   it('turns anything else into a bare 500 whose message stays out of the answer', () => {

@@ -28,38 +28,44 @@ const HTTP_DETAILS: Record<number, string> = {
   429: 'Too many requests; retry later',
 };
 
-/** Fastify's own request errors (body parsing, content type, size) that answer before any route runs. */
-const FASTIFY_ERRORS: Record<string, { status: number; code: string; detail: (e: FastifyLikeError) => string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'REQUEST.TOO_LARGE', detail: () => 'The request body is larger than the configured limit' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE', detail: () => 'Send the body as application/json' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'REQUEST.MALFORMED_JSON', detail: () => 'The body is empty but the content type is application/json' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'REQUEST.INVALID', detail: () => 'The Content-Length header does not match the body' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'REQUEST.MALFORMED_JSON', detail: () => 'The body is not valid JSON' },
+/**
+ * Fastify's own request errors (body parsing, content type, size) answer before any route runs; Nest hands them
+ * to the filter as an `HttpException` whose `cause` is the Fastify error, so they are recognised by its code.
+ */
+const FASTIFY_ERRORS: Record<string, { status: number; code: string; detail: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'REQUEST.TOO_LARGE', detail: 'The request body is larger than the configured limit' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE', detail: 'Send the body as application/json' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'REQUEST.MALFORMED_JSON', detail: 'The body is empty but the content type is application/json' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'REQUEST.MALFORMED_JSON', detail: 'The body is not valid JSON' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'REQUEST.INVALID', detail: 'The Content-Length header does not match the body' },
 };
-
-interface FastifyLikeError {
-  code?: string;
-  statusCode?: number;
-  message?: string;
-}
 
 const DB_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
 
+/**
+ * True when the database could not be reached or ended the session: socket errors, connection SQLSTATEs, and any
+ * PostgreSQL error of severity FATAL or PANIC (e.g. a database not accepting connections, 55000), which by
+ * definition means the session could not start or was terminated.
+ */
 function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof ConnectionException) return true;
-  const e = error as { code?: string; message?: string; cause?: unknown } | null;
+  const e = error as { code?: string; severity?: string; message?: string; cause?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   if (e.code && DB_UNAVAILABLE_CODES.has(e.code)) return true;
+  if (e.severity === 'FATAL' || e.severity === 'PANIC') return true;
   if (typeof e.message === 'string' && /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(e.message)) return true;
   return e.cause !== undefined && e.cause !== error && isDatabaseUnavailable(e.cause);
 }
 
 function fromHttpException(error: HttpException): ProblemOutcome {
+  const fastifyCode = (error.cause as { code?: unknown } | undefined)?.code;
+  const known = typeof fastifyCode === 'string' ? FASTIFY_ERRORS[fastifyCode] : undefined;
+  if (known) return { problem: makeProblem(known.status, known.code, known.detail), headers: {} };
   const status = error.getStatus();
   const body = error.getResponse();
   const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
   const detail = HTTP_DETAILS[status] ?? (typeof message === 'string' ? message : Array.isArray(message) ? message.join('; ') : error.message);
-  const code = status === 400 && /JSON/.test(detail) ? 'REQUEST.MALFORMED_JSON' : (HTTP_CODES[status] ?? 'REQUEST.INVALID');
+  const code = HTTP_CODES[status] ?? 'REQUEST.INVALID';
   if (status === 503) return { problem: makeProblem(503, 'SERVICE.UNAVAILABLE', 'The service is temporarily unavailable', { retryable: true }), headers: {} };
   if (status >= 500) return { problem: makeProblem(500, 'INTERNAL', 'An unexpected error occurred'), headers: {}, unexpected: error };
   return { problem: makeProblem(status, code, detail), headers: {} };
@@ -80,14 +86,6 @@ export function toProblem(error: unknown): ProblemOutcome {
     return { problem: { ...error.extensions, ...makeProblem(status, error.code, error.message, extra) }, headers };
   }
   if (error instanceof HttpException) return fromHttpException(error);
-  const fastify = error as FastifyLikeError;
-  if (fastify && typeof fastify.code === 'string' && FASTIFY_ERRORS[fastify.code]) {
-    const known = FASTIFY_ERRORS[fastify.code];
-    return { problem: makeProblem(known.status, known.code, known.detail(fastify)), headers: {} };
-  }
-  if (error instanceof SyntaxError && (error as FastifyLikeError).statusCode === 400) {
-    return { problem: makeProblem(400, 'REQUEST.MALFORMED_JSON', 'The body is not valid JSON'), headers: {} };
-  }
   if (error instanceof NotFoundError) return { problem: makeProblem(404, 'RESOURCE.NOT_FOUND', 'The resource does not exist'), headers: {} };
   if (error instanceof UniqueConstraintViolationException) {
     return { problem: makeProblem(409, 'RESOURCE.CONFLICT', 'The resource already exists'), headers: {} };
@@ -98,10 +96,6 @@ export function toProblem(error: unknown): ProblemOutcome {
       headers: { 'retry-after': '1' },
       unexpected: error,
     };
-  }
-  if (fastify && typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
-    const status = fastify.statusCode;
-    return { problem: makeProblem(status, HTTP_CODES[status] ?? 'REQUEST.INVALID', 'The request could not be processed'), headers: {} };
   }
   return { problem: makeProblem(500, 'INTERNAL', 'An unexpected error occurred'), headers: {}, unexpected: error };
 }

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Role } from '../../common/auth/auth-user';
+import { isUuid } from '../../common/ids/uuid';
 import { AuditService } from '../audit/audit.service';
 import { ClientNameTakenError } from './auth.errors';
 import { ApiClient } from './entities/api-client.entity';
@@ -13,8 +14,6 @@ export interface CreatedClient {
   /** Shown once; only its scrypt hash is stored. */
   secret: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class ApiClientsService {
@@ -36,7 +35,7 @@ export class ApiClientsService {
 
   async revoke(id: string, actor = 'system'): Promise<boolean> {
     const em = this.em.fork();
-    const client = UUID.test(id) ? await em.findOne(ApiClient, { id, revokedAt: null }) : null;
+    const client = isUuid(id) ? await em.findOne(ApiClient, { id, revokedAt: null }) : null;
     if (!client) return false;
     client.revokedAt = new Date();
     await this.audit.record({ actor, actorType: 'system', action: 'auth.client.revoked', target: id, outcome: 'success' }, em);
@@ -46,7 +45,7 @@ export class ApiClientsService {
 
   /** The active client with this id, or null (also for ids that are not uuids). */
   async findActive(id: string): Promise<ApiClient | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.em.fork().findOne(ApiClient, { id, revokedAt: null });
   }
 

@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { ROLES, type AuthUser, type Role } from '../../common/auth/auth-user';
+import { isUuid } from '../../common/ids/uuid';
 import { AppConfig } from '../../config/app-config';
 import { UnauthenticatedError } from './auth.errors';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface TokenClaims {
   sub?: unknown;
@@ -24,7 +23,7 @@ export function claimsToUser(claims: TokenClaims): AuthUser {
     throw new UnauthenticatedError(`The token's roles must be a non-empty array of ${ROLES.join(', ')}`);
   }
   const user: AuthUser = { sub: claims.sub, roles: [...new Set(roles)] };
-  if (!user.roles.some((r) => r !== 'user') && !UUID.test(user.sub)) {
+  if (!user.roles.some((r) => r !== 'user') && !isUuid(user.sub)) {
     throw new UnauthenticatedError("A user token's subject must be the user's uuid");
   }
   return user;
