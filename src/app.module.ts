@@ -11,6 +11,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CryptoModule } from './modules/crypto/crypto.module';
 import { JwtAuthGuard } from './modules/auth/jwt-auth.guard';
 import { RolesGuard } from './modules/auth/roles.guard';
 import { HealthModule } from './modules/health/health.module';
@@ -47,6 +48,7 @@ export class AppModule {
         throttlerModule(),
         AuditModule,
         AuthModule,
+        CryptoModule,
         HealthModule,
       ],
       providers: [

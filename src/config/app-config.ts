@@ -27,8 +27,14 @@ export class AppConfig {
     failedWindowSeconds: number;
   };
   crypto: {
+    /** Key-encryption keys; `currentKeyId` wraps every new data key. */
     keys: KeyEncryptionKey[];
     currentKeyId: string;
+    /** Root of the blind-index keys when configured; otherwise a generated one is kept wrapped in the database. */
+    blindIndexKey?: Buffer;
+    dataKeyCacheSize: number;
+    dataKeyCacheTtlSeconds: number;
+    rotationBatchSize: number;
   };
   throttle: { limit: number; ttlSeconds: number };
   log: { level: string; format: 'json' | 'pretty' };

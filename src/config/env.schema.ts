@@ -78,6 +78,18 @@ export class EnvironmentVariables {
   @IsOptional() @Matches(/^[A-Za-z0-9_.-]{1,32}$/, { message: 'ENCRYPTION_KEY_ID must be 1-32 characters of A-Z a-z 0-9 _ . -' })
   ENCRYPTION_KEY_ID?: string;
 
+  @IsOptional() @IsString() @MinLength(1)
+  BLIND_INDEX_KEY?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  DATA_KEY_CACHE_SIZE = 10_000;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  DATA_KEY_CACHE_TTL_SECONDS?: number;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  KEY_ROTATION_BATCH_SIZE = 500;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   THROTTLE_LIMIT = 1000;
 

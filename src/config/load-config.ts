@@ -3,7 +3,7 @@ import { getMetadataStorage, validateSync, ValidationError } from 'class-validat
 import { existsSync } from 'node:fs';
 import { AppConfig } from './app-config';
 import { readDevSecrets, readOrCreateDevSecrets } from './dev-secrets';
-import { parseEncryptionKeys } from './encryption-keys';
+import { decodeKey, parseEncryptionKeys } from './encryption-keys';
 import { EnvironmentVariables } from './env.schema';
 
 export class ConfigValidationError extends Error {
@@ -70,6 +70,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
   const jwtBytes = env.JWT_SECRET ? Buffer.byteLength(env.JWT_SECRET, 'utf8') : 0;
   const keys = parseEncryptionKeys(env.ENCRYPTION_KEY, env.ENCRYPTION_KEYS, env.ENCRYPTION_KEY_ID);
   if (env.ENCRYPTION_KEY || env.ENCRYPTION_KEYS) problems.push(...keys.problems);
+  const blindIndexKey = env.BLIND_INDEX_KEY ? decodeKey(env.BLIND_INDEX_KEY) : null;
+  if (env.BLIND_INDEX_KEY && !blindIndexKey) problems.push('BLIND_INDEX_KEY must be exactly 32 bytes, as 64 hex characters or base64');
 
   if (production) {
     if (!env.DATABASE_URL) problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development only)');
@@ -80,7 +82,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
     const devValues = new Set([...PLACEHOLDERS, ...(dev ? [dev.JWT_SECRET, dev.ENCRYPTION_KEY] : [])]);
     if (env.JWT_SECRET && devValues.has(env.JWT_SECRET)) problems.push('JWT_SECRET is a development or example value; production needs its own secret');
     const keyMaterial = [env.ENCRYPTION_KEY, ...(env.ENCRYPTION_KEYS ?? '').split(',').map((e) => e.slice(e.indexOf(':') + 1))];
-    if (keyMaterial.some((k) => k && devValues.has(k.trim()))) {
+    if ([...keyMaterial, env.BLIND_INDEX_KEY].some((k) => k && devValues.has(k.trim()))) {
       problems.push('ENCRYPTION_KEY(S) contains a development or example key; production needs its own keys');
     }
     if (env.CORS_ORIGINS?.split(',').some((o) => o.trim() === '*')) problems.push('CORS_ORIGINS may not be * in production');
@@ -113,7 +115,15 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       maxFailedAttempts: env.AUTH_MAX_FAILED_ATTEMPTS,
       failedWindowSeconds: env.AUTH_FAILED_WINDOW_SECONDS,
     },
-    crypto: { keys: keys.keys, currentKeyId: keys.currentKeyId },
+    crypto: {
+      keys: keys.keys,
+      currentKeyId: keys.currentKeyId,
+      blindIndexKey: blindIndexKey ?? undefined,
+      dataKeyCacheSize: env.DATA_KEY_CACHE_SIZE,
+      // Without Redis a shredded key can only leave other instances' caches by expiring, so it expires sooner.
+      dataKeyCacheTtlSeconds: env.DATA_KEY_CACHE_TTL_SECONDS ?? (env.REDIS_URL ? 300 : 30),
+      rotationBatchSize: env.KEY_ROTATION_BATCH_SIZE,
+    },
     throttle: { limit: env.THROTTLE_LIMIT, ttlSeconds: env.THROTTLE_TTL_SECONDS },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (production ? 'json' : 'pretty') },
     health: {

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { AdvisoryLockService } from './advisory-lock.service';
 import { DatabaseBootstrapService } from './database-bootstrap.service';
 import { buildOrmOptions } from './orm-options';
+import { SqlPool } from './sql-pool.service';
 
 @Global()
 @Module({
@@ -21,7 +22,7 @@ import { buildOrmOptions } from './orm-options';
       driver: PostgreSqlDriver,
     }),
   ],
-  providers: [DatabaseBootstrapService, AdvisoryLockService],
-  exports: [AdvisoryLockService],
+  providers: [DatabaseBootstrapService, AdvisoryLockService, SqlPool],
+  exports: [AdvisoryLockService, SqlPool],
 })
 export class DatabaseModule {}

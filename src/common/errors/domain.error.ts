@@ -7,10 +7,13 @@ export type DomainErrorKind =
   | 'unauthenticated'
   | 'forbidden'
   | 'not_found'
+  | 'gone'
   | 'conflict'
   | 'unprocessable'
   | 'rate_limited'
-  | 'unavailable';
+  | 'unavailable'
+  /** A broken invariant the caller cannot fix (e.g. a ciphertext that fails authentication); logged, answered 500. */
+  | 'internal';
 
 export interface FieldError {
   field: string;

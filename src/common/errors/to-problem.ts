@@ -83,7 +83,8 @@ export function toProblem(error: unknown): ProblemOutcome {
     const extra: { errors?: FieldError[]; retryable?: boolean } = {};
     if (error.errors) extra.errors = error.errors;
     if (error.retryable !== undefined) extra.retryable = error.retryable;
-    return { problem: { ...error.extensions, ...makeProblem(status, error.code, error.message, extra) }, headers };
+    const problem = { ...error.extensions, ...makeProblem(status, error.code, error.message, extra) };
+    return error.kind === 'internal' ? { problem, headers, unexpected: error } : { problem, headers };
   }
   if (error instanceof HttpException) return fromHttpException(error);
   if (error instanceof NotFoundError) return { problem: makeProblem(404, 'RESOURCE.NOT_FOUND', 'The resource does not exist'), headers: {} };

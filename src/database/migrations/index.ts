@@ -1,7 +1,8 @@
 import { Migration20261124212234 } from './Migration20261124212234';
+import { Migration20261124220155 } from './Migration20261124220155';
 
 /**
  * Every migration, in order. The application and the tests run this list (no file globbing, so compiled and
  * TypeScript runs behave the same); `npm run migration:create` writes a new file here — add its class below.
  */
-export const MIGRATIONS = [Migration20261124212234];
+export const MIGRATIONS = [Migration20261124212234, Migration20261124220155];

@@ -5,7 +5,7 @@ import { isUuid } from '../../common/ids/uuid';
 import { AuditService } from '../audit/audit.service';
 import { ClientNameTakenError } from './auth.errors';
 import { ApiClient } from './entities/api-client.entity';
-import { SecretHasher } from './secret-hasher';
+import { SecretHasher } from '../crypto/secret-hasher';
 
 export interface CreatedClient {
   id: string;

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
+import { HashingModule } from '../crypto/hashing.module';
 import { ApiClientsService } from './api-clients.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -11,13 +12,12 @@ import { FailedAttemptsStore } from './failed-attempts.store';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RolesGuard } from './roles.guard';
-import { SecretHasher } from './secret-hasher';
 import { TokenService } from './token.service';
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), MikroOrmModule.forFeature([ApiClient]), AuditModule],
+  imports: [PassportModule, JwtModule.register({}), MikroOrmModule.forFeature([ApiClient]), AuditModule, HashingModule],
   controllers: [AuthController],
-  providers: [ApiClientsService, AuthService, FailedAttemptsStore, JwtStrategy, JwtAuthGuard, RolesGuard, SecretHasher, TokenService],
+  providers: [ApiClientsService, AuthService, FailedAttemptsStore, JwtStrategy, JwtAuthGuard, RolesGuard, TokenService],
   exports: [ApiClientsService, TokenService, JwtAuthGuard, RolesGuard],
 })
 export class AuthModule {}

@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { ApiClientsService } from './api-clients.service';
 import { InvalidClientCredentialsError, TooManyFailedAttemptsError } from './auth.errors';
 import { FailedAttemptsStore } from './failed-attempts.store';
-import { SecretHasher } from './secret-hasher';
+import { SecretHasher } from '../crypto/secret-hasher';
 import { TokenService, type IssuedToken } from './token.service';
 
 /** Compared against when the client does not exist, so a miss costs the same time as a wrong secret. */

@@ -1,0 +1,34 @@
+import { Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
+import { CryptoStatusResponseDto, KeyRotationResponseDto, toCryptoStatusResponse, toRotationResponse } from './dto/crypto-status-response.dto';
+import { KeyRotationService } from './key-rotation.service';
+import { KeyStatusService } from './key-status.service';
+
+@ApiTags('crypto')
+@ApiBearerAuth()
+@Controller('crypto')
+export class CryptoController {
+  constructor(
+    private readonly status: KeyStatusService,
+    private readonly rotations: KeyRotationService,
+  ) {}
+
+  @Get('status')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Key ids, how many keys each still wraps, and rotation progress (admin)' })
+  @ApiOkResponse({ type: CryptoStatusResponseDto })
+  async getStatus(): Promise<CryptoStatusResponseDto> {
+    return toCryptoStatusResponse(await this.status.status());
+  }
+
+  @Post('rotate')
+  @Roles('admin')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Rewrap every data key to the current key-encryption key, in the background (admin)' })
+  @ApiAcceptedResponse({ type: KeyRotationResponseDto, description: 'The started rotation, or the one already running' })
+  async rotate(@CurrentUser() user: AuthUser): Promise<KeyRotationResponseDto> {
+    return toRotationResponse(await this.rotations.start(user));
+  }
+}

@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { AppConfig } from '../../config/app-config';
+import { aesKey, KEY_BYTES } from './aes-gcm';
+import { DataKeyEvictionBus } from './data-key-eviction.bus';
+import { DataKeyStore, type StoredDataKey } from './data-key.store';
+import type { EncryptionContext } from './encryption-context';
+import { KeyRing } from './key-ring';
+import { TtlLruCache } from './ttl-lru-cache';
+
+/** An unwrapped data key. `id` is written into every envelope it seals. */
+export interface DataKey {
+  id: string;
+  key: KeyObject;
+}
+
+export const wrappedKeyContext = (userId: string, keyId: string): EncryptionContext => ({
+  table: 'user_data_keys',
+  rowId: keyId,
+  userId,
+  field: 'wrapped_key',
+});
+
+/**
+ * Per-user data keys: created on first need, unwrapped once and then served from a bounded LRU with a TTL, so
+ * the hot path does no database read once warm. Shredding deletes the key and evicts it on every instance.
+ */
+@Injectable()
+export class DataKeyService {
+  private readonly cache: TtlLruCache<string, DataKey>;
+  private readonly inflight = new Map<string, Promise<DataKey | null>>();
+  /** Bumped on every eviction; a load that overlapped one does not cache what it read (it may predate a shred). */
+  private epoch = 0;
+
+  constructor(
+    private readonly store: DataKeyStore,
+    private readonly keyRing: KeyRing,
+    private readonly eviction: DataKeyEvictionBus,
+    config: AppConfig,
+  ) {
+    this.cache = new TtlLruCache(config.crypto.dataKeyCacheSize, config.crypto.dataKeyCacheTtlSeconds * 1000);
+    this.eviction.onEviction((userId) => this.evictLocal(userId));
+  }
+
+  /** The user's key, or null when there is none (never created, or shredded). */
+  async find(userId: string, options: { bypassCache?: boolean } = {}): Promise<DataKey | null> {
+    if (!options.bypassCache) {
+      const cached = this.cache.get(userId);
+      if (cached) return cached;
+    }
+    return this.singleFlight(`find:${userId}`, () => this.load(userId));
+  }
+
+  /** The user's key, created (concurrency-safe: one key per user however many callers race) if absent. */
+  async getOrCreate(userId: string): Promise<DataKey> {
+    const cached = this.cache.get(userId);
+    if (cached) return cached;
+    const key = await this.singleFlight(`create:${userId}`, async () => (await this.load(userId)) ?? (await this.create(userId)));
+    return key as DataKey;
+  }
+
+  /**
+   * Crypto-shreds a user: deletes the data key, so every ciphertext sealed with it becomes unreadable in the
+   * live database and, once the last backup holding the key expires, everywhere. Returns whether a key existed.
+   */
+  async shredUser(userId: string): Promise<boolean> {
+    const existed = await this.store.delete(userId);
+    this.evictLocal(userId);
+    await this.eviction.publish(userId);
+    return existed;
+  }
+
+  private evictLocal(userId: string): void {
+    this.epoch += 1;
+    this.cache.delete(userId);
+  }
+
+  private async load(userId: string): Promise<DataKey | null> {
+    const epoch = this.epoch;
+    const stored = await this.store.find(userId);
+    if (!stored) return null;
+    return this.remember(userId, stored, epoch);
+  }
+
+  private async create(userId: string): Promise<DataKey> {
+    const epoch = this.epoch;
+    const material = randomBytes(KEY_BYTES);
+    const keyId = randomBytes(9).toString('base64url');
+    const { kekId, wrapped } = this.keyRing.wrap(material, wrappedKeyContext(userId, keyId));
+    const key = aesKey(material);
+    material.fill(0);
+    if (await this.store.insertIfAbsent({ userId, keyId, wrappedKey: wrapped, kekId })) {
+      const dataKey = { id: keyId, key };
+      if (epoch === this.epoch) this.cache.set(userId, dataKey);
+      return dataKey;
+    }
+    // Another instance created the user's key first: use that one.
+    const winner = await this.load(userId);
+    if (!winner) throw new Error('A data key vanished while it was being created');
+    return winner;
+  }
+
+  private remember(userId: string, stored: StoredDataKey, epoch: number): DataKey {
+    const material = this.keyRing.unwrap(stored.wrappedKey, wrappedKeyContext(userId, stored.keyId));
+    const dataKey = { id: stored.keyId, key: aesKey(material) };
+    material.fill(0);
+    if (epoch === this.epoch) this.cache.set(userId, dataKey);
+    return dataKey;
+  }
+
+  private singleFlight(name: string, work: () => Promise<DataKey | null>): Promise<DataKey | null> {
+    const running = this.inflight.get(name);
+    if (running) return running;
+    const promise = work().finally(() => this.inflight.delete(name));
+    this.inflight.set(name, promise);
+    return promise;
+  }
+}

@@ -1,0 +1,21 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/**
+ * A user's data key, wrapped (AES-256-GCM envelope) by the key-encryption key `kekId`. Deleting the row
+ * crypto-shreds every payload of the user. Read and written with SQL in `DataKeyStore` (hot path).
+ */
+const UserDataKeySchema = defineEntity({
+  name: 'UserDataKey',
+  tableName: 'user_data_keys',
+  properties: {
+    userId: p.uuid().primary(),
+    keyId: p.string().length(32),
+    wrappedKey: p.blob(),
+    kekId: p.string().length(32).index(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    rewrappedAt: p.datetime().nullable(),
+  },
+});
+
+export class UserDataKey extends UserDataKeySchema.class {}
+UserDataKeySchema.setClass(UserDataKey);

@@ -1,0 +1,178 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { isAdmin } from '../../common/auth/auth-user';
+import { AppConfig } from '../../config/app-config';
+import { AdvisoryLockService } from '../../database/advisory-lock.service';
+import { SqlPool } from '../../database/sql-pool.service';
+import { AuditService } from '../audit/audit.service';
+import { systemKeyContext } from './blind-index-root.loader';
+import { RotationInProgressError } from './crypto.errors';
+import { wrappedKeyContext } from './data-key.service';
+import { DataKeyStore } from './data-key.store';
+import { KeyRotation } from './entities/key-rotation.entity';
+import { KeyRing } from './key-ring';
+import { SystemKeyStore } from './system-key.store';
+
+export const ROTATION_LOCK = 'ai-learning:crypto:key-rotation';
+/** Passes over the table before giving up on keys that keep appearing under an old KEK (a misconfigured instance). */
+const MAX_PASSES = 5;
+
+/**
+ * Moves every wrapped key to the current key-encryption key: rewraps in short batches (ingestion keeps
+ * running: new keys are already wrapped by the current KEK), one rotation at a time across instances, and
+ * resumable — progress lives in the rows themselves, so a crashed or stopped rotation continues where the
+ * next boot (or the next request) picks it up.
+ */
+@Injectable()
+export class KeyRotationService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(KeyRotationService.name);
+  private running?: Promise<void>;
+  private stopping = false;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly locks: AdvisoryLockService,
+    private readonly sql: SqlPool,
+    private readonly dataKeys: DataKeyStore,
+    private readonly systemKeys: SystemKeyStore,
+    private readonly keyRing: KeyRing,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Starts a rotation to the current KEK, or returns the one already running (and makes sure it progresses). */
+  async start(actor: AuthUser): Promise<KeyRotation> {
+    const target = this.keyRing.currentKeyId;
+    const em = this.em.fork();
+    let rotation = await em.findOne(KeyRotation, { status: 'running' });
+    if (rotation && rotation.targetKekId !== target) throw new RotationInProgressError(rotation.targetKekId, target);
+    if (!rotation) {
+      const keysTotal = (await this.dataKeys.countNotWrappedBy(target)) + (await this.systemKeysNotWrappedBy(target));
+      rotation = em.create(KeyRotation, { targetKekId: target, status: 'running', requestedBy: actor.sub, keysTotal, keysRewrapped: 0 });
+      try {
+        await em.flush();
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintViolationException)) throw error;
+        // Another instance started one at the same moment: that one is the rotation.
+        return this.start(actor);
+      }
+      await this.audit.record({
+        actor: actor.sub,
+        actorType: isAdmin(actor) ? 'admin' : 'service',
+        action: 'crypto.rotation.started',
+        target: rotation.id,
+        outcome: 'success',
+        details: { targetKeyId: target, keysTotal },
+      });
+    }
+    this.drive(rotation.id);
+    return rotation;
+  }
+
+  /** Picks up a rotation left running by a stopped or crashed instance. */
+  async resumeInterrupted(): Promise<void> {
+    const rotation = await this.em.fork().findOne(KeyRotation, { status: 'running' });
+    if (!rotation) return;
+    if (!this.keyRing.has(rotation.targetKekId)) {
+      this.logger.warn(`Rotation ${rotation.id} targets key ${rotation.targetKekId}, which this instance lacks; another instance must finish it`);
+      return;
+    }
+    this.logger.log(`Resuming key rotation ${rotation.id} to ${rotation.targetKekId}`);
+    this.drive(rotation.id);
+  }
+
+  latest(): Promise<KeyRotation | null> {
+    return this.em.fork().findOne(KeyRotation, {}, { orderBy: { startedAt: 'desc', id: 'desc' } });
+  }
+
+  /** Resolves when this instance's rotation work (if any) has stopped; for tests and shutdown. */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+  }
+
+  private drive(rotationId: string): void {
+    if (this.running || this.stopping) return;
+    this.running = this.locks
+      .runExclusive(ROTATION_LOCK, () => this.rewrapAll(rotationId))
+      .then(() => undefined)
+      .catch((error: Error) => this.logger.error(`Key rotation ${rotationId} stopped: ${error.message}`))
+      .finally(() => (this.running = undefined));
+  }
+
+  private async rewrapAll(rotationId: string): Promise<void> {
+    const rotation = await this.em.fork().findOne(KeyRotation, rotationId);
+    if (!rotation || rotation.status !== 'running') return;
+    const target = rotation.targetKekId;
+    let rewrapped = rotation.keysRewrapped;
+    try {
+      rewrapped += await this.systemKeys.rewrapAll(target, (k) => this.rewrap(k.wrappedKey as Buffer, systemKeyContext(k.name), target));
+      for (let pass = 0; pass < MAX_PASSES; pass++) {
+        let after: string | null = null;
+        do {
+          if (this.stopping) {
+            await this.progress(rotationId, rewrapped);
+            return;
+          }
+          const batch = await this.dataKeys.rewrapBatch(target, after, this.config.crypto.rotationBatchSize, (k) =>
+            this.rewrap(k.wrappedKey, wrappedKeyContext(k.userId, k.keyId), target),
+          );
+          after = batch.lastUserId;
+          rewrapped += batch.rewrapped;
+          await this.progress(rotationId, rewrapped);
+        } while (after);
+        // Keys created behind the cursor by an instance with an older current KEK are caught by another pass.
+        if ((await this.dataKeys.countNotWrappedBy(target)) + (await this.systemKeysNotWrappedBy(target)) === 0) {
+          await this.finish(rotation, 'completed', rewrapped, null);
+          return;
+        }
+      }
+      throw new Error(`keys wrapped by other keys keep appearing after ${MAX_PASSES} passes: an instance still runs with another ENCRYPTION_KEY_ID`);
+    } catch (error) {
+      await this.finish(rotation, 'failed', rewrapped, (error as Error).message);
+      throw error;
+    }
+  }
+
+  private rewrap(wrapped: Buffer, context: Parameters<KeyRing['unwrap']>[1], target: string): Buffer {
+    const material = this.keyRing.unwrap(wrapped, context);
+    try {
+      return this.keyRing.wrap(material, context, target).wrapped;
+    } finally {
+      material.fill(0);
+    }
+  }
+
+  private async systemKeysNotWrappedBy(kekId: string): Promise<number> {
+    let n = 0;
+    for (const [id, count] of await this.systemKeys.countByKek()) if (id !== kekId) n += count;
+    return n;
+  }
+
+  private async progress(rotationId: string, rewrapped: number): Promise<void> {
+    await this.sql.query('UPDATE key_rotations SET keys_rewrapped = $2, updated_at = now() WHERE id = $1', [rotationId, rewrapped]);
+  }
+
+  private async finish(rotation: KeyRotation, status: 'completed' | 'failed', rewrapped: number, error: string | null): Promise<void> {
+    await this.sql.query(
+      `UPDATE key_rotations SET status = $2, keys_rewrapped = $3, keys_total = GREATEST(keys_total, $3), last_error = $4, updated_at = now(), finished_at = now()
+        WHERE id = $1`,
+      [rotation.id, status, rewrapped, error],
+    );
+    await this.audit.record({
+      actor: 'system',
+      actorType: 'system',
+      action: `crypto.rotation.${status}`,
+      target: rotation.id,
+      outcome: status === 'completed' ? 'success' : 'failure',
+      details: { targetKeyId: rotation.targetKekId, keysRewrapped: rewrapped, ...(error ? { error: error.slice(0, 500) } : {}) },
+    });
+    if (status === 'completed') this.logger.log(`Key rotation ${rotation.id} completed: ${rewrapped} key(s) now wrapped by ${rotation.targetKekId}`);
+  }
+}
