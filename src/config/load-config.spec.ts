@@ -99,4 +99,31 @@ describe(loadConfig.name, () => {
       expect.stringMatching(/ENCRYPTION_KEY_ID names zz/),
     ]);
   });
+
+  it('reads the blind-index key and the data-key cache settings, with a shorter cache TTL without Redis', () => {
+    const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
+    const sut = loadConfig({ ...base, BLIND_INDEX_KEY: 'b'.repeat(64), DATA_KEY_CACHE_SIZE: '50' });
+    expect(sut.crypto.blindIndexKey).toEqual(Buffer.from('b'.repeat(64), 'hex'));
+    expect(sut.crypto.dataKeyCacheSize).toBe(50);
+    expect(sut.crypto.dataKeyCacheTtlSeconds).toBe(30);
+    expect(sut.crypto.rotationBatchSize).toBe(500);
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379' }).crypto.dataKeyCacheTtlSeconds).toBe(300);
+    expect(loadConfig({ ...base, DATA_KEY_CACHE_TTL_SECONDS: '5' }).crypto.dataKeyCacheTtlSeconds).toBe(5);
+    expect(loadConfig(base).crypto.blindIndexKey).toBeUndefined();
+  });
+
+  it('refuses a blind-index key that is not 32 bytes and out-of-range cache and batch settings', () => {
+    const problems = problemsOf({
+      DATA_DIR: dataDir,
+      JWT_SECRET: SECRET,
+      ENCRYPTION_KEY: KEY_HEX,
+      BLIND_INDEX_KEY: 'abcd',
+      DATA_KEY_CACHE_SIZE: '0',
+      DATA_KEY_CACHE_TTL_SECONDS: '999999',
+      KEY_ROTATION_BATCH_SIZE: '100000',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/BLIND_INDEX_KEY must be exactly 32 bytes/);
+    expect(problems.join('\n')).not.toContain('abcd');
+  });
 });

@@ -50,7 +50,13 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
   }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), { bodyParser: false });
   await configureApp(app, config);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A refused boot must not leave pools and connections behind in the test process.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   await app.getHttpAdapter().getInstance().ready();
   const tokens = new TokenService(new JwtService(), config);
   return {

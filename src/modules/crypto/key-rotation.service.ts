@@ -83,8 +83,9 @@ export class KeyRotationService implements BeforeApplicationShutdown {
     this.drive(rotation.id);
   }
 
-  latest(): Promise<KeyRotation | null> {
-    return this.em.fork().findOne(KeyRotation, {}, { orderBy: { startedAt: 'desc', id: 'desc' } });
+  async latest(): Promise<KeyRotation | null> {
+    const [rotation] = await this.em.fork().find(KeyRotation, {}, { orderBy: { startedAt: 'desc', id: 'desc' }, limit: 1 });
+    return rotation ?? null;
   }
 
   /** Resolves when this instance's rotation work (if any) has stopped; for tests and shutdown. */
