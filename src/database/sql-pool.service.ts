@@ -25,16 +25,52 @@ export class SqlPool {
     const client = await (await this.pool()).connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
+      return await inTransaction(client, work);
     } catch (error) {
-      // A connection that cannot even roll back is discarded instead of going back to the pool.
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      broken = (error as { connectionBroken?: Error }).connectionBroken;
       throw error;
     } finally {
       client.release(broken);
     }
+  }
+
+  /**
+   * Runs long work once across instances on one dedicated connection that holds a session advisory lock and
+   * does the work itself (in as many short transactions as it likes): no connection sits idle in a transaction,
+   * and if the connection dies the lock and the work end together.
+   */
+  async withSessionLock<T>(name: string, work: (client: PoolClient) => Promise<T>): Promise<{ acquired: true; result: T } | { acquired: false }> {
+    const client = await (await this.pool()).connect();
+    let broken: Error | undefined;
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [name]);
+      if (!rows[0].locked) return { acquired: false };
+      try {
+        return { acquired: true, result: await work(client) };
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]).catch((error: Error) => (broken = error));
+      }
+    } catch (error) {
+      broken ??= (error as { connectionBroken?: Error }).connectionBroken;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+/** BEGIN … COMMIT on a client the caller holds; ROLLBACK when `work` throws. */
+export async function inTransaction<T>(client: PoolClient, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // A connection that cannot even roll back must not go back to the pool.
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      if (error && typeof error === 'object') Object.assign(error, { connectionBroken: rollbackError });
+    });
+    throw error;
   }
 }

@@ -52,11 +52,13 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
     expect(envelope.includes(Buffer.from('the text'))).toBe(false);
     await expect(enc.decrypt({ ...place, rowId: newUserId() }, envelope)).rejects.toThrow(CiphertextIntegrityError);
     await expect(enc.decrypt({ ...place, field: 'other' }, envelope)).rejects.toThrow(CiphertextIntegrityError);
-    // Another user's key id differs, so the copy is refused before any decryption is even tried.
-    await expect(enc.decrypt({ ...place, userId: other }, envelope)).rejects.toThrow(DataShreddedError);
+    await expect(enc.decrypt({ ...place, userId: other }, envelope)).rejects.toThrow(CiphertextIntegrityError);
     const tampered = Buffer.from(envelope);
     tampered[tampered.length - 20] ^= 1;
     await expect(enc.decrypt(place, tampered)).rejects.toThrow(CiphertextIntegrityError);
+    const otherKeyId = Buffer.from(envelope);
+    otherKeyId[5] = otherKeyId[5] === 0x41 ? 0x42 : 0x41;
+    await expect(enc.decrypt(place, otherKeyId)).rejects.toThrow(CiphertextIntegrityError);
   });
 
   it('crypto-shreds one user: their payloads fail with DATA_SHREDDED, other users are untouched', async () => {
@@ -108,6 +110,8 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
       const otherEnc = other.app.get(FieldEncryptionService);
       expect(await otherEnc.decryptJson(place, sealed)).toEqual({ n: 1 });
       await enc.shredUser(user);
+      // Without Redis nobody tells the other instance: its cached key still works until the TTL runs out.
+      expect(await otherEnc.decryptJson(place, sealed)).toEqual({ n: 1 });
       await new Promise((r) => setTimeout(r, 1_100));
       await expect(otherEnc.decrypt(place, sealed)).rejects.toThrow(DataShreddedError);
     } finally {
@@ -139,6 +143,16 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
     }
   });
 
+  it('keeps a tombstone of a shredded key that names neither the user nor the key', async () => {
+    const user = newUserId();
+    await enc.encryptJson(ctx(user), { x: 1 });
+    const [{ key_id }] = await keyRows(user);
+    await enc.shredUser(user);
+    const { rows } = await pg.query("SELECT to_jsonb(t)::text AS row FROM shredded_data_keys t WHERE key_id = $1", [key_id]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].row).not.toContain(user);
+  });
+
   describe('API access', () => {
     it.each([
       ['get', '/api/v1/crypto/status'],
@@ -152,7 +166,20 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
       }
     });
 
+    it('refuses a rotation aimed at a key that is not current here, and a malformed key id', async () => {
+      const admin = `Bearer ${t.token(newUserId(), ['admin'])}`;
+      const wrong = await t.http.post('/api/v1/crypto/rotate').set('authorization', admin).send({ targetKeyId: 'k2' });
+      expect(wrong.status).toBe(409);
+      expect(wrong.body.code).toBe('CRYPTO.TARGET_NOT_CURRENT');
+      const bad = await t.http.post('/api/v1/crypto/rotate').set('authorization', admin).send({ targetKeyId: 'no spaces!' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors[0].field).toBe('targetKeyId');
+      const extra = await t.http.post('/api/v1/crypto/rotate').set('authorization', admin).send({ keyId: 'k1' });
+      expect(extra.status).toBe(400);
+    });
+
     it('reports key usage to an admin', async () => {
+      await enc.encryptJson(ctx(newUserId()), { for: 'status' });
       const res = await t.http.get('/api/v1/crypto/status').set('authorization', `Bearer ${t.token(newUserId(), ['admin'])}`);
       expect(res.status).toBe(200);
       expect(res.body.currentKeyId).toBe('k1');

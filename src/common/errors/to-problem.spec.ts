@@ -11,6 +11,15 @@ describe(toProblem.name, () => {
     expect(sut.unexpected).toBeUndefined();
   });
 
+  it('answers an internal domain error with its code but a generic detail, and flags it for the log; gone is 410', () => {
+    const error = new DomainError('CRYPTO.KEY_UNAVAILABLE', 'internal', 'Key-encryption key k7 is not configured');
+    const sut = toProblem(error);
+    expect(sut.problem).toMatchObject({ status: 500, code: 'CRYPTO.KEY_UNAVAILABLE' });
+    expect(JSON.stringify(sut.problem)).not.toContain('k7');
+    expect(sut.unexpected).toBe(error);
+    expect(toProblem(new DomainError('CRYPTO.DATA_SHREDDED', 'gone', 'shredded')).problem).toMatchObject({ status: 410, title: 'Gone' });
+  });
+
   it('maps Nest HTTP exceptions', () => {
     expect(toProblem(new NotFoundException('Cannot GET /x')).problem).toMatchObject({ status: 404, code: 'ROUTE.NOT_FOUND' });
   });

@@ -83,8 +83,11 @@ export function toProblem(error: unknown): ProblemOutcome {
     const extra: { errors?: FieldError[]; retryable?: boolean } = {};
     if (error.errors) extra.errors = error.errors;
     if (error.retryable !== undefined) extra.retryable = error.retryable;
-    const problem = { ...error.extensions, ...makeProblem(status, error.code, error.message, extra) };
-    return error.kind === 'internal' ? { problem, headers, unexpected: error } : { problem, headers };
+    if (error.kind === 'internal') {
+      // The code tells clients what kind of fault it was; the details (key ids, reasons) stay in the log.
+      return { problem: makeProblem(status, error.code, 'An internal error occurred; it has been logged'), headers, unexpected: error };
+    }
+    return { problem: { ...error.extensions, ...makeProblem(status, error.code, error.message, extra) }, headers };
   }
   if (error instanceof HttpException) return fromHttpException(error);
   if (error instanceof NotFoundError) return { problem: makeProblem(404, 'RESOURCE.NOT_FOUND', 'The resource does not exist'), headers: {} };

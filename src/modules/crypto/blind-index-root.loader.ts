@@ -45,7 +45,7 @@ export class BlindIndexRootLoader {
             (row.wrappedKey ? '(they were built with the generated key: unset BLIND_INDEX_KEY)' : '(the one configured when they were built)'),
         );
       }
-      return configured;
+      return Buffer.from(configured);
     }
     if (existing && !existing.wrappedKey) {
       throw new BlindIndexKeyMismatchError('The stored blind indexes were built with a configured BLIND_INDEX_KEY; set it again');

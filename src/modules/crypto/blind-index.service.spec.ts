@@ -13,6 +13,7 @@ describe('normalizeForIndex', () => {
     ['composed and decomposed accents (NFKC)', 'cafe\u0301', 'café'],
     ['zero-width and soft-hyphen characters', 'zero\u200bwidth\u00adtext\ufeff', 'zerowidthtext'],
     ['German sharp s stays (no case folding to ss)', 'STRAẞE', 'straße'],
+    ['next-line and line-separator characters', 'a\u0085b\u2028c', 'a b c'],
   ])('folds %s', (_rule, input, expected) => {
     expect(normalizeForIndex(input)).toBe(expected);
   });
@@ -29,7 +30,7 @@ describe(BlindIndexService.name, () => {
 
   beforeEach(() => {
     sut = new BlindIndexService();
-    sut.useRootKey(root);
+    sut.useRootKey(Buffer.from(root));
   });
 
   it('is HMAC-SHA256 under an HKDF-SHA256 key derived per domain from the root', () => {
@@ -59,6 +60,14 @@ describe(BlindIndexService.name, () => {
     expect(() => sut.compute('Bad Domain', 'x')).toThrow(TypeError);
     expect(() => sut.compute('correction')).toThrow(TypeError);
     expect(() => sut.useRootKey(Buffer.alloc(16))).toThrow(RangeError);
+  });
+
+  it('keeps its own copy of the root and zeroes the one it was given', () => {
+    const given = Buffer.from(root);
+    const other = new BlindIndexService();
+    other.useRootKey(given);
+    expect(given.equals(Buffer.alloc(32))).toBe(true);
+    expect(other.compute('correction', 'x')).toBe(sut.compute('correction', 'x'));
   });
 
   it('fingerprints a root without revealing it', () => {

@@ -15,10 +15,12 @@ export class BlindIndexService {
   private root?: Buffer;
   private readonly domainKeys = new Map<string, Buffer>();
 
-  /** Set once at boot by `CryptoBootstrap` (from BLIND_INDEX_KEY or the stored generated root). */
+  /** Set once at boot by `CryptoBootstrap` (from BLIND_INDEX_KEY or the stored generated root); zeroes `root`. */
   useRootKey(root: Buffer): void {
     if (root.length !== 32) throw new RangeError('The blind-index root key must be 32 bytes');
+    this.root?.fill(0);
     this.root = Buffer.from(root);
+    root.fill(0);
     this.domainKeys.clear();
   }
 

@@ -31,3 +31,14 @@ export class RotationInProgressError extends DomainError {
     );
   }
 }
+
+/** The caller asked to rotate to a key that is not this instance's current key (e.g. a rolling deploy in progress). */
+export class RotationTargetNotCurrentError extends DomainError {
+  constructor(requested: string, current: string) {
+    super(
+      'CRYPTO.TARGET_NOT_CURRENT',
+      'conflict',
+      `This instance's current key is ${current}, not ${requested}; finish deploying ENCRYPTION_KEY_ID=${requested} everywhere first`,
+    );
+  }
+}

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes, type KeyObject } from 'node:crypto';
+import { isUuid } from '../../common/ids/uuid';
 import { AppConfig } from '../../config/app-config';
 import { aesKey, KEY_BYTES } from './aes-gcm';
 import { DataKeyEvictionBus } from './data-key-eviction.bus';
@@ -14,6 +15,12 @@ export interface DataKey {
   key: KeyObject;
 }
 
+/** User ids are uuids; one spelling (lower case) everywhere, as PostgreSQL returns them and as caches key them. */
+export function canonicalUserId(userId: string): string {
+  if (typeof userId !== 'string' || !isUuid(userId)) throw new TypeError('A data key belongs to a user id that is a uuid');
+  return userId.toLowerCase();
+}
+
 export const wrappedKeyContext = (userId: string, keyId: string): EncryptionContext => ({
   table: 'user_data_keys',
   rowId: keyId,
@@ -26,11 +33,13 @@ export const wrappedKeyContext = (userId: string, keyId: string): EncryptionCont
  * the hot path does no database read once warm. Shredding deletes the key and evicts it on every instance.
  */
 @Injectable()
-export class DataKeyService {
+export class DataKeyService implements OnModuleDestroy {
   private readonly cache: TtlLruCache<string, DataKey>;
   private readonly inflight = new Map<string, Promise<DataKey | null>>();
   /** Bumped on every eviction; a load that overlapped one does not cache what it read (it may predate a shred). */
   private epoch = 0;
+  /** Expired entries are only dropped on read; a sweep keeps shredded keys from lingering in memory. */
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly store: DataKeyStore,
@@ -40,10 +49,23 @@ export class DataKeyService {
   ) {
     this.cache = new TtlLruCache(config.crypto.dataKeyCacheSize, config.crypto.dataKeyCacheTtlSeconds * 1000);
     this.eviction.onEviction((userId) => this.evictLocal(userId));
+    this.eviction.onReset(() => this.evictAll());
+    this.sweeper = setInterval(() => this.cache.sweep(), config.crypto.dataKeyCacheTtlSeconds * 1000);
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** Whether a key id belonged to a user who was shredded (as opposed to a ciphertext that is tampered or misplaced). */
+  wasShredded(keyId: string): Promise<boolean> {
+    return this.store.wasShredded(keyId);
   }
 
   /** The user's key, or null when there is none (never created, or shredded). */
-  async find(userId: string, options: { bypassCache?: boolean } = {}): Promise<DataKey | null> {
+  async find(rawUserId: string, options: { bypassCache?: boolean } = {}): Promise<DataKey | null> {
+    const userId = canonicalUserId(rawUserId);
     if (!options.bypassCache) {
       const cached = this.cache.get(userId);
       if (cached) return cached;
@@ -52,7 +74,8 @@ export class DataKeyService {
   }
 
   /** The user's key, created (concurrency-safe: one key per user however many callers race) if absent. */
-  async getOrCreate(userId: string): Promise<DataKey> {
+  async getOrCreate(rawUserId: string): Promise<DataKey> {
+    const userId = canonicalUserId(rawUserId);
     const cached = this.cache.get(userId);
     if (cached) return cached;
     const key = await this.singleFlight(`create:${userId}`, async () => (await this.load(userId)) ?? (await this.create(userId)));
@@ -63,7 +86,8 @@ export class DataKeyService {
    * Crypto-shreds a user: deletes the data key, so every ciphertext sealed with it becomes unreadable in the
    * live database and, once the last backup holding the key expires, everywhere. Returns whether a key existed.
    */
-  async shredUser(userId: string): Promise<boolean> {
+  async shredUser(rawUserId: string): Promise<boolean> {
+    const userId = canonicalUserId(rawUserId);
     const existed = await this.store.delete(userId);
     this.evictLocal(userId);
     await this.eviction.publish(userId);
@@ -73,6 +97,12 @@ export class DataKeyService {
   private evictLocal(userId: string): void {
     this.epoch += 1;
     this.cache.delete(userId);
+  }
+
+  /** After a lost Redis connection: evictions may have been missed, so trust nothing cached. */
+  private evictAll(): void {
+    this.epoch += 1;
+    this.cache.clear();
   }
 
   private async load(userId: string): Promise<DataKey | null> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { SqlPool } from '../../database/sql-pool.service';
+import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 
 export interface StoredDataKey {
   userId: string;
@@ -37,9 +37,19 @@ export class DataKeyStore {
     return rows.length === 1;
   }
 
+  /** Deletes the user's key and leaves a tombstone of its id (no user id, no key material) in one statement. */
   async delete(userId: string): Promise<boolean> {
-    const rows = await this.sql.query('DELETE FROM user_data_keys WHERE user_id = $1 RETURNING user_id', [userId]);
+    const rows = await this.sql.query(
+      `WITH gone AS (DELETE FROM user_data_keys WHERE user_id = $1 RETURNING key_id)
+       INSERT INTO shredded_data_keys (key_id) SELECT key_id FROM gone ON CONFLICT (key_id) DO NOTHING RETURNING key_id`,
+      [userId],
+    );
     return rows.length === 1;
+  }
+
+  /** Whether a data key id belonged to a shredded user (tells "shredded" from "tampered or misplaced"). */
+  async wasShredded(keyId: string): Promise<boolean> {
+    return (await this.sql.query('SELECT 1 FROM shredded_data_keys WHERE key_id = $1', [keyId])).length === 1;
   }
 
   /** How many data keys each key-encryption key wraps. */
@@ -60,12 +70,13 @@ export class DataKeyStore {
    * number rewrapped; `lastUserId` is null when the pass reached the end.
    */
   async rewrapBatch(
+    client: PoolClient,
     targetKekId: string,
     afterUserId: string | null,
     limit: number,
     rewrap: (key: StoredDataKey) => Buffer,
   ): Promise<{ lastUserId: string | null; rewrapped: number }> {
-    return this.sql.transaction(async (client: PoolClient) => {
+    return inTransaction(client, async () => {
       const { rows } = await client.query<Row>(
         `SELECT user_id, key_id, wrapped_key, kek_id FROM user_data_keys
           WHERE ($1::uuid IS NULL OR user_id > $1) AND kek_id <> $2

@@ -2,31 +2,50 @@ import { Injectable } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import { AuthenticationFailedError } from './aes-gcm';
 import { CiphertextIntegrityError, DataShreddedError } from './crypto.errors';
-import { DataKeyService, type DataKey } from './data-key.service';
+import { canonicalUserId, DataKeyService, type DataKey } from './data-key.service';
 import type { EncryptionContext } from './encryption-context';
 import { MalformedEnvelopeError, openEnvelope, parseEnvelope, sealEnvelope, type ParsedEnvelope } from './envelope';
 
-/** Seals and opens one user's values synchronously with a key already in hand (batches fetch it once). */
+/** The envelope names a data key other than the user's current one: shredded, or the ciphertext is misplaced. */
+export class DataKeyMismatchError extends Error {
+  constructor(readonly keyId: string) {
+    super('The ciphertext was sealed with another data key than the user’s current one');
+    this.name = 'DataKeyMismatchError';
+  }
+}
+
+const canonical = (context: EncryptionContext): EncryptionContext => ({ ...context, userId: canonicalUserId(context.userId) });
+
+/**
+ * Seals and opens one user's values synchronously with a key already in hand (batches fetch it once).
+ * `open` throws `DataKeyMismatchError` for another key's envelope; `FieldEncryptionService.decrypt` turns that
+ * into "shredded" or "integrity failed".
+ */
 export class UserCipher {
+  readonly userId: string;
+
   constructor(
-    readonly userId: string,
+    userId: string,
     private readonly dataKey: DataKey,
-  ) {}
+  ) {
+    this.userId = canonicalUserId(userId);
+  }
 
   seal(context: EncryptionContext, plaintext: Buffer): Buffer {
-    this.checkOwner(context);
-    return sealEnvelope(this.dataKey, plaintext, context);
+    return sealEnvelope(this.dataKey, plaintext, this.own(context));
   }
 
   open(context: EncryptionContext, envelope: Buffer): Buffer {
-    this.checkOwner(context);
+    const place = this.own(context);
     const parsed = parseOrFail(envelope);
-    if (parsed.keyId !== this.dataKey.id) throw new DataShreddedError();
-    return openOrFail(parsed, this.dataKey.key, context);
+    if (parsed.keyId !== this.dataKey.id) throw new DataKeyMismatchError(parsed.keyId);
+    return openOrFail(parsed, this.dataKey.key, place);
   }
 
-  private checkOwner(context: EncryptionContext): void {
-    if (context.userId !== this.userId) throw new TypeError("A user's cipher only serves that user's context");
+  private own(context: EncryptionContext): EncryptionContext {
+    const place = canonical(context);
+    if (place.userId !== this.userId) throw new TypeError("A user's cipher only serves that user's context");
+    return place;
   }
 }
 
@@ -69,12 +88,13 @@ export class FieldEncryptionService {
   }
 
   async decrypt(context: EncryptionContext, envelope: Buffer): Promise<Buffer> {
-    const parsed = parseOrFail(envelope);
+    const keyId = parseOrFail(envelope).keyId;
     let key = await this.dataKeys.find(context.userId);
-    // A cached key older than a shred-and-recreate elsewhere: check the database once before giving up.
-    if (key && key.id !== parsed.keyId) key = await this.dataKeys.find(context.userId, { bypassCache: true });
-    if (!key || key.id !== parsed.keyId) throw new DataShreddedError();
-    return openOrFail(parsed, key.key, context);
+    // A cached key older than a shred-and-recreate elsewhere: check the database once before deciding.
+    if (key && key.id !== keyId) key = await this.dataKeys.find(context.userId, { bypassCache: true });
+    if (key && key.id === keyId) return new UserCipher(context.userId, key).open(context, envelope);
+    if (await this.dataKeys.wasShredded(keyId)) throw new DataShreddedError();
+    throw new CiphertextIntegrityError(key ? 'sealed with a key that is not this user’s' : 'this user has no data key');
   }
 
   async encryptJson(context: EncryptionContext, value: unknown): Promise<Buffer> {
@@ -82,7 +102,15 @@ export class FieldEncryptionService {
   }
 
   async decryptJson<T = unknown>(context: EncryptionContext, envelope: Buffer): Promise<T> {
-    return JSON.parse((await this.decrypt(context, envelope)).toString('utf8')) as T;
+    const plaintext = await this.decrypt(context, envelope);
+    try {
+      return JSON.parse(plaintext.toString('utf8')) as T;
+    } catch {
+      // JSON.parse quotes the offending text in its message: never let plaintext reach a log line.
+      throw new CiphertextIntegrityError('the decrypted value is not JSON');
+    } finally {
+      plaintext.fill(0);
+    }
   }
 
   shredUser(userId: string): Promise<boolean> {

@@ -13,6 +13,6 @@ export function normalizeForIndex(value: string): string {
     .toLowerCase()
     .normalize('NFKC')
     .replace(/\p{Cf}/gu, '')
-    .replace(/\s+/gu, ' ')
+    .replace(/\p{White_Space}+/gu, ' ')
     .trim();
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { SqlPool } from '../../database/sql-pool.service';
+import type { PoolClient } from 'pg';
+import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 
 export interface StoredSystemKey {
   name: string;
@@ -44,8 +45,8 @@ export class SystemKeyStore {
   }
 
   /** Rewraps every wrapped system key not under `targetKekId` (few rows: one statement each, one transaction). */
-  async rewrapAll(targetKekId: string, rewrap: (key: StoredSystemKey) => Buffer): Promise<number> {
-    return this.sql.transaction(async (client) => {
+  async rewrapAll(client: PoolClient, targetKekId: string, rewrap: (key: StoredSystemKey) => Buffer): Promise<number> {
+    return inTransaction(client, async () => {
       const { rows } = await client.query<Row>(
         'SELECT name, key_id, wrapped_key, kek_id, fingerprint FROM crypto_system_keys WHERE kek_id IS NOT NULL AND kek_id <> $1 FOR UPDATE',
         [targetKekId],

@@ -40,4 +40,10 @@ export class TtlLruCache<K, V> {
   clear(): void {
     this.entries.clear();
   }
+
+  /** Drops every expired entry (reads only drop the entry they hit). */
+  sweep(): void {
+    const now = this.now();
+    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+  }
 }
