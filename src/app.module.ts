@@ -1,6 +1,7 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { WinstonModule } from 'nest-winston';
 import type { AuthUser } from './common/auth/auth-user';
@@ -11,6 +12,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { ConsentModule } from './modules/consent/consent.module';
 import { CryptoModule } from './modules/crypto/crypto.module';
 import { JwtAuthGuard } from './modules/auth/jwt-auth.guard';
 import { RolesGuard } from './modules/auth/roles.guard';
@@ -45,10 +47,12 @@ export class AppModule {
         WinstonModule.forRoot(createWinstonOptions(config)),
         DatabaseModule,
         RedisModule,
+        EventEmitterModule.forRoot(),
         throttlerModule(),
         AuditModule,
         AuthModule,
         CryptoModule,
+        ConsentModule,
         HealthModule,
       ],
       providers: [

@@ -36,6 +36,12 @@ export class AppConfig {
     dataKeyCacheTtlSeconds: number;
     rotationBatchSize: number;
   };
+  consent: {
+    cacheSize: number;
+    cacheTtlSeconds: number;
+    /** What withdrawing consent does to stored events: delete them, or keep them out of mining. */
+    withdrawalAction: 'delete' | 'exclude';
+  };
   throttle: { limit: number; ttlSeconds: number };
   log: { level: string; format: 'json' | 'pretty' };
   health: { heapLimitBytes: number; diskThreshold: number; diskPath: string };

@@ -90,6 +90,15 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
   KEY_ROTATION_BATCH_SIZE = 500;
 
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000_000)
+  CONSENT_CACHE_SIZE = 100_000;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  CONSENT_CACHE_TTL_SECONDS?: number;
+
+  @IsIn(['delete', 'exclude'])
+  CONSENT_WITHDRAWAL_ACTION: 'delete' | 'exclude' = 'delete';
+
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   THROTTLE_LIMIT = 1000;
 

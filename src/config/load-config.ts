@@ -124,6 +124,12 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       dataKeyCacheTtlSeconds: env.DATA_KEY_CACHE_TTL_SECONDS ?? (env.REDIS_URL ? 300 : 30),
       rotationBatchSize: env.KEY_ROTATION_BATCH_SIZE,
     },
+    consent: {
+      cacheSize: env.CONSENT_CACHE_SIZE,
+      // A change must reach every instance within 1 s: by Redis at once, or else by a 1 s cache lifetime.
+      cacheTtlSeconds: env.CONSENT_CACHE_TTL_SECONDS ?? (env.REDIS_URL ? 60 : 1),
+      withdrawalAction: env.CONSENT_WITHDRAWAL_ACTION,
+    },
     throttle: { limit: env.THROTTLE_LIMIT, ttlSeconds: env.THROTTLE_TTL_SECONDS },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (production ? 'json' : 'pretty') },
     health: {

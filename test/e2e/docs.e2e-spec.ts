@@ -22,7 +22,7 @@ describe('OpenAPI documentation (e2e)', () => {
 
   it('describes every route, marks bearer auth on protected ones, and documents query bounds', async () => {
     const doc = (await t.http.get('/docs-json')).body;
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/audit', '/api/v1/auth/token', '/api/v1/crypto/rotate', '/api/v1/crypto/status', '/health', '/health/live', '/health/ready']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/audit', '/api/v1/auth/token', '/api/v1/consent/me', '/api/v1/consent/{userId}', '/api/v1/crypto/rotate', '/api/v1/crypto/status', '/health', '/health/live', '/health/ready']);
     expect(doc.paths['/api/v1/audit'].get.security).toEqual([{ bearer: [] }]);
     expect(doc.paths['/api/v1/auth/token'].post.security).toBeUndefined();
     const limit = doc.paths['/api/v1/audit'].get.parameters.find((p: { name: string }) => p.name === 'limit');

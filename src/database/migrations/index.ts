@@ -1,8 +1,9 @@
 import { Migration20261124212234 } from './Migration20261124212234';
 import { Migration20261124220155 } from './Migration20261124220155';
+import { Migration20261124231500 } from './Migration20261124231500';
 
 /**
  * Every migration, in order. The application and the tests run this list (no file globbing, so compiled and
  * TypeScript runs behave the same); `npm run migration:create` writes a new file here — add its class below.
  */
-export const MIGRATIONS = [Migration20261124212234, Migration20261124220155];
+export const MIGRATIONS = [Migration20261124212234, Migration20261124220155, Migration20261124231500];

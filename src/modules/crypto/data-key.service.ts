@@ -7,7 +7,7 @@ import { DataKeyEvictionBus } from './data-key-eviction.bus';
 import { DataKeyStore, type StoredDataKey } from './data-key.store';
 import type { EncryptionContext } from './encryption-context';
 import { KeyRing } from './key-ring';
-import { TtlLruCache } from './ttl-lru-cache';
+import { TtlLruCache } from '../../common/cache/ttl-lru-cache';
 
 /** An unwrapped data key. `id` is written into every envelope it seals. */
 export interface DataKey {

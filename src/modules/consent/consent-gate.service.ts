@@ -1,0 +1,73 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { TtlLruCache } from '../../common/cache/ttl-lru-cache';
+import { AppConfig } from '../../config/app-config';
+import { SqlPool } from '../../database/sql-pool.service';
+import { RedisBroadcast } from '../../redis/redis-broadcast';
+import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
+import { ConsentRequiredError } from './consent.errors';
+
+export const CONSENT_CHANGED_CHANNEL = 'ai-learning:consent:changed';
+
+/**
+ * The one consent check every learning write goes through. Answers from a per-instance cache, so the ingestion
+ * hot path reads the database once per user per TTL at most. A change is applied here at once and announced
+ * on Redis, so other instances drop their entry within milliseconds; without Redis the TTL is 1 s.
+ */
+@Injectable()
+export class ConsentGate implements OnModuleInit, OnApplicationShutdown {
+  private readonly cache: TtlLruCache<string, boolean>;
+  private readonly broadcast: RedisBroadcast;
+  private epoch = 0;
+
+  constructor(
+    private readonly sql: SqlPool,
+    config: AppConfig,
+    @Inject(REDIS_CLIENT) redis: RedisClient,
+  ) {
+    this.cache = new TtlLruCache(config.consent.cacheSize, config.consent.cacheTtlSeconds * 1000);
+    this.broadcast = new RedisBroadcast(redis, CONSENT_CHANGED_CHANNEL, {
+      onMessage: (userId) => this.forget(userId),
+      onReset: () => this.forgetAll(),
+    });
+  }
+
+  onModuleInit(): Promise<void> {
+    return this.broadcast.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.broadcast.stop();
+  }
+
+  /** Whether the user consents to collective learning now. `userId` must be a canonical (lower-case) uuid. */
+  async allows(userId: string): Promise<boolean> {
+    const cached = this.cache.get(userId);
+    if (cached !== undefined) return cached;
+    const epoch = this.epoch;
+    const rows = await this.sql.query<{ allow: boolean }>('SELECT allow_collective_learning AS allow FROM user_privacy_settings WHERE user_id = $1', [userId]);
+    const allowed = rows[0]?.allow === true;
+    if (epoch === this.epoch) this.cache.set(userId, allowed);
+    return allowed;
+  }
+
+  async assertAllowed(userId: string): Promise<void> {
+    if (!(await this.allows(userId))) throw new ConsentRequiredError();
+  }
+
+  /** Called by the ledger after a change is committed: this instance at once, the others through Redis. */
+  async changed(userId: string, allowed: boolean): Promise<void> {
+    this.epoch += 1;
+    this.cache.set(userId, allowed);
+    await this.broadcast.publish(userId);
+  }
+
+  private forget(userId: string): void {
+    this.epoch += 1;
+    this.cache.delete(userId);
+  }
+
+  private forgetAll(): void {
+    this.epoch += 1;
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,170 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { PoolClient } from 'pg';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { isAdmin } from '../../common/auth/auth-user';
+import { uuidv7 } from '../../common/ids/uuid-v7';
+import { AppConfig } from '../../config/app-config';
+import { SqlPool } from '../../database/sql-pool.service';
+import { AuditService } from '../audit/audit.service';
+import { BlindIndexService } from '../crypto/blind-index.service';
+import { consentRecordHash } from './consent-chain';
+import { ConsentGate } from './consent-gate.service';
+import { CONSENT_WITHDRAWN, type ConsentWithdrawnEvent } from './consent.events';
+import type { ConsentSource } from './entities/consent-record.entity';
+
+export const COLLECTIVE_LEARNING = 'collective_learning';
+
+export interface ConsentState {
+  userId: string;
+  allowCollectiveLearning: boolean;
+  policyVersion: string | null;
+  updatedAt: Date | null;
+}
+
+export interface ConsentChange {
+  allowCollectiveLearning: boolean;
+  policyVersion: string;
+}
+
+export interface LedgerRecord {
+  id: string;
+  purpose: string;
+  granted: boolean;
+  policyVersion: string;
+  source: ConsentSource;
+  actor: string;
+  recordedAt: Date;
+  hash: string;
+}
+
+interface RecordRow {
+  id: string;
+  purpose: string;
+  granted: boolean;
+  policy_version: string;
+  source: ConsentSource;
+  actor: string;
+  recorded_at: Date;
+  prev_hash: string | null;
+  hash: string;
+}
+
+/**
+ * Current consent and its append-only, hash-chained ledger. Changes of one user are serialized by a transaction
+ * advisory lock, so the chain never forks; a no-op change (same answer, same policy version) records nothing.
+ */
+@Injectable()
+export class ConsentLedgerService {
+  constructor(
+    private readonly sql: SqlPool,
+    private readonly blindIndex: BlindIndexService,
+    private readonly gate: ConsentGate,
+    private readonly audit: AuditService,
+    private readonly events: EventEmitter2,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** The keyed pseudonym that stands for a user in evidence kept after erasure. */
+  pseudonym(userId: string): string {
+    return `p:${this.blindIndex.compute('pseudonym', userId)}`;
+  }
+
+  async current(userId: string): Promise<ConsentState> {
+    const rows = await this.sql.query<{ allow: boolean; policy_version: string; updated_at: string | Date }>(
+      'SELECT allow_collective_learning AS allow, policy_version, updated_at FROM user_privacy_settings WHERE user_id = $1',
+      [userId],
+    );
+    const row = rows[0];
+    // The ORM's pool hands timestamps over as text.
+    return { userId, allowCollectiveLearning: row?.allow ?? false, policyVersion: row?.policy_version ?? null, updatedAt: row ? new Date(row.updated_at) : null };
+  }
+
+  /** The user's ledger, oldest first. */
+  async history(userId: string): Promise<LedgerRecord[]> {
+    return (await this.records(userId)).map((r) => ({
+      id: r.id,
+      purpose: r.purpose,
+      granted: r.granted,
+      policyVersion: r.policy_version,
+      source: r.source,
+      actor: r.actor,
+      recordedAt: r.recorded_at,
+      hash: r.hash,
+    }));
+  }
+
+  /** Recomputes the user's chain; false when any record was altered, removed or reordered. */
+  async verifyChain(userId: string): Promise<boolean> {
+    const pseudonym = this.pseudonym(userId);
+    let prev: string | null = null;
+    for (const r of await this.records(userId)) {
+      const expected = consentRecordHash(prev, { pseudonym, purpose: r.purpose, granted: r.granted, policyVersion: r.policy_version, source: r.source, actor: r.actor, recordedAt: r.recorded_at });
+      if (r.prev_hash !== prev || r.hash !== expected) return false;
+      prev = r.hash;
+    }
+    return true;
+  }
+
+  /** Applies a change requested by `caller` for `userId` (`viaSelf`: the /me routes). */
+  async change(userId: string, change: ConsentChange, caller: AuthUser, viaSelf: boolean): Promise<ConsentState> {
+    const source: ConsentSource = viaSelf ? 'user' : isAdmin(caller) ? 'admin' : 'service';
+    const actor = viaSelf || caller.sub.toLowerCase() === userId ? 'self' : caller.sub;
+    const outcome = await this.sql.transaction((client) => this.record(client, userId, change, source, actor));
+    if (!outcome.changed) return outcome.state;
+    await this.gate.changed(userId, change.allowCollectiveLearning);
+    await this.audit.record({
+      actor: caller.sub,
+      actorType: source === 'user' ? 'user' : source,
+      action: change.allowCollectiveLearning ? 'consent.granted' : 'consent.withdrawn',
+      target: userId,
+      outcome: 'success',
+      details: { purpose: COLLECTIVE_LEARNING, policyVersion: change.policyVersion },
+    });
+    if (outcome.withdrawn) {
+      const event: ConsentWithdrawnEvent = { userId, purpose: COLLECTIVE_LEARNING, action: this.config.consent.withdrawalAction, at: outcome.state.updatedAt as Date };
+      await this.events.emitAsync(CONSENT_WITHDRAWN, event);
+    }
+    return outcome.state;
+  }
+
+  private async record(client: PoolClient, userId: string, change: ConsentChange, source: ConsentSource, actor: string) {
+    await client.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);
+    const { rows: settings } = await client.query<{ allow: boolean; policy_version: string }>(
+      'SELECT allow_collective_learning AS allow, policy_version FROM user_privacy_settings WHERE user_id = $1',
+      [userId],
+    );
+    const before = settings[0];
+    if (before && before.allow === change.allowCollectiveLearning && before.policy_version === change.policyVersion) {
+      return { changed: false, withdrawn: false, state: await this.current(userId) };
+    }
+    const { rows: last } = await client.query<{ hash: string }>(
+      'SELECT hash FROM consent_records WHERE subject = $1 AND purpose = $2 ORDER BY recorded_at DESC, id DESC LIMIT 1',
+      [userId, COLLECTIVE_LEARNING],
+    );
+    const prevHash = last[0]?.hash ?? null;
+    const recordedAt = new Date();
+    const fields = { pseudonym: this.pseudonym(userId), purpose: COLLECTIVE_LEARNING, granted: change.allowCollectiveLearning, policyVersion: change.policyVersion, source, actor, recordedAt };
+    await client.query(
+      `INSERT INTO consent_records (id, subject, purpose, granted, policy_version, source, actor, recorded_at, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [uuidv7(), userId, COLLECTIVE_LEARNING, change.allowCollectiveLearning, change.policyVersion, source, actor, recordedAt, prevHash, consentRecordHash(prevHash, fields)],
+    );
+    await client.query(
+      `INSERT INTO user_privacy_settings (user_id, allow_collective_learning, policy_version, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (user_id) DO UPDATE SET allow_collective_learning = EXCLUDED.allow_collective_learning, policy_version = EXCLUDED.policy_version, updated_at = EXCLUDED.updated_at`,
+      [userId, change.allowCollectiveLearning, change.policyVersion, recordedAt],
+    );
+    const state: ConsentState = { userId, allowCollectiveLearning: change.allowCollectiveLearning, policyVersion: change.policyVersion, updatedAt: recordedAt };
+    return { changed: true, withdrawn: before?.allow === true && !change.allowCollectiveLearning, state };
+  }
+
+  private async records(userId: string): Promise<RecordRow[]> {
+    const rows = await this.sql.query<RecordRow>(
+      `SELECT id, purpose, granted, policy_version, source, actor, recorded_at, prev_hash, hash FROM consent_records
+        WHERE subject = $1 ORDER BY recorded_at, id`,
+      [userId],
+    );
+    return rows.map((r) => ({ ...r, recorded_at: new Date(r.recorded_at) }));
+  }
+}

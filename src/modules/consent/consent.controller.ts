@@ -1,0 +1,45 @@
+import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { selfUserId, type AuthUser } from '../../common/auth/auth-user';
+import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
+import { ConsentLedgerService } from './consent-ledger.service';
+import { ConsentResponseDto, toConsentResponse, UpdateConsentDto, UserIdParamDto } from './dto/consent.dto';
+
+@ApiTags('consent')
+@ApiBearerAuth()
+@Controller('consent')
+export class ConsentController {
+  constructor(private readonly ledger: ConsentLedgerService) {}
+
+  @Get('me')
+  @Roles('user')
+  @ApiOperation({ summary: 'The caller’s own consent' })
+  @ApiOkResponse({ type: ConsentResponseDto })
+  async getMine(@CurrentUser() user: AuthUser): Promise<ConsentResponseDto> {
+    return toConsentResponse(await this.ledger.current(selfUserId(user)));
+  }
+
+  @Put('me')
+  @Roles('user')
+  @ApiOperation({ summary: 'Give or withdraw the caller’s consent to collective learning (recorded in the ledger)' })
+  @ApiOkResponse({ type: ConsentResponseDto })
+  async putMine(@CurrentUser() user: AuthUser, @Body() body: UpdateConsentDto): Promise<ConsentResponseDto> {
+    return toConsentResponse(await this.ledger.change(selfUserId(user), body, user, true));
+  }
+
+  @Get(':userId')
+  @Roles('service')
+  @ApiOperation({ summary: 'A user’s consent (services and admins)' })
+  @ApiOkResponse({ type: ConsentResponseDto })
+  async get(@Param() params: UserIdParamDto): Promise<ConsentResponseDto> {
+    return toConsentResponse(await this.ledger.current(params.userId.toLowerCase()));
+  }
+
+  @Put(':userId')
+  @Roles('service')
+  @ApiOperation({ summary: 'Record a user’s consent on their behalf (services and admins; source and actor come from the token)' })
+  @ApiOkResponse({ type: ConsentResponseDto })
+  async put(@CurrentUser() user: AuthUser, @Param() params: UserIdParamDto, @Body() body: UpdateConsentDto): Promise<ConsentResponseDto> {
+    return toConsentResponse(await this.ledger.change(params.userId.toLowerCase(), body, user, false));
+  }
+}

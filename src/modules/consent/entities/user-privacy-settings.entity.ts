@@ -1,0 +1,17 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** A user's current consent, one row per user who ever answered; no row means no consent. */
+const UserPrivacySettingsSchema = defineEntity({
+  name: 'UserPrivacySettings',
+  tableName: 'user_privacy_settings',
+  properties: {
+    userId: p.uuid().primary(),
+    allowCollectiveLearning: p.boolean(),
+    policyVersion: p.string().length(32),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export class UserPrivacySettings extends UserPrivacySettingsSchema.class {}
+UserPrivacySettingsSchema.setClass(UserPrivacySettings);
