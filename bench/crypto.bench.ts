@@ -47,6 +47,17 @@ async function asyncOpsPerSecond(seconds: number, op: () => Promise<void>): Prom
   return n / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
+/** Runs `op` once per item, one after another; returns each call's latency in ms, sorted ascending. */
+async function latenciesMs<T>(items: T[], op: (item: T) => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (const item of items) {
+    const t0 = process.hrtime.bigint();
+    await op(item);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return times.sort((a, b) => a - b);
+}
+
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => `${n.toFixed(3)} ms`;
 
@@ -75,22 +86,10 @@ async function main(): Promise<void> {
     // First key of a user: generate, wrap, INSERT … ON CONFLICT.
     const users = Array.from({ length: COLD_USERS }, () => randomUUID());
     const creator = newService();
-    const createTimes: number[] = [];
-    for (const u of users) {
-      const t0 = process.hrtime.bigint();
-      await creator.getOrCreate(u);
-      createTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
+    const createTimes = await latenciesMs(users, (u) => creator.getOrCreate(u));
     // Cold fetch: a fresh service (empty cache) reads and unwraps each key once.
     const reader = newService();
-    const coldTimes: number[] = [];
-    for (const u of users) {
-      const t0 = process.hrtime.bigint();
-      await reader.find(u);
-      coldTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-    createTimes.sort((a, b) => a - b);
-    coldTimes.sort((a, b) => a - b);
+    const coldTimes = await latenciesMs(users, (u) => reader.find(u));
 
     const lines = [
       `crypto benchmark — Node ${process.version}, 1 thread, payload ${PAYLOAD_BYTES} bytes, ${WARM_SECONDS} s per warm figure`,

@@ -112,6 +112,18 @@ describe(loadConfig.name, () => {
     expect(loadConfig(base).crypto.blindIndexKey).toBeUndefined();
   });
 
+  it('reads the consent settings, with a 1 s cache lifetime without Redis, and refuses values out of bounds', () => {
+    const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
+    expect(loadConfig(base).consent).toEqual({ cacheSize: 100_000, cacheTtlSeconds: 1, withdrawalAction: 'delete' });
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379', CONSENT_WITHDRAWAL_ACTION: 'exclude' }).consent).toEqual({
+      cacheSize: 100_000,
+      cacheTtlSeconds: 60,
+      withdrawalAction: 'exclude',
+    });
+    const problems = problemsOf({ ...base, CONSENT_CACHE_SIZE: '0', CONSENT_CACHE_TTL_SECONDS: '3601', CONSENT_WITHDRAWAL_ACTION: 'archive' });
+    expect(problems).toHaveLength(3);
+  });
+
   it('refuses a blind-index key that is not 32 bytes and out-of-range cache and batch settings', () => {
     const problems = problemsOf({
       DATA_DIR: dataDir,

@@ -6,6 +6,7 @@ import { CONSENT_WITHDRAWN, type ConsentWithdrawnEvent } from '../../src/modules
 import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 
 const REDIS_URL = process.env.REDIS_URL;
 
@@ -148,9 +149,7 @@ describe('Consent ledger and gate (e2e)', () => {
       await put(true);
       expect(await two.app.get(ConsentGate).allows(user)).toBe(true);
       await put(false);
-      const started = Date.now();
-      while ((await two.app.get(ConsentGate).allows(user)) && Date.now() - started < 1_000) await new Promise((r) => setTimeout(r, 10));
-      expect(await two.app.get(ConsentGate).allows(user)).toBe(false);
+      expect(await waitFor(() => two.app.get(ConsentGate).allows(user), (allowed) => !allowed, 1_000, 10)).toBe(false);
     } finally {
       await one.close();
       await two.close();

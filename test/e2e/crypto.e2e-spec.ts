@@ -6,6 +6,7 @@ import { FieldEncryptionService } from '../../src/modules/crypto/field-encryptio
 import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 
 const REDIS_URL = process.env.REDIS_URL;
 const ctx = (userId: string, rowId = newUserId()): EncryptionContext => ({ table: 'test_payloads', rowId, userId, field: 'data' });
@@ -129,13 +130,11 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
       const twoEnc = two.app.get(FieldEncryptionService);
       expect(await twoEnc.decryptJson(place, sealed)).toEqual({ n: 2 });
       await one.app.get(FieldEncryptionService).shredUser(user);
-      const deadline = Date.now() + 1_000;
-      let error: unknown;
-      while (Date.now() < deadline) {
-        error = await twoEnc.decrypt(place, sealed).catch((e: unknown) => e);
-        if (error instanceof DataShreddedError) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      const error = await waitFor(
+        () => twoEnc.decrypt(place, sealed).catch((e: unknown) => e),
+        (e) => e instanceof DataShreddedError,
+        1_000,
+      );
       expect(error).toBeInstanceOf(DataShreddedError);
     } finally {
       await one.close();

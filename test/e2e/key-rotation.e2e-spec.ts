@@ -6,6 +6,7 @@ import { KeyRotationService } from '../../src/modules/crypto/key-rotation.servic
 import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
 import { createTestApp, TEST_ENCRYPTION_KEY, type TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 
 const K1 = TEST_ENCRYPTION_KEY;
 const K2 = '2e'.repeat(32);
@@ -32,15 +33,6 @@ async function writeMany(t: TestApp, count: number, concurrency = 50): Promise<S
     out.push(...chunk);
   }
   return out;
-}
-
-async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('Key rotation (e2e)', () => {
@@ -96,6 +88,8 @@ describe('Key rotation (e2e)', () => {
     const status = await waitFor(
       async () => (await t.http.get('/api/v1/crypto/status').set('authorization', admin)).body,
       (s) => s.rotation?.status !== 'running',
+      30_000,
+      50,
     );
     writing = false;
     await writer;

@@ -40,6 +40,20 @@ describe(TtlLruCache.name, () => {
     expect(sut.get('b')).toBeUndefined();
   });
 
+  it('does not store a value read before an invalidation that happened meanwhile', () => {
+    const sut = new TtlLruCache<string, number>(10, 1_000, clock);
+    const before = sut.generation;
+    sut.delete('a'); // e.g. a shred announced while the read was in flight
+    sut.setIfUnchanged('a', 1, before);
+    expect(sut.get('a')).toBeUndefined();
+    sut.setIfUnchanged('a', 2, sut.generation);
+    expect(sut.get('a')).toBe(2);
+    const again = sut.generation;
+    sut.set('b', 3); // plain writes and LRU evictions are not invalidations
+    sut.setIfUnchanged('c', 4, again);
+    expect(sut.get('c')).toBe(4);
+  });
+
   it('refuses nonsensical bounds', () => {
     expect(() => new TtlLruCache(0, 1)).toThrow(RangeError);
     expect(() => new TtlLruCache(1, 0)).toThrow(RangeError);

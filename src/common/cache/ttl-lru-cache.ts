@@ -4,6 +4,7 @@
  */
 export class TtlLruCache<K, V> {
   private readonly entries = new Map<K, { value: V; expiresAt: number }>();
+  private invalidations = 0;
 
   constructor(
     private readonly maxEntries: number,
@@ -16,6 +17,18 @@ export class TtlLruCache<K, V> {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /**
+   * Counts explicit removals (`delete`, `clear`). Take it before reading the source of truth and store with
+   * `setIfUnchanged`: a value read while an invalidation happened (it may predate it) is then not cached.
+   */
+  get generation(): number {
+    return this.invalidations;
+  }
+
+  setIfUnchanged(key: K, value: V, generation: number): void {
+    if (generation === this.invalidations) this.set(key, value);
   }
 
   get(key: K): V | undefined {
@@ -34,10 +47,12 @@ export class TtlLruCache<K, V> {
   }
 
   delete(key: K): boolean {
+    this.invalidations += 1;
     return this.entries.delete(key);
   }
 
   clear(): void {
+    this.invalidations += 1;
     this.entries.clear();
   }
 

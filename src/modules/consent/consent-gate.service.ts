@@ -17,7 +17,6 @@ export const CONSENT_CHANGED_CHANNEL = 'ai-learning:consent:changed';
 export class ConsentGate implements OnModuleInit, OnApplicationShutdown {
   private readonly cache: TtlLruCache<string, boolean>;
   private readonly broadcast: RedisBroadcast;
-  private epoch = 0;
 
   constructor(
     private readonly sql: SqlPool,
@@ -26,8 +25,8 @@ export class ConsentGate implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.cache = new TtlLruCache(config.consent.cacheSize, config.consent.cacheTtlSeconds * 1000);
     this.broadcast = new RedisBroadcast(redis, CONSENT_CHANGED_CHANNEL, {
-      onMessage: (userId) => this.forget(userId),
-      onReset: () => this.forgetAll(),
+      onMessage: (userId) => this.cache.delete(userId),
+      onReset: () => this.cache.clear(),
     });
   }
 
@@ -43,10 +42,10 @@ export class ConsentGate implements OnModuleInit, OnApplicationShutdown {
   async allows(userId: string): Promise<boolean> {
     const cached = this.cache.get(userId);
     if (cached !== undefined) return cached;
-    const epoch = this.epoch;
+    const generation = this.cache.generation;
     const rows = await this.sql.query<{ allow: boolean }>('SELECT allow_collective_learning AS allow FROM user_privacy_settings WHERE user_id = $1', [userId]);
     const allowed = rows[0]?.allow === true;
-    if (epoch === this.epoch) this.cache.set(userId, allowed);
+    this.cache.setIfUnchanged(userId, allowed, generation);
     return allowed;
   }
 
@@ -56,18 +55,8 @@ export class ConsentGate implements OnModuleInit, OnApplicationShutdown {
 
   /** Called by the ledger after a change is committed: this instance at once, the others through Redis. */
   async changed(userId: string, allowed: boolean): Promise<void> {
-    this.epoch += 1;
+    this.cache.delete(userId); // an in-flight read of the old answer must not land after this one
     this.cache.set(userId, allowed);
     await this.broadcast.publish(userId);
-  }
-
-  private forget(userId: string): void {
-    this.epoch += 1;
-    this.cache.delete(userId);
-  }
-
-  private forgetAll(): void {
-    this.epoch += 1;
-    this.cache.clear();
   }
 }

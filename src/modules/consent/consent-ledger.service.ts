@@ -130,13 +130,14 @@ export class ConsentLedgerService {
 
   private async record(client: PoolClient, userId: string, change: ConsentChange, source: ConsentSource, actor: string) {
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);
-    const { rows: settings } = await client.query<{ allow: boolean; policy_version: string }>(
-      'SELECT allow_collective_learning AS allow, policy_version FROM user_privacy_settings WHERE user_id = $1',
+    const { rows: settings } = await client.query<{ allow: boolean; policy_version: string; updated_at: string | Date }>(
+      'SELECT allow_collective_learning AS allow, policy_version, updated_at FROM user_privacy_settings WHERE user_id = $1',
       [userId],
     );
     const before = settings[0];
     if (before && before.allow === change.allowCollectiveLearning && before.policy_version === change.policyVersion) {
-      return { changed: false, withdrawn: false, state: await this.current(userId) };
+      const state: ConsentState = { userId, allowCollectiveLearning: before.allow, policyVersion: before.policy_version, updatedAt: new Date(before.updated_at) };
+      return { changed: false, withdrawn: false, state };
     }
     const { rows: last } = await client.query<{ hash: string }>(
       'SELECT hash FROM consent_records WHERE subject = $1 AND purpose = $2 ORDER BY recorded_at DESC, id DESC LIMIT 1',

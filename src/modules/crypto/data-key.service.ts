@@ -36,8 +36,6 @@ export const wrappedKeyContext = (userId: string, keyId: string): EncryptionCont
 export class DataKeyService implements OnModuleDestroy {
   private readonly cache: TtlLruCache<string, DataKey>;
   private readonly inflight = new Map<string, Promise<DataKey | null>>();
-  /** Bumped on every eviction; a load that overlapped one does not cache what it read (it may predate a shred). */
-  private epoch = 0;
   /** Expired entries are only dropped on read; a sweep keeps shredded keys from lingering in memory. */
   private readonly sweeper: NodeJS.Timeout;
 
@@ -48,8 +46,9 @@ export class DataKeyService implements OnModuleDestroy {
     config: AppConfig,
   ) {
     this.cache = new TtlLruCache(config.crypto.dataKeyCacheSize, config.crypto.dataKeyCacheTtlSeconds * 1000);
-    this.eviction.onEviction((userId) => this.evictLocal(userId));
-    this.eviction.onReset(() => this.evictAll());
+    // A load that overlapped an eviction does not cache what it read (it may predate a shred): see setIfUnchanged.
+    this.eviction.onEviction((userId) => this.cache.delete(userId));
+    this.eviction.onReset(() => this.cache.clear());
     this.sweeper = setInterval(() => this.cache.sweep(), config.crypto.dataKeyCacheTtlSeconds * 1000);
     this.sweeper.unref();
   }
@@ -89,31 +88,20 @@ export class DataKeyService implements OnModuleDestroy {
   async shredUser(rawUserId: string): Promise<boolean> {
     const userId = canonicalUserId(rawUserId);
     const existed = await this.store.delete(userId);
-    this.evictLocal(userId);
+    this.cache.delete(userId);
     await this.eviction.publish(userId);
     return existed;
   }
 
-  private evictLocal(userId: string): void {
-    this.epoch += 1;
-    this.cache.delete(userId);
-  }
-
-  /** After a lost Redis connection: evictions may have been missed, so trust nothing cached. */
-  private evictAll(): void {
-    this.epoch += 1;
-    this.cache.clear();
-  }
-
   private async load(userId: string): Promise<DataKey | null> {
-    const epoch = this.epoch;
+    const generation = this.cache.generation;
     const stored = await this.store.find(userId);
     if (!stored) return null;
-    return this.remember(userId, stored, epoch);
+    return this.remember(userId, stored, generation);
   }
 
   private async create(userId: string): Promise<DataKey> {
-    const epoch = this.epoch;
+    const generation = this.cache.generation;
     const material = randomBytes(KEY_BYTES);
     const keyId = randomBytes(9).toString('base64url');
     const { kekId, wrapped } = this.keyRing.wrap(material, wrappedKeyContext(userId, keyId));
@@ -121,7 +109,7 @@ export class DataKeyService implements OnModuleDestroy {
     material.fill(0);
     if (await this.store.insertIfAbsent({ userId, keyId, wrappedKey: wrapped, kekId })) {
       const dataKey = { id: keyId, key };
-      if (epoch === this.epoch) this.cache.set(userId, dataKey);
+      this.cache.setIfUnchanged(userId, dataKey, generation);
       return dataKey;
     }
     // Another instance created the user's key first: use that one.
@@ -130,11 +118,11 @@ export class DataKeyService implements OnModuleDestroy {
     return winner;
   }
 
-  private remember(userId: string, stored: StoredDataKey, epoch: number): DataKey {
+  private remember(userId: string, stored: StoredDataKey, generation: number): DataKey {
     const material = this.keyRing.unwrap(stored.wrappedKey, wrappedKeyContext(userId, stored.keyId));
     const dataKey = { id: stored.keyId, key: aesKey(material) };
     material.fill(0);
-    if (epoch === this.epoch) this.cache.set(userId, dataKey);
+    this.cache.setIfUnchanged(userId, dataKey, generation);
     return dataKey;
   }
 
