@@ -17,6 +17,8 @@ import { CryptoModule } from './modules/crypto/crypto.module';
 import { JwtAuthGuard } from './modules/auth/jwt-auth.guard';
 import { RolesGuard } from './modules/auth/roles.guard';
 import { HealthModule } from './modules/health/health.module';
+import { LearningModule } from './modules/learning/learning.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { createWinstonOptions } from './observability/logger.factory';
 import { REDIS_CLIENT, RedisModule, type RedisClient } from './redis/redis.module';
 
@@ -49,10 +51,12 @@ export class AppModule {
         RedisModule,
         EventEmitterModule.forRoot(),
         throttlerModule(),
+        MetricsModule,
         AuditModule,
         AuthModule,
         CryptoModule,
         ConsentModule,
+        LearningModule,
         HealthModule,
       ],
       providers: [

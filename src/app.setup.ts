@@ -61,6 +61,12 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   // Only JSON bodies are accepted; anything else is 415 (Fastify parses text/plain by default).
   fastify.removeContentTypeParser('text/plain');
   registerHttpLogging(fastify);
+  // The batch route takes up to LEARNING_BATCH_MAX_EVENTS events, so it has its own (larger) body limit.
+  const routeBodyLimits: Record<string, number> = { [`/${API_PREFIX}/learning/events/batch`]: config.learning.batchBodyLimitBytes };
+  fastify.addHook('onRoute', (route) => {
+    const limit = routeBodyLimits[route.url];
+    if (limit !== undefined) route.bodyLimit = limit;
+  });
   closeKeepAliveOnShutdown(fastify);
   await app.register(helmet, {
     contentSecurityPolicy: {

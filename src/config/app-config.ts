@@ -42,6 +42,15 @@ export class AppConfig {
     /** What withdrawing consent does to stored events: delete them, or keep them out of mining. */
     withdrawalAction: 'delete' | 'exclude';
   };
+  learning: {
+    /** Raw events older than this are purged, and refused at ingestion. */
+    retentionDays: number;
+    batchMaxEvents: number;
+    /** Body limit of POST /learning/events/batch (the other routes keep BODY_LIMIT_BYTES). */
+    batchBodyLimitBytes: number;
+  };
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metrics: { token?: string };
   throttle: { limit: number; ttlSeconds: number };
   log: { level: string; format: 'json' | 'pretty' };
   health: { heapLimitBytes: number; diskThreshold: number; diskPath: string };

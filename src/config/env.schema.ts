@@ -99,6 +99,18 @@ export class EnvironmentVariables {
   @IsIn(['delete', 'exclude'])
   CONSENT_WITHDRAWAL_ACTION: 'delete' | 'exclude' = 'delete';
 
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  DATA_RETENTION_DAYS = 90;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  LEARNING_BATCH_MAX_EVENTS = 1000;
+
+  @Transform(toInt) @IsInt() @Min(1024) @Max(256 * 1024 * 1024)
+  LEARNING_BATCH_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+  @IsOptional() @IsString() @MinLength(16) @MaxLength(256)
+  METRICS_TOKEN?: string;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   THROTTLE_LIMIT = 1000;
 

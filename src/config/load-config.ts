@@ -130,6 +130,12 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       cacheTtlSeconds: env.CONSENT_CACHE_TTL_SECONDS ?? (env.REDIS_URL ? 60 : 1),
       withdrawalAction: env.CONSENT_WITHDRAWAL_ACTION,
     },
+    learning: {
+      retentionDays: env.DATA_RETENTION_DAYS,
+      batchMaxEvents: env.LEARNING_BATCH_MAX_EVENTS,
+      batchBodyLimitBytes: env.LEARNING_BATCH_BODY_LIMIT_BYTES,
+    },
+    metrics: { token: env.METRICS_TOKEN },
     throttle: { limit: env.THROTTLE_LIMIT, ttlSeconds: env.THROTTLE_TTL_SECONDS },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (production ? 'json' : 'pretty') },
     health: {

@@ -22,7 +22,28 @@ describe('OpenAPI documentation (e2e)', () => {
 
   it('describes every route, marks bearer auth on protected ones, and documents query bounds', async () => {
     const doc = (await t.http.get('/docs-json')).body;
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/audit', '/api/v1/auth/token', '/api/v1/consent/me', '/api/v1/consent/{userId}', '/api/v1/crypto/rotate', '/api/v1/crypto/status', '/health', '/health/live', '/health/ready']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/v1/audit',
+      '/api/v1/auth/token',
+      '/api/v1/consent/me',
+      '/api/v1/consent/{userId}',
+      '/api/v1/crypto/rotate',
+      '/api/v1/crypto/status',
+      '/api/v1/learning/events',
+      '/api/v1/learning/events/batch',
+      '/api/v1/privacy/me',
+      '/api/v1/privacy/me/export',
+      '/api/v1/privacy/users/{userId}',
+      '/api/v1/privacy/users/{userId}/export',
+      '/health',
+      '/health/live',
+      '/health/ready',
+    ]);
+    // The event schema states its bounds to clients.
+    const event = doc.components.schemas.LearningEventDto;
+    expect(event.properties.clientEventId).toMatchObject({ maxLength: 128 });
+    expect(event.properties.data.description).toContain('16384 bytes');
+    expect(doc.components.schemas.EventContextDto.properties.module.pattern).toBe('^[a-z0-9][a-z0-9_.-]{0,63}$');
     expect(doc.paths['/api/v1/audit'].get.security).toEqual([{ bearer: [] }]);
     expect(doc.paths['/api/v1/auth/token'].post.security).toBeUndefined();
     const limit = doc.paths['/api/v1/audit'].get.parameters.find((p: { name: string }) => p.name === 'limit');

@@ -10,7 +10,9 @@ import { AuditService } from '../audit/audit.service';
 import { BlindIndexService } from '../crypto/blind-index.service';
 import { consentRecordHash } from './consent-chain';
 import { ConsentGate } from './consent-gate.service';
+import { ConsentMetrics } from './consent.metrics';
 import { CONSENT_WITHDRAWN, type ConsentWithdrawnEvent } from './consent.events';
+import { PersonalDataRegistry } from './personal-data';
 import type { ConsentSource } from './entities/consent-record.entity';
 
 export const COLLECTIVE_LEARNING = 'collective_learning';
@@ -63,6 +65,8 @@ export class ConsentLedgerService {
     private readonly audit: AuditService,
     private readonly events: EventEmitter2,
     private readonly config: AppConfig,
+    private readonly personalData: PersonalDataRegistry,
+    private readonly metrics: ConsentMetrics,
   ) {}
 
   /** The keyed pseudonym that stands for a user in evidence kept after erasure. */
@@ -113,13 +117,14 @@ export class ConsentLedgerService {
     const outcome = await this.sql.transaction((client) => this.record(client, userId, change, source, actor));
     if (!outcome.changed) return outcome.state;
     await this.gate.changed(userId, change.allowCollectiveLearning);
+    if (outcome.withdrawn) this.metrics.withdrawn(source);
     await this.audit.record({
       actor: caller.sub,
       actorType: source === 'user' ? 'user' : source,
       action: change.allowCollectiveLearning ? 'consent.granted' : 'consent.withdrawn',
       target: userId,
       outcome: 'success',
-      details: { purpose: COLLECTIVE_LEARNING, policyVersion: change.policyVersion },
+      details: { purpose: COLLECTIVE_LEARNING, policyVersion: change.policyVersion, ...(outcome.withdrawn ? { action: this.config.consent.withdrawalAction, removed: outcome.removed } : {}) },
     });
     if (outcome.withdrawn) {
       const event: ConsentWithdrawnEvent = { userId, purpose: COLLECTIVE_LEARNING, action: this.config.consent.withdrawalAction, at: outcome.state.updatedAt as Date };
@@ -137,7 +142,7 @@ export class ConsentLedgerService {
     const before = settings[0];
     if (before && before.allow === change.allowCollectiveLearning && before.policy_version === change.policyVersion) {
       const state: ConsentState = { userId, allowCollectiveLearning: before.allow, policyVersion: before.policy_version, updatedAt: new Date(before.updated_at) };
-      return { changed: false, withdrawn: false, state };
+      return { changed: false, withdrawn: false, removed: {}, state };
     }
     const { rows: last } = await client.query<{ hash: string }>(
       'SELECT hash FROM consent_records WHERE subject = $1 AND purpose = $2 ORDER BY recorded_at DESC, id DESC LIMIT 1',
@@ -157,7 +162,16 @@ export class ConsentLedgerService {
       [userId, change.allowCollectiveLearning, change.policyVersion, recordedAt],
     );
     const state: ConsentState = { userId, allowCollectiveLearning: change.allowCollectiveLearning, policyVersion: change.policyVersion, updatedAt: recordedAt };
-    return { changed: true, withdrawn: before?.allow === true && !change.allowCollectiveLearning, state };
+    const withdrawn = before?.allow === true && !change.allowCollectiveLearning;
+    // In the same transaction: the update above waits for in-flight ingest statements (they hold the settings
+    // row FOR SHARE) and later ones see the withdrawal, so nothing is stored after this purge.
+    const removed: Record<string, number> = {};
+    if (withdrawn) {
+      for (const handler of this.personalData.handlers) {
+        if (handler.withdraw) removed[handler.dataClass] = await handler.withdraw(userId, this.config.consent.withdrawalAction, client);
+      }
+    }
+    return { changed: true, withdrawn, removed, state };
   }
 
   private async records(userId: string): Promise<RecordRow[]> {

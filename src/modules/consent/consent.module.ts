@@ -1,18 +1,25 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { ConsentGate } from './consent-gate.service';
 import { ConsentLedgerService } from './consent-ledger.service';
 import { ConsentController } from './consent.controller';
+import { ConsentMetrics } from './consent.metrics';
+import { PersonalDataRegistry } from './personal-data';
+import { PrivacyController } from './privacy.controller';
+import { PrivacyErasureService } from './privacy-erasure.service';
+import { PrivacyExportService } from './privacy-export.service';
 
 /**
- * Consent: current settings, the hash-chained ledger, and `ConsentGate`, the check every learning write goes
- * through. Withdrawals are announced as `consent.withdrawn` events for modules that hold user data.
+ * Consent and data-subject rights: current settings, the hash-chained ledger, `ConsentGate` (the check every
+ * learning write goes through), export and erasure. Modules holding personal data join through
+ * `@PersonalDataSource()`; withdrawals are also announced as `consent.withdrawn` events.
  */
 @Module({
-  imports: [AuditModule, CryptoModule],
-  controllers: [ConsentController],
-  providers: [ConsentLedgerService, ConsentGate],
+  imports: [AuditModule, CryptoModule, DiscoveryModule],
+  controllers: [ConsentController, PrivacyController],
+  providers: [ConsentLedgerService, ConsentGate, ConsentMetrics, PersonalDataRegistry, PrivacyExportService, PrivacyErasureService],
   exports: [ConsentGate, ConsentLedgerService],
 })
 export class ConsentModule {}

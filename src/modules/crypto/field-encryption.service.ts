@@ -31,6 +31,11 @@ export class UserCipher {
     this.userId = canonicalUserId(userId);
   }
 
+  /** Id of the data key this cipher seals with (stored beside ciphertexts to find rows under a key). */
+  get keyId(): string {
+    return this.dataKey.id;
+  }
+
   seal(context: EncryptionContext, plaintext: Buffer): Buffer {
     return sealEnvelope(this.dataKey, plaintext, this.own(context));
   }

@@ -20,7 +20,7 @@ const AuditEntrySchema = defineEntity({
     requestId: p.string().length(128).nullable(),
     details: p.json<Record<string, unknown>>().nullable(),
   },
-  indexes: [{ properties: ['at', 'id'] }, { properties: ['action', 'at'] }, { properties: ['actor', 'at'] }],
+  indexes: [{ properties: ['at', 'id'] }, { properties: ['action', 'at'] }, { properties: ['actor', 'at'] }, { properties: ['target', 'at'] }],
 });
 
 export class AuditEntry extends AuditEntrySchema.class {}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { uuidv7 } from '../../common/ids/uuid-v7';
+import { SqlPool } from '../../database/sql-pool.service';
+import { AuditService } from '../audit/audit.service';
+import { FieldEncryptionService } from '../crypto/field-encryption.service';
+import { ConsentGate } from './consent-gate.service';
+import { ConsentLedgerService } from './consent-ledger.service';
+import { ConsentMetrics } from './consent.metrics';
+import { PersonalDataRegistry } from './personal-data';
+
+export interface ErasureRequest {
+  userId: string;
+  requestedBy: { self: true } | { self: false; actor: string };
+}
+
+export interface ErasureReceipt {
+  erasureId: string;
+  erasedAt: Date;
+  /** The keyed pseudonym that now stands for the user in the evidence kept (ledger, audit, receipts). */
+  subject: string;
+  /** What this request removed or pseudonymized, per data class (zeros when a repeat found nothing left). */
+  counts: Record<string, number>;
+}
+
+/**
+ * The right to be forgotten. Shreds the user's data key first (every ciphertext becomes unreadable at once), then
+ * in one transaction, serialized with consent changes and waiting for in-flight ingest statements: deletes every
+ * registered source's records and the settings, rewrites the consent ledger and the audit entries to the user's
+ * pseudonym, and stores a receipt that does not name the user. Repeating it is harmless: it finds nothing left.
+ */
+@Injectable()
+export class PrivacyErasureService {
+  constructor(
+    private readonly sql: SqlPool,
+    private readonly registry: PersonalDataRegistry,
+    private readonly encryption: FieldEncryptionService,
+    private readonly ledger: ConsentLedgerService,
+    private readonly gate: ConsentGate,
+    private readonly audit: AuditService,
+    private readonly metrics: ConsentMetrics,
+  ) {}
+
+  async erase(request: ErasureRequest): Promise<ErasureReceipt> {
+    const { userId } = request;
+    const subject = this.ledger.pseudonym(userId);
+    const requestedBy = request.requestedBy.self ? 'self' : request.requestedBy.actor;
+    const shredded = await this.encryption.shredUser(userId);
+    const receipt = await this.sql.transaction(async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);
+      // Waits for ingest statements holding the row FOR SHARE; later ones find no consent.
+      await tx.query('SELECT 1 FROM user_privacy_settings WHERE user_id = $1 FOR UPDATE', [userId]);
+      const counts: Record<string, number> = {};
+      for (const handler of this.registry.handlers) counts[handler.dataClass] = await handler.erase(userId, tx);
+      counts.privacySettings = (await tx.query('DELETE FROM user_privacy_settings WHERE user_id = $1', [userId])).rowCount ?? 0;
+      counts.dataKeys = shredded ? 1 : 0;
+      await tx.query("SET LOCAL app.consent_erasure = 'on'");
+      counts.consentRecordsPseudonymized = (await tx.query('UPDATE consent_records SET subject = $2 WHERE subject = $1', [userId, subject])).rowCount ?? 0;
+      await tx.query("SET LOCAL app.privacy_erasure = 'on'");
+      counts.auditEntriesPseudonymized =
+        (
+          await tx.query(
+            `UPDATE audit_log SET
+               actor = CASE WHEN actor = $1 THEN $2 ELSE actor END,
+               target = CASE WHEN target = $1 THEN $2 ELSE target END,
+               details = CASE WHEN details::text LIKE '%' || $1 || '%' THEN replace(details::text, $1, $2)::jsonb ELSE details END,
+               ip = NULL
+             WHERE actor = $1 OR target = $1`,
+            [userId, subject],
+          )
+        ).rowCount ?? 0;
+      const erasureId = uuidv7();
+      const erasedAt = new Date();
+      await tx.query('INSERT INTO privacy_erasures (id, subject, requested_by, source, erased_at, counts) VALUES ($1, $2, $3, $4, $5, $6)', [
+        erasureId,
+        subject,
+        requestedBy,
+        request.requestedBy.self ? 'user' : 'admin',
+        erasedAt,
+        JSON.stringify(counts),
+      ]);
+      return { erasureId, erasedAt, subject, counts };
+    });
+    // A write that fetched the key just before the shred may have recreated it; it stored nothing (no consent
+    // row any more), so its fresh key goes too.
+    await this.encryption.shredUser(userId);
+    await this.gate.changed(userId, false);
+    this.metrics.erased(request.requestedBy.self ? 'self' : 'admin');
+    await this.audit.record({
+      actor: request.requestedBy.self ? subject : request.requestedBy.actor,
+      actorType: request.requestedBy.self ? 'user' : 'admin',
+      action: 'privacy.erased',
+      target: subject,
+      outcome: 'success',
+      details: { erasureId: receipt.erasureId, counts: receipt.counts },
+    });
+    return receipt;
+  }
+}

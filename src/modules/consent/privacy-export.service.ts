@@ -1,0 +1,117 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { SqlPool } from '../../database/sql-pool.service';
+import { AuditService } from '../audit/audit.service';
+import { ConsentLedgerService } from './consent-ledger.service';
+import { ConsentMetrics } from './consent.metrics';
+import { PersonalDataRegistry } from './personal-data';
+
+export const EXPORT_FORMAT = 'ai-learning-export/1';
+const AUDIT_PAGE = 1000;
+/** Serialized items are gathered into chunks of about this size before they are handed to the socket. */
+const CHUNK_BYTES = 64 * 1024;
+
+interface AuditRow {
+  id: string;
+  at: string | Date;
+  actor: string;
+  actor_type: string;
+  action: string;
+  target: string | null;
+  outcome: string;
+  ip: string | null;
+  request_id: string | null;
+  details: Record<string, unknown> | null;
+}
+
+export interface ExportRequest {
+  userId: string;
+  /** Who asked: the user themselves, or an admin (by token subject). */
+  requestedBy: { self: true } | { self: false; actor: string };
+}
+
+/**
+ * The right of access and portability: one JSON document with the settings, the consent history, every record of
+ * every registered personal-data source (decrypted) and the audit entries about the user. Streamed in chunks:
+ * sources are read page by page, so memory stays flat however much the user has.
+ */
+@Injectable()
+export class PrivacyExportService {
+  private readonly logger = new Logger(PrivacyExportService.name);
+
+  constructor(
+    private readonly ledger: ConsentLedgerService,
+    private readonly registry: PersonalDataRegistry,
+    private readonly sql: SqlPool,
+    private readonly audit: AuditService,
+    private readonly metrics: ConsentMetrics,
+  ) {}
+
+  /** The export as UTF-8 chunks. Audited when it ends (complete or failed); a failure ends the stream early. */
+  async *stream(request: ExportRequest): AsyncGenerator<string> {
+    const { userId } = request;
+    const by = request.requestedBy.self ? 'self' : 'admin';
+    const counts: Record<string, number> = {};
+    let outcome: 'success' | 'failure' = 'failure';
+    try {
+      const settings = await this.ledger.current(userId);
+      const history = await this.ledger.history(userId);
+      yield `{"format":${JSON.stringify(EXPORT_FORMAT)},"exportedAt":${JSON.stringify(new Date().toISOString())},"userId":${JSON.stringify(userId)},`;
+      yield `"settings":${JSON.stringify(settings.updatedAt ? settings : null)},"consentHistory":${JSON.stringify(history)}`;
+      for (const handler of this.registry.handlers) {
+        yield `,${JSON.stringify(handler.dataClass)}:`;
+        counts[handler.dataClass] = yield* this.array(handler.export(userId));
+      }
+      yield `,"auditEntries":`;
+      counts.auditEntries = yield* this.array(this.auditEntries(userId));
+      yield '}';
+      outcome = 'success';
+    } catch (error) {
+      // Headers are gone already: the document ends unterminated, which a client detects as a failed export.
+      this.logger.error(`Export failed: ${(error as Error).name}: ${(error as Error).message}`);
+      throw error;
+    } finally {
+      this.metrics.exported(by, outcome);
+      await this.audit.record({
+        actor: request.requestedBy.self ? userId : request.requestedBy.actor,
+        actorType: request.requestedBy.self ? 'user' : 'admin',
+        action: 'privacy.exported',
+        target: userId,
+        outcome,
+        details: { counts },
+      });
+    }
+  }
+
+  /** Writes `items` as a JSON array, in chunks; returns how many items there were. */
+  private async *array(items: AsyncIterable<unknown>): AsyncGenerator<string, number> {
+    let count = 0;
+    let chunk = '[';
+    for await (const item of items) {
+      chunk += (count++ === 0 ? '' : ',') + JSON.stringify(item);
+      if (chunk.length >= CHUNK_BYTES) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    yield `${chunk}]`;
+    return count;
+  }
+
+  private async *auditEntries(userId: string): AsyncGenerator<Record<string, unknown>> {
+    let after: [string, string] | null = null;
+    for (;;) {
+      const rows: AuditRow[] = await this.sql.query<AuditRow>(
+        `SELECT id, at, actor, actor_type, action, target, outcome, ip, request_id, details FROM audit_log
+          WHERE (actor = $1 OR target = $1) AND ($2::timestamptz IS NULL OR (at, id) > ($2::timestamptz, $3::uuid))
+          ORDER BY at, id LIMIT $4`,
+        [userId, after?.[0] ?? null, after?.[1] ?? null, AUDIT_PAGE],
+      );
+      for (const r of rows) {
+        yield { id: r.id, at: new Date(r.at).toISOString(), actor: r.actor, actorType: r.actor_type, action: r.action, target: r.target, outcome: r.outcome, ip: r.ip, requestId: r.request_id, details: r.details };
+      }
+      if (rows.length < AUDIT_PAGE) return;
+      const last = rows[rows.length - 1];
+      after = [new Date(last.at).toISOString(), last.id];
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+export const EVENT_TYPES = ['interaction', 'feedback', 'correction', 'pattern_discovery'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * One learning event. `payload` is the AES-256-GCM envelope of the event's `data` under the user's data key,
+ * bound to (table, event id, user, field); everything miners need stays in clear columns. The service reads and
+ * writes this table with plain SQL (bulk paths); the entity describes the schema for the ORM and migrations.
+ */
+const LearningEventSchema = defineEntity({
+  name: 'LearningEvent',
+  tableName: 'global_learning_events',
+  properties: {
+    id: p.uuid().primary(),
+    userId: p.uuid(),
+    eventType: p.string().length(24).$type<EventType>(),
+    module: p.string().length(64),
+    action: p.string().length(64),
+    sessionId: p.string().length(128).nullable(),
+    clientEventId: p.string().length(128).nullable(),
+    timestamp: p.datetime(),
+    receivedAt: p.datetime().onCreate(() => new Date()),
+    labels: p.json<Record<string, string>>().nullable(),
+    rating: p.smallint().nullable(),
+    sentiment: p.string().length(8).nullable(),
+    outcome: p.string().length(16).nullable(),
+    signature: p.string().length(64).nullable(),
+    payload: p.blob(),
+    keyId: p.string().length(32),
+  },
+  indexes: [{ properties: ['timestamp'] }, { properties: ['userId', 'id'] }, { properties: ['eventType'] }, { properties: ['module', 'timestamp'] }],
+  uniques: [{ properties: ['userId', 'clientEventId'] }],
+});
+
+export class LearningEvent extends LearningEventSchema.class {}
+LearningEventSchema.setClass(LearningEvent);

@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { SqlPool } from '../../database/sql-pool.service';
+import type { EventType } from './entities/learning-event.entity';
+
+/** One row ready to store: payload already sealed under the user's data key. */
+export interface EventRow {
+  id: string;
+  userId: string;
+  eventType: EventType;
+  module: string;
+  action: string;
+  sessionId: string | null;
+  clientEventId: string | null;
+  timestamp: Date;
+  labels: Record<string, string> | null;
+  rating: number | null;
+  sentiment: string | null;
+  outcome: string | null;
+  signature: string | null;
+  payload: Buffer;
+  keyId: string;
+}
+
+export interface StoredEvent {
+  id: string;
+  user_id: string;
+  event_type: EventType;
+  module: string;
+  action: string;
+  session_id: string | null;
+  client_event_id: string | null;
+  timestamp: string | Date;
+  received_at: string | Date;
+  labels: Record<string, string> | null;
+  payload: Buffer;
+}
+
+export interface InsertOutcome {
+  /** Ids of the rows stored by this statement. */
+  inserted: Set<string>;
+  /** Users who consent now, as the database saw it under the statement's row locks. */
+  consenting: Set<string>;
+}
+
+export interface EventFilter {
+  userId?: string;
+  eventType?: EventType;
+  module?: string;
+  from?: Date;
+  to?: Date;
+  /** Keyset position: only ids below this one (ids are time-ordered uuids). */
+  beforeId?: string;
+}
+
+const COLUMNS = 'id, user_id, event_type, module, action, session_id, client_event_id, timestamp, received_at, labels, payload';
+
+/**
+ * The SQL of `global_learning_events`. Inserts go through one statement per batch: the consent check (row-locked
+ * FOR SHARE, so a concurrent withdrawal or erasure waits for the batch and then sees its rows), the insert of
+ * every row of consenting users from arrays (`unnest`), and idempotency through the unique
+ * (user_id, client_event_id) index — atomic, and one round trip however many rows.
+ */
+@Injectable()
+export class LearningEventsRepository {
+  constructor(private readonly sql: SqlPool) {}
+
+  async insert(rows: EventRow[]): Promise<InsertOutcome> {
+    const users = [...new Set(rows.map((r) => r.userId))];
+    const result = await this.sql.query<{ consenting: string[] | null; inserted: string[] | null }>(
+      `WITH consenting AS (
+         SELECT user_id FROM user_privacy_settings WHERE user_id = ANY($1::uuid[]) AND allow_collective_learning FOR SHARE
+       ), stored AS (
+         INSERT INTO global_learning_events (id, user_id, event_type, module, action, session_id, client_event_id, timestamp, labels, rating, sentiment, outcome, signature, payload, key_id)
+         SELECT t.* FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::jsonb[], $11::int2[], $12::text[], $13::text[], $14::text[], $15::bytea[], $16::text[])
+           AS t(id, user_id, event_type, module, action, session_id, client_event_id, timestamp, labels, rating, sentiment, outcome, signature, payload, key_id)
+         WHERE t.user_id IN (SELECT user_id FROM consenting)
+         ON CONFLICT (user_id, client_event_id) DO NOTHING
+         RETURNING id
+       )
+       SELECT (SELECT array_agg(user_id) FROM consenting) AS consenting, (SELECT array_agg(id) FROM stored) AS inserted`,
+      [
+        users,
+        rows.map((r) => r.id),
+        rows.map((r) => r.userId),
+        rows.map((r) => r.eventType),
+        rows.map((r) => r.module),
+        rows.map((r) => r.action),
+        rows.map((r) => r.sessionId),
+        rows.map((r) => r.clientEventId),
+        rows.map((r) => r.timestamp),
+        rows.map((r) => (r.labels ? JSON.stringify(r.labels) : null)),
+        rows.map((r) => r.rating),
+        rows.map((r) => r.sentiment),
+        rows.map((r) => r.outcome),
+        rows.map((r) => r.signature),
+        rows.map((r) => r.payload),
+        rows.map((r) => r.keyId),
+      ],
+    );
+    return { inserted: new Set(result[0].inserted ?? []), consenting: new Set(result[0].consenting ?? []) };
+  }
+
+  /** Ids already stored for these (user, client event id) pairs, keyed `user|clientEventId`; one query for all. */
+  async existingIds(pairs: { userId: string; clientEventId: string }[]): Promise<Map<string, string>> {
+    if (pairs.length === 0) return new Map();
+    const rows = await this.sql.query<{ id: string; user_id: string; client_event_id: string }>(
+      `SELECT e.id, e.user_id, e.client_event_id FROM global_learning_events e
+         JOIN unnest($1::uuid[], $2::text[]) AS k(user_id, client_event_id) ON e.user_id = k.user_id AND e.client_event_id = k.client_event_id`,
+      [pairs.map((p) => p.userId), pairs.map((p) => p.clientEventId)],
+    );
+    return new Map(rows.map((r) => [`${r.user_id}|${r.client_event_id}`, r.id]));
+  }
+
+  /** One page, newest first (by id), of events matching `filter`. */
+  async page(filter: EventFilter, limit: number): Promise<StoredEvent[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, value: unknown) => {
+      params.push(value);
+      where.push(clause.replace('?', `$${params.length}`));
+    };
+    if (filter.userId) add('user_id = ?', filter.userId);
+    if (filter.eventType) add('event_type = ?', filter.eventType);
+    if (filter.module) add('module = ?', filter.module);
+    if (filter.from) add('timestamp >= ?', filter.from);
+    if (filter.to) add('timestamp < ?', filter.to);
+    if (filter.beforeId) add('id < ?', filter.beforeId);
+    params.push(limit);
+    return this.sql.query<StoredEvent>(
+      `SELECT ${COLUMNS} FROM global_learning_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  /** A user's events oldest first, after `afterId` (keyset), for exports. */
+  async userEventsAfter(userId: string, afterId: string | null, limit: number): Promise<StoredEvent[]> {
+    return this.sql.query<StoredEvent>(
+      `SELECT ${COLUMNS} FROM global_learning_events WHERE user_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id LIMIT $3`,
+      [userId, afterId, limit],
+    );
+  }
+
+  /** Deletes every event of the user inside the caller's transaction; returns how many. */
+  async deleteUser(client: PoolClient, userId: string): Promise<number> {
+    const result = await client.query('DELETE FROM global_learning_events WHERE user_id = $1', [userId]);
+    return result.rowCount ?? 0;
+  }
+}

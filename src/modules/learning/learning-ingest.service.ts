@@ -1,0 +1,201 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { DomainError } from '../../common/errors/domain.error';
+import { KIND_STATUS } from '../../common/errors/problem';
+import { uuidv7 } from '../../common/ids/uuid-v7';
+import { AppConfig } from '../../config/app-config';
+import { ConsentGate } from '../consent/consent-gate.service';
+import { ConsentRequiredError } from '../consent/consent.errors';
+import { BlindIndexService } from '../crypto/blind-index.service';
+import { FieldEncryptionService, type UserCipher } from '../crypto/field-encryption.service';
+import { LearningEventsRepository, type EventRow } from './learning-events.repository';
+import { validateEvent, type ValidEvent } from './learning-event.validator';
+import { LearningMetrics } from './learning.metrics';
+
+export const EVENTS_TABLE = 'global_learning_events';
+
+export interface ItemError {
+  code: string;
+  status: number;
+  detail: string;
+  errors?: { field: string; message: string }[];
+}
+
+export type ItemResult =
+  | { index: number; status: 'accepted' | 'duplicate'; id: string }
+  | { index: number; status: 'rejected'; error: ItemError };
+
+export interface BatchResult {
+  results: ItemResult[];
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+/** A repeated clientEventId whose first event vanished between the insert and the lookup (e.g. a concurrent erasure). */
+export class IngestRaceError extends DomainError {
+  constructor() {
+    super('LEARNING.CONFLICT', 'conflict', 'The event collided with a concurrent change; retry it', { retryable: true });
+  }
+}
+
+function itemError(error: DomainError): ItemError {
+  return { code: error.code, status: KIND_STATUS[error.kind], detail: error.message, ...(error.errors ? { errors: error.errors } : {}) };
+}
+
+interface Pending {
+  index: number;
+  event: ValidEvent;
+  /** Index of the first valid item with the same user and clientEventId in this batch. */
+  sameAs?: number;
+  row?: EventRow;
+}
+
+/**
+ * Ingestion: every item validated and consent-checked on its own, payloads sealed under each user's data key,
+ * and the accepted rows of a request written by one atomic statement. Consent is answered by the cached gate;
+ * the statement re-checks it under row locks, so a withdrawal racing the request never leaves rows behind.
+ */
+@Injectable()
+export class LearningIngestService {
+  constructor(
+    private readonly repository: LearningEventsRepository,
+    private readonly gate: ConsentGate,
+    private readonly encryption: FieldEncryptionService,
+    private readonly blindIndex: BlindIndexService,
+    private readonly config: AppConfig,
+    private readonly metrics: LearningMetrics,
+  ) {}
+
+  /** One event: the stored (or first) id, or the item's error thrown as the request's answer. */
+  async ingestOne(raw: unknown, caller: AuthUser): Promise<{ id: string; status: 'accepted' | 'duplicate' }> {
+    const stop = this.metrics.startTimer('single');
+    try {
+      const { batch, errors } = await this.ingest([raw], caller);
+      const result = batch.results[0];
+      if (result.status === 'rejected') throw errors.get(0)!;
+      return { id: result.id, status: result.status };
+    } finally {
+      stop();
+    }
+  }
+
+  async ingestBatch(items: unknown[], caller: AuthUser): Promise<BatchResult> {
+    const stop = this.metrics.startTimer('batch');
+    try {
+      return (await this.ingest(items, caller)).batch;
+    } finally {
+      stop();
+    }
+  }
+
+  private async ingest(items: unknown[], caller: AuthUser): Promise<{ batch: BatchResult; errors: Map<number, DomainError> }> {
+    const now = Date.now();
+    const ctx = { caller, now, oldestMs: now - this.config.learning.retentionDays * 86_400_000 };
+    const results: ItemResult[] = new Array(items.length);
+    const errors = new Map<number, DomainError>();
+    const reject = (index: number, error: DomainError, eventType: string) => {
+      results[index] = { index, status: 'rejected', error: itemError(error) };
+      errors.set(index, error);
+      this.metrics.count(eventType, 'rejected', error.code);
+    };
+
+    const pending: Pending[] = [];
+    const firstByKey = new Map<string, number>();
+    items.forEach((raw, index) => {
+      const validated = validateEvent(raw, ctx);
+      if (!validated.ok) return reject(index, validated.error, typeOf(raw));
+      const event = validated.event;
+      const key = event.clientEventId === null ? null : `${event.userId}|${event.clientEventId}`;
+      const first = key === null ? undefined : firstByKey.get(key);
+      if (key !== null && first === undefined) firstByKey.set(key, index);
+      pending.push({ index, event, sameAs: first });
+    });
+
+    const allowed = await this.consenting(pending.map((p) => p.event.userId));
+    const writable = pending.filter((p) => p.sameAs === undefined && allowed.has(p.event.userId));
+    await this.seal(writable);
+    const rows = writable.map((p) => p.row as EventRow);
+    const outcome = rows.length > 0 ? await this.repository.insert(rows) : { inserted: new Set<string>(), consenting: new Set<string>() };
+
+    const lookups = writable.filter((p) => !outcome.inserted.has(p.row!.id) && outcome.consenting.has(p.event.userId));
+    const existing = await this.repository.existingIds(lookups.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })));
+
+    for (const p of pending.filter((p) => p.sameAs === undefined)) {
+      const type = p.event.eventType;
+      if (!allowed.has(p.event.userId) || !outcome.consenting.has(p.event.userId)) {
+        reject(p.index, new ConsentRequiredError(), type);
+      } else if (outcome.inserted.has(p.row!.id)) {
+        results[p.index] = { index: p.index, status: 'accepted', id: p.row!.id };
+        this.metrics.count(type, 'accepted');
+      } else {
+        const id = existing.get(`${p.event.userId}|${p.event.clientEventId}`);
+        if (id) {
+          results[p.index] = { index: p.index, status: 'duplicate', id };
+          this.metrics.count(type, 'duplicate');
+        } else {
+          reject(p.index, new IngestRaceError(), type);
+        }
+      }
+    }
+    for (const p of pending.filter((p) => p.sameAs !== undefined)) {
+      const first = results[p.sameAs!];
+      if (first.status === 'rejected') {
+        reject(p.index, errors.get(p.sameAs!)!, p.event.eventType);
+      } else {
+        results[p.index] = { index: p.index, status: 'duplicate', id: first.id };
+        this.metrics.count(p.event.eventType, 'duplicate');
+      }
+    }
+
+    const batch: BatchResult = {
+      results,
+      accepted: results.filter((r) => r.status === 'accepted').length,
+      duplicates: results.filter((r) => r.status === 'duplicate').length,
+      rejected: results.filter((r) => r.status === 'rejected').length,
+    };
+    return { batch, errors };
+  }
+
+  /** Users (of this request) who consent now, answered by the cached gate. */
+  private async consenting(userIds: string[]): Promise<Set<string>> {
+    const distinct = [...new Set(userIds)];
+    const answers = await Promise.all(distinct.map((u) => this.gate.allows(u)));
+    return new Set(distinct.filter((_, i) => answers[i]));
+  }
+
+  /** Seals every payload and computes signatures; one data-key lookup per user. */
+  private async seal(items: Pending[]): Promise<void> {
+    const ciphers = new Map<string, Promise<UserCipher>>();
+    for (const p of items) {
+      if (!ciphers.has(p.event.userId)) ciphers.set(p.event.userId, this.encryption.cipherFor(p.event.userId, { create: true }));
+    }
+    for (const p of items) {
+      const e = p.event;
+      const cipher = await ciphers.get(e.userId)!;
+      const id = uuidv7();
+      p.row = {
+        id,
+        userId: e.userId,
+        eventType: e.eventType,
+        module: e.module,
+        action: e.action,
+        sessionId: e.sessionId,
+        clientEventId: e.clientEventId,
+        timestamp: e.timestamp,
+        labels: e.labels,
+        rating: e.rating,
+        sentiment: e.sentiment,
+        outcome: e.outcome,
+        signature: e.signatureOf ? this.blindIndex.compute(e.signatureOf.domain, ...e.signatureOf.parts) : null,
+        payload: cipher.seal({ table: EVENTS_TABLE, rowId: id, userId: e.userId, field: 'data' }, Buffer.from(e.dataJson, 'utf8')),
+        keyId: cipher.keyId,
+      };
+    }
+  }
+}
+
+function typeOf(raw: unknown): string {
+  const type = (raw as { eventType?: unknown } | null)?.eventType;
+  return type === 'interaction' || type === 'feedback' || type === 'correction' || type === 'pattern_discovery' ? type : 'unknown';
+}

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { PersonalDataSource, type PersonalDataHandler } from '../consent/personal-data';
+import { CiphertextIntegrityError, DataShreddedError } from '../crypto/crypto.errors';
+import { DataKeyMismatchError, FieldEncryptionService, type UserCipher } from '../crypto/field-encryption.service';
+import { EVENTS_TABLE } from './learning-ingest.service';
+import { LearningEventsRepository } from './learning-events.repository';
+import { toView, type EventView } from './learning-read.service';
+
+const EXPORT_PAGE = 1000;
+
+function parsePlaintext(plaintext: Buffer): Record<string, unknown> {
+  try {
+    return JSON.parse(plaintext.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    // JSON.parse quotes the text it choked on: never let plaintext reach a log line.
+    throw new CiphertextIntegrityError('the decrypted value is not JSON');
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
+/** Learning events as personal data: exported decrypted, page by page; erased and purged on withdrawal. */
+@PersonalDataSource()
+@Injectable()
+export class LearningPersonalData implements PersonalDataHandler {
+  readonly dataClass = 'learningEvents';
+
+  constructor(
+    private readonly repository: LearningEventsRepository,
+    private readonly encryption: FieldEncryptionService,
+  ) {}
+
+  async *export(userId: string): AsyncIterable<EventView> {
+    let cipher: UserCipher | null = null;
+    try {
+      cipher = await this.encryption.cipherFor(userId, { create: false });
+    } catch (error) {
+      if (!(error instanceof DataShreddedError)) throw error;
+    }
+    let after: string | null = null;
+    for (;;) {
+      const rows = await this.repository.userEventsAfter(userId, after, EXPORT_PAGE);
+      for (const row of rows) {
+        const context = { table: EVENTS_TABLE, rowId: row.id, userId, field: 'data' };
+        let data: Record<string, unknown> | null = null;
+        if (cipher) {
+          try {
+            data = parsePlaintext(cipher.open(context, row.payload));
+          } catch (error) {
+            // Another key (a recreate elsewhere) or a bad envelope: the careful path decides which.
+            if (!(error instanceof DataKeyMismatchError)) throw error;
+            data = await this.encryption.decryptJson<Record<string, unknown>>(context, row.payload).catch((e: unknown) => {
+              if (e instanceof DataShreddedError) return null;
+              throw e;
+            });
+          }
+        }
+        yield toView(row, data);
+      }
+      if (rows.length < EXPORT_PAGE) return;
+      after = rows[rows.length - 1].id;
+    }
+  }
+
+  erase(userId: string, tx: PoolClient): Promise<number> {
+    return this.repository.deleteUser(tx, userId);
+  }
+
+  async withdraw(userId: string, action: 'delete' | 'exclude', tx: PoolClient): Promise<number> {
+    // `exclude` keeps the events; miners read only events of users who consent now.
+    return action === 'delete' ? this.repository.deleteUser(tx, userId) : 0;
+  }
+}

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { isAdmin, selfUserId } from '../../common/auth/auth-user';
+import { InvalidCursorError } from '../../common/errors/domain.error';
+import { isUuid } from '../../common/ids/uuid';
+import { decodeCursor, encodeCursor } from '../../common/pagination/cursor';
+import { DataShreddedError } from '../crypto/crypto.errors';
+import { FieldEncryptionService } from '../crypto/field-encryption.service';
+import type { EventType } from './entities/learning-event.entity';
+import { EVENTS_TABLE } from './learning-ingest.service';
+import { LearningEventsRepository, type StoredEvent } from './learning-events.repository';
+import { ForeignUserError } from './learning.errors';
+
+export interface EventQuery {
+  userId?: string;
+  eventType?: EventType;
+  module?: string;
+  from?: Date;
+  to?: Date;
+  cursor?: string;
+  limit: number;
+}
+
+export interface EventView {
+  id: string;
+  userId: string;
+  eventType: EventType;
+  context: Record<string, string>;
+  /** The decrypted `data`; null when the user's key was shredded (the event is being erased). */
+  data: Record<string, unknown> | null;
+  timestamp: string;
+  receivedAt: string;
+  clientEventId: string | null;
+}
+
+/** Reads events newest first with keyset cursors (no gaps or repeats while events arrive) and decrypted data. */
+@Injectable()
+export class LearningReadService {
+  constructor(
+    private readonly repository: LearningEventsRepository,
+    private readonly encryption: FieldEncryptionService,
+  ) {}
+
+  async list(query: EventQuery, caller: AuthUser): Promise<{ items: EventView[]; nextCursor: string | null }> {
+    const userId = this.scope(query.userId, caller);
+    const filters = { userId, eventType: query.eventType, module: query.module, from: query.from?.toISOString(), to: query.to?.toISOString() };
+    let beforeId: string | undefined;
+    if (query.cursor) {
+      const position = decodeCursor<string>(query.cursor, filters);
+      if (typeof position !== 'string' || !isUuid(position)) throw new InvalidCursorError();
+      beforeId = position;
+    }
+    const rows = await this.repository.page({ userId, eventType: query.eventType, module: query.module, from: query.from, to: query.to, beforeId }, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const items = await Promise.all(page.map((row) => this.view(row)));
+    const last = page[page.length - 1];
+    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.id, filters) : null };
+  }
+
+  /** Decrypts one stored event into its API form. */
+  async view(row: StoredEvent): Promise<EventView> {
+    let data: Record<string, unknown> | null;
+    try {
+      data = await this.encryption.decryptJson<Record<string, unknown>>({ table: EVENTS_TABLE, rowId: row.id, userId: row.user_id, field: 'data' }, row.payload);
+    } catch (error) {
+      if (!(error instanceof DataShreddedError)) throw error;
+      data = null;
+    }
+    return toView(row, data);
+  }
+
+  /** Users list their own events; admins anyone's (or everyone's without `userId`). */
+  private scope(requested: string | undefined, caller: AuthUser): string | undefined {
+    if (isAdmin(caller)) return requested?.toLowerCase();
+    const self = selfUserId(caller);
+    if (requested !== undefined && requested.toLowerCase() !== self) throw new ForeignUserError();
+    return self;
+  }
+}
+
+export function toView(row: StoredEvent, data: Record<string, unknown> | null): EventView {
+  const context: Record<string, string> = { ...(row.labels ?? {}), module: row.module, action: row.action };
+  if (row.session_id !== null) context.sessionId = row.session_id;
+  return {
+    id: row.id,
+    userId: row.user_id,
+    eventType: row.event_type,
+    context,
+    data,
+    timestamp: new Date(row.timestamp).toISOString(),
+    receivedAt: new Date(row.received_at).toISOString(),
+    clientEventId: row.client_event_id,
+  };
+}

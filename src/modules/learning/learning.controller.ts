@@ -1,0 +1,52 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
+import { AppConfig } from '../../config/app-config';
+import { EventQueryDto } from './dto/event-query.dto';
+import { BatchResultDto, EventAcceptedDto, EventListDto, LearningBatchDto, LearningEventDto } from './dto/learning-event.dto';
+import { LearningIngestService } from './learning-ingest.service';
+import { LearningReadService } from './learning-read.service';
+import { eventsOfBatch } from './learning-event.validator';
+
+@ApiTags('learning')
+@ApiBearerAuth()
+@Controller('learning/events')
+export class LearningController {
+  constructor(
+    private readonly ingest: LearningIngestService,
+    private readonly reader: LearningReadService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Post()
+  @Roles('user', 'service')
+  @ApiOperation({ summary: 'Send one learning event (201 accepted; 200 duplicate with the first event’s id; 403 without consent)' })
+  @ApiBody({ type: LearningEventDto })
+  @ApiCreatedResponse({ type: EventAcceptedDto })
+  @ApiOkResponse({ type: EventAcceptedDto, description: 'A repeated clientEventId: the first event’s id' })
+  async create(@Body() body: unknown, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<EventAcceptedDto> {
+    const result = await this.ingest.ingestOne(body, user);
+    reply.status(result.status === 'accepted' ? HttpStatus.CREATED : HttpStatus.OK);
+    return result;
+  }
+
+  @Post('batch')
+  @HttpCode(HttpStatus.OK)
+  @Roles('user', 'service')
+  @ApiOperation({ summary: 'Send up to LEARNING_BATCH_MAX_EVENTS events: a result per item; the accepted ones are stored atomically' })
+  @ApiBody({ type: LearningBatchDto })
+  @ApiOkResponse({ type: BatchResultDto })
+  createBatch(@Body() body: unknown, @CurrentUser() user: AuthUser): Promise<BatchResultDto> {
+    return this.ingest.ingestBatch(eventsOfBatch(body, this.config.learning.batchMaxEvents), user);
+  }
+
+  @Get()
+  @Roles('user')
+  @ApiOperation({ summary: 'List events newest first with data decrypted: users their own, admins anyone’s' })
+  @ApiOkResponse({ type: EventListDto })
+  list(@Query() query: EventQueryDto, @CurrentUser() user: AuthUser): Promise<EventListDto> {
+    return this.reader.list(query, user);
+  }
+}

@@ -1,0 +1,20 @@
+import { DomainError, RequestValidationError, type FieldError } from '../../common/errors/domain.error';
+
+/** A user token named another user (as the event's `userId`, or as the `userId` to list). */
+export class ForeignUserError extends DomainError {
+  constructor(field = 'userId') {
+    super('LEARNING.FOREIGN_USER', 'forbidden', 'A user token may only act on its own events', { errors: [{ field, message: `${field} must be the caller’s own id` }] });
+  }
+}
+
+/** The event's time lies more than the allowed skew in the future, or before the retention window. */
+export class TimestampOutOfRangeError extends DomainError {
+  constructor(message: string) {
+    super('LEARNING.TIMESTAMP_OUT_OF_RANGE', 'unprocessable', message, { errors: [{ field: 'timestamp', message }] });
+  }
+}
+
+/** A field of the event is missing, malformed or out of bounds (400 with every failed field named). */
+export function invalidEvent(errors: FieldError[]): RequestValidationError {
+  return new RequestValidationError(errors);
+}

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import type { Counter, Histogram } from 'prom-client';
+import { MetricsService } from '../metrics/metrics.service';
+
+export type IngestRoute = 'single' | 'batch';
+
+/** Ingestion counters by event type and outcome (rejections by error code) and the ingest latency. No user ids. */
+@Injectable()
+export class LearningMetrics {
+  private readonly events: Counter<'event_type' | 'outcome' | 'reason'>;
+  private readonly latency: Histogram<'route'>;
+
+  constructor(metrics: MetricsService) {
+    this.events = metrics.counter({
+      name: 'learning_events_total',
+      help: 'Learning events received, by event type and outcome (accepted, duplicate, rejected) and rejection reason',
+      labelNames: ['event_type', 'outcome', 'reason'],
+    });
+    this.latency = metrics.histogram({
+      name: 'learning_ingest_duration_seconds',
+      help: 'Time to validate, seal and store one ingest request (single event or batch)',
+      labelNames: ['route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    });
+  }
+
+  count(eventType: string, outcome: 'accepted' | 'duplicate' | 'rejected', reason = ''): void {
+    this.events.inc({ event_type: eventType, outcome, reason });
+  }
+
+  startTimer(route: IngestRoute): () => void {
+    const end = this.latency.startTimer({ route });
+    return () => void end();
+  }
+}

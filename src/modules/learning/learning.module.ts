@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { ConsentModule } from '../consent/consent.module';
+import { CryptoModule } from '../crypto/crypto.module';
+import { LearningController } from './learning.controller';
+import { LearningEventsRepository } from './learning-events.repository';
+import { LearningIngestService } from './learning-ingest.service';
+import { LearningPersonalData } from './learning-personal-data';
+import { LearningReadService } from './learning-read.service';
+import { LearningMetrics } from './learning.metrics';
+
+/**
+ * Learning events: validated, consent-gated, encrypted, idempotent ingestion and decrypted reads. Registers the
+ * events as personal data, so export, erasure and withdrawal reach them without the consent module importing this.
+ */
+@Module({
+  imports: [ConsentModule, CryptoModule],
+  controllers: [LearningController],
+  providers: [LearningEventsRepository, LearningIngestService, LearningReadService, LearningPersonalData, LearningMetrics],
+  exports: [LearningReadService],
+})
+export class LearningModule {}

@@ -1,0 +1,216 @@
+import { Client } from 'pg';
+import { createSuiteDatabase } from '../setup/test-database';
+import { newUserId } from '../support/ids';
+import { correction, interaction, setConsent } from '../support/learning';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+describe('Learning events: ingestion (e2e)', () => {
+  let db: Awaited<ReturnType<typeof createSuiteDatabase>>;
+  let t: TestApp;
+  let pg: Client;
+
+  beforeAll(async () => {
+    db = await createSuiteDatabase();
+    t = await createTestApp({ databaseUrl: db.url, env: { REDIS_URL: '', LEARNING_BATCH_MAX_EVENTS: '50' } });
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  });
+  afterAll(async () => {
+    await pg?.end();
+    await t?.close();
+    await db?.drop();
+  });
+
+  const as = (sub: string, roles: ('user' | 'service' | 'admin')[] = ['user']) => `Bearer ${t.token(sub, roles)}`;
+  const service = () => as('svc-ingest', ['service']);
+  const post = (body: unknown, auth = service()) => t.http.post('/api/v1/learning/events').set('authorization', auth).send(body as object);
+  const batch = (events: unknown[], auth = service()) => t.http.post('/api/v1/learning/events/batch').set('authorization', auth).send({ events });
+  const stored = async (user: string) => (await pg.query('SELECT * FROM global_learning_events WHERE user_id = $1 ORDER BY id', [user])).rows;
+
+  it('accepts an event of a consenting user: 201 with its id, payload encrypted, miner columns in clear', async () => {
+    const user = newUserId();
+    await setConsent(t, user);
+    const res = await post(interaction(user, { timestamp: new Date(Date.now() - 60_000).toISOString() }));
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'accepted' });
+    const [row] = await stored(user);
+    expect(row).toMatchObject({ id: res.body.id, event_type: 'interaction', module: 'editor', action: 'apply_suggestion', session_id: 's-1', outcome: 'success' });
+    expect(row.payload.includes(Buffer.from('secret-plaintext-marker'))).toBe(false);
+    expect(row.payload[0]).toBe(0x01);
+  });
+
+  it('refuses a user without consent with 403 CONSENT.REQUIRED and stores nothing', async () => {
+    const user = newUserId();
+    const res = await post(interaction(user));
+    expect(res.status).toBe(403);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body.code).toBe('CONSENT.REQUIRED');
+    expect(await stored(user)).toHaveLength(0);
+    const keys = await pg.query('SELECT 1 FROM user_data_keys WHERE user_id = $1', [user]);
+    expect(keys.rowCount).toBe(0);
+  });
+
+  it('answers a repeated clientEventId with 200 duplicate and the first id, storing one row', async () => {
+    const user = newUserId();
+    await setConsent(t, user);
+    const first = await post(interaction(user, { clientEventId: 'evt-1' }));
+    const again = await post(interaction(user, { clientEventId: 'evt-1', data: { outcome: 'failure' } }));
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ id: first.body.id, status: 'duplicate' });
+    expect(await stored(user)).toHaveLength(1);
+  });
+
+  it('stores one row when two requests with one clientEventId arrive at once', async () => {
+    const user = newUserId();
+    await setConsent(t, user);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post(interaction(user, { clientEventId: 'same' }))));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    expect(await stored(user)).toHaveLength(1);
+  });
+
+  it('lets a user token send only its own events', async () => {
+    const user = newUserId();
+    await setConsent(t, user);
+    expect((await post(interaction(undefined), as(user))).status).toBe(201);
+    expect((await post(interaction(user.toUpperCase()), as(user))).status).toBe(201);
+    const foreign = await post(interaction(newUserId()), as(user));
+    expect(foreign.status).toBe(403);
+    expect(foreign.body).toMatchObject({ code: 'LEARNING.FOREIGN_USER', errors: [{ field: 'userId' }] });
+    const noUser = await post(interaction(undefined));
+    expect(noUser.status).toBe(400);
+    expect(noUser.body.errors).toEqual([{ field: 'userId', message: expect.stringContaining('required') }]);
+    expect((await post(interaction(user), as('admin-1', ['admin']))).status).toBe(201);
+  });
+
+  describe('bounds: just inside accepted, just outside rejected with the field named', () => {
+    let user: string;
+    beforeAll(async () => {
+      user = newUserId();
+      await setConsent(t, user);
+    });
+    const deep = (levels: number): Record<string, unknown> => (levels <= 1 ? { leaf: 1 } : { n: deep(levels - 1) });
+    const labels = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`l${i}`, 'v']));
+    const cases: [string, (u: string) => Record<string, unknown>, (u: string) => Record<string, unknown>, string, number?][] = [
+      ['module pattern', (u) => interaction(u, { context: { module: 'a'.repeat(64), action: 'x' } }), (u) => interaction(u, { context: { module: 'a'.repeat(65), action: 'x' } }), 'context.module'],
+      ['module charset', (u) => interaction(u, { context: { module: 'a.b-c_d9', action: 'x' } }), (u) => interaction(u, { context: { module: 'Editor', action: 'x' } }), 'context.module'],
+      ['action pattern', (u) => interaction(u, { context: { module: 'm', action: '0' } }), (u) => interaction(u, { context: { module: 'm', action: '-x' } }), 'context.action'],
+      ['label count', (u) => interaction(u, { context: { module: 'm', action: 'a', ...labels(16) } }), (u) => interaction(u, { context: { module: 'm', action: 'a', ...labels(17) } }), 'context'],
+      ['label length', (u) => interaction(u, { context: { module: 'm', action: 'a', tag: 'é'.repeat(256) } }), (u) => interaction(u, { context: { module: 'm', action: 'a', tag: 'x'.repeat(257) } }), 'context.tag'],
+      ['label type', (u) => interaction(u, { context: { module: 'm', action: 'a', tag: 'x' } }), (u) => interaction(u, { context: { module: 'm', action: 'a', tag: 5 } }), 'context.tag'],
+      ['data size', (u) => interaction(u, { data: { s: 'x'.repeat(16 * 1024 - 8) } }), (u) => interaction(u, { data: { s: 'x'.repeat(16 * 1024 - 7) } }), 'data'],
+      ['data depth', (u) => interaction(u, { data: deep(8) }), (u) => interaction(u, { data: deep(9) }), 'data'],
+      ['rating', (u) => ({ userId: u, eventType: 'feedback', context: { module: 'm', action: 'a' }, data: { rating: 5 } }), (u) => ({ userId: u, eventType: 'feedback', context: { module: 'm', action: 'a' }, data: { rating: 6 } }), 'data.rating'],
+      ['rating or sentiment', (u) => ({ userId: u, eventType: 'feedback', context: { module: 'm', action: 'a' }, data: { sentiment: 'negative' } }), (u) => ({ userId: u, eventType: 'feedback', context: { module: 'm', action: 'a' }, data: { comment: 'hm' } }), 'data.rating'],
+      ['correction length', (u) => correction(u, 'a'.repeat(4000), 'b'), (u) => correction(u, 'a'.repeat(4001), 'b'), 'data.original'],
+      ['correction text', (u) => correction(u, 'teh', 'the'), (u) => correction(u, 'same', 'same'), 'data.corrected'],
+      ['clientEventId', (u) => interaction(u, { clientEventId: 'c'.repeat(128) }), (u) => interaction(u, { clientEventId: 'c'.repeat(129) }), 'clientEventId'],
+      ['event type', (u) => interaction(u), (u) => interaction(u, { eventType: 'click' }), 'eventType'],
+      ['unknown field', (u) => interaction(u), (u) => interaction(u, { extra: 1 }), 'extra'],
+      ['timestamp future', (u) => interaction(u, { timestamp: new Date(Date.now() + 4 * 60_000).toISOString() }), (u) => interaction(u, { timestamp: new Date(Date.now() + 6 * 60_000).toISOString() }), 'timestamp', 422],
+      ['timestamp retention', (u) => interaction(u, { timestamp: new Date(Date.now() - 89 * 86_400_000).toISOString() }), (u) => interaction(u, { timestamp: new Date(Date.now() - 91 * 86_400_000).toISOString() }), 'timestamp', 422],
+      ['timestamp format', (u) => interaction(u, { timestamp: '2026-11-24T10:00:00+01:00' }), (u) => interaction(u, { timestamp: '2026-11-24 10:00' }), 'timestamp'],
+    ];
+    it.each(cases)('%s', async (_name, inside, outside, field, status = 400) => {
+      const ok = await post(inside(user));
+      expect(ok.status).toBe(201);
+      const bad = await post(outside(user));
+      expect(bad.status).toBe(status);
+      expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(bad.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    });
+  });
+
+  describe('batches', () => {
+    it('answers a result per item and stores the accepted ones', async () => {
+      const [yes, no] = [newUserId(), newUserId()];
+      await setConsent(t, yes);
+      const res = await batch([
+        interaction(yes, { clientEventId: 'b-1' }),
+        interaction(no),
+        interaction(yes, { eventType: 'nope' }),
+        interaction(yes, { clientEventId: 'b-1' }),
+        correction(yes, 'teh', 'the'),
+      ]);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ accepted: 2, duplicates: 1, rejected: 2 });
+      const r = res.body.results;
+      expect(r.map((x: { status: string }) => x.status)).toEqual(['accepted', 'rejected', 'rejected', 'duplicate', 'accepted']);
+      expect(r[1].error).toMatchObject({ code: 'CONSENT.REQUIRED', status: 403 });
+      expect(r[2].error).toMatchObject({ code: 'VALIDATION.FAILED', status: 400, errors: [{ field: 'eventType' }] });
+      expect(r[3].id).toBe(r[0].id);
+      const rows = await stored(yes);
+      expect(rows.map((row) => row.id).sort()).toEqual([r[0].id, r[4].id].sort());
+      expect(rows.find((row) => row.event_type === 'correction').signature).toMatch(/^[0-9a-f]{64}$/);
+      expect(await stored(no)).toHaveLength(0);
+    });
+
+    it('detects duplicates across batches', async () => {
+      const user = newUserId();
+      await setConsent(t, user);
+      const first = await batch([interaction(user, { clientEventId: 'x1' }), interaction(user, { clientEventId: 'x2' })]);
+      const second = await batch([interaction(user, { clientEventId: 'x2' }), interaction(user, { clientEventId: 'x3' })]);
+      expect(second.body.results).toEqual([
+        { index: 0, status: 'duplicate', id: first.body.results[1].id },
+        { index: 1, status: 'accepted', id: expect.any(String) },
+      ]);
+      expect(await stored(user)).toHaveLength(3);
+    });
+
+    it('gives a correction made by two users the same signature, and a different one to another correction', async () => {
+      const [a, b] = [newUserId(), newUserId()];
+      await setConsent(t, a);
+      await setConsent(t, b);
+      await batch([correction(a, 'Teh  cat', 'The cat'), correction(b, 'teh cat', 'the cat'), correction(b, 'teh dog', 'the dog')]);
+      const sig = async (u: string) => (await stored(u)).map((r) => r.signature);
+      const [sa] = await sig(a);
+      const sb = await sig(b);
+      expect(sb).toContain(sa);
+      expect(new Set(sb).size).toBe(2);
+    });
+
+    it('bounds the batch size and shape', async () => {
+      const user = newUserId();
+      const tooMany = await batch(Array.from({ length: 51 }, () => interaction(user)));
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.body.errors).toEqual([{ field: 'events', message: expect.stringContaining('1-50') }]);
+      expect((await batch([])).status).toBe(400);
+      const extra = await t.http.post('/api/v1/learning/events/batch').set('authorization', service()).send({ events: [interaction(user)], more: 1 });
+      expect(extra.status).toBe(400);
+      expect(extra.body.errors[0].field).toBe('more');
+    });
+
+    it('stores all or nothing: a failing statement leaves no accepted item behind', async () => {
+      const user = newUserId();
+      await setConsent(t, user);
+      // A trigger that fails on the second row stands in for a crash midway through the statement.
+      await pg.query(`CREATE FUNCTION fail_second() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.client_event_id = 'boom' THEN RAISE EXCEPTION 'simulated crash'; END IF; RETURN NEW; END $$`);
+      await pg.query('CREATE TRIGGER fail_second BEFORE INSERT ON global_learning_events FOR EACH ROW EXECUTE FUNCTION fail_second()');
+      try {
+        const res = await batch([interaction(user, { clientEventId: 'ok' }), interaction(user, { clientEventId: 'boom' })]);
+        expect(res.status).toBe(500);
+        expect(await stored(user)).toHaveLength(0);
+      } finally {
+        await pg.query('DROP TRIGGER fail_second ON global_learning_events');
+        await pg.query('DROP FUNCTION fail_second()');
+      }
+      const retry = await batch([interaction(user, { clientEventId: 'ok' }), interaction(user, { clientEventId: 'boom' })]);
+      expect(retry.body.accepted).toBe(2);
+    });
+  });
+
+  it('counts accepted, duplicate and rejected events in /metrics without user ids', async () => {
+    const user = newUserId();
+    await setConsent(t, user);
+    await batch([interaction(user, { clientEventId: 'm1' }), interaction(user, { clientEventId: 'm1' }), interaction(newUserId())]);
+    const metrics = await t.http.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/learning_events_total\{event_type="interaction",outcome="accepted",reason=""\} \d+/);
+    expect(metrics.text).toMatch(/learning_events_total\{event_type="interaction",outcome="duplicate",reason=""\} \d+/);
+    expect(metrics.text).toMatch(/learning_events_total\{event_type="interaction",outcome="rejected",reason="CONSENT.REQUIRED"\} \d+/);
+    expect(metrics.text).toMatch(/learning_ingest_duration_seconds_bucket\{le="0.05",route="batch"\} \d+/);
+    expect(metrics.text).not.toContain(user);
+  });
+});
