@@ -14,17 +14,35 @@ export class ConsentMetrics {
   private readonly erasures: Counter<'requested_by'>;
 
   constructor(metrics: MetricsService, sql: SqlPool) {
-    const users = metrics.gauge({ name: 'consent_users', help: 'Users with a consent answer on record, by state', labelNames: ['state'] });
+    // Both gauges come from one query per scrape (the registry collects them concurrently).
+    let pending: { at: number; counts: Promise<{ total: number; consenting: number }> } | undefined;
+    const counts = () => {
+      if (!pending || Date.now() - pending.at > 1000) {
+        pending = {
+          at: Date.now(),
+          counts: sql
+            .query<{ total: number; consenting: number }>('SELECT count(*)::int AS total, count(*) FILTER (WHERE allow_collective_learning)::int AS consenting FROM user_privacy_settings')
+            .then((rows) => rows[0]),
+        };
+      }
+      return pending.counts;
+    };
+    metrics.gauge({
+      name: 'consent_users',
+      help: 'Users with a consent answer on record, by state',
+      labelNames: ['state'],
+      async collect() {
+        const c = await counts();
+        this.set({ state: 'consenting' }, c.consenting);
+        this.set({ state: 'not_consenting' }, c.total - c.consenting);
+      },
+    });
     metrics.gauge({
       name: 'consent_rate',
       help: 'Share of users on record who consent to collective learning now (0-1)',
       async collect() {
-        const [row] = await sql.query<{ total: number; consenting: number }>(
-          'SELECT count(*)::int AS total, count(*) FILTER (WHERE allow_collective_learning)::int AS consenting FROM user_privacy_settings',
-        );
-        users.set({ state: 'consenting' }, row.consenting);
-        users.set({ state: 'not_consenting' }, row.total - row.consenting);
-        this.set(row.total === 0 ? 0 : row.consenting / row.total);
+        const c = await counts();
+        this.set(c.total === 0 ? 0 : c.consenting / c.total);
       },
     });
     this.withdrawals = metrics.counter({ name: 'consent_withdrawals_total', help: 'Withdrawals of collective-learning consent, by source', labelNames: ['source'] });
