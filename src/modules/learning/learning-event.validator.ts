@@ -98,7 +98,7 @@ function labelsOf(context: Record<string, unknown>, errors: FieldError[]): Recor
   let count = 0;
   for (const [key, value] of Object.entries(context)) {
     if (CONTEXT_FIELDS.has(key)) continue;
-    const field = `context.${key}`;
+    const field = `context.${key.slice(0, 64)}`;
     if (++count > L.maxLabels) {
       errors.push({ field: 'context', message: `context holds at most ${L.maxLabels} labels besides module, action and sessionId` });
       return null;
@@ -197,7 +197,10 @@ function timestampOf(raw: unknown, ctx: ValidationContext, errors: FieldError[])
 export function validateEvent(raw: unknown, ctx: ValidationContext): ValidationResult {
   if (!isObject(raw)) return { ok: false, error: invalidEvent([{ field: 'event', message: 'an event must be a JSON object' }]) };
   const errors: FieldError[] = [];
-  for (const key of Object.keys(raw)) if (!TOP_LEVEL.has(key)) errors.push({ field: key, message: `${key} is not a known field` });
+  for (const key of Object.keys(raw)) {
+    // Named so the client can fix it, but cut short: a field name is client text, not something to echo at length.
+    if (!TOP_LEVEL.has(key)) errors.push({ field: key.slice(0, 64), message: `${key.slice(0, 64)} is not a known field` });
+  }
 
   const subject = subjectOf(raw.userId, ctx.caller, errors);
   const eventType = raw.eventType;
