@@ -124,6 +124,18 @@ describe(loadConfig.name, () => {
     expect(problems).toHaveLength(3);
   });
 
+  it('reads the learning and metrics settings with their defaults, and refuses values out of bounds', () => {
+    const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
+    const defaults = loadConfig(base);
+    expect(defaults.learning).toEqual({ retentionDays: 90, batchMaxEvents: 1000, batchBodyLimitBytes: 16 * 1024 * 1024 });
+    expect(defaults.metrics).toEqual({ token: undefined });
+    const set = loadConfig({ ...base, DATA_RETENTION_DAYS: '30', LEARNING_BATCH_MAX_EVENTS: '200', LEARNING_BATCH_BODY_LIMIT_BYTES: '4096', METRICS_TOKEN: 'a-metrics-token-of-length' });
+    expect(set.learning).toEqual({ retentionDays: 30, batchMaxEvents: 200, batchBodyLimitBytes: 4096 });
+    expect(set.metrics.token).toBe('a-metrics-token-of-length');
+    const problems = problemsOf({ ...base, DATA_RETENTION_DAYS: '0', LEARNING_BATCH_MAX_EVENTS: '10001', LEARNING_BATCH_BODY_LIMIT_BYTES: '10', METRICS_TOKEN: 'short' });
+    expect(problems).toHaveLength(4);
+  });
+
   it('refuses a blind-index key that is not 32 bytes and out-of-range cache and batch settings', () => {
     const problems = problemsOf({
       DATA_DIR: dataDir,
