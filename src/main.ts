@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WinstonModule } from 'nest-winston';
@@ -58,6 +59,9 @@ async function bootstrap(): Promise<void> {
     }, config.http.shutdownTimeoutMs);
     force.unref();
     try {
+      // The HTTP server first: it stops accepting and waits for in-flight requests while the database pool is
+      // still open (Nest's own close runs the shutdown hooks, which end the pool, before it closes the server).
+      await (app.getHttpAdapter().getInstance() as FastifyInstance).close();
       await app.close();
       await database.stop();
       logger.log('Stopped cleanly');

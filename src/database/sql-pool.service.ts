@@ -15,8 +15,13 @@ export class SqlPool {
     return this.em.getConnection('write').getNativeClient();
   }
 
-  async query<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const result = await (await this.pool()).query<T>(sql, params);
+  /**
+   * One statement on a pooled connection. `name` makes it a prepared statement (parsed and planned once per
+   * connection, then only bound and executed): use it for statements on hot paths with a fixed text.
+   */
+  async query<T extends QueryResultRow>(sql: string, params: unknown[] = [], name?: string): Promise<T[]> {
+    const pool = await this.pool();
+    const result = name ? await pool.query<T>({ name, text: sql, values: params }) : await pool.query<T>(sql, params);
     return result.rows;
   }
 

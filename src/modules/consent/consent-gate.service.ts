@@ -43,7 +43,7 @@ export class ConsentGate implements OnModuleInit, OnApplicationShutdown {
     const cached = this.cache.get(userId);
     if (cached !== undefined) return cached;
     const generation = this.cache.generation;
-    const rows = await this.sql.query<{ allow: boolean }>('SELECT allow_collective_learning AS allow FROM user_privacy_settings WHERE user_id = $1', [userId]);
+    const rows = await this.sql.query<{ allow: boolean }>('SELECT allow_collective_learning AS allow FROM user_privacy_settings WHERE user_id = $1', [userId], 'consent_gate_allows');
     const allowed = rows[0]?.allow === true;
     this.cache.setIfUnchanged(userId, allowed, generation);
     return allowed;

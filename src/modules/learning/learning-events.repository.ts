@@ -97,6 +97,7 @@ export class LearningEventsRepository {
         rows.map((r) => r.payload),
         rows.map((r) => r.keyId),
       ],
+      'learning_events_insert',
     );
     return { inserted: new Set(result[0].inserted ?? []), consenting: new Set(result[0].consenting ?? []) };
   }
@@ -108,6 +109,7 @@ export class LearningEventsRepository {
       `SELECT e.id, e.user_id, e.client_event_id FROM global_learning_events e
          JOIN unnest($1::uuid[], $2::text[]) AS k(user_id, client_event_id) ON e.user_id = k.user_id AND e.client_event_id = k.client_event_id`,
       [pairs.map((p) => p.userId), pairs.map((p) => p.clientEventId)],
+      'learning_events_existing',
     );
     return new Map(rows.map((r) => [`${r.user_id}|${r.client_event_id}`, r.id]));
   }

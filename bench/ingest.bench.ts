@@ -1,0 +1,177 @@
+/**
+ * `npm run bench`: ingestion speed of the real service against the machine's ceiling, all on loopback.
+ *  1. a throwaway database (BENCH_DATABASE_URL, else an embedded PostgreSQL in a temp folder) with
+ *     BENCH_USERS consenting users;
+ *  2. the service (`node dist/src/main.js`, one process) driven by autocannon: single-event POSTs, then
+ *     100-event batches; then single events again at half the bare single-insert rate, for the p99 target;
+ *  3. the ceilings, in the same run and database: a bare Fastify server taking the same batches through COPY, and
+ *     one doing single-row INSERTs.
+ * Prints events/s, p50/p99 latency and the ratios. Each phase runs BENCH_SECONDS (default 10) after a warm-up.
+ */
+import autocannon from 'autocannon';
+import { JwtService } from '@nestjs/jwt';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { openBenchDatabase } from './support/bench-database';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const USERS = Number(process.env.BENCH_USERS ?? 1000);
+const BATCH = 100;
+const POOL = 20;
+
+interface Phase {
+  name: string;
+  eventsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function event(userId: string, i: number): Record<string, unknown> {
+  const kind = i % 10;
+  const context = { module: ['editor', 'search', 'chat'][i % 3], action: `action_${i % 25}`, sessionId: `s-${userId.slice(0, 8)}-${Math.floor(i / 20)}` };
+  if (kind === 0) return { userId, eventType: 'correction', context, data: { original: `teh ${i % 50}`, corrected: `the ${i % 50}` } };
+  if (kind === 1) return { userId, eventType: 'feedback', context, data: { rating: 1 + (i % 5), comment: 'fine' } };
+  return { userId, eventType: 'interaction', context, data: { outcome: i % 7 === 0 ? 'failure' : 'success', durationMs: 50 + (i % 400), detail: 'x'.repeat(120) } };
+}
+
+async function run(name: string, url: string, bodies: string[], eventsPerRequest: number, options: { connections: number; token?: string; overallRate?: number }): Promise<Phase> {
+  let next = 0;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const base = { url, method: 'POST' as const, headers, connections: options.connections, pipelining: 1, ...(options.overallRate ? { overallRate: options.overallRate } : {}) };
+  const requests: autocannon.Request[] = [{ setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }];
+  await autocannon({ ...base, duration: 2, requests }); // warm-up
+  const result = await autocannon({ ...base, duration: SECONDS, requests });
+  const ok = result['2xx'];
+  const phase = { name, eventsPerSecond: (ok * eventsPerRequest) / SECONDS, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+  console.log(`${name}: ${Math.round(phase.eventsPerSecond)} events/s, p50 ${phase.p50} ms, p99 ${phase.p99} ms, ${phase.errors} errors`);
+  return phase;
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the process exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} not ready after 60 s`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function bare(mode: 'copy' | 'single', port: number, dbUrl: string): Promise<ChildProcess> {
+  const child = fork(join(__dirname, 'support', 'bare-server.js'), [mode, String(port), dbUrl, String(POOL)], { stdio: 'inherit' });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+  });
+  return child;
+}
+
+async function main(): Promise<void> {
+  const db = await openBenchDatabase('ingest', 2);
+  const pg = new Client({ connectionString: db.url });
+  await pg.connect();
+  const children: ChildProcess[] = [];
+  try {
+    const users = Array.from({ length: USERS }, () => randomUUID());
+    await pg.query(`INSERT INTO user_privacy_settings (user_id, allow_collective_learning, policy_version) SELECT unnest($1::uuid[]), true, 'bench'`, [users]);
+    const singles = Array.from({ length: 5000 }, (_, i) => JSON.stringify(event(users[i % USERS], i)));
+    const batches = Array.from({ length: 200 }, (_, b) => JSON.stringify({ events: Array.from({ length: BATCH }, (_, i) => event(users[(b * BATCH + i) % USERS], b * BATCH + i)) }));
+    const truncate = async () => {
+      await pg.query('TRUNCATE global_learning_events');
+      await pg.query('VACUUM ANALYZE global_learning_events');
+    };
+
+    const jwtSecret = randomBytes(32).toString('hex');
+    const encryptionKey = randomBytes(32).toString('hex');
+    const appPort = 3900 + (process.pid % 50);
+    const startService = async (): Promise<ChildProcess> => {
+      const app = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: {
+          ...process.env,
+          NODE_ENV: 'development',
+          PORT: String(appPort),
+          HOST: '127.0.0.1',
+          DATABASE_URL: db.url,
+          DATABASE_POOL_MAX: String(POOL),
+          JWT_SECRET: jwtSecret,
+          ENCRYPTION_KEY: encryptionKey,
+          DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-ingest-')),
+          LOG_LEVEL: 'warn',
+          LOG_FORMAT: 'json',
+          THROTTLE_LIMIT: '1000000',
+          REDIS_URL: '',
+        },
+      });
+      children.push(app);
+      await waitReady(`http://127.0.0.1:${appPort}/health/ready`, app);
+      return app;
+    };
+    const token = new JwtService().sign({ sub: 'bench-service', roles: ['service'] }, { secret: jwtSecret, algorithm: 'HS256', expiresIn: 3600 });
+    const service = `http://127.0.0.1:${appPort}/api/v1/learning/events`;
+
+    const phases: Phase[] = [];
+    console.log(`database ready, ${USERS} consenting users; starting the service`);
+    let app = await startService();
+    await truncate();
+    phases.push(await run('service: single events', service, singles, 1, { connections: 32, token }));
+    await truncate();
+    phases.push(await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, token }));
+    await stop(app);
+
+    const copyServer = await bare('copy', appPort + 1, db.url);
+    children.push(copyServer);
+    await truncate();
+    phases.push(await run('ceiling: bare Fastify + COPY, batches of 100', `http://127.0.0.1:${appPort + 1}/batch`, batches, BATCH, { connections: 8 }));
+    await stop(copyServer);
+
+    const singleServer = await bare('single', appPort + 2, db.url);
+    children.push(singleServer);
+    await truncate();
+    phases.push(await run('ceiling: bare Fastify + single-row INSERT', `http://127.0.0.1:${appPort + 2}/event`, singles, 1, { connections: 32 }));
+    await stop(singleServer);
+
+    // The service's single events again, held at half the bare single-insert rate: the p99 target.
+    const halfRate = Math.round(phases[3].eventsPerSecond / 2);
+    app = await startService();
+    await truncate();
+    phases.push(await run(`service: single events at ${halfRate}/s`, service, singles, 1, { connections: 32, token, overallRate: halfRate }));
+    await stop(app);
+
+    console.log('');
+    console.log('| phase | events/s | p50 ms | p99 ms | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    for (const p of phases) console.log(`| ${p.name} | ${Math.round(p.eventsPerSecond)} | ${p.p50} | ${p.p99} | ${p.errors} |`);
+    console.log('');
+    console.log(`batches: ${((100 * phases[1].eventsPerSecond) / phases[2].eventsPerSecond).toFixed(0)} % of the COPY ceiling (target ≥ 60 %)`);
+    console.log(`single events: ${((100 * phases[0].eventsPerSecond) / phases[3].eventsPerSecond).toFixed(0)} % of the bare single-insert server (target ≥ 50 %)`);
+    console.log(`single events at half the bare rate: p99 ${phases[4].p99} ms (target < 25 ms)`);
+  } finally {
+    await Promise.all(children.map(stop));
+    await pg.end();
+    await db.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
