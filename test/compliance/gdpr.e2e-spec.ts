@@ -65,7 +65,7 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
     expect(entry.details).toMatchObject({ action: 'delete', removed: { learningEvents: 3 } });
   });
 
-  it('leaves no event behind when a withdrawal lands while a batch is being written', async () => {
+  it.each([2, 40])('leaves no event behind when a withdrawal lands while a batch of %i is being written', async (size) => {
     const user = newUserId();
     await setConsent(t, user);
     // A trigger holds the batch's insert statement open for 600 ms, so the withdrawal arrives mid-write.
@@ -73,12 +73,13 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
       BEGIN IF NEW.client_event_id = 'slow' THEN PERFORM pg_sleep(0.6); END IF; RETURN NEW; END $$`);
     await pg.query('CREATE TRIGGER slow_insert BEFORE INSERT ON global_learning_events FOR EACH ROW EXECUTE FUNCTION slow_insert()');
     try {
-      const writing = send(user, [interaction(undefined, { clientEventId: 'slow' }), interaction(undefined, { clientEventId: 'after-slow' })]).then((r) => r); // supertest starts on then()
+      const events = [interaction(undefined, { clientEventId: 'slow' }), ...Array.from({ length: size - 1 }, (_, i) => interaction(undefined, { clientEventId: `after-slow-${i}` }))];
+      const writing = send(user, events).then((r) => r); // supertest starts on then()
       await new Promise((r) => setTimeout(r, 200));
       const withdrawal = await t.http.put(`/api/v1/consent/${user}`).set('authorization', as('svc', ['service'])).send({ allowCollectiveLearning: false, policyVersion: '1.0' });
       expect(withdrawal.status).toBe(200);
       const written = await writing;
-      expect(written.body).toMatchObject({ accepted: 2 });
+      expect(written.body).toMatchObject({ accepted: size });
       expect(await rowsOf(user)).toBe(0);
     } finally {
       await pg.query('DROP TRIGGER slow_insert ON global_learning_events');

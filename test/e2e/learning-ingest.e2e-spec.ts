@@ -181,23 +181,43 @@ describe('Learning events: ingestion (e2e)', () => {
       expect(extra.body.errors[0].field).toBe('more');
     });
 
-    it('stores all or nothing: a failing statement leaves no accepted item behind', async () => {
+    it('takes batches above the COPY threshold through COPY, with awkward text intact and duplicates resolved', async () => {
       const user = newUserId();
       await setConsent(t, user);
-      // A trigger that fails on the second row stands in for a crash midway through the statement.
-      await pg.query(`CREATE FUNCTION fail_second() RETURNS trigger LANGUAGE plpgsql AS $$
+      const awkward = 'tab\there, new\nline, back\\slash \\N, "quotes", ünïcødé 😀';
+      const events = Array.from({ length: 30 }, (_, i) =>
+        interaction(user, { clientEventId: `cp\\${i}`, context: { module: 'editor', action: 'open', sessionId: 's:1', note: awkward }, data: { text: awkward, i } }),
+      );
+      events.push(interaction(user, { clientEventId: 'cp\\3' })); // a repeat inside the batch
+      const first = await batch(events);
+      expect(first.body).toMatchObject({ accepted: 30, duplicates: 1, rejected: 0 });
+      expect(first.body.results[30].id).toBe(first.body.results[3].id);
+      const again = await batch(events);
+      expect(again.body).toMatchObject({ accepted: 0, duplicates: 31 });
+      expect(again.body.results[5].id).toBe(first.body.results[5].id);
+      const rows = await stored(user);
+      expect(rows).toHaveLength(30);
+      expect(rows.every((r) => r.labels.note === awkward && r.client_event_id.startsWith('cp\\'))).toBe(true);
+      const read = await t.http.get('/api/v1/learning/events').set('authorization', `Bearer ${t.token(user, ['user'])}`).query({ limit: 1 });
+      expect(read.body.items[0].data).toEqual({ text: awkward, i: 29 });
+    });
+
+    it.each([2, 30])('stores all or nothing: a statement failing midway leaves none of %i events', async (size) => {
+      const user = newUserId();
+      await setConsent(t, user);
+      await pg.query(`CREATE FUNCTION fail_last() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF NEW.client_event_id = 'boom' THEN RAISE EXCEPTION 'simulated crash'; END IF; RETURN NEW; END $$`);
-      await pg.query('CREATE TRIGGER fail_second BEFORE INSERT ON global_learning_events FOR EACH ROW EXECUTE FUNCTION fail_second()');
+      await pg.query('CREATE TRIGGER fail_last BEFORE INSERT ON global_learning_events FOR EACH ROW EXECUTE FUNCTION fail_last()');
+      const events = [...Array.from({ length: size - 1 }, (_, i) => interaction(user, { clientEventId: `ok${i}` })), interaction(user, { clientEventId: 'boom' })];
       try {
-        const res = await batch([interaction(user, { clientEventId: 'ok' }), interaction(user, { clientEventId: 'boom' })]);
+        const res = await batch(events);
         expect(res.status).toBe(500);
         expect(await stored(user)).toHaveLength(0);
       } finally {
-        await pg.query('DROP TRIGGER fail_second ON global_learning_events');
-        await pg.query('DROP FUNCTION fail_second()');
+        await pg.query('DROP TRIGGER fail_last ON global_learning_events');
+        await pg.query('DROP FUNCTION fail_last()');
       }
-      const retry = await batch([interaction(user, { clientEventId: 'ok' }), interaction(user, { clientEventId: 'boom' })]);
-      expect(retry.body.accepted).toBe(2);
+      expect((await batch(events)).body.accepted).toBe(size);
     });
   });
 
