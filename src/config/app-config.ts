@@ -38,7 +38,10 @@ export class AppConfig {
   };
   consent: {
     cacheSize: number;
+    /** Lifetime of a cached consent. */
     cacheTtlSeconds: number;
+    /** Lifetime of a cached refusal: 1 s without Redis, so grants elsewhere show within 1 s. */
+    refusalCacheTtlSeconds: number;
     /** What withdrawing consent does to stored events: delete them, or keep them out of mining. */
     withdrawalAction: 'delete' | 'exclude';
   };

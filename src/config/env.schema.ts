@@ -93,8 +93,8 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(10_000_000)
   CONSENT_CACHE_SIZE = 100_000;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3600)
-  CONSENT_CACHE_TTL_SECONDS?: number;
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  CONSENT_CACHE_TTL_SECONDS = 60;
 
   @IsIn(['delete', 'exclude'])
   CONSENT_WITHDRAWAL_ACTION: 'delete' | 'exclude' = 'delete';

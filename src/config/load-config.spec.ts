@@ -112,12 +112,13 @@ describe(loadConfig.name, () => {
     expect(loadConfig(base).crypto.blindIndexKey).toBeUndefined();
   });
 
-  it('reads the consent settings, with a 1 s cache lifetime without Redis, and refuses values out of bounds', () => {
+  it('reads the consent settings, with a 1 s lifetime of cached refusals without Redis, and refuses values out of bounds', () => {
     const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
-    expect(loadConfig(base).consent).toEqual({ cacheSize: 100_000, cacheTtlSeconds: 1, withdrawalAction: 'delete' });
+    expect(loadConfig(base).consent).toEqual({ cacheSize: 100_000, cacheTtlSeconds: 60, refusalCacheTtlSeconds: 1, withdrawalAction: 'delete' });
     expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379', CONSENT_WITHDRAWAL_ACTION: 'exclude' }).consent).toEqual({
       cacheSize: 100_000,
       cacheTtlSeconds: 60,
+      refusalCacheTtlSeconds: 60,
       withdrawalAction: 'exclude',
     });
     const problems = problemsOf({ ...base, CONSENT_CACHE_SIZE: '0', CONSENT_CACHE_TTL_SECONDS: '3601', CONSENT_WITHDRAWAL_ACTION: 'archive' });

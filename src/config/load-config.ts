@@ -126,8 +126,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
     },
     consent: {
       cacheSize: env.CONSENT_CACHE_SIZE,
-      // A change must reach every instance within 1 s: by Redis at once, or else by a 1 s cache lifetime.
-      cacheTtlSeconds: env.CONSENT_CACHE_TTL_SECONDS ?? (env.REDIS_URL ? 60 : 1),
+      cacheTtlSeconds: env.CONSENT_CACHE_TTL_SECONDS,
+      // A grant must reach every instance within 1 s: by Redis at once, or else by a 1 s lifetime of refusals.
+      refusalCacheTtlSeconds: env.REDIS_URL ? env.CONSENT_CACHE_TTL_SECONDS : 1,
       withdrawalAction: env.CONSENT_WITHDRAWAL_ACTION,
     },
     learning: {

@@ -196,6 +196,24 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
       expect(await scanAllTables(pg, [user, 'race-marker-9'])).toEqual([]);
     });
 
+    it('leaves nothing behind when another instance, not yet told, receives the erased user’s events', async () => {
+      // Its data-key cache expires quickly, so the late write looks the key up and would create a new one.
+      const other = await createTestApp({ databaseUrl: db.url, env: { REDIS_URL: '', DATA_KEY_CACHE_TTL_SECONDS: '1' } });
+      try {
+        const user = newUserId();
+        await setConsent(t, user);
+        const sendOther = () => other.http.post('/api/v1/learning/events').set('authorization', `Bearer ${other.token(user, ['user'])}`).send(interaction(undefined));
+        expect((await sendOther()).status).toBe(201); // the other instance now caches the consent
+        expect((await t.http.delete(`/api/v1/privacy/users/${user}`).set('authorization', admin())).status).toBe(200);
+        await new Promise((r) => setTimeout(r, 1_100));
+        const late = await sendOther();
+        expect(late.status).toBe(403);
+        expect(await scanAllTables(pg, [user])).toEqual([]);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('is harmless to repeat, and works for admins on a user’s behalf', async () => {
       const user = newUserId();
       await setConsent(t, user);

@@ -126,15 +126,25 @@ describe('Consent ledger and gate (e2e)', () => {
     expect(badId.body.errors[0].field).toBe('userId');
   });
 
-  it('reaches another instance within 1 s without Redis (1 s cache lifetime)', async () => {
+  it('takes effect on another instance without Redis: a withdrawal at once, a grant within 1 s', async () => {
     const user = newUserId();
-    await putMine(user, { allowCollectiveLearning: true, policyVersion: 'v1' });
     const other = await createTestApp({ databaseUrl: db.url, env: { REDIS_URL: '' } });
+    const sendOnOther = () =>
+      other.http.post('/api/v1/learning/events').set('authorization', bearer(user)).send({ eventType: 'interaction', context: { module: 'm', action: 'a' }, data: {} });
     try {
-      expect(await other.app.get(ConsentGate).allows(user)).toBe(true);
-      await putMine(user, { allowCollectiveLearning: false, policyVersion: 'v1' });
+      // A refusal cached on the other instance lives 1 s: a grant made here is honoured there within 1 s.
+      expect((await sendOnOther()).status).toBe(403);
+      await putMine(user, { allowCollectiveLearning: true, policyVersion: 'v1' });
       await new Promise((r) => setTimeout(r, 1_000));
+      expect((await sendOnOther()).status).toBe(201);
+      // Its cached consent is stale after a withdrawal here, but the insert re-checks consent: refused at once,
+      // and the other instance's gate is corrected.
+      await putMine(user, { allowCollectiveLearning: false, policyVersion: 'v1' });
+      const refused = await sendOnOther();
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe('CONSENT.REQUIRED');
       expect(await other.app.get(ConsentGate).allows(user)).toBe(false);
+      expect((await pg.query('SELECT count(*)::int AS n FROM global_learning_events WHERE user_id = $1', [user])).rows[0].n).toBe(0);
     } finally {
       await other.close();
     }

@@ -27,8 +27,8 @@ export class TtlLruCache<K, V> {
     return this.invalidations;
   }
 
-  setIfUnchanged(key: K, value: V, generation: number): void {
-    if (generation === this.invalidations) this.set(key, value);
+  setIfUnchanged(key: K, value: V, generation: number, ttlMs = this.ttlMs): void {
+    if (generation === this.invalidations) this.set(key, value, ttlMs);
   }
 
   get(key: K): V | undefined {
@@ -40,9 +40,10 @@ export class TtlLruCache<K, V> {
     return entry.value;
   }
 
-  set(key: K, value: V): void {
+  /** Stores `value`; `ttlMs` overrides the cache's lifetime for this entry. */
+  set(key: K, value: V, ttlMs = this.ttlMs): void {
     this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
+    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as K);
   }
 

@@ -118,6 +118,7 @@ export class LearningIngestService {
     const rows = writable.map((p) => p.row as EventRow);
     const outcome = rows.length > 0 ? await this.repository.insert(rows) : { inserted: new Set<string>(), consenting: new Set<string>() };
 
+    await this.forgetStaleConsent(writable, outcome.consenting);
     const lookups = writable.filter((p) => !outcome.inserted.has(p.row!.id) && outcome.consenting.has(p.event.userId));
     const existing = await this.repository.existingIds(lookups.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })));
 
@@ -155,6 +156,17 @@ export class LearningIngestService {
       rejected: results.filter((r) => r.status === 'rejected').length,
     };
     return { batch, errors };
+  }
+
+  /**
+   * Users the gate let through but the insert statement found without consent (a withdrawal or erasure on
+   * another instance, not yet seen here): correct the gate, and shred a data key this request may have created
+   * for a user who has no consent record any more (an erased user must not get one back).
+   */
+  private async forgetStaleConsent(written: Pending[], consenting: Set<string>): Promise<void> {
+    const stale = [...new Set(written.map((p) => p.event.userId))].filter((u) => !consenting.has(u));
+    if (stale.length === 0) return;
+    for (const userId of await this.gate.refuted(stale)) await this.encryption.shredUser(userId);
   }
 
   /** Users (of this request) who consent now, answered by the cached gate. */
