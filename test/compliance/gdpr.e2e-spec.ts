@@ -176,19 +176,20 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
       expect((await t.http.get('/api/v1/learning/events').set('authorization', as(user))).body.items).toEqual([]);
     });
 
-    it('leaves nothing behind when it lands while a batch of the user is being written', async () => {
+    it.each([1, 40])('leaves nothing behind when it lands while a batch of %i of the user is being written', async (size) => {
       const user = newUserId();
       await setConsent(t, user);
       await pg.query(`CREATE FUNCTION slow_insert_e() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF NEW.client_event_id = 'slow-e' THEN PERFORM pg_sleep(0.6); END IF; RETURN NEW; END $$`);
       await pg.query('CREATE TRIGGER slow_insert_e BEFORE INSERT ON global_learning_events FOR EACH ROW EXECUTE FUNCTION slow_insert_e()');
       try {
-        const writing = send(user, [interaction(undefined, { clientEventId: 'slow-e', data: { secret: 'race-marker-9' } })]).then((r) => r);
+        const events = [interaction(undefined, { clientEventId: 'slow-e', data: { secret: 'race-marker-9' } }), ...Array.from({ length: size - 1 }, (_, i) => interaction(undefined, { clientEventId: `e-${i}` }))];
+        const writing = send(user, events).then((r) => r);
         await new Promise((r) => setTimeout(r, 200));
         const erased = await t.http.delete(`/api/v1/privacy/users/${user}`).set('authorization', admin());
         expect(erased.status).toBe(200);
-        expect((await writing).body.accepted).toBe(1);
-        expect(erased.body.counts.learningEvents).toBe(1);
+        expect((await writing).body.accepted).toBe(size);
+        expect(erased.body.counts.learningEvents).toBe(size);
       } finally {
         await pg.query('DROP TRIGGER slow_insert_e ON global_learning_events');
         await pg.query('DROP FUNCTION slow_insert_e()');

@@ -9,6 +9,7 @@ import { SqlPool } from '../../database/sql-pool.service';
 import { AuditService } from '../audit/audit.service';
 import { BlindIndexService } from '../crypto/blind-index.service';
 import { consentRecordHash } from './consent-chain';
+import { consentBucket, LOCK_BUCKET_EXCLUSIVE } from './consent-locks';
 import { ConsentGate } from './consent-gate.service';
 import { ConsentMetrics } from './consent.metrics';
 import { CONSENT_WITHDRAWN, type ConsentWithdrawnEvent } from './consent.events';
@@ -134,6 +135,7 @@ export class ConsentLedgerService {
   }
 
   private async record(client: PoolClient, userId: string, change: ConsentChange, source: ConsentSource, actor: string) {
+    await client.query(LOCK_BUCKET_EXCLUSIVE, [consentBucket(userId)]);
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);
     const { rows: settings } = await client.query<{ allow: boolean; policy_version: string; updated_at: string | Date }>(
       'SELECT allow_collective_learning AS allow, policy_version, updated_at FROM user_privacy_settings WHERE user_id = $1',

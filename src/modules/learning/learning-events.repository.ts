@@ -4,6 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SqlPool } from '../../database/sql-pool.service';
+import { consentBuckets, LOCK_BUCKETS_SHARED } from '../consent/consent-locks';
 import type { EventType } from './entities/learning-event.entity';
 
 /** One row ready to store: payload already sealed under the user's data key. */
@@ -91,8 +92,10 @@ export class LearningEventsRepository {
   /**
    * Stores the rows of consenting users, skipping repeats; atomic. Small sets go through one multi-row INSERT
    * from arrays (one round trip); larger ones are COPYed into a per-connection staging table and moved by one
-   * INSERT … SELECT, which `npm run bench:ingest-parts` measured faster for batches. Both re-check consent under
-   * FOR SHARE row locks in the statement that inserts.
+   * INSERT … SELECT, which `npm run bench:ingest-parts` measured faster for batches. Both re-check consent in the
+   * statement that inserts, after locking out concurrent consent changes of their users: the small path with
+   * FOR SHARE on the settings rows (one statement), the COPY path with shared bucket locks (`consent-locks.ts`,
+   * which write nothing).
    */
   insert(rows: EventRow[]): Promise<InsertOutcome> {
     return rows.length <= COPY_THRESHOLD ? this.insertFromArrays(rows) : this.insertByCopy(rows);
@@ -154,11 +157,15 @@ export class LearningEventsRepository {
   }
 
   private async copyThroughStage(client: PoolClient, rows: EventRow[]): Promise<InsertOutcome> {
+    const users = [...new Set(rows.map((r) => r.userId))];
+    // Before consent is read: a consent change of these users now waits for this transaction, and one that
+    // committed before is seen by the statement below.
+    await client.query({ name: 'learning_lock_buckets', text: LOCK_BUCKETS_SHARED, values: [consentBuckets(users)] });
     await pipeline(Readable.from([rows.map(copyLine).join('')]), client.query(copyFrom(`COPY learning_stage (${INSERTED}) FROM STDIN`)));
     const { rows: result } = await client.query<{ consenting: string[] | null; inserted: string[] | null }>({
       name: 'learning_events_from_stage',
       text: `WITH consenting AS (
-               SELECT user_id FROM user_privacy_settings WHERE user_id = ANY($1::uuid[]) AND allow_collective_learning FOR SHARE
+               SELECT user_id FROM user_privacy_settings WHERE user_id = ANY($1::uuid[]) AND allow_collective_learning
              ), stored AS (
                INSERT INTO global_learning_events (${INSERTED})
                SELECT ${INSERTED} FROM learning_stage WHERE user_id IN (SELECT user_id FROM consenting)
@@ -166,7 +173,7 @@ export class LearningEventsRepository {
                RETURNING id
              )
              SELECT (SELECT array_agg(user_id) FROM consenting) AS consenting, (SELECT array_agg(id) FROM stored) AS inserted`,
-      values: [[...new Set(rows.map((r) => r.userId))]],
+      values: [users],
     });
     return { inserted: new Set(result[0].inserted ?? []), consenting: new Set(result[0].consenting ?? []) };
   }
