@@ -19,6 +19,8 @@ import { Client } from 'pg';
 import { openBenchDatabase } from './support/bench-database';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** `batch` runs only the service's batch phase (for A/B comparisons of the write path). */
+const ONLY = process.env.BENCH_ONLY;
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const BATCH = 100;
 const POOL = 20;
@@ -69,7 +71,7 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
 
 function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
@@ -131,6 +133,11 @@ async function main(): Promise<void> {
     const phases: Phase[] = [];
     console.log(`database ready, ${USERS} consenting users; starting the service`);
     let app = await startService();
+    if (ONLY === 'batch') {
+      await truncate();
+      await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, token });
+      return;
+    }
     await truncate();
     phases.push(await run('service: single events', service, singles, 1, { connections: 32, token }));
     await truncate();
