@@ -12,7 +12,7 @@ import { SqlPool } from '../src/database/sql-pool.service';
 import { LearningIngestService } from '../src/modules/learning/learning-ingest.service';
 import { validateEvent } from '../src/modules/learning/learning-event.validator';
 import { startBenchApp } from './support/bench-app';
-import { openBenchDatabase, percentile } from './support/bench-database';
+import { openBenchDatabase, percentile, runBench } from './support/bench-database';
 import { insertFromArrays } from './support/copy-insert';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
@@ -94,7 +94,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -16,7 +16,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { openBenchDatabase } from './support/bench-database';
+import { openBenchDatabase, runBench } from './support/bench-database';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** `batch` runs only the service's batch phase (for A/B comparisons of the write path). */
@@ -178,7 +178,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -11,7 +11,7 @@ import { ConsentGate } from '../src/modules/consent/consent-gate.service';
 import { ConsentLedgerService } from '../src/modules/consent/consent-ledger.service';
 import { LearningIngestService } from '../src/modules/learning/learning-ingest.service';
 import { startBenchApp } from './support/bench-app';
-import { openBenchDatabase, percentile } from './support/bench-database';
+import { openBenchDatabase, percentile, runBench } from './support/bench-database';
 
 const EVENTS = Number(process.env.BENCH_EXPORT_EVENTS ?? 100_000);
 const GATE_CALLS = 2_000_000;
@@ -88,7 +88,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

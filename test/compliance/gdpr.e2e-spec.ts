@@ -1,10 +1,10 @@
 import { Client } from 'pg';
 import { ConsentLedgerService } from '../../src/modules/consent/consent-ledger.service';
 import { consentRecordHash } from '../../src/modules/consent/consent-chain';
-import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
 import { correction, interaction, setConsent } from '../support/learning';
 import { publicTables, scanAllTables } from '../support/table-scan';
+import { useSuite, withInsertTrigger, type Suite } from '../support/suite';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -13,21 +13,11 @@ import { createTestApp, type TestApp } from '../support/test-app';
  * no user reaches another user's data.
  */
 describe('Compliance: consent and data-subject rights (e2e)', () => {
-  let db: Awaited<ReturnType<typeof createSuiteDatabase>>;
+  const suite = useSuite({ env: { REDIS_URL: '' } });
   let t: TestApp;
   let pg: Client;
-
-  beforeAll(async () => {
-    db = await createSuiteDatabase();
-    t = await createTestApp({ databaseUrl: db.url, env: { REDIS_URL: '' } });
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-  });
-  afterAll(async () => {
-    await pg?.end();
-    await t?.close();
-    await db?.drop();
-  });
+  let db: Suite['db'];
+  beforeAll(() => ({ t, pg, db } = suite));
 
   const as = (sub: string, roles: ('user' | 'service' | 'admin')[] = ['user']) => `Bearer ${t.token(sub, roles)}`;
   const admin = () => as('admin-ops', ['admin']);
@@ -69,22 +59,15 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
     const user = newUserId();
     await setConsent(t, user);
     // A trigger holds the batch's insert statement open for 600 ms, so the withdrawal arrives mid-write.
-    await pg.query(`CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.client_event_id = 'slow' THEN PERFORM pg_sleep(0.6); END IF; RETURN NEW; END $$`);
-    await pg.query('CREATE TRIGGER slow_insert BEFORE INSERT ON global_learning_events FOR EACH ROW EXECUTE FUNCTION slow_insert()');
-    try {
+    await withInsertTrigger(pg, "IF NEW.client_event_id = 'slow' THEN PERFORM pg_sleep(0.6); END IF;", async () => {
       const events = [interaction(undefined, { clientEventId: 'slow' }), ...Array.from({ length: size - 1 }, (_, i) => interaction(undefined, { clientEventId: `after-slow-${i}` }))];
       const writing = send(user, events).then((r) => r); // supertest starts on then()
       await new Promise((r) => setTimeout(r, 200));
       const withdrawal = await t.http.put(`/api/v1/consent/${user}`).set('authorization', as('svc', ['service'])).send({ allowCollectiveLearning: false, policyVersion: '1.0' });
       expect(withdrawal.status).toBe(200);
-      const written = await writing;
-      expect(written.body).toMatchObject({ accepted: size });
+      expect((await writing).body).toMatchObject({ accepted: size });
       expect(await rowsOf(user)).toBe(0);
-    } finally {
-      await pg.query('DROP TRIGGER slow_insert ON global_learning_events');
-      await pg.query('DROP FUNCTION slow_insert()');
-    }
+    });
   });
 
   it('keeps events on withdrawal with CONSENT_WITHDRAWAL_ACTION=exclude, and still refuses new ones', async () => {
@@ -179,10 +162,7 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
     it.each([1, 40])('leaves nothing behind when it lands while a batch of %i of the user is being written', async (size) => {
       const user = newUserId();
       await setConsent(t, user);
-      await pg.query(`CREATE FUNCTION slow_insert_e() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF NEW.client_event_id = 'slow-e' THEN PERFORM pg_sleep(0.6); END IF; RETURN NEW; END $$`);
-      await pg.query('CREATE TRIGGER slow_insert_e BEFORE INSERT ON global_learning_events FOR EACH ROW EXECUTE FUNCTION slow_insert_e()');
-      try {
+      await withInsertTrigger(pg, "IF NEW.client_event_id = 'slow-e' THEN PERFORM pg_sleep(0.6); END IF;", async () => {
         const events = [interaction(undefined, { clientEventId: 'slow-e', data: { secret: 'race-marker-9' } }), ...Array.from({ length: size - 1 }, (_, i) => interaction(undefined, { clientEventId: `e-${i}` }))];
         const writing = send(user, events).then((r) => r);
         await new Promise((r) => setTimeout(r, 200));
@@ -190,10 +170,7 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
         expect(erased.status).toBe(200);
         expect((await writing).body.accepted).toBe(size);
         expect(erased.body.counts.learningEvents).toBe(size);
-      } finally {
-        await pg.query('DROP TRIGGER slow_insert_e ON global_learning_events');
-        await pg.query('DROP FUNCTION slow_insert_e()');
-      }
+      });
       expect(await scanAllTables(pg, [user, 'race-marker-9'])).toEqual([]);
     });
 

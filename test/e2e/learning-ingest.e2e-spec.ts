@@ -1,25 +1,14 @@
 import { Client } from 'pg';
-import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
 import { correction, interaction, setConsent } from '../support/learning';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { useSuite, withInsertTrigger } from '../support/suite';
+import type { TestApp } from '../support/test-app';
 
 describe('Learning events: ingestion (e2e)', () => {
-  let db: Awaited<ReturnType<typeof createSuiteDatabase>>;
+  const suite = useSuite({ env: { REDIS_URL: '', LEARNING_BATCH_MAX_EVENTS: '50' } });
   let t: TestApp;
   let pg: Client;
-
-  beforeAll(async () => {
-    db = await createSuiteDatabase();
-    t = await createTestApp({ databaseUrl: db.url, env: { REDIS_URL: '', LEARNING_BATCH_MAX_EVENTS: '50' } });
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-  });
-  afterAll(async () => {
-    await pg?.end();
-    await t?.close();
-    await db?.drop();
-  });
+  beforeAll(() => ({ t, pg } = suite));
 
   const as = (sub: string, roles: ('user' | 'service' | 'admin')[] = ['user']) => `Bearer ${t.token(sub, roles)}`;
   const service = () => as('svc-ingest', ['service']);
@@ -205,18 +194,12 @@ describe('Learning events: ingestion (e2e)', () => {
     it.each([2, 30])('stores all or nothing: a statement failing midway leaves none of %i events', async (size) => {
       const user = newUserId();
       await setConsent(t, user);
-      await pg.query(`CREATE FUNCTION fail_last() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF NEW.client_event_id = 'boom' THEN RAISE EXCEPTION 'simulated crash'; END IF; RETURN NEW; END $$`);
-      await pg.query('CREATE TRIGGER fail_last BEFORE INSERT ON global_learning_events FOR EACH ROW EXECUTE FUNCTION fail_last()');
       const events = [...Array.from({ length: size - 1 }, (_, i) => interaction(user, { clientEventId: `ok${i}` })), interaction(user, { clientEventId: 'boom' })];
-      try {
+      await withInsertTrigger(pg, "IF NEW.client_event_id = 'boom' THEN RAISE EXCEPTION 'simulated crash'; END IF;", async () => {
         const res = await batch(events);
         expect(res.status).toBe(500);
         expect(await stored(user)).toHaveLength(0);
-      } finally {
-        await pg.query('DROP TRIGGER fail_last ON global_learning_events');
-        await pg.query('DROP FUNCTION fail_last()');
-      }
+      });
       expect((await batch(events)).body.accepted).toBe(size);
     });
   });

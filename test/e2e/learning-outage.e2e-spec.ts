@@ -1,21 +1,14 @@
-import { adminQuery, createSuiteDatabase } from '../setup/test-database';
+import { adminQuery } from '../setup/test-database';
 import { newUserId } from '../support/ids';
 import { interaction, setConsent } from '../support/learning';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { useSuite } from '../support/suite';
+import type { TestApp } from '../support/test-app';
 
 describe('Learning events while the database is unreachable (e2e)', () => {
-  let db: Awaited<ReturnType<typeof createSuiteDatabase>>;
+  const suite = useSuite({ env: { REDIS_URL: '' } });
   let t: TestApp;
-
-  beforeAll(async () => {
-    db = await createSuiteDatabase();
-    t = await createTestApp({ databaseUrl: db.url, env: { REDIS_URL: '' } });
-  });
-  afterAll(async () => {
-    await adminQuery(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`).catch(() => undefined);
-    await t?.close();
-    await db?.drop();
-  });
+  beforeAll(() => ({ t } = suite));
+  afterAll(() => adminQuery(`ALTER DATABASE "${suite.db.name}" ALLOW_CONNECTIONS true`).catch(() => undefined));
 
   it('answers 503 retryable, and a retry with the same clientEventIds stores every event once', async () => {
     const user = newUserId();
@@ -25,15 +18,15 @@ describe('Learning events while the database is unreachable (e2e)', () => {
     const batch = () => t.http.post('/api/v1/learning/events/batch').set('authorization', auth).send({ events: Array.from({ length: 30 }, (_, i) => interaction(undefined, { clientEventId: `outage-b${i}` })) });
     expect((await t.http.post('/api/v1/learning/events').set('authorization', auth).send(interaction(undefined))).status).toBe(201); // warm caches
 
-    await adminQuery(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS false`);
-    await adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [db.name]);
+    await adminQuery(`ALTER DATABASE "${suite.db.name}" ALLOW_CONNECTIONS false`);
+    await adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [suite.db.name]);
     for (const res of [await single(), await batch()]) {
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBe('1');
       expect(res.body).toMatchObject({ code: 'DATABASE.UNAVAILABLE', retryable: true });
     }
 
-    await adminQuery(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`);
+    await adminQuery(`ALTER DATABASE "${suite.db.name}" ALLOW_CONNECTIONS true`);
     let first = await single();
     for (let i = 0; i < 20 && first.status === 503; i++) {
       await new Promise((r) => setTimeout(r, 250));

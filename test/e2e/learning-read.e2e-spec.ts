@@ -1,20 +1,12 @@
-import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
 import { correction, interaction, setConsent } from '../support/learning';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { useSuite } from '../support/suite';
+import type { TestApp } from '../support/test-app';
 
 describe('Learning events: reading (e2e)', () => {
-  let db: Awaited<ReturnType<typeof createSuiteDatabase>>;
+  const suite = useSuite({ env: { REDIS_URL: '' } });
   let t: TestApp;
-
-  beforeAll(async () => {
-    db = await createSuiteDatabase();
-    t = await createTestApp({ databaseUrl: db.url, env: { REDIS_URL: '' } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  beforeAll(() => ({ t } = suite));
 
   const as = (sub: string, roles: ('user' | 'service' | 'admin')[] = ['user']) => `Bearer ${t.token(sub, roles)}`;
   const send = (user: string, events: unknown[]) => t.http.post('/api/v1/learning/events/batch').set('authorization', as(user)).send({ events });
