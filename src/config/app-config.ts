@@ -46,7 +46,7 @@ export class AppConfig {
     withdrawalAction: 'delete' | 'exclude';
   };
   learning: {
-    /** Raw events older than this are purged, and refused at ingestion. */
+    /** Raw events older than this are refused at ingestion (the retention purge comes with issue 8). */
     retentionDays: number;
     batchMaxEvents: number;
     /** Body limit of POST /learning/events/batch (the other routes keep BODY_LIMIT_BYTES). */

@@ -106,7 +106,7 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
       expect(doc.learningEvents[0]).toMatchObject({ eventType: 'interaction', clientEventId: 'e1', data: { outcome: 'failure', secret: 'export-marker-1' } });
       expect(doc.learningEvents[1].data).toEqual({ original: 'teh', corrected: 'the' });
       expect(doc.auditEntries.map((a: { action: string }) => a.action)).toContain('consent.granted');
-      expect(await auditActions(user)).toContain('privacy.exported');
+      expect(await auditActions(t.app.get(ConsentLedgerService).pseudonym(user))).toContain('privacy.exported');
     });
 
     it('pages through many events in order', async () => {
@@ -128,6 +128,8 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
       await send(user, [interaction(undefined, { data: { secret: 'erase-marker-7' } }), correction(user, 'erase-marker-8', 'fixed')]);
       await t.http.get('/api/v1/privacy/me/export').set('authorization', as(user)).expect(200);
       await t.http.put('/api/v1/consent/me').set('authorization', as(user)).send({ allowCollectiveLearning: true, policyVersion: '1.1' }).expect(200);
+      // A token that spells the id in upper case still leaves only the canonical spelling behind.
+      await t.http.put('/api/v1/consent/me').set('authorization', as(user.toUpperCase())).send({ allowCollectiveLearning: true, policyVersion: '1.2' }).expect(200);
       const before = (await pg.query('SELECT hash FROM consent_records WHERE subject = $1 ORDER BY recorded_at, id', [user])).rows.map((r) => r.hash);
 
       const res = await t.http.delete('/api/v1/privacy/me').set('authorization', as(user));
@@ -137,10 +139,13 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
         erasureId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         erasedAt: expect.any(String),
         subject: pseudonym,
-        counts: { learningEvents: 2, privacySettings: 1, dataKeys: 1, consentRecordsPseudonymized: 2, auditEntriesPseudonymized: expect.any(Number) },
+        counts: { learningEvents: 2, privacySettings: 1, dataKeys: 1, consentRecordsPseudonymized: 3, auditEntriesPseudonymized: expect.any(Number) },
       });
       expect(res.body.counts.auditEntriesPseudonymized).toBeGreaterThanOrEqual(3);
 
+      // Still-valid tokens used after the erasure write nothing that names the user.
+      await t.http.get('/api/v1/privacy/me/export').set('authorization', as(user)).expect(200);
+      await t.http.get(`/api/v1/privacy/users/${user}/export`).set('authorization', admin()).expect(200);
       const tables = await publicTables(pg);
       expect(tables).toEqual(expect.arrayContaining(['global_learning_events', 'user_privacy_settings', 'consent_records', 'audit_log', 'user_data_keys', 'privacy_erasures']));
       expect(await scanAllTables(pg, [user, 'erase-marker-7', 'erase-marker-8'])).toEqual([]);

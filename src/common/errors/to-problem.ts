@@ -40,7 +40,9 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; detail: str
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'REQUEST.INVALID', detail: 'The Content-Length header does not match the body' },
 };
 
-const DB_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
+// Connection failures, plus deadlocks and serialization failures (40P01, 40001) raised through the plain driver:
+// all are transient, and a retry of the same request is safe.
+const DB_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300', '40P01', '40001']);
 
 /**
  * True when the database could not be reached or ended the session: socket errors, connection SQLSTATEs, and any

@@ -1,6 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { InvalidCursorError } from '../../common/errors/domain.error';
+import { isUuid } from '../../common/ids/uuid';
+import { uuidv7 } from '../../common/ids/uuid-v7';
 import { decodeCursor, encodeCursor } from '../../common/pagination/cursor';
 import { currentRequestId } from '../../observability/request-context';
 import type { AuditQueryDto } from './dto/audit-query.dto';
@@ -13,6 +16,8 @@ export interface AuditPage {
 }
 
 const clip = (value: string | null | undefined, max: number) => (value == null ? null : value.slice(0, max));
+/** User ids are stored in one spelling (lower case), so erasure finds every entry that names a user. */
+const canonical = (value: string | null | undefined) => (value != null && isUuid(value) ? value.toLowerCase() : value);
 
 @Injectable()
 export class AuditService {
@@ -27,10 +32,10 @@ export class AuditService {
   async record(entry: AuditRecord, em?: EntityManager): Promise<void> {
     const target = em ?? this.em.fork();
     const row = target.create(AuditEntry, {
-      actor: clip(entry.actor, 200) ?? 'unknown',
+      actor: clip(canonical(entry.actor), 200) ?? 'unknown',
       actorType: entry.actorType,
       action: entry.action,
-      target: clip(entry.target, 200),
+      target: clip(canonical(entry.target), 200),
       outcome: entry.outcome,
       ip: clip(entry.ip, 64),
       requestId: clip(currentRequestId(), 128),
@@ -45,6 +50,25 @@ export class AuditService {
     } catch (error) {
       this.logger.error(`Could not write audit entry ${entry.action}: ${(error as Error).message}`);
     }
+  }
+
+  /** Appends an entry inside the caller's own SQL transaction (it commits or rolls back with it). */
+  async recordIn(tx: PoolClient, entry: AuditRecord): Promise<void> {
+    await tx.query(
+      `INSERT INTO audit_log (id, at, actor, actor_type, action, target, outcome, ip, request_id, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        uuidv7(),
+        new Date(),
+        clip(canonical(entry.actor), 200) ?? 'unknown',
+        entry.actorType,
+        entry.action,
+        clip(canonical(entry.target), 200),
+        entry.outcome,
+        clip(entry.ip, 64),
+        clip(currentRequestId(), 128),
+        entry.details ? JSON.stringify(entry.details) : null,
+      ],
+    );
   }
 
   async list(query: AuditQueryDto): Promise<AuditPage> {

@@ -55,6 +55,31 @@ export class ConsentGate implements OnModuleInit, OnApplicationShutdown {
     return allowed;
   }
 
+  /** Which of these users consent now: cached answers, and one query for all the others. */
+  async allowedAmong(userIds: string[]): Promise<Set<string>> {
+    const allowed = new Set<string>();
+    const unknown: string[] = [];
+    for (const userId of userIds) {
+      const cached = this.cache.get(userId);
+      if (cached === undefined) unknown.push(userId);
+      else if (cached) allowed.add(userId);
+    }
+    if (unknown.length === 0) return allowed;
+    const generation = this.cache.generation;
+    const rows = await this.sql.query<{ user_id: string }>(
+      'SELECT user_id FROM user_privacy_settings WHERE user_id = ANY($1::uuid[]) AND allow_collective_learning',
+      [unknown],
+      'consent_gate_allowed_among',
+    );
+    const found = new Set(rows.map((r) => r.user_id));
+    for (const userId of unknown) {
+      const yes = found.has(userId);
+      this.cache.setIfUnchanged(userId, yes, generation, this.ttl(yes));
+      if (yes) allowed.add(userId);
+    }
+    return allowed;
+  }
+
   async assertAllowed(userId: string): Promise<void> {
     if (!(await this.allows(userId))) throw new ConsentRequiredError();
   }

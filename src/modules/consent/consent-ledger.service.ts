@@ -9,7 +9,6 @@ import { SqlPool } from '../../database/sql-pool.service';
 import { AuditService } from '../audit/audit.service';
 import { BlindIndexService } from '../crypto/blind-index.service';
 import { consentRecordHash } from './consent-chain';
-import { consentBucket, LOCK_BUCKET_EXCLUSIVE } from './consent-locks';
 import { ConsentGate } from './consent-gate.service';
 import { ConsentMetrics } from './consent.metrics';
 import { CONSENT_WITHDRAWN, type ConsentWithdrawnEvent } from './consent.events';
@@ -115,19 +114,25 @@ export class ConsentLedgerService {
   async change(userId: string, change: ConsentChange, caller: AuthUser, viaSelf: boolean): Promise<ConsentState> {
     const source: ConsentSource = viaSelf ? 'user' : isAdmin(caller) ? 'admin' : 'service';
     const actor = viaSelf || caller.sub.toLowerCase() === userId ? 'self' : caller.sub;
-    const outcome = await this.sql.transaction((client) => this.record(client, userId, change, source, actor));
+    const outcome = await this.sql.transaction(async (client) => {
+      const result = await this.record(client, userId, change, source, actor);
+      // In the transaction, so an erasure (which waits for it) finds and pseudonymizes this entry too.
+      if (result.changed) {
+        await this.audit.recordIn(client, {
+          actor: caller.sub,
+          actorType: source === 'user' ? 'user' : source,
+          action: change.allowCollectiveLearning ? 'consent.granted' : 'consent.withdrawn',
+          target: userId,
+          outcome: 'success',
+          details: { purpose: COLLECTIVE_LEARNING, policyVersion: change.policyVersion, ...(result.withdrawn ? { action: this.config.consent.withdrawalAction, removed: result.removed } : {}) },
+        });
+      }
+      return result;
+    });
     if (!outcome.changed) return outcome.state;
     await this.gate.changed(userId, change.allowCollectiveLearning);
-    if (outcome.withdrawn) this.metrics.withdrawn(source);
-    await this.audit.record({
-      actor: caller.sub,
-      actorType: source === 'user' ? 'user' : source,
-      action: change.allowCollectiveLearning ? 'consent.granted' : 'consent.withdrawn',
-      target: userId,
-      outcome: 'success',
-      details: { purpose: COLLECTIVE_LEARNING, policyVersion: change.policyVersion, ...(outcome.withdrawn ? { action: this.config.consent.withdrawalAction, removed: outcome.removed } : {}) },
-    });
     if (outcome.withdrawn) {
+      this.metrics.withdrawn(source);
       const event: ConsentWithdrawnEvent = { userId, purpose: COLLECTIVE_LEARNING, action: this.config.consent.withdrawalAction, at: outcome.state.updatedAt as Date };
       await this.events.emitAsync(CONSENT_WITHDRAWN, event);
     }
@@ -135,7 +140,6 @@ export class ConsentLedgerService {
   }
 
   private async record(client: PoolClient, userId: string, change: ConsentChange, source: ConsentSource, actor: string) {
-    await client.query(LOCK_BUCKET_EXCLUSIVE, [consentBucket(userId)]);
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);
     const { rows: settings } = await client.query<{ allow: boolean; policy_version: string; updated_at: string | Date }>(
       'SELECT allow_collective_learning AS allow, policy_version, updated_at FROM user_privacy_settings WHERE user_id = $1',

@@ -5,7 +5,6 @@ import { AuditService } from '../audit/audit.service';
 import { FieldEncryptionService } from '../crypto/field-encryption.service';
 import { ConsentGate } from './consent-gate.service';
 import { ConsentLedgerService } from './consent-ledger.service';
-import { consentBucket, LOCK_BUCKET_EXCLUSIVE } from './consent-locks';
 import { ConsentMetrics } from './consent.metrics';
 import { PersonalDataRegistry } from './personal-data';
 
@@ -47,7 +46,6 @@ export class PrivacyErasureService {
     const requestedBy = request.requestedBy.self ? 'self' : request.requestedBy.actor;
     const shredded = await this.encryption.shredUser(userId);
     const receipt = await this.sql.transaction(async (tx) => {
-      await tx.query(LOCK_BUCKET_EXCLUSIVE, [consentBucket(userId)]);
       await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);
       // Waits for ingest statements holding the row FOR SHARE; later ones find no consent.
       await tx.query('SELECT 1 FROM user_privacy_settings WHERE user_id = $1 FOR UPDATE', [userId]);

@@ -31,7 +31,7 @@ export interface ExportRequest {
 
 /**
  * The right of access and portability: one JSON document with the settings, the consent history, every record of
- * every registered personal-data source (decrypted) and the audit entries about the user. Streamed in chunks:
+ * every registered personal-data source (decrypted) and the audit entries about the user (by id or pseudonym). Streamed in chunks:
  * sources are read page by page, so memory stays flat however much the user has.
  */
 @Injectable()
@@ -71,11 +71,14 @@ export class PrivacyExportService {
       throw error;
     } finally {
       this.metrics.exported(by, outcome);
+      // Under the pseudonym, like every privacy.* entry: an export made after (or while) the user is erased must
+      // not write their id back in clear.
+      const pseudonym = this.ledger.pseudonym(userId);
       await this.audit.record({
-        actor: request.requestedBy.self ? userId : request.requestedBy.actor,
+        actor: request.requestedBy.self ? pseudonym : request.requestedBy.actor,
         actorType: request.requestedBy.self ? 'user' : 'admin',
         action: 'privacy.exported',
-        target: userId,
+        target: pseudonym,
         outcome,
         details: { counts },
       });
@@ -102,9 +105,9 @@ export class PrivacyExportService {
     for (;;) {
       const rows: AuditRow[] = await this.sql.query<AuditRow>(
         `SELECT id, at, actor, actor_type, action, target, outcome, ip, request_id, details FROM audit_log
-          WHERE (actor = $1 OR target = $1) AND ($2::timestamptz IS NULL OR (at, id) > ($2::timestamptz, $3::uuid))
+          WHERE (actor IN ($1, $5) OR target IN ($1, $5)) AND ($2::timestamptz IS NULL OR (at, id) > ($2::timestamptz, $3::uuid))
           ORDER BY at, id LIMIT $4`,
-        [userId, after?.[0] ?? null, after?.[1] ?? null, AUDIT_PAGE],
+        [userId, after?.[0] ?? null, after?.[1] ?? null, AUDIT_PAGE, this.ledger.pseudonym(userId)],
       );
       for (const r of rows) {
         yield { id: r.id, at: new Date(r.at).toISOString(), actor: r.actor, actorType: r.actor_type, action: r.action, target: r.target, outcome: r.outcome, ip: r.ip, requestId: r.request_id, details: r.details };

@@ -40,6 +40,18 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Labels are stored as jsonb, which refuses NUL and unpaired surrogates (they would fail the whole batch). */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const storableText = (value: string): boolean => !UNSTORABLE.test(value);
+
+/** At most this many field errors are listed per event; the rest are counted in one more entry. */
+export const MAX_FIELD_ERRORS = 20;
+
+function capped(errors: FieldError[]): FieldError[] {
+  if (errors.length <= MAX_FIELD_ERRORS) return errors;
+  return [...errors.slice(0, MAX_FIELD_ERRORS), { field: 'event', message: `and ${errors.length - MAX_FIELD_ERRORS} more problems` }];
+}
+
 /** Length in code points, counted only when the UTF-16 length could exceed the bound. */
 function tooLong(s: string, max: number): boolean {
   if (s.length <= max) return false;
@@ -109,6 +121,10 @@ function labelsOf(context: Record<string, unknown>, errors: FieldError[]): Recor
     }
     if (typeof value !== 'string' || tooLong(value, L.maxLabelLength)) {
       errors.push({ field, message: `${field} must be a string of at most ${L.maxLabelLength} characters` });
+      continue;
+    }
+    if (!storableText(value)) {
+      errors.push({ field, message: `${field} must not hold NUL characters or unpaired UTF-16 surrogates` });
       continue;
     }
     (labels ??= {})[key] = value;
@@ -238,7 +254,7 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): ValidationR
   }
 
   const timestamp = timestampOf(raw.timestamp, ctx, errors);
-  if (errors.length > 0) return { ok: false, error: invalidEvent(errors) };
+  if (errors.length > 0) return { ok: false, error: invalidEvent(capped(errors)) };
   if (subject instanceof Error) return { ok: false, error: subject };
   if (timestamp instanceof Error) return { ok: false, error: timestamp };
   return {
@@ -262,7 +278,7 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): ValidationR
 export function eventsOfBatch(body: unknown, max: number): unknown[] {
   if (!isObject(body)) throw invalidEvent([{ field: 'body', message: 'the body must be an object { events: [...] }' }]);
   const unknown = Object.keys(body).filter((k) => k !== 'events');
-  if (unknown.length > 0) throw invalidEvent(unknown.map((field) => ({ field, message: `${field} is not a known field` })));
+  if (unknown.length > 0) throw invalidEvent(capped(unknown.map((key) => ({ field: key.slice(0, 64), message: `${key.slice(0, 64)} is not a known field` }))));
   const events = body.events;
   if (!Array.isArray(events) || events.length === 0 || events.length > max) {
     throw invalidEvent([{ field: 'events', message: `events must be an array of 1-${max} events` }]);

@@ -4,7 +4,6 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SqlPool } from '../../database/sql-pool.service';
-import { consentBuckets, LOCK_BUCKETS_SHARED } from '../consent/consent-locks';
 import type { EventType } from './entities/learning-event.entity';
 
 /** One row ready to store: payload already sealed under the user's data key. */
@@ -79,6 +78,30 @@ function copyLine(r: EventRow): string {
 /** Connections that already hold the session's staging table. */
 const staged = new WeakSet<PoolClient>();
 
+interface OutcomeRow {
+  consenting: string[] | null;
+  inserted: string[] | null;
+}
+
+/** The one statement that checks consent (rows held FOR SHARE) and inserts `source`'s rows of consenting users. */
+function insertStatement(source: string): string {
+  return `WITH consenting AS (
+      SELECT user_id FROM user_privacy_settings WHERE user_id = ANY($1::uuid[]) AND allow_collective_learning FOR SHARE
+    ), stored AS (
+      INSERT INTO global_learning_events (${INSERTED})
+      SELECT * FROM (${source}) AS s WHERE s.user_id IN (SELECT user_id FROM consenting) ORDER BY s.user_id, s.client_event_id
+      ON CONFLICT (user_id, client_event_id) DO NOTHING
+      RETURNING id
+    )
+    SELECT (SELECT array_agg(user_id) FROM consenting) AS consenting, (SELECT array_agg(id) FROM stored) AS inserted`;
+}
+
+function toOutcome(row: OutcomeRow): InsertOutcome {
+  return { inserted: new Set(row.inserted ?? []), consenting: new Set(row.consenting ?? []) };
+}
+
+const distinctUsers = (rows: EventRow[]) => [...new Set(rows.map((r) => r.userId))];
+
 /**
  * The SQL of `global_learning_events`. Inserts go through one statement per batch: the consent check (row-locked
  * FOR SHARE, so a concurrent withdrawal or erasure waits for the batch and then sees its rows), the insert of
@@ -92,31 +115,23 @@ export class LearningEventsRepository {
   /**
    * Stores the rows of consenting users, skipping repeats; atomic. Small sets go through one multi-row INSERT
    * from arrays (one round trip); larger ones are COPYed into a per-connection staging table and moved by one
-   * INSERT … SELECT, which `npm run bench:ingest-parts` measured faster for batches. Both re-check consent in the
-   * statement that inserts, after locking out concurrent consent changes of their users: the small path with
-   * FOR SHARE on the settings rows (one statement), the COPY path with shared bucket locks (`consent-locks.ts`,
-   * which write nothing).
+   * INSERT … SELECT, which `npm run bench:ingest-parts` measured faster for batches. Either way one statement
+   * re-checks consent, holding the users' settings rows FOR SHARE, and inserts: a withdrawal or erasure (which
+   * update or lock those rows) waits for it, and one committed before it is seen. Rows are inserted in (user,
+   * client event id) order, so two requests repeating each other's ids wait for each other instead of deadlocking.
    */
   insert(rows: EventRow[]): Promise<InsertOutcome> {
     return rows.length <= COPY_THRESHOLD ? this.insertFromArrays(rows) : this.insertByCopy(rows);
   }
 
   private async insertFromArrays(rows: EventRow[]): Promise<InsertOutcome> {
-    const users = [...new Set(rows.map((r) => r.userId))];
-    const result = await this.sql.query<{ consenting: string[] | null; inserted: string[] | null }>(
-      `WITH consenting AS (
-         SELECT user_id FROM user_privacy_settings WHERE user_id = ANY($1::uuid[]) AND allow_collective_learning FOR SHARE
-       ), stored AS (
-         INSERT INTO global_learning_events (${INSERTED})
-         SELECT t.* FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::jsonb[], $11::int2[], $12::text[], $13::text[], $14::text[], $15::bytea[], $16::text[])
-           AS t(${INSERTED})
-         WHERE t.user_id IN (SELECT user_id FROM consenting)
-         ON CONFLICT (user_id, client_event_id) DO NOTHING
-         RETURNING id
-       )
-       SELECT (SELECT array_agg(user_id) FROM consenting) AS consenting, (SELECT array_agg(id) FROM stored) AS inserted`,
+    const result = await this.sql.query<OutcomeRow>(
+      insertStatement(
+        `SELECT t.* FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::jsonb[], $11::int2[], $12::text[], $13::text[], $14::text[], $15::bytea[], $16::text[])
+           AS t(${INSERTED})`,
+      ),
       [
-        users,
+        distinctUsers(rows),
         rows.map((r) => r.id),
         rows.map((r) => r.userId),
         rows.map((r) => r.eventType),
@@ -135,47 +150,24 @@ export class LearningEventsRepository {
       ],
       'learning_events_insert',
     );
-    return { inserted: new Set(result[0].inserted ?? []), consenting: new Set(result[0].consenting ?? []) };
+    return toOutcome(result[0]);
   }
 
-  private insertByCopy(rows: EventRow[]): Promise<InsertOutcome> {
-    return this.sql.transaction(async (client) => {
-      const creates = !staged.has(client);
-      try {
-        if (creates) {
-          // Lives as long as the connection; emptied at every commit. No indexes: it is read once, in full.
-          await client.query('CREATE TEMP TABLE IF NOT EXISTS learning_stage (LIKE global_learning_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
-          staged.add(client);
-        }
-        return await this.copyThroughStage(client, rows);
-      } catch (error) {
-        // Created inside this transaction, the table goes with its rollback: create it again next time.
-        if (creates) staged.delete(client);
-        throw error;
+  private async insertByCopy(rows: EventRow[]): Promise<InsertOutcome> {
+    let created: PoolClient | undefined;
+    const outcome = await this.sql.transaction(async (client) => {
+      if (!staged.has(client)) {
+        // Lives as long as the connection and is emptied at every commit; no indexes (read once, in full).
+        await client.query('CREATE TEMP TABLE IF NOT EXISTS learning_stage (LIKE global_learning_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
+        created = client;
       }
+      await pipeline(Readable.from([rows.map(copyLine).join('')]), client.query(copyFrom(`COPY learning_stage (${INSERTED}) FROM STDIN`)));
+      const result = await client.query<OutcomeRow>({ name: 'learning_events_from_stage', text: insertStatement(`SELECT ${INSERTED} FROM learning_stage`), values: [distinctUsers(rows)] });
+      return toOutcome(result.rows[0]);
     });
-  }
-
-  private async copyThroughStage(client: PoolClient, rows: EventRow[]): Promise<InsertOutcome> {
-    const users = [...new Set(rows.map((r) => r.userId))];
-    // Before consent is read: a consent change of these users now waits for this transaction, and one that
-    // committed before is seen by the statement below.
-    await client.query({ name: 'learning_lock_buckets', text: LOCK_BUCKETS_SHARED, values: [consentBuckets(users)] });
-    await pipeline(Readable.from([rows.map(copyLine).join('')]), client.query(copyFrom(`COPY learning_stage (${INSERTED}) FROM STDIN`)));
-    const { rows: result } = await client.query<{ consenting: string[] | null; inserted: string[] | null }>({
-      name: 'learning_events_from_stage',
-      text: `WITH consenting AS (
-               SELECT user_id FROM user_privacy_settings WHERE user_id = ANY($1::uuid[]) AND allow_collective_learning
-             ), stored AS (
-               INSERT INTO global_learning_events (${INSERTED})
-               SELECT ${INSERTED} FROM learning_stage WHERE user_id IN (SELECT user_id FROM consenting)
-               ON CONFLICT (user_id, client_event_id) DO NOTHING
-               RETURNING id
-             )
-             SELECT (SELECT array_agg(user_id) FROM consenting) AS consenting, (SELECT array_agg(id) FROM stored) AS inserted`,
-      values: [users],
-    });
-    return { inserted: new Set(result[0].inserted ?? []), consenting: new Set(result[0].consenting ?? []) };
+    // Only once committed: a table created in a transaction that rolled back is gone again.
+    if (created) staged.add(created);
+    return outcome;
   }
 
   /** Ids already stored for these (user, client event id) pairs, keyed `user|clientEventId`; one query for all. */

@@ -170,10 +170,8 @@ export class LearningIngestService {
   }
 
   /** Users (of this request) who consent now, answered by the cached gate. */
-  private async consenting(userIds: string[]): Promise<Set<string>> {
-    const distinct = [...new Set(userIds)];
-    const answers = await Promise.all(distinct.map((u) => this.gate.allows(u)));
-    return new Set(distinct.filter((_, i) => answers[i]));
+  private consenting(userIds: string[]): Promise<Set<string>> {
+    return this.gate.allowedAmong([...new Set(userIds)]);
   }
 
   /** Seals every payload and computes signatures; one data-key lookup per user. */
