@@ -41,12 +41,19 @@ function event(userId: string, i: number): Record<string, unknown> {
   return { userId, eventType: 'interaction', context, data: { outcome: i % 7 === 0 ? 'failure' : 'success', durationMs: 50 + (i % 400), detail: 'x'.repeat(120) } };
 }
 
-async function run(name: string, url: string, bodies: string[], eventsPerRequest: number, options: { connections: number; token?: string; overallRate?: number }): Promise<Phase> {
+async function run(name: string, url: string, bodies: string[], eventsPerRequest: number, options: { connections: number; tokens?: string[]; overallRate?: number }): Promise<Phase> {
   let next = 0;
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const base = { url, method: 'POST' as const, headers, connections: options.connections, pipelining: 1, ...(options.overallRate ? { overallRate: options.overallRate } : {}) };
-  const requests: autocannon.Request[] = [{ setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }];
+  const base = { url, method: 'POST' as const, headers: { 'content-type': 'application/json' }, connections: options.connections, pipelining: 1, ...(options.overallRate ? { overallRate: options.overallRate } : {}) };
+  const tokens = options.tokens;
+  const requests: autocannon.Request[] = [
+    {
+      setupRequest: (req) => {
+        const i = next++;
+        const headers = tokens ? { ...req.headers, authorization: `Bearer ${tokens[i % tokens.length]}` } : req.headers;
+        return { ...req, headers, body: bodies[i % bodies.length] };
+      },
+    },
+  ];
   await autocannon({ ...base, duration: 2, requests }); // warm-up
   const result = await autocannon({ ...base, duration: SECONDS, requests });
   const ok = result['2xx'];
@@ -120,6 +127,7 @@ async function main(): Promise<void> {
           LOG_LEVEL: 'warn',
           LOG_FORMAT: 'json',
           THROTTLE_LIMIT: '1000000',
+          THROTTLE_TTL_SECONDS: '1',
           REDIS_URL: '',
         },
       });
@@ -127,7 +135,9 @@ async function main(): Promise<void> {
       await waitReady(`http://127.0.0.1:${appPort}/health/ready`, app);
       return app;
     };
-    const token = new JwtService().sign({ sub: 'bench-service', roles: ['service'] }, { secret: jwtSecret, algorithm: 'HS256', expiresIn: 3600 });
+    // Several service clients, as in production (rate limits are per client).
+    const jwt = new JwtService();
+    const tokens = Array.from({ length: 64 }, (_, i) => jwt.sign({ sub: `bench-service-${i}`, roles: ['service'] }, { secret: jwtSecret, algorithm: 'HS256', expiresIn: 3600 }));
     const service = `http://127.0.0.1:${appPort}/api/v1/learning/events`;
 
     const phases: Phase[] = [];
@@ -135,13 +145,13 @@ async function main(): Promise<void> {
     let app = await startService();
     if (ONLY === 'batch') {
       await truncate();
-      await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, token });
+      await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, tokens });
       return;
     }
     await truncate();
-    phases.push(await run('service: single events', service, singles, 1, { connections: 32, token }));
+    phases.push(await run('service: single events', service, singles, 1, { connections: 32, tokens }));
     await truncate();
-    phases.push(await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, token }));
+    phases.push(await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, tokens }));
     await stop(app);
 
     const copyServer = await bare('copy', appPort + 1, db.url);
@@ -160,7 +170,7 @@ async function main(): Promise<void> {
     const halfRate = Math.round(phases[3].eventsPerSecond / 2);
     app = await startService();
     await truncate();
-    phases.push(await run(`service: single events at ${halfRate}/s`, service, singles, 1, { connections: 32, token, overallRate: halfRate }));
+    phases.push(await run(`service: single events at ${halfRate}/s`, service, singles, 1, { connections: 32, tokens, overallRate: halfRate }));
     await stop(app);
 
     console.log('');

@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { RequestMethod } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
@@ -6,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 import type { AppConfig } from './config/app-config';
 import { registerHttpLogging } from './observability/http-logging';
+import { registerSecurityHeaders } from './observability/security-headers';
 import { requestIdFrom } from './observability/request-context';
 
 export const API_PREFIX = 'api/v1';
@@ -60,7 +60,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   const fastify = app.getHttpAdapter().getInstance();
   // Only JSON bodies are accepted; anything else is 415 (Fastify parses text/plain by default).
   fastify.removeContentTypeParser('text/plain');
-  registerHttpLogging(fastify);
+  registerHttpLogging(fastify, config.log.level);
   // The batch route takes up to LEARNING_BATCH_MAX_EVENTS events, so it has its own (larger) body limit.
   const routeBodyLimits: Record<string, number> = { [`/${API_PREFIX}/learning/events/batch`]: config.learning.batchBodyLimitBytes };
   fastify.addHook('onRoute', (route) => {
@@ -68,23 +68,17 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     if (limit !== undefined) route.bodyLimit = limit;
   });
   closeKeepAliveOnShutdown(fastify);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'"],
-      },
-    },
-  });
-  app.enableCors({
-    origin: config.http.corsOrigins.length === 0 ? false : config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
-    methods: ['GET', 'POST', 'PUT', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
-    exposedHeaders: ['x-request-id', 'retry-after'],
-    maxAge: 600,
-  });
+  registerSecurityHeaders(fastify);
+  // No CORS handling at all unless origins are configured: then no cross-origin access is possible anyway.
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+    });
+  }
   app.setGlobalPrefix(API_PREFIX, {
     exclude: ['health', 'health/live', 'health/ready', 'metrics'].map((path) => ({ path, method: RequestMethod.GET })),
   });
