@@ -229,6 +229,39 @@ describe('Learning events: ingestion (e2e)', () => {
       expect(read.body.items[0].data).toEqual({ text: awkward, i: 29 });
     });
 
+    it('stores the same columns through both write paths (multi-row INSERT and binary COPY)', async () => {
+      const [small, large] = [newUserId(), newUserId()];
+      await setConsent(t, small);
+      await setConsent(t, large);
+      const at = '2026-11-20T10:11:12.345Z';
+      const mixed = (user: string, i: number) =>
+        [
+          { userId: user, eventType: 'feedback', context: { module: 'chat', action: 'answer', sessionId: `s-${i}`, tone: 'ünï' }, data: { rating: 1 + (i % 5), sentiment: 'negative' }, timestamp: at, clientEventId: `m-${i}` },
+          correction(user, `teh ${i}`, `the ${i}`, { timestamp: at }),
+          interaction(user, { data: { outcome: 'abandoned' }, timestamp: at }),
+          { userId: user, eventType: 'pattern_discovery', context: { module: 'editor', action: 'seq' }, data: { patternType: 'seq', signature: 'a>b', items: ['a', 'b'] }, timestamp: at },
+        ][i % 4];
+      await batch(Array.from({ length: 4 }, (_, i) => mixed(small, i)));
+      await batch(Array.from({ length: 40 }, (_, i) => mixed(large, i)));
+      const columns = 'event_type, module, action, session_id, client_event_id, timestamp, labels, rating, sentiment, outcome, signature, key_id IS NOT NULL AS keyed';
+      const rows = async (user: string, n: number) =>
+        (await pg.query(`SELECT ${columns} FROM global_learning_events WHERE user_id = $1 AND (client_event_id IS NULL OR client_event_id IN ('m-0')) ORDER BY event_type, module LIMIT $2`, [user, n])).rows;
+      const viaArrays = await rows(small, 4);
+      const viaCopy = await rows(large, 40);
+      expect(viaArrays).toHaveLength(4);
+      expect(viaCopy.length).toBeGreaterThan(4);
+      const key = (r: Record<string, unknown>) => `${r.event_type}`;
+      const firstOfType = (list: Record<string, unknown>[]) => Object.fromEntries(list.map((r) => [key(r), r]));
+      const a = firstOfType(viaArrays);
+      const c = firstOfType(viaCopy);
+      // Correction signatures cover texts that differ by their index, so only their presence is compared.
+      for (const type of ['feedback', 'correction', 'interaction', 'pattern_discovery']) {
+        expect({ ...c[type], signature: typeof c[type].signature }).toEqual({ ...a[type], signature: typeof a[type].signature });
+      }
+      expect(a.feedback).toMatchObject({ rating: 1, sentiment: 'negative', labels: { tone: 'ünï' }, session_id: 's-0', timestamp: new Date(at) });
+      expect(a.pattern_discovery.signature).toBe(c.pattern_discovery.signature);
+    });
+
     it.each([2, 30])('stores all or nothing: a statement failing midway leaves none of %i events', async (size) => {
       const user = newUserId();
       await setConsent(t, user);

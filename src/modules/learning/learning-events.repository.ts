@@ -4,6 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SqlPool } from '../../database/sql-pool.service';
+import { COPY_COLUMNS, encodeCopyBinary } from './copy-binary';
 import type { EventType } from './entities/learning-event.entity';
 
 /** One row ready to store: payload already sealed under the user's data key. */
@@ -57,23 +58,9 @@ export interface EventFilter {
 }
 
 const COLUMNS = 'id, user_id, event_type, module, action, session_id, client_event_id, timestamp, received_at, labels, payload';
-const INSERTED = 'id, user_id, event_type, module, action, session_id, client_event_id, timestamp, labels, rating, sentiment, outcome, signature, payload, key_id';
+const INSERTED = COPY_COLUMNS;
 /** Up to this many rows go through one multi-row INSERT (one round trip); more go through COPY. */
 export const COPY_THRESHOLD = 16;
-
-/** A value in COPY's text format. */
-function copyText(value: string | null): string {
-  if (value === null) return '\\N';
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-}
-
-function copyLine(r: EventRow): string {
-  return (
-    `${r.id}\t${r.userId}\t${r.eventType}\t${copyText(r.module)}\t${copyText(r.action)}\t${copyText(r.sessionId)}\t${copyText(r.clientEventId)}\t` +
-    `${r.timestamp.toISOString()}\t${copyText(r.labels ? JSON.stringify(r.labels) : null)}\t${r.rating ?? '\\N'}\t${copyText(r.sentiment)}\t` +
-    `${copyText(r.outcome)}\t${copyText(r.signature)}\t\\\\x${r.payload.toString('hex')}\t${copyText(r.keyId)}\n`
-  );
-}
 
 /** Connections that already hold the session's staging table. */
 const staged = new WeakSet<PoolClient>();
@@ -161,7 +148,7 @@ export class LearningEventsRepository {
         await client.query('CREATE TEMP TABLE IF NOT EXISTS learning_stage (LIKE global_learning_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
         created = client;
       }
-      await pipeline(Readable.from([rows.map(copyLine).join('')]), client.query(copyFrom(`COPY learning_stage (${INSERTED}) FROM STDIN`)));
+      await pipeline(Readable.from([encodeCopyBinary(rows)]), client.query(copyFrom(`COPY learning_stage (${COPY_COLUMNS}) FROM STDIN (FORMAT binary)`)));
       const result = await client.query<OutcomeRow>({ name: 'learning_events_from_stage', text: insertStatement(`SELECT ${INSERTED} FROM learning_stage`), values: [distinctUsers(rows)] });
       return toOutcome(result.rows[0]);
     });

@@ -1,0 +1,97 @@
+import type { EventRow } from './learning-events.repository';
+
+/**
+ * PostgreSQL's binary COPY format for learning-event rows, in the column order of `COPY_COLUMNS`: no text escaping,
+ * no hex-doubling of the payload, and less parsing on the server than the text format.
+ * Layout: signature, flags, extension length; per row a field count and per field a length (-1 for NULL) and
+ * the value in the type's binary send format; a trailer of -1.
+ */
+export const COPY_COLUMNS = 'id, user_id, event_type, module, action, session_id, client_event_id, timestamp, labels, rating, sentiment, outcome, signature, payload, key_id';
+const FIELDS = 15;
+const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
+
+const textBytes = (value: string | null) => (value === null ? 0 : Buffer.byteLength(value, 'utf8'));
+
+function rowSize(r: EventRow, labels: string | null): number {
+  return (
+    2 +
+    FIELDS * 4 +
+    16 + // id
+    16 + // user_id
+    textBytes(r.eventType) +
+    textBytes(r.module) +
+    textBytes(r.action) +
+    textBytes(r.sessionId) +
+    textBytes(r.clientEventId) +
+    8 + // timestamp
+    (labels === null ? 0 : 1 + textBytes(labels)) +
+    (r.rating === null ? 0 : 2) +
+    textBytes(r.sentiment) +
+    textBytes(r.outcome) +
+    textBytes(r.signature) +
+    r.payload.length +
+    textBytes(r.keyId)
+  );
+}
+
+export function encodeCopyBinary(rows: EventRow[]): Buffer {
+  const labels = rows.map((r) => (r.labels ? JSON.stringify(r.labels) : null));
+  let size = SIGNATURE.length + 8 + 2;
+  rows.forEach((r, i) => (size += rowSize(r, labels[i])));
+  const buf = Buffer.allocUnsafe(size);
+  let at = SIGNATURE.copy(buf, 0);
+  at = buf.writeInt32BE(0, at); // flags
+  at = buf.writeInt32BE(0, at); // header extension length
+
+  const uuid = (value: string) => {
+    at = buf.writeInt32BE(16, at);
+    at += buf.write(value.replace(/-/g, ''), at, 'hex');
+  };
+  const text = (value: string | null) => {
+    if (value === null) {
+      at = buf.writeInt32BE(-1, at);
+      return;
+    }
+    const length = buf.write(value, at + 4, 'utf8');
+    buf.writeInt32BE(length, at);
+    at += 4 + length;
+  };
+
+  rows.forEach((r, i) => {
+    at = buf.writeInt16BE(FIELDS, at);
+    uuid(r.id);
+    uuid(r.userId);
+    text(r.eventType);
+    text(r.module);
+    text(r.action);
+    text(r.sessionId);
+    text(r.clientEventId);
+    at = buf.writeInt32BE(8, at);
+    at = buf.writeBigInt64BE(BigInt(r.timestamp.getTime() - POSTGRES_EPOCH_MS) * 1000n, at);
+    const json = labels[i];
+    if (json === null) {
+      at = buf.writeInt32BE(-1, at);
+    } else {
+      const length = buf.write(json, at + 5, 'utf8');
+      buf.writeInt32BE(length + 1, at);
+      buf[at + 4] = 1; // jsonb binary format version
+      at += 5 + length;
+    }
+    if (r.rating === null) {
+      at = buf.writeInt32BE(-1, at);
+    } else {
+      at = buf.writeInt32BE(2, at);
+      at = buf.writeInt16BE(r.rating, at);
+    }
+    text(r.sentiment);
+    text(r.outcome);
+    text(r.signature);
+    at = buf.writeInt32BE(r.payload.length, at);
+    at += r.payload.copy(buf, at);
+    text(r.keyId);
+  });
+  at = buf.writeInt16BE(-1, at);
+  if (at !== size) throw new Error(`binary COPY encoding wrote ${at} of ${size} bytes`);
+  return buf;
+}
