@@ -1,19 +1,20 @@
 /**
- * `npm run bench:ingest-parts`: where one batch's time goes inside the service (no HTTP): validation, sealing,
- * the insert statement, and the whole `ingestBatch`, for batches of 100 events over consenting users. It also
+ * `npm run bench:ingest-parts`: where one batch's time goes inside the service (no HTTP): validation, the
+ * whole `ingestBatch`, for batches of 100 events over consenting users. It also
  * compares the two bulk paths PostgreSQL offers for the insert: one multi-row INSERT from arrays (what the
- * service uses for small sets) against COPY into a staging table followed by INSERT … SELECT (what it uses for
- * batches), both with the same consent check and ON CONFLICT, on identical rows.
+ * service uses for small sets) against binary COPY into a staging table followed by INSERT … SELECT (what it uses
+ * for batches), both with the same consent check and ON CONFLICT, on identical rows.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { AuthUser } from '../src/common/auth/auth-user';
 import { SqlPool } from '../src/database/sql-pool.service';
 import { LearningIngestService } from '../src/modules/learning/learning-ingest.service';
+import { LearningEventsRepository } from '../src/modules/learning/learning-events.repository';
 import { validateEvent } from '../src/modules/learning/learning-event.validator';
 import { startBenchApp } from './support/bench-app';
 import { openBenchDatabase, percentile, runBench } from './support/bench-database';
-import { insertFromArrays } from './support/copy-insert';
+import { insertPaths } from './support/insert-paths';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
 
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
         payload: Buffer.alloc(200, 7),
         keyId: 'k',
       }));
-    const repo = (bench.app.get(LearningIngestService) as unknown as { repository: { insert(rows: unknown[]): Promise<unknown> } }).repository;
+    const repo = bench.app.get(LearningEventsRepository);
     const timed = async (insert: (rows: ReturnType<typeof rowsOf>) => Promise<unknown>) => {
       const times: number[] = [];
       for (let r = 0; r < ROUNDS; r++) {
@@ -80,14 +81,15 @@ async function main(): Promise<void> {
       }
       return times.sort((a, b) => a - b);
     };
-    const viaArrays = await timed((rows) => insertFromArrays(repo, rows));
-    const viaCopy = await timed((rows) => repo.insert(rows));
+    const paths = insertPaths(repo);
+    const viaArrays = await timed((rows) => paths.insertFromArrays(rows));
+    const viaCopy = await timed((rows) => paths.insertByCopy(rows));
 
     const perEvent = (ms: number) => `${((ms * 1000) / 100).toFixed(1)} µs/event`;
     console.log(`validation:                 ${validateUs.toFixed(2)} µs/event`);
     console.log(`ingestBatch (100 events):   p50 ${percentile(whole, 50).toFixed(2)} ms (${perEvent(percentile(whole, 50))}), p99 ${percentile(whole, 99).toFixed(2)} ms`);
     console.log(`insert, unnest arrays:      p50 ${percentile(viaArrays, 50).toFixed(2)} ms (${perEvent(percentile(viaArrays, 50))}), p99 ${percentile(viaArrays, 99).toFixed(2)} ms`);
-    console.log(`insert, COPY + INSERT…SELECT: p50 ${percentile(viaCopy, 50).toFixed(2)} ms (${perEvent(percentile(viaCopy, 50))}), p99 ${percentile(viaCopy, 99).toFixed(2)} ms`);
+    console.log(`insert, binary COPY + INSERT…SELECT: p50 ${percentile(viaCopy, 50).toFixed(2)} ms (${perEvent(percentile(viaCopy, 50))}), p99 ${percentile(viaCopy, 99).toFixed(2)} ms`);
   } finally {
     await bench.close();
     await db.close();
