@@ -1,12 +1,13 @@
 import type { EventRow } from './learning-events.repository';
 
 /**
- * PostgreSQL's binary COPY format for learning-event rows, in the column order of `COPY_COLUMNS`: no text escaping,
+ * PostgreSQL's binary COPY format for learning-event rows, in the column order of `STORED_COLUMNS`: no text escaping,
  * no hex-doubling of the payload, and less parsing on the server than the text format.
  * Layout: signature, flags, extension length; per row a field count and per field a length (-1 for NULL) and
  * the value in the type's binary send format; a trailer of -1.
  */
-export const COPY_COLUMNS = 'id, user_id, event_type, module, action, session_id, client_event_id, timestamp, labels, rating, sentiment, outcome, signature, payload, key_id';
+/** The columns a write fills, in the order of the COPY encoding and of the array INSERT. */
+export const STORED_COLUMNS = 'id, user_id, event_type, module, action, session_id, client_event_id, timestamp, labels, rating, sentiment, outcome, signature, payload, key_id';
 const FIELDS = 15;
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);

@@ -4,7 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SqlPool } from '../../database/sql-pool.service';
-import { COPY_COLUMNS, encodeCopyBinary } from './copy-binary';
+import { encodeCopyBinary, STORED_COLUMNS } from './copy-binary';
 import type { EventType } from './entities/learning-event.entity';
 
 /** One row ready to store: payload already sealed under the user's data key. */
@@ -58,7 +58,6 @@ export interface EventFilter {
 }
 
 const COLUMNS = 'id, user_id, event_type, module, action, session_id, client_event_id, timestamp, received_at, labels, payload';
-const INSERTED = COPY_COLUMNS;
 /** Up to this many rows go through one multi-row INSERT (one round trip); more go through COPY. */
 export const COPY_THRESHOLD = 16;
 
@@ -75,7 +74,7 @@ function insertStatement(source: string): string {
   return `WITH consenting AS (
       SELECT user_id FROM user_privacy_settings WHERE user_id = ANY($1::uuid[]) AND allow_collective_learning FOR SHARE
     ), stored AS (
-      INSERT INTO global_learning_events (${INSERTED})
+      INSERT INTO global_learning_events (${STORED_COLUMNS})
       SELECT * FROM (${source}) AS s WHERE s.user_id IN (SELECT user_id FROM consenting) ORDER BY s.user_id, s.client_event_id
       ON CONFLICT (user_id, client_event_id) DO NOTHING
       RETURNING id
@@ -90,10 +89,8 @@ function toOutcome(row: OutcomeRow): InsertOutcome {
 const distinctUsers = (rows: EventRow[]) => [...new Set(rows.map((r) => r.userId))];
 
 /**
- * The SQL of `global_learning_events`. Inserts go through one statement per batch: the consent check (row-locked
- * FOR SHARE, so a concurrent withdrawal or erasure waits for the batch and then sees its rows), the insert of
- * every row of consenting users from arrays (`unnest`), and idempotency through the unique
- * (user_id, client_event_id) index — atomic, and one round trip however many rows.
+ * The SQL of `global_learning_events`: the atomic, consent-checked, idempotent insert (two paths, see `insert`),
+ * the duplicate lookup, keyset pages for reads and exports, and the per-user delete of erasure and withdrawal.
  */
 @Injectable()
 export class LearningEventsRepository {
@@ -115,7 +112,7 @@ export class LearningEventsRepository {
     const result = await this.sql.query<OutcomeRow>(
       insertStatement(
         `SELECT t.* FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::jsonb[], $11::int2[], $12::text[], $13::text[], $14::text[], $15::bytea[], $16::text[])
-           AS t(${INSERTED})`,
+           AS t(${STORED_COLUMNS})`,
       ),
       [
         distinctUsers(rows),
@@ -148,8 +145,8 @@ export class LearningEventsRepository {
         await client.query('CREATE TEMP TABLE IF NOT EXISTS learning_stage (LIKE global_learning_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
         created = client;
       }
-      await pipeline(Readable.from([encodeCopyBinary(rows)]), client.query(copyFrom(`COPY learning_stage (${COPY_COLUMNS}) FROM STDIN (FORMAT binary)`)));
-      const result = await client.query<OutcomeRow>({ name: 'learning_events_from_stage', text: insertStatement(`SELECT ${INSERTED} FROM learning_stage`), values: [distinctUsers(rows)] });
+      await pipeline(Readable.from([encodeCopyBinary(rows)]), client.query(copyFrom(`COPY learning_stage (${STORED_COLUMNS}) FROM STDIN (FORMAT binary)`)));
+      const result = await client.query<OutcomeRow>({ name: 'learning_events_from_stage', text: insertStatement(`SELECT ${STORED_COLUMNS} FROM learning_stage`), values: [distinctUsers(rows)] });
       return toOutcome(result.rows[0]);
     });
     // Only once committed: a table created in a transaction that rolled back is gone again.
