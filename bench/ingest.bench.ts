@@ -21,6 +21,8 @@ import { openBenchDatabase, runBench } from './support/bench-database';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** `batch` runs only the service's batch phase (for A/B comparisons of the write path). */
 const ONLY = process.env.BENCH_ONLY;
+/** Service worker processes (`start:cluster`); 1 runs `main.js` alone. */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const BATCH = 100;
 const POOL = 20;
@@ -112,7 +114,8 @@ async function main(): Promise<void> {
     const encryptionKey = randomBytes(32).toString('hex');
     const appPort = 3900 + (process.pid % 50);
     const startService = async (): Promise<ChildProcess> => {
-      const app = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
+      const entry = WORKERS > 1 ? 'cluster.js' : 'main.js';
+      const app = spawn(process.execPath, [join(__dirname, '..', 'src', entry)], {
         stdio: ['ignore', 'inherit', 'inherit'],
         env: {
           ...process.env,
@@ -129,6 +132,7 @@ async function main(): Promise<void> {
           THROTTLE_LIMIT: '1000000',
           THROTTLE_TTL_SECONDS: '1',
           REDIS_URL: '',
+          WEB_CONCURRENCY: String(WORKERS),
         },
       });
       children.push(app);
@@ -141,7 +145,7 @@ async function main(): Promise<void> {
     const service = `http://127.0.0.1:${appPort}/api/v1/learning/events`;
 
     const phases: Phase[] = [];
-    console.log(`database ready, ${USERS} consenting users; starting the service`);
+    console.log(`database ready, ${USERS} consenting users; starting the service (${WORKERS} process${WORKERS > 1 ? 'es' : ''})`);
     let app = await startService();
     if (ONLY === 'batch') {
       await truncate();
