@@ -3,7 +3,9 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC } from '../../common/decorators/auth.decorators';
 import { DomainError } from '../../common/errors/domain.error';
+import type { AuthUser } from '../../common/auth/auth-user';
 import { UnauthenticatedError } from './auth.errors';
+import { bearerToken, VerifiedTokens } from './verified-tokens';
 
 function reasonFor(info: unknown): string {
   const name = (info as { name?: string } | undefined)?.name;
@@ -13,17 +15,31 @@ function reasonFor(info: unknown): string {
   return 'The token is invalid';
 }
 
-/** Global guard: every route needs a verified bearer token unless it is marked `@Public()`. */
+/**
+ * Global guard: every route needs a verified bearer token unless it is marked `@Public()`. Verification is
+ * passport-jwt's; a token it accepted is remembered for a minute at most (`VerifiedTokens`), never past its expiry.
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly verified = new VerifiedTokens();
+
   constructor(private readonly reflector: Reflector) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    return super.canActivate(context);
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined>; user?: AuthUser }>();
+    const token = bearerToken(request.headers.authorization);
+    const known = token ? this.verified.get(token) : undefined;
+    if (known) {
+      request.user = known;
+      return true;
+    }
+    const allowed = (await super.canActivate(context)) as boolean;
+    if (allowed && token && request.user) this.verified.remember(token, request.user);
+    return allowed;
   }
 
   override handleRequest<T>(err: unknown, user: T, info: unknown): T {

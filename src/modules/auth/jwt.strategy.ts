@@ -6,6 +6,7 @@ import { ROLES, type AuthUser, type Role } from '../../common/auth/auth-user';
 import { isUuid } from '../../common/ids/uuid';
 import { AppConfig } from '../../config/app-config';
 import { UnauthenticatedError } from './auth.errors';
+import { CLOCK_TOLERANCE_SECONDS } from './verified-tokens';
 
 interface TokenClaims {
   sub?: unknown;
@@ -43,7 +44,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       secretOrKey: createSecretKey(Buffer.from(config.auth.jwtSecret, 'utf8')) as unknown as string,
       algorithms: ['HS256'],
       ignoreExpiration: false,
-      jsonWebTokenOptions: { clockTolerance: 5 },
+      jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS },
     });
   }
 
