@@ -26,8 +26,14 @@ export function aesKey(material: Buffer): KeyObject {
   return createSecretKey(material);
 }
 
+/** Keys whose size was checked once (reading `symmetricKeySize` crosses into C++ on every call). */
+const checkedKeys = new WeakSet<KeyObject>();
+
 function checkSizes(key: KeyObject, nonce: Buffer): void {
-  if (key.symmetricKeySize !== KEY_BYTES) throw new RangeError(`AES-256-GCM needs a ${KEY_BYTES}-byte key`);
+  if (!checkedKeys.has(key)) {
+    if (key.symmetricKeySize !== KEY_BYTES) throw new RangeError(`AES-256-GCM needs a ${KEY_BYTES}-byte key`);
+    checkedKeys.add(key);
+  }
   if (nonce.length !== NONCE_BYTES) throw new RangeError(`AES-256-GCM needs a ${NONCE_BYTES}-byte nonce`);
 }
 

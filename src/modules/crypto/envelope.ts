@@ -46,7 +46,8 @@ export class MalformedEnvelopeError extends Error {
 
 export type RandomBytes = (size: number) => Buffer;
 
-function header(keyId: string): Buffer {
+/** The envelope header for a key id (version, length, id); constant per key, so callers may keep it. */
+export function envelopeHeader(keyId: string): Buffer {
   if (!KEY_ID.test(keyId)) throw new TypeError('Key ids are 1-64 characters of A-Z a-z 0-9 _ . -');
   const head = Buffer.allocUnsafe(2 + keyId.length);
   head[0] = ENVELOPE_VERSION;
@@ -55,8 +56,13 @@ function header(keyId: string): Buffer {
   return head;
 }
 
-export function sealEnvelope(key: EnvelopeKey, plaintext: Buffer, context: EncryptionContext, random: RandomBytes = pooledRandomBytes): Buffer {
-  const head = header(key.id);
+export function sealEnvelope(
+  key: EnvelopeKey,
+  plaintext: Buffer,
+  context: EncryptionContext,
+  random: RandomBytes = pooledRandomBytes,
+  head: Buffer = envelopeHeader(key.id),
+): Buffer {
   const nonce = random(NONCE_BYTES);
   const { ciphertext, tag } = aesGcmSeal(key.key, nonce, plaintext, encodeContext(context, head));
   return Buffer.concat([head, nonce, ciphertext, tag], head.length + nonce.length + ciphertext.length + tag.length);

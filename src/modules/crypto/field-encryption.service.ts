@@ -4,7 +4,7 @@ import { AuthenticationFailedError } from './aes-gcm';
 import { CiphertextIntegrityError, DataShreddedError } from './crypto.errors';
 import { canonicalUserId, DataKeyService, type DataKey } from './data-key.service';
 import type { EncryptionContext } from './encryption-context';
-import { MalformedEnvelopeError, openEnvelope, parseEnvelope, sealEnvelope, type ParsedEnvelope } from './envelope';
+import { envelopeHeader, MalformedEnvelopeError, openEnvelope, parseEnvelope, sealEnvelope, type ParsedEnvelope } from './envelope';
 
 /** The envelope names a data key other than the user's current one: shredded, or the ciphertext is misplaced. */
 export class DataKeyMismatchError extends Error {
@@ -23,12 +23,14 @@ const canonical = (context: EncryptionContext): EncryptionContext => ({ ...conte
  */
 export class UserCipher {
   readonly userId: string;
+  private readonly header: Buffer;
 
   constructor(
     userId: string,
     private readonly dataKey: DataKey,
   ) {
     this.userId = canonicalUserId(userId);
+    this.header = envelopeHeader(dataKey.id);
   }
 
   /** Id of the data key this cipher seals with (stored beside ciphertexts to find rows under a key). */
@@ -37,7 +39,7 @@ export class UserCipher {
   }
 
   seal(context: EncryptionContext, plaintext: Buffer): Buffer {
-    return sealEnvelope(this.dataKey, plaintext, this.own(context));
+    return sealEnvelope(this.dataKey, plaintext, this.own(context), undefined, this.header);
   }
 
   open(context: EncryptionContext, envelope: Buffer): Buffer {
@@ -48,6 +50,7 @@ export class UserCipher {
   }
 
   private own(context: EncryptionContext): EncryptionContext {
+    if (context.userId === this.userId) return context; // already canonical: the common case on the write path
     const place = canonical(context);
     if (place.userId !== this.userId) throw new TypeError("A user's cipher only serves that user's context");
     return place;
