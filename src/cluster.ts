@@ -25,22 +25,36 @@ if (cluster.isPrimary) {
     console.error('WEB_CONCURRENCY must be an integer from 1 to 64');
     process.exit(1);
   }
+  // A worker that dies soon after it started (bad configuration, database refused) would die again: stop instead
+  // of restarting it in a loop.
+  const STARTUP_MS = 15_000;
+  const startedAt = new Map<number, number>();
   let stopping = false;
-  for (let i = 0; i < workers; i++) cluster.fork();
+  let exitCode = 0;
+  const fork = () => startedAt.set(cluster.fork().id, Date.now());
+  const stopAll = (signal: NodeJS.Signals) => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  };
+  for (let i = 0; i < workers; i++) fork();
   cluster.on('exit', (worker, code, signal) => {
+    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
+    startedAt.delete(worker.id);
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
+      return;
+    }
+    if (lived < STARTUP_MS) {
+      console.error(`worker ${worker.process.pid} exited (${signal ?? code}) ${lived} ms after it started; stopping the others`);
+      exitCode = 1;
+      stopAll('SIGTERM');
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
       return;
     }
     console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    cluster.fork();
+    fork();
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      stopping = true;
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
-    });
-  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopAll(signal));
 } else {
   require('./main');
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
+import { LOG_LEVELS } from '../config/env.schema';
 import { requestContext } from './request-context';
 
 const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
@@ -9,9 +10,8 @@ const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
  * in `x-request-id`, and writes one access line per request: method, route template, status, duration. No
  * headers, query strings or bodies are logged.
  */
-/** Winston's levels, most severe first; a level is written when it is at or above the configured one. */
-const LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
-const writes = (configured: string, level: string) => LEVELS.indexOf(level) <= LEVELS.indexOf(configured);
+/** A level is written when it is as severe as the configured one or more (LOG_LEVELS runs most severe first). */
+const writes = (configured: string, level: string) => LOG_LEVELS.indexOf(level as never) <= LOG_LEVELS.indexOf(configured as never);
 
 export function registerHttpLogging(fastify: FastifyInstance, logLevel: string): void {
   const logger = new Logger('HTTP');

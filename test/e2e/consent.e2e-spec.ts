@@ -5,7 +5,7 @@ import { ConsentLedgerService } from '../../src/modules/consent/consent-ledger.s
 import { CONSENT_WITHDRAWN, type ConsentWithdrawnEvent } from '../../src/modules/consent/consent.events';
 import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { createTestApp, withTestApps, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
 const REDIS_URL = process.env.REDIS_URL;
@@ -128,10 +128,9 @@ describe('Consent ledger and gate (e2e)', () => {
 
   it('takes effect on another instance without Redis: a withdrawal at once, a grant within 1 s', async () => {
     const user = newUserId();
-    const other = await createTestApp({ databaseUrl: db.url, env: { REDIS_URL: '' } });
-    const sendOnOther = () =>
-      other.http.post('/api/v1/learning/events').set('authorization', bearer(user)).send({ eventType: 'interaction', context: { module: 'm', action: 'a' }, data: {} });
-    try {
+    await withTestApps([{ databaseUrl: db.url, env: { REDIS_URL: '' } }], async ([other]) => {
+      const sendOnOther = () =>
+        other.http.post('/api/v1/learning/events').set('authorization', bearer(user)).send({ eventType: 'interaction', context: { module: 'm', action: 'a' }, data: {} });
       // A refusal cached on the other instance lives 1 s: a grant made here is honoured there within 1 s.
       expect((await sendOnOther()).status).toBe(403);
       await putMine(user, { allowCollectiveLearning: true, policyVersion: 'v1' });
@@ -145,24 +144,18 @@ describe('Consent ledger and gate (e2e)', () => {
       expect(refused.body.code).toBe('CONSENT.REQUIRED');
       expect(await other.app.get(ConsentGate).allows(user)).toBe(false);
       expect((await pg.query('SELECT count(*)::int AS n FROM global_learning_events WHERE user_id = $1', [user])).rows[0].n).toBe(0);
-    } finally {
-      await other.close();
-    }
+    });
   });
 
   (REDIS_URL ? it : it.skip)('reaches another instance through Redis within 1 s even with a long cache lifetime', async () => {
     const env = { REDIS_URL: REDIS_URL as string, CONSENT_CACHE_TTL_SECONDS: '3600' };
-    const [one, two] = [await createTestApp({ databaseUrl: db.url, env }), await createTestApp({ databaseUrl: db.url, env })];
-    try {
+    await withTestApps([{ databaseUrl: db.url, env }, { databaseUrl: db.url, env }], async ([one, two]) => {
       const user = newUserId();
       const put = (allow: boolean) => one.http.put('/api/v1/consent/me').set('authorization', `Bearer ${one.token(user, ['user'])}`).send({ allowCollectiveLearning: allow, policyVersion: 'v1' });
       await put(true);
       expect(await two.app.get(ConsentGate).allows(user)).toBe(true);
       await put(false);
       expect(await waitFor(() => two.app.get(ConsentGate).allows(user), (allowed) => !allowed, 1_000, 10)).toBe(false);
-    } finally {
-      await one.close();
-      await two.close();
-    }
+    });
   });
 });

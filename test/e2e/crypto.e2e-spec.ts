@@ -5,7 +5,7 @@ import type { EncryptionContext } from '../../src/modules/crypto/encryption-cont
 import { FieldEncryptionService } from '../../src/modules/crypto/field-encryption.service';
 import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { createTestApp, withTestApps, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
 const REDIS_URL = process.env.REDIS_URL;
@@ -122,8 +122,7 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
 
   (REDIS_URL ? it : it.skip)('evicts a shredded key from every instance at once through Redis', async () => {
     const env = { REDIS_URL: REDIS_URL as string, DATA_KEY_CACHE_TTL_SECONDS: '3600' };
-    const [one, two] = [await createTestApp({ databaseUrl: db.url, env }), await createTestApp({ databaseUrl: db.url, env })];
-    try {
+    await withTestApps([{ databaseUrl: db.url, env }, { databaseUrl: db.url, env }], async ([one, two]) => {
       const user = newUserId();
       const place = ctx(user);
       const sealed = await one.app.get(FieldEncryptionService).encryptJson(place, { n: 2 });
@@ -136,10 +135,7 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
         1_000,
       );
       expect(error).toBeInstanceOf(DataShreddedError);
-    } finally {
-      await one.close();
-      await two.close();
-    }
+    });
   });
 
   it('keeps a tombstone of a shredded key that names neither the user nor the key', async () => {

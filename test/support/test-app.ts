@@ -67,3 +67,17 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     close: () => app.close(),
   };
 }
+
+/**
+ * Boots one app per options (e.g. two instances sharing a database and Redis), runs `work`, and closes every app
+ * that booted — also when a later one fails to boot or `work` throws.
+ */
+export async function withTestApps<T>(options: TestAppOptions[], work: (apps: TestApp[]) => Promise<T>): Promise<T> {
+  const apps: TestApp[] = [];
+  try {
+    for (const o of options) apps.push(await createTestApp(o));
+    return await work(apps);
+  } finally {
+    await Promise.all(apps.map((a) => a.close()));
+  }
+}
