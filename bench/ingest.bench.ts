@@ -7,6 +7,7 @@
  *  3. the ceilings, in the same run and database: a bare Fastify server taking the same batches through COPY, and
  *     one doing single-row INSERTs.
  * Prints events/s, p50/p99 latency and the ratios. Each phase runs BENCH_SECONDS (default 10) after a warm-up.
+ * BENCH_PROFILE_DIR=<folder> writes the service's CPU profiles there.
  */
 import autocannon from 'autocannon';
 import { JwtService } from '@nestjs/jwt';
@@ -24,6 +25,8 @@ const ONLY = process.env.BENCH_ONLY;
 /** Service worker processes (`start:cluster`); 1 runs `main.js` alone. */
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
+/** A folder to write the service's CPU profiles to (`--cpu-prof`), for finding where its time goes. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const BATCH = 100;
 const POOL = 20;
 
@@ -115,7 +118,8 @@ async function main(): Promise<void> {
     const appPort = 3900 + (process.pid % 50);
     const startService = async (): Promise<ChildProcess> => {
       const entry = WORKERS > 1 ? 'cluster.js' : 'main.js';
-      const app = spawn(process.execPath, [join(__dirname, '..', 'src', entry)], {
+      const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+      const app = spawn(process.execPath, [...profile, join(__dirname, '..', 'src', entry)], {
         stdio: ['ignore', 'inherit', 'inherit'],
         env: {
           ...process.env,

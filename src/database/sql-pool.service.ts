@@ -25,6 +25,23 @@ export class SqlPool {
     return result.rows;
   }
 
+  /**
+   * Runs `work` on one pooled connection outside any explicit transaction. A connection that failed for a reason
+   * other than a server error (which leaves it usable) is discarded instead of going back to the pool.
+   */
+  async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await (await this.pool()).connect();
+    let broken: Error | undefined;
+    try {
+      return await work(client);
+    } catch (error) {
+      if (!isServerError(error)) broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
   /** Runs `work` in one transaction on one connection; rolls back when it throws. */
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await (await this.pool()).connect();
@@ -78,4 +95,9 @@ export async function inTransaction<T>(client: PoolClient, work: (client: PoolCl
     });
     throw error;
   }
+}
+
+/** An error the server reported (it has a SQLSTATE); the connection that got it is still usable. */
+function isServerError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
 }

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { CopyThenQuery, parsePlainArray } from '../../database/copy-then-query';
 import { SqlPool } from '../../database/sql-pool.service';
 import { encodeCopyBinary, STORED_COLUMNS } from './copy-binary';
 import type { EventType } from './entities/learning-event.entity';
@@ -69,10 +67,13 @@ interface OutcomeRow {
   inserted: string[] | null;
 }
 
-/** The one statement that checks consent (rows held FOR SHARE) and inserts `source`'s rows of consenting users. */
-function insertStatement(source: string): string {
+/**
+ * The one statement that checks consent (rows held FOR SHARE) and inserts `source`'s rows of consenting users;
+ * `users` is the condition naming the request's users.
+ */
+function insertStatement(source: string, users: string): string {
   return `WITH consenting AS (
-      SELECT user_id FROM user_privacy_settings WHERE user_id = ANY($1::uuid[]) AND allow_collective_learning FOR SHARE
+      SELECT user_id FROM user_privacy_settings WHERE ${users} AND allow_collective_learning FOR SHARE
     ), stored AS (
       INSERT INTO global_learning_events (${STORED_COLUMNS})
       SELECT * FROM (${source}) AS s WHERE s.user_id IN (SELECT user_id FROM consenting) ORDER BY s.user_id, s.client_event_id
@@ -85,6 +86,11 @@ function insertStatement(source: string): string {
 function toOutcome(row: OutcomeRow): InsertOutcome {
   return { inserted: new Set(row.inserted ?? []), consenting: new Set(row.consenting ?? []) };
 }
+
+// Lives as long as the connection and is emptied at every commit; no indexes (read once, in full).
+const CREATE_STAGE = 'CREATE TEMP TABLE IF NOT EXISTS learning_stage (LIKE global_learning_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS';
+const COPY_TO_STAGE = `COPY learning_stage (${STORED_COLUMNS}) FROM STDIN (FORMAT binary)`;
+const FROM_STAGE = insertStatement(`SELECT ${STORED_COLUMNS} FROM learning_stage`, 'user_id IN (SELECT user_id FROM learning_stage)');
 
 const distinctUsers = (rows: EventRow[]) => [...new Set(rows.map((r) => r.userId))];
 
@@ -99,7 +105,8 @@ export class LearningEventsRepository {
   /**
    * Stores the rows of consenting users, skipping repeats; atomic. Small sets go through one multi-row INSERT
    * from arrays (one round trip); larger ones are COPYed into a per-connection staging table and moved by one
-   * INSERT … SELECT, which `npm run bench:ingest-parts` measured faster for batches. Either way one statement
+   * INSERT … SELECT sent in the same query string (also one round trip, one implicit transaction), which
+   * `npm run bench:ingest-parts` measured faster for batches. Either way one statement
    * re-checks consent, holding the users' settings rows FOR SHARE, and inserts: a withdrawal or erasure (which
    * update or lock those rows) waits for it, and one committed before it is seen. Rows are inserted in (user,
    * client event id) order, so two requests repeating each other's ids wait for each other instead of deadlocking.
@@ -113,6 +120,7 @@ export class LearningEventsRepository {
       insertStatement(
         `SELECT t.* FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::jsonb[], $11::int2[], $12::text[], $13::text[], $14::text[], $15::bytea[], $16::text[])
            AS t(${STORED_COLUMNS})`,
+        'user_id = ANY($1::uuid[])',
       ),
       [
         distinctUsers(rows),
@@ -137,21 +145,20 @@ export class LearningEventsRepository {
     return toOutcome(result[0]);
   }
 
+  /**
+   * One round trip: a query string that COPYs the rows (binary format) into the connection's staging table and
+   * then moves them with the consent-checking INSERT … SELECT; the server runs both as one implicit transaction
+   * (see `CopyThenQuery`), and the staging table empties at its commit. The first use on a connection creates the
+   * table in the same transaction.
+   */
   private async insertByCopy(rows: EventRow[]): Promise<InsertOutcome> {
-    let created: PoolClient | undefined;
-    const outcome = await this.sql.transaction(async (client) => {
-      if (!staged.has(client)) {
-        // Lives as long as the connection and is emptied at every commit; no indexes (read once, in full).
-        await client.query('CREATE TEMP TABLE IF NOT EXISTS learning_stage (LIKE global_learning_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
-        created = client;
-      }
-      await pipeline(Readable.from([encodeCopyBinary(rows)]), client.query(copyFrom(`COPY learning_stage (${STORED_COLUMNS}) FROM STDIN (FORMAT binary)`)));
-      const result = await client.query<OutcomeRow>({ name: 'learning_events_from_stage', text: insertStatement(`SELECT ${STORED_COLUMNS} FROM learning_stage`), values: [distinctUsers(rows)] });
-      return toOutcome(result.rows[0]);
+    return this.sql.withClient(async (client) => {
+      const create = staged.has(client) ? '' : `${CREATE_STAGE};\n`;
+      const query = new CopyThenQuery(`${create}${COPY_TO_STAGE};\n${FROM_STAGE}`, encodeCopyBinary(rows));
+      const [row] = await client.query(query).result;
+      staged.add(client);
+      return { consenting: new Set(parsePlainArray(row[0])), inserted: new Set(parsePlainArray(row[1])) };
     });
-    // Only once committed: a table created in a transaction that rolled back is gone again.
-    if (created) staged.add(created);
-    return outcome;
   }
 
   /** Ids already stored for these (user, client event id) pairs, keyed `user|clientEventId`; one query for all. */
