@@ -20,7 +20,10 @@ import { Client } from 'pg';
 import { openBenchDatabase, runBench } from './support/bench-database';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-/** `batch` runs only the service's batch phase (for A/B comparisons of the write path). */
+/**
+ * `batch` runs only the service's batch phase, `paced` only its single events at BENCH_RATE events/s (default
+ * 1,000): for A/B comparisons.
+ */
 const ONLY = process.env.BENCH_ONLY;
 /** Service worker processes (`start:cluster`); 1 runs `main.js` alone. */
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
@@ -154,6 +157,12 @@ async function main(): Promise<void> {
     if (ONLY === 'batch') {
       await truncate();
       await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, tokens });
+      return;
+    }
+    if (ONLY === 'paced') {
+      await truncate();
+      const rate = Number(process.env.BENCH_RATE ?? 1000);
+      await run(`service: single events at ${rate}/s`, service, singles, 1, { connections: 32, tokens, overallRate: rate });
       return;
     }
     await truncate();

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { isServerError } from './server-error';
 
 /**
  * Plain SQL on the ORM's own write pool, for hot paths and bulk work. MikroORM's `execute` expands array
@@ -95,9 +96,4 @@ export async function inTransaction<T>(client: PoolClient, work: (client: PoolCl
     });
     throw error;
   }
-}
-
-/** An error the server reported (it has a SQLSTATE); the connection that got it is still usable. */
-function isServerError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
 }

@@ -59,6 +59,20 @@ describe('Learning events: ingestion (e2e)', () => {
     expect(await stored(user)).toHaveLength(1);
   });
 
+  it('lets concurrent single events share transactions, and one request failing leaves the others stored', async () => {
+    const user = newUserId();
+    await setConsent(t, user);
+    const ids = Array.from({ length: 30 }, (_, i) => (i === 17 ? 'boom' : `c-${i}`));
+    const answers = await withInsertTrigger(pg, "IF NEW.client_event_id = 'boom' THEN RAISE EXCEPTION 'simulated crash'; END IF; PERFORM pg_sleep(0.01);", () =>
+      Promise.all(ids.map((clientEventId) => post(interaction(user, { clientEventId })).then((r) => r))),
+    );
+    expect(answers.map((r) => r.status)).toEqual(ids.map((id) => (id === 'boom' ? 500 : 201)));
+    const rows = (await pg.query<{ client_event_id: string; tx: string }>('SELECT client_event_id, xmin::text AS tx FROM global_learning_events WHERE user_id = $1', [user])).rows;
+    expect(rows.map((r) => r.client_event_id).sort()).toEqual(ids.filter((id) => id !== 'boom').sort());
+    // Rows written by one statement share a transaction id: fewer transactions than requests means they were grouped.
+    expect(new Set(rows.map((r) => r.tx)).size).toBeLessThan(rows.length);
+  });
+
   it('lets a user token send only its own events', async () => {
     const user = newUserId();
     await setConsent(t, user);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { CopyThenQuery, parsePlainArray } from '../../database/copy-then-query';
 import { SqlPool } from '../../database/sql-pool.service';
+import { InsertCoalescer } from './insert-coalescer';
 import { encodeCopyBinary, STORED_COLUMNS } from './copy-binary';
 import type { EventType } from './entities/learning-event.entity';
 
@@ -59,6 +60,14 @@ const COLUMNS = 'id, user_id, event_type, module, action, session_id, client_eve
 /** Up to this many rows go through one multi-row INSERT (one round trip); more go through COPY. */
 export const COPY_THRESHOLD = 16;
 
+/**
+ * Small writes running at once before further ones wait and go together: enough to keep PostgreSQL busy, few
+ * enough that a burst of single events shares commits instead of taking a connection (and a commit) each.
+ */
+const SMALL_WRITES_IN_FLIGHT = 4;
+/** The most rows one shared statement carries. */
+const COALESCE_MAX_ROWS = 256;
+
 /** Connections that already hold the session's staging table. */
 const staged = new WeakSet<PoolClient>();
 
@@ -100,6 +109,9 @@ const distinctUsers = (rows: EventRow[]) => [...new Set(rows.map((r) => r.userId
  */
 @Injectable()
 export class LearningEventsRepository {
+  /** Small writes share statements under load (group commit); see `InsertCoalescer`. */
+  private readonly small = new InsertCoalescer<EventRow, InsertOutcome>((rows) => this.insertFromArrays(rows), { maxInFlight: SMALL_WRITES_IN_FLIGHT, maxRows: COALESCE_MAX_ROWS });
+
   constructor(private readonly sql: SqlPool) {}
 
   /**
@@ -112,7 +124,7 @@ export class LearningEventsRepository {
    * client event id) order, so two requests repeating each other's ids wait for each other instead of deadlocking.
    */
   insert(rows: EventRow[]): Promise<InsertOutcome> {
-    return rows.length <= COPY_THRESHOLD ? this.insertFromArrays(rows) : this.insertByCopy(rows);
+    return rows.length <= COPY_THRESHOLD ? this.small.submit(rows) : this.insertByCopy(rows);
   }
 
   private async insertFromArrays(rows: EventRow[]): Promise<InsertOutcome> {
