@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import { JwtService } from '@nestjs/jwt';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -39,6 +39,14 @@ interface Phase {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU time the server process spent per stored event (user + system), in µs. */
+  cpuMicrosPerEvent?: number;
+}
+
+/** User + system CPU seconds a process has used so far (Linux /proc; clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function event(userId: string, i: number): Record<string, unknown> {
@@ -49,7 +57,7 @@ function event(userId: string, i: number): Record<string, unknown> {
   return { userId, eventType: 'interaction', context, data: { outcome: i % 7 === 0 ? 'failure' : 'success', durationMs: 50 + (i % 400), detail: 'x'.repeat(120) } };
 }
 
-async function run(name: string, url: string, bodies: string[], eventsPerRequest: number, options: { connections: number; tokens?: string[]; overallRate?: number }): Promise<Phase> {
+async function run(name: string, url: string, bodies: string[], eventsPerRequest: number, options: { connections: number; tokens?: string[]; overallRate?: number; server?: ChildProcess }): Promise<Phase> {
   let next = 0;
   const base = { url, method: 'POST' as const, headers: { 'content-type': 'application/json' }, connections: options.connections, pipelining: 1, ...(options.overallRate ? { overallRate: options.overallRate } : {}) };
   const tokens = options.tokens;
@@ -63,10 +71,14 @@ async function run(name: string, url: string, bodies: string[], eventsPerRequest
     },
   ];
   await autocannon({ ...base, duration: 2, requests }); // warm-up
+  const pid = options.server?.pid;
+  const cpuBefore = pid ? cpuSeconds(pid) : 0;
   const result = await autocannon({ ...base, duration: SECONDS, requests });
   const ok = result['2xx'];
-  const phase = { name, eventsPerSecond: (ok * eventsPerRequest) / SECONDS, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
-  console.log(`${name}: ${Math.round(phase.eventsPerSecond)} events/s, p50 ${phase.p50} ms, p99 ${phase.p99} ms, ${phase.errors} errors`);
+  const phase: Phase = { name, eventsPerSecond: (ok * eventsPerRequest) / SECONDS, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+  if (pid && ok > 0) phase.cpuMicrosPerEvent = ((cpuSeconds(pid) - cpuBefore) * 1e6) / (ok * eventsPerRequest);
+  const cpu = phase.cpuMicrosPerEvent === undefined ? '' : `, server CPU ${phase.cpuMicrosPerEvent.toFixed(0)} µs/event`;
+  console.log(`${name}: ${Math.round(phase.eventsPerSecond)} events/s, p50 ${phase.p50} ms, p99 ${phase.p99} ms, ${phase.errors} errors${cpu}`);
   return phase;
 }
 
@@ -106,6 +118,12 @@ async function main(): Promise<void> {
   const pg = new Client({ connectionString: db.url });
   await pg.connect();
   const children: ChildProcess[] = [];
+  const dataDirs: string[] = [];
+  const dataDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
+    dataDirs.push(dir);
+    return dir;
+  };
   try {
     const users = Array.from({ length: USERS }, () => randomUUID());
     await pg.query(`INSERT INTO user_privacy_settings (user_id, allow_collective_learning, policy_version) SELECT unnest($1::uuid[]), true, 'bench'`, [users]);
@@ -133,7 +151,7 @@ async function main(): Promise<void> {
           DATABASE_POOL_MAX: String(POOL),
           JWT_SECRET: jwtSecret,
           ENCRYPTION_KEY: encryptionKey,
-          DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-ingest-')),
+          DATA_DIR: dataDir(),
           LOG_LEVEL: 'warn',
           LOG_FORMAT: 'json',
           THROTTLE_LIMIT: '1000000',
@@ -151,36 +169,38 @@ async function main(): Promise<void> {
     const tokens = Array.from({ length: 64 }, (_, i) => jwt.sign({ sub: `bench-service-${i}`, roles: ['service'] }, { secret: jwtSecret, algorithm: 'HS256', expiresIn: 3600 }));
     const service = `http://127.0.0.1:${appPort}/api/v1/learning/events`;
 
+    // CPU per event is read for the one service process (with workers, the primary does not serve requests).
+    const measured = (app: ChildProcess) => (WORKERS > 1 ? undefined : app);
     const phases: Phase[] = [];
     console.log(`database ready, ${USERS} consenting users; starting the service (${WORKERS} process${WORKERS > 1 ? 'es' : ''})`);
     let app = await startService();
     if (ONLY === 'batch') {
       await truncate();
-      await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, tokens });
+      await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, tokens, server: measured(app) });
       return;
     }
     if (ONLY === 'paced') {
       await truncate();
       const rate = Number(process.env.BENCH_RATE ?? 1000);
-      await run(`service: single events at ${rate}/s`, service, singles, 1, { connections: 32, tokens, overallRate: rate });
+      await run(`service: single events at ${rate}/s`, service, singles, 1, { connections: 32, tokens, overallRate: rate, server: measured(app) });
       return;
     }
     await truncate();
-    phases.push(await run('service: single events', service, singles, 1, { connections: 32, tokens }));
+    phases.push(await run('service: single events', service, singles, 1, { connections: 32, tokens, server: measured(app) }));
     await truncate();
-    phases.push(await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, tokens }));
+    phases.push(await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, tokens, server: measured(app) }));
     await stop(app);
 
     const copyServer = await bare('copy', appPort + 1, db.url);
     children.push(copyServer);
     await truncate();
-    phases.push(await run('ceiling: bare Fastify + COPY, batches of 100', `http://127.0.0.1:${appPort + 1}/batch`, batches, BATCH, { connections: 8 }));
+    phases.push(await run('ceiling: bare Fastify + COPY, batches of 100', `http://127.0.0.1:${appPort + 1}/batch`, batches, BATCH, { connections: 8, server: copyServer }));
     await stop(copyServer);
 
     const singleServer = await bare('single', appPort + 2, db.url);
     children.push(singleServer);
     await truncate();
-    phases.push(await run('ceiling: bare Fastify + single-row INSERT', `http://127.0.0.1:${appPort + 2}/event`, singles, 1, { connections: 32 }));
+    phases.push(await run('ceiling: bare Fastify + single-row INSERT', `http://127.0.0.1:${appPort + 2}/event`, singles, 1, { connections: 32, server: singleServer }));
     await stop(singleServer);
 
     // The service's single events again, held at half the bare single-insert rate: the p99 target.
@@ -191,15 +211,16 @@ async function main(): Promise<void> {
     await stop(app);
 
     console.log('');
-    console.log('| phase | events/s | p50 ms | p99 ms | errors |');
-    console.log('| --- | ---: | ---: | ---: | ---: |');
-    for (const p of phases) console.log(`| ${p.name} | ${Math.round(p.eventsPerSecond)} | ${p.p50} | ${p.p99} | ${p.errors} |`);
+    console.log('| phase | events/s | p50 ms | p99 ms | errors | server CPU µs/event |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const p of phases) console.log(`| ${p.name} | ${Math.round(p.eventsPerSecond)} | ${p.p50} | ${p.p99} | ${p.errors} | ${p.cpuMicrosPerEvent?.toFixed(0) ?? '–'} |`);
     console.log('');
     console.log(`batches: ${((100 * phases[1].eventsPerSecond) / phases[2].eventsPerSecond).toFixed(0)} % of the COPY ceiling (target ≥ 60 %)`);
     console.log(`single events: ${((100 * phases[0].eventsPerSecond) / phases[3].eventsPerSecond).toFixed(0)} % of the bare single-insert server (target ≥ 50 %)`);
     console.log(`single events at half the bare rate: p99 ${phases[4].p99} ms (target < 25 ms)`);
   } finally {
     await Promise.all(children.map(stop));
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
     await pg.end();
     await db.close();
   }

@@ -2,7 +2,7 @@ import { JwtService } from '@nestjs/jwt';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../../src/app.module';
@@ -22,13 +22,14 @@ export interface BenchApp {
 
 /** The real application, listening on a loopback port, against `databaseUrl`, logging warnings only. */
 export async function startBenchApp(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-app-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
     JWT_SECRET: randomBytes(32).toString('hex'),
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-app-')),
+    DATA_DIR: dataDir,
     THROTTLE_LIMIT: '1000000',
     ...env,
   });
@@ -42,6 +43,9 @@ export async function startBenchApp(databaseUrl: string, env: Record<string, str
     config,
     baseUrl: `http://127.0.0.1:${address.port}`,
     token: (sub, roles) => tokens.sign(sub, roles, 3600).accessToken,
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
