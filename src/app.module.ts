@@ -2,6 +2,7 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { WinstonModule } from 'nest-winston';
 import type { AuthUser } from './common/auth/auth-user';
@@ -19,6 +20,7 @@ import { RolesGuard } from './modules/auth/roles.guard';
 import { HealthModule } from './modules/health/health.module';
 import { LearningModule } from './modules/learning/learning.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { PatternsModule } from './modules/patterns/patterns.module';
 import { createWinstonOptions } from './observability/logger.factory';
 import { REDIS_CLIENT, RedisModule, type RedisClient } from './redis/redis.module';
 
@@ -50,6 +52,7 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         EventEmitterModule.forRoot(),
+        ScheduleModule.forRoot(),
         throttlerModule(),
         MetricsModule,
         AuditModule,
@@ -57,6 +60,7 @@ export class AppModule {
         CryptoModule,
         ConsentModule,
         LearningModule,
+        PatternsModule,
         HealthModule,
       ],
       providers: [

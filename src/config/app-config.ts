@@ -52,6 +52,18 @@ export class AppConfig {
     /** Body limit of POST /learning/events/batch (the other routes keep BODY_LIMIT_BYTES). */
     batchBodyLimitBytes: number;
   };
+  patterns: {
+    /** k: nothing is published that fewer distinct users support (k-anonymity). */
+    minUserSupport: number;
+    /** Longest action sequence the sequence miner counts (2..6). */
+    maxSequenceLength: number;
+    /** Occurrences of one sequence counted per user (caps a heavy user's weight in confidences). */
+    maxOccurrencesPerUser: number;
+    /** Miners read events of the last this many days. */
+    windowDays: number;
+    /** Schedule of mining runs; null when scheduled runs are off. */
+    cron: string | null;
+  };
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metrics: { token?: string };
   throttle: { limit: number; ttlSeconds: number };

@@ -111,6 +111,22 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() @MinLength(16) @MaxLength(256)
   METRICS_TOKEN?: string;
 
+  @Transform(toInt) @IsInt() @Min(2) @Max(1_000_000)
+  MIN_USER_SUPPORT = 5;
+
+  @Transform(toInt) @IsInt() @Min(2) @Max(6)
+  MAX_SEQUENCE_LENGTH = 4;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  MINING_MAX_OCCURRENCES_PER_USER = 10;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  MINING_WINDOW_DAYS?: number;
+
+  /** A cron expression (checked by load-config) or `off`. */
+  @IsString() @MaxLength(128)
+  PATTERNS_CRON = '0 * * * *';
+
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   THROTTLE_LIMIT = 1000;
 

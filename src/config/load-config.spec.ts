@@ -137,6 +137,17 @@ describe(loadConfig.name, () => {
     expect(problems).toHaveLength(4);
   });
 
+  it('reads the pattern-mining settings with their defaults, and refuses values out of bounds and bad schedules', () => {
+    const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
+    expect(loadConfig(base).patterns).toEqual({ minUserSupport: 5, maxSequenceLength: 4, maxOccurrencesPerUser: 10, windowDays: 90, cron: '0 * * * *' });
+    const set = loadConfig({ ...base, DATA_RETENTION_DAYS: '30', MIN_USER_SUPPORT: '2', MAX_SEQUENCE_LENGTH: '6', MINING_MAX_OCCURRENCES_PER_USER: '1', PATTERNS_CRON: 'off' });
+    expect(set.patterns).toEqual({ minUserSupport: 2, maxSequenceLength: 6, maxOccurrencesPerUser: 1, windowDays: 30, cron: null });
+    expect(loadConfig({ ...base, MINING_WINDOW_DAYS: '7', PATTERNS_CRON: '*/30 * * * * *' }).patterns).toMatchObject({ windowDays: 7, cron: '*/30 * * * * *' });
+    const problems = problemsOf({ ...base, MIN_USER_SUPPORT: '1', MAX_SEQUENCE_LENGTH: '7', MINING_MAX_OCCURRENCES_PER_USER: '0', MINING_WINDOW_DAYS: '0', PATTERNS_CRON: 'every hour' });
+    expect(problems).toHaveLength(5);
+    expect(problems.find((p) => p.startsWith('PATTERNS_CRON'))).toMatch(/cron expression/);
+  });
+
   it('refuses a blind-index key that is not 32 bytes and out-of-range cache and batch settings', () => {
     const problems = problemsOf({
       DATA_DIR: dataDir,

@@ -1,4 +1,5 @@
 import { plainToInstance } from 'class-transformer';
+import { validateCronExpression } from 'cron';
 import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import { existsSync } from 'node:fs';
 import { AppConfig } from './app-config';
@@ -73,6 +74,10 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
   const blindIndexKey = env.BLIND_INDEX_KEY ? decodeKey(env.BLIND_INDEX_KEY) : null;
   if (env.BLIND_INDEX_KEY && !blindIndexKey) problems.push('BLIND_INDEX_KEY must be exactly 32 bytes, as 64 hex characters or base64');
 
+  if (env.PATTERNS_CRON !== 'off' && !validateCronExpression(env.PATTERNS_CRON).valid) {
+    problems.push('PATTERNS_CRON must be a cron expression (5 or 6 fields, e.g. "0 * * * *") or off');
+  }
+
   if (production) {
     if (!env.DATABASE_URL) problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development only)');
     if (!env.JWT_SECRET) problems.push('JWT_SECRET is required in production');
@@ -135,6 +140,13 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       retentionDays: env.DATA_RETENTION_DAYS,
       batchMaxEvents: env.LEARNING_BATCH_MAX_EVENTS,
       batchBodyLimitBytes: env.LEARNING_BATCH_BODY_LIMIT_BYTES,
+    },
+    patterns: {
+      minUserSupport: env.MIN_USER_SUPPORT,
+      maxSequenceLength: env.MAX_SEQUENCE_LENGTH,
+      maxOccurrencesPerUser: env.MINING_MAX_OCCURRENCES_PER_USER,
+      windowDays: env.MINING_WINDOW_DAYS ?? env.DATA_RETENTION_DAYS,
+      cron: env.PATTERNS_CRON === 'off' ? null : env.PATTERNS_CRON,
     },
     metrics: { token: env.METRICS_TOKEN },
     throttle: { limit: env.THROTTLE_LIMIT, ttlSeconds: env.THROTTLE_TTL_SECONDS },

@@ -3,6 +3,8 @@ import { AuditEntry } from '../modules/audit/entities/audit-entry.entity';
 import { ConsentRecord } from '../modules/consent/entities/consent-record.entity';
 import { UserPrivacySettings } from '../modules/consent/entities/user-privacy-settings.entity';
 import { LearningEvent } from '../modules/learning/entities/learning-event.entity';
+import { GlobalPattern } from '../modules/patterns/entities/global-pattern.entity';
+import { MiningRun } from '../modules/patterns/entities/mining-run.entity';
 import { PrivacyErasure } from '../modules/consent/entities/privacy-erasure.entity';
 import { KeyRotation } from '../modules/crypto/entities/key-rotation.entity';
 import { ShreddedDataKey } from '../modules/crypto/entities/shredded-data-key.entity';
@@ -13,4 +15,4 @@ import { UserDataKey } from '../modules/crypto/entities/user-data-key.entity';
  * Every entity of the schema, for the ORM's metadata discovery and the migration generator. Modules still
  * register their own entities with `forFeature`; this list only tells the ORM what the whole schema holds.
  */
-export const ENTITIES = [ApiClient, AuditEntry, UserDataKey, ShreddedDataKey, SystemKey, KeyRotation, UserPrivacySettings, ConsentRecord, LearningEvent, PrivacyErasure] as const;
+export const ENTITIES = [ApiClient, AuditEntry, UserDataKey, ShreddedDataKey, SystemKey, KeyRotation, UserPrivacySettings, ConsentRecord, LearningEvent, PrivacyErasure, GlobalPattern, MiningRun] as const;

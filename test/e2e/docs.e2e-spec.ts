@@ -31,6 +31,11 @@ describe('OpenAPI documentation (e2e)', () => {
       '/api/v1/crypto/status',
       '/api/v1/learning/events',
       '/api/v1/learning/events/batch',
+      '/api/v1/patterns',
+      '/api/v1/patterns/mine',
+      '/api/v1/patterns/predict',
+      '/api/v1/patterns/runs',
+      '/api/v1/patterns/{id}',
       '/api/v1/privacy/me',
       '/api/v1/privacy/me/export',
       '/api/v1/privacy/users/{userId}',
@@ -39,6 +44,10 @@ describe('OpenAPI documentation (e2e)', () => {
       '/health/live',
       '/health/ready',
     ]);
+    // Pattern reads and predictions state their bounds too.
+    const patternParams = doc.paths['/api/v1/patterns'].get.parameters as { name: string; schema: Record<string, unknown> }[];
+    expect(patternParams.find((p) => p.name === 'limit')?.schema).toMatchObject({ minimum: 1, maximum: 100 });
+    expect(doc.components.schemas.PredictDto.properties.recentActions).toMatchObject({ minItems: 1, maxItems: 20 });
     // The event schema states its bounds to clients.
     const event = doc.components.schemas.LearningEventDto;
     expect(event.properties.clientEventId).toMatchObject({ maxLength: 128 });

@@ -26,6 +26,8 @@ export interface TestApp {
 export interface TestAppOptions {
   databaseUrl: string;
   env?: Record<string, string>;
+  /** Extra modules (e.g. one contributing a pattern miner, as a team's own module would). */
+  imports?: Type[];
   /** Extra controllers/providers only tests need (e.g. a route that throws). */
   controllers?: Type[];
   providers?: Type[];
@@ -44,7 +46,7 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     ...options.env,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config)],
+    imports: [AppModule.forRoot(config), ...(options.imports ?? [])],
     controllers: options.controllers ?? [],
     providers: options.providers ?? [],
   }).compile();

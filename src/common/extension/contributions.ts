@@ -1,0 +1,41 @@
+import type { Provider, Type } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+
+const CONTRIBUTES_TO = Symbol('contributes-to');
+
+/**
+ * Multi-providers for NestJS (which has none): any module lists `contributeTo(TOKEN, Class)` among its providers,
+ * and whoever injects `TOKEN` gets `Contributions` holding every such instance, from every module. The module
+ * that owns the token never names its contributors, so a new one needs no edit there.
+ */
+export function contributeTo<T>(token: symbol, cls: Type<T>): Provider {
+  const tokens = (Reflect.getMetadata(CONTRIBUTES_TO, cls) as symbol[] | undefined) ?? [];
+  if (!tokens.includes(token)) Reflect.defineMetadata(CONTRIBUTES_TO, [...tokens, token], cls);
+  return cls;
+}
+
+/** Every instance contributed to one token. Resolved on first use, once the application has been built. */
+export class Contributions<T> {
+  private resolved?: readonly T[];
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly token: symbol,
+  ) {}
+
+  all(): readonly T[] {
+    this.resolved ??= this.discovery
+      .getProviders()
+      .filter((wrapper) => {
+        const tokens = wrapper.metatype ? (Reflect.getMetadata(CONTRIBUTES_TO, wrapper.metatype) as symbol[] | undefined) : undefined;
+        return tokens?.includes(this.token) === true && wrapper.instance !== undefined && wrapper.instance !== null;
+      })
+      .map((wrapper) => wrapper.instance as T);
+    return this.resolved;
+  }
+}
+
+/** Lets `@Inject(token)` receive the token's `Contributions` (the owning module needs `DiscoveryModule`). */
+export function contributionsProvider(token: symbol): Provider {
+  return { provide: token, useFactory: (discovery: DiscoveryService) => new Contributions(discovery, token), inject: [DiscoveryService] };
+}

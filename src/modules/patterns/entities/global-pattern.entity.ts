@@ -1,0 +1,40 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+export const PATTERN_STATUSES = ['active', 'retired'] as const;
+export type PatternStatus = (typeof PATTERN_STATUSES)[number];
+
+/**
+ * A pattern found across users: published only while at least MIN_USER_SUPPORT distinct users support it, retired
+ * (kept, not listed by default) when a later run finds less. One row per (type, module, signature); every run
+ * that finds it again updates it in place. The service reads and writes it with plain SQL.
+ */
+const GlobalPatternSchema = defineEntity({
+  name: 'GlobalPattern',
+  tableName: 'global_patterns',
+  properties: {
+    id: p.uuid().primary(),
+    patternType: p.string().length(32),
+    module: p.string().length(64),
+    signature: p.string().length(512),
+    items: p.json<Record<string, unknown>>(),
+    /** Distinct users supporting it in the last run's window. */
+    support: p.integer(),
+    occurrences: p.bigint().$type<number>(),
+    confidence: p.double().nullable(),
+    lift: p.double().nullable(),
+    /** Miner-specific figures (e.g. mean rating and Wilson bound). */
+    stats: p.json<Record<string, number>>().nullable(),
+    firstSeen: p.datetime(),
+    lastSeen: p.datetime(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()),
+    runId: p.uuid(),
+    status: p.string().length(16).$type<PatternStatus>(),
+    retiredAt: p.datetime().nullable(),
+  },
+  indexes: [{ properties: ['status', 'support'] }, { properties: ['status', 'lastSeen'] }, { properties: ['module', 'patternType'] }],
+  uniques: [{ properties: ['patternType', 'module', 'signature'] }],
+});
+
+export class GlobalPattern extends GlobalPatternSchema.class {}
+GlobalPatternSchema.setClass(GlobalPattern);

@@ -1,0 +1,40 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+export const RUN_STATUSES = ['running', 'succeeded', 'partial', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const RUN_TRIGGERS = ['schedule', 'manual'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+/** What one miner did in a run. */
+export interface MinerReport {
+  miner: string;
+  patternType: string;
+  published: number;
+  retired: number;
+  durationMs: number;
+  error?: string;
+}
+
+/** One mining run: its window, who started it, how long it took, what each miner published and retired. */
+const MiningRunSchema = defineEntity({
+  name: 'MiningRun',
+  tableName: 'mining_runs',
+  properties: {
+    id: p.uuid().primary(),
+    trigger: p.string().length(16).$type<RunTrigger>(),
+    requestedBy: p.string().length(128).nullable(),
+    windowFrom: p.datetime(),
+    windowTo: p.datetime(),
+    minUserSupport: p.integer(),
+    startedAt: p.datetime(),
+    finishedAt: p.datetime().nullable(),
+    durationMs: p.integer().nullable(),
+    status: p.string().length(16).$type<RunStatus>(),
+    miners: p.json<MinerReport[]>().nullable(),
+    error: p.string().length(1024).nullable(),
+  },
+  indexes: [{ properties: ['startedAt'] }, { properties: ['status'] }],
+});
+
+export class MiningRun extends MiningRunSchema.class {}
+MiningRunSchema.setClass(MiningRun);

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../../config/app-config';
+import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** The signature of an action sequence: its actions joined by `>` (action names cannot contain it). */
+export const sequenceSignature = (actions: readonly string[]) => actions.join('>');
+
+/**
+ * Frequent contiguous action sequences of length 2..MAX_SEQUENCE_LENGTH inside sessions, per module, all in SQL.
+ * Events of one (user, session, module) are ordered by time; every run of consecutive actions is a candidate.
+ * Support is the number of distinct users; occurrences count at most MINING_MAX_OCCURRENCES_PER_USER per user,
+ * so one heavy user neither makes a pattern nor dominates its confidence. Confidence is the share of the
+ * sequence among all sequences that start with the same context (its actions but the last): P(last | context),
+ * which `POST /patterns/predict` uses.
+ */
+@Injectable()
+export class SequenceMiner implements PatternMiner {
+  readonly name = 'sequence';
+  readonly patternType = 'sequence';
+
+  constructor(private readonly config: AppConfig) {}
+
+  async mine(window: MiningWindow): Promise<MinedPattern[]> {
+    const longest = this.config.patterns.maxSequenceLength;
+    const leads = range(2, longest).map((i) => `lead(action, ${i - 1}) OVER w AS a${i}`).join(', ');
+    const grams = range(2, longest)
+      .map((n) => `SELECT user_id, module, ARRAY[${range(1, n).map((i) => `a${i}`).join(', ')}]::text[] AS g FROM steps WHERE a${n} IS NOT NULL`)
+      .join(' UNION ALL ');
+    const rows = await window.query<{ module: string; actions: string[]; support: number; occurrences: string; confidence: number }>(
+      `WITH steps AS (
+         SELECT user_id, module, action AS a1, ${leads}
+           FROM ${CONSENTED_EVENTS} e
+          WHERE session_id IS NOT NULL
+         WINDOW w AS (PARTITION BY user_id, session_id, module ORDER BY timestamp, id)
+       ), grams AS (${grams}),
+       per_user AS (SELECT module, g, least(count(*), $4) AS n FROM grams GROUP BY module, g, user_id),
+       counted AS (SELECT module, g, count(*)::int AS support, sum(n)::bigint AS occurrences FROM per_user GROUP BY module, g),
+       scored AS (SELECT *, sum(occurrences) OVER (PARTITION BY module, g[1:cardinality(g) - 1]) AS context_occurrences FROM counted)
+       SELECT module, g AS actions, support, occurrences, occurrences::float8 / context_occurrences AS confidence
+         FROM scored WHERE support >= $3`,
+      [window.from, window.to, window.minUserSupport, this.config.patterns.maxOccurrencesPerUser],
+    );
+    return rows.map((r) => ({
+      module: r.module,
+      signature: sequenceSignature(r.actions),
+      items: { actions: r.actions },
+      support: r.support,
+      occurrences: Number(r.occurrences),
+      confidence: r.confidence,
+      stats: { length: r.actions.length },
+    }));
+  }
+}

@@ -1,0 +1,197 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { PoolClient } from 'pg';
+import type { Contributions } from '../../common/extension/contributions';
+import { uuidv7 } from '../../common/ids/uuid-v7';
+import { AppConfig } from '../../config/app-config';
+import { inTransaction, SqlPool } from '../../database/sql-pool.service';
+import type { MinerReport, RunStatus, RunTrigger } from './entities/mining-run.entity';
+import { MiningRunsRepository } from './mining-runs.repository';
+import { PATTERN_MINERS, type MinedPattern, type MiningWindow, type PatternMiner } from './pattern-miner';
+import { PatternsMetrics } from './patterns.metrics';
+import { PatternsRepository } from './patterns.repository';
+
+/** Emitted after every finished run (caches of pattern reads listen to it). */
+export const PATTERNS_MINED = 'patterns.mined';
+export interface PatternsMinedEvent {
+  runId: string;
+  status: RunStatus;
+}
+
+/** The session advisory lock that keeps runs one at a time across every instance. */
+const RUN_LOCK = 'patterns:mining';
+/** A mining statement running longer than this is cancelled (the run then reports the miner as failed). */
+const STATEMENT_TIMEOUT_MS = 300_000;
+const NAME = /^[a-z][a-z0-9_]{0,31}$/;
+const MAX_SIGNATURE = 512;
+
+export type StartResult = { started: true; runId: string; finished: Promise<RunSummary> } | { started: false; runningId: string | null };
+
+interface OpenRun {
+  id: string;
+  from: Date;
+  to: Date;
+  minUserSupport: number;
+}
+
+export interface RunSummary {
+  runId: string;
+  status: RunStatus;
+  durationMs: number;
+  miners: MinerReport[];
+}
+
+/**
+ * Mining runs: one at a time across all instances (a PostgreSQL session advisory lock held by the connection that
+ * does the work), every registered miner in turn over the window, each miner's patterns upserted in its own short
+ * transaction, and the active patterns of a type that no longer reach MIN_USER_SUPPORT retired — but only when
+ * every miner of that type succeeded, so a failing miner never retires what it could not recount.
+ */
+@Injectable()
+export class MiningService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(MiningService.name);
+
+  constructor(
+    @Inject(PATTERN_MINERS) private readonly contributions: Contributions<PatternMiner>,
+    private readonly sql: SqlPool,
+    private readonly patterns: PatternsRepository,
+    private readonly runs: MiningRunsRepository,
+    private readonly config: AppConfig,
+    private readonly events: EventEmitter2,
+    private readonly metrics: PatternsMetrics,
+  ) {}
+
+  /** Checks the registered miners once the application is built: valid, unique names. */
+  onApplicationBootstrap(): void {
+    const names = new Set<string>();
+    for (const miner of this.miners()) {
+      if (!NAME.test(miner.name) || !NAME.test(miner.patternType)) throw new Error(`Pattern miner "${miner.name}" (type "${miner.patternType}"): names must match ${NAME.source}`);
+      if (names.has(miner.name)) throw new Error(`Two pattern miners are named "${miner.name}"`);
+      names.add(miner.name);
+    }
+  }
+
+  miners(): readonly PatternMiner[] {
+    return this.contributions.all();
+  }
+
+  /**
+   * Starts a run unless one is running on any instance. Resolves as soon as the run has its id (the work goes on;
+   * `finished` settles when it ends), or with `started: false` and the running run's id.
+   */
+  start(trigger: RunTrigger, requestedBy: string | null = null): Promise<StartResult> {
+    return new Promise<StartResult>((resolveStart, rejectStart) => {
+      let announced = false;
+      let finishedResolve!: (summary: RunSummary) => void;
+      let finishedReject!: (error: unknown) => void;
+      const finished = new Promise<RunSummary>((resolve, reject) => {
+        finishedResolve = resolve;
+        finishedReject = reject;
+      });
+      finished.catch(() => undefined); // a caller that ignores `finished` must not leave an unhandled rejection
+
+      this.sql
+        .withSessionLock(RUN_LOCK, async (client) => {
+          const run = await this.open(client, trigger, requestedBy);
+          announced = true;
+          resolveStart({ started: true, runId: run.id, finished });
+          return this.execute(client, run, trigger);
+        })
+        .then(
+          async (outcome) => {
+            if (outcome.acquired) return finishedResolve(outcome.result);
+            this.metrics.skipped(trigger);
+            resolveStart({ started: false, runningId: (await this.runs.running().catch(() => undefined))?.id ?? null });
+          },
+          (error: unknown) => {
+            if (!announced) return rejectStart(error);
+            this.logger.error(`Mining run failed: ${(error as Error).message}`);
+            finishedReject(error);
+          },
+        );
+    });
+  }
+
+  /** Records the run; any run still marked running is a leftover of a dead instance (we hold the lock). */
+  private async open(client: PoolClient, trigger: RunTrigger, requestedBy: string | null): Promise<OpenRun> {
+    const id = uuidv7();
+    const to = new Date();
+    const from = new Date(to.getTime() - this.config.patterns.windowDays * 86_400_000);
+    const minUserSupport = this.config.patterns.minUserSupport;
+    await this.runs.failInterrupted(client);
+    await this.runs.create(client, { id, trigger, requested_by: requestedBy, window_from: from, window_to: to, min_user_support: minUserSupport, started_at: to });
+    return { id, from, to, minUserSupport };
+  }
+
+  private async execute(client: PoolClient, run: OpenRun, trigger: RunTrigger): Promise<RunSummary> {
+    const started = performance.now();
+    const runId = run.id;
+    const window: MiningWindow = {
+      from: run.from,
+      to: run.to,
+      minUserSupport: run.minUserSupport,
+      query: async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[],
+    };
+    const reports: MinerReport[] = [];
+    const failedTypes = new Set<string>();
+    await client.query(`SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
+    try {
+      for (const miner of this.miners()) {
+        const t0 = performance.now();
+        try {
+          const found = (await miner.mine(window)).filter((p) => this.publishable(p, window.minUserSupport));
+          const published = await inTransaction(client, (tx) => this.patterns.upsert(tx, runId, miner.patternType, dedupe(found), run.to));
+          reports.push({ miner: miner.name, patternType: miner.patternType, published, retired: 0, durationMs: Math.round(performance.now() - t0) });
+        } catch (error) {
+          failedTypes.add(miner.patternType);
+          reports.push({ miner: miner.name, patternType: miner.patternType, published: 0, retired: 0, durationMs: Math.round(performance.now() - t0), error: describe(error) });
+          this.logger.warn(`Miner ${miner.name} failed: ${describe(error)}`);
+        }
+      }
+      for (const type of new Set(reports.map((r) => r.patternType))) {
+        if (failedTypes.has(type)) continue;
+        const retired = await this.patterns.retireOthers(client, runId, type, run.to);
+        reports.filter((r) => r.patternType === type).at(-1)!.retired = retired;
+      }
+    } finally {
+      await client.query('RESET statement_timeout');
+    }
+    const failed = reports.filter((r) => r.error).length;
+    const status: RunStatus = failed === 0 ? 'succeeded' : failed === reports.length ? 'failed' : 'partial';
+    const durationMs = Math.round(performance.now() - started);
+    await this.runs.finish(client, runId, { status, durationMs, miners: reports, error: failed ? `${failed} of ${reports.length} miners failed` : undefined });
+    this.metrics.finished(trigger, status, durationMs / 1000);
+    this.logger.log(`Mining run ${runId} ${status} in ${durationMs} ms: ${reports.map((r) => `${r.miner} +${r.published}/-${r.retired}`).join(', ')}`);
+    this.events.emit(PATTERNS_MINED, { runId, status } satisfies PatternsMinedEvent);
+    return { runId, status, durationMs, miners: reports };
+  }
+
+  /** The run's own guard: whatever a miner returns, nothing under k users or malformed is published. */
+  private publishable(p: MinedPattern, k: number): boolean {
+    return (
+      Number.isInteger(p.support) &&
+      p.support >= k &&
+      Number.isFinite(p.occurrences) &&
+      p.occurrences >= 0 &&
+      typeof p.module === 'string' &&
+      p.module.length > 0 &&
+      p.module.length <= 64 &&
+      typeof p.signature === 'string' &&
+      p.signature.length > 0 &&
+      p.signature.length <= MAX_SIGNATURE
+    );
+  }
+}
+
+/** One pattern per (module, signature): a statement cannot upsert the same key twice. The first one wins. */
+function dedupe(patterns: MinedPattern[]): MinedPattern[] {
+  const seen = new Set<string>();
+  return patterns.filter((p) => {
+    const key = `${p.module}\u0000${p.signature}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 300);

@@ -1,0 +1,53 @@
+import type { Type } from '@nestjs/common';
+import { contributeTo } from '../../common/extension/contributions';
+
+/** What a miner gets for one run. */
+export interface MiningWindow {
+  /** Events that happened in [from, to) are mined. */
+  from: Date;
+  to: Date;
+  /** k: a pattern fewer distinct users support is not published (the run also drops any a miner returns). */
+  minUserSupport: number;
+  /** Runs SQL on the run's own connection (which holds the one-run-at-a-time lock). */
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+/** One pattern a miner found; identified by (the miner's pattern type, module, signature). */
+export interface MinedPattern {
+  module: string;
+  /** Stable identity within the type and module, at most 512 characters. */
+  signature: string;
+  /** What the pattern is, for readers (e.g. the actions of a sequence); JSON. */
+  items: Record<string, unknown>;
+  /** Distinct users supporting it. */
+  support: number;
+  occurrences: number;
+  confidence?: number | null;
+  lift?: number | null;
+  stats?: Record<string, number> | null;
+}
+
+/**
+ * A pattern miner: one provider contributed to `PATTERN_MINERS` (`patternMiner(Class)` in any module's providers).
+ * It should read only events of users who consent now (`consentedEvents`) and count support as distinct users.
+ */
+export interface PatternMiner {
+  /** Unique among miners, e.g. `sequence`. */
+  readonly name: string;
+  /** The `pattern_type` of what it publishes, e.g. `sequence` (several miners may share one). */
+  readonly patternType: string;
+  mine(window: MiningWindow): Promise<MinedPattern[]>;
+}
+
+export const PATTERN_MINERS = Symbol('PATTERN_MINERS');
+
+/** The provider entry that registers a miner: `providers: [patternMiner(MyMiner)]`. */
+export const patternMiner = (miner: Type<PatternMiner>) => contributeTo(PATTERN_MINERS, miner);
+
+/**
+ * The events miners may read, as a FROM item: those in the window ($1 = from, $2 = to) of users who consent now
+ * (users who withdrew with `exclude`, and users without a consent record, are left out).
+ */
+export const CONSENTED_EVENTS = `(SELECT e.* FROM global_learning_events e
+    JOIN user_privacy_settings s ON s.user_id = e.user_id AND s.allow_collective_learning
+   WHERE e.timestamp >= $1 AND e.timestamp < $2)`;

@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { InvalidCursorError } from '../../common/errors/domain.error';
+import { isUuid } from '../../common/ids/uuid';
+import { decodeCursor, encodeCursor } from '../../common/pagination/cursor';
+import type { PatternStatus } from './entities/global-pattern.entity';
+import { MiningRunsRepository, type StoredRun } from './mining-runs.repository';
+import { PatternNotFoundError } from './patterns.errors';
+import { PatternsRepository, type PatternSort, type StoredPattern } from './patterns.repository';
+
+export interface PatternQuery {
+  type?: string;
+  module?: string;
+  minSupport?: number;
+  since?: Date;
+  status: PatternStatus;
+  sort: PatternSort;
+  cursor?: string;
+  limit: number;
+}
+
+export interface PatternView {
+  id: string;
+  type: string;
+  module: string;
+  signature: string;
+  items: Record<string, unknown>;
+  support: number;
+  occurrences: number;
+  confidence: number | null;
+  lift: number | null;
+  stats: Record<string, number> | null;
+  firstSeen: string;
+  lastSeen: string;
+  status: PatternStatus;
+  runId: string;
+}
+
+/** Pattern and run reads with keyset cursors (stable while runs update patterns in place). */
+@Injectable()
+export class PatternsReadService {
+  constructor(
+    private readonly patterns: PatternsRepository,
+    private readonly runs: MiningRunsRepository,
+  ) {}
+
+  async list(query: PatternQuery): Promise<{ items: PatternView[]; nextCursor: string | null }> {
+    const filters = { type: query.type, module: query.module, minSupport: query.minSupport, since: query.since?.toISOString(), status: query.status, sort: query.sort };
+    let after: [number | string, string] | undefined;
+    if (query.cursor) {
+      const position = decodeCursor<[number | string, string]>(query.cursor, filters);
+      if (!validPosition(position, query.sort)) throw new InvalidCursorError();
+      after = position;
+    }
+    const rows = await this.patterns.page({ ...query, after }, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    const nextCursor = rows.length > query.limit && last ? encodeCursor([query.sort === 'support' ? last.support : iso(last.last_seen), last.id], filters) : null;
+    return { items: page.map(toPatternView), nextCursor };
+  }
+
+  async get(id: string): Promise<PatternView> {
+    const row = await this.patterns.byId(id);
+    if (!row) throw new PatternNotFoundError();
+    return toPatternView(row);
+  }
+
+  async listRuns(limit: number, cursor?: string): Promise<{ items: ReturnType<typeof toRunView>[]; nextCursor: string | null }> {
+    let before: string | undefined;
+    if (cursor) {
+      const position = decodeCursor<string>(cursor, { list: 'runs' });
+      if (typeof position !== 'string' || !isUuid(position)) throw new InvalidCursorError();
+      before = position;
+    }
+    const rows = await this.runs.page(limit + 1, before);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(toRunView), nextCursor: rows.length > limit && last ? encodeCursor(last.id, { list: 'runs' }) : null };
+  }
+}
+
+function validPosition(position: unknown, sort: PatternSort): position is [number | string, string] {
+  if (!Array.isArray(position) || position.length !== 2 || typeof position[1] !== 'string' || !isUuid(position[1])) return false;
+  return sort === 'support' ? Number.isInteger(position[0]) : typeof position[0] === 'string' && !Number.isNaN(Date.parse(position[0]));
+}
+
+export function toPatternView(row: StoredPattern): PatternView {
+  return {
+    id: row.id,
+    type: row.pattern_type,
+    module: row.module,
+    signature: row.signature,
+    items: row.items,
+    support: row.support,
+    occurrences: Number(row.occurrences),
+    confidence: row.confidence,
+    lift: row.lift,
+    stats: row.stats,
+    firstSeen: iso(row.first_seen),
+    lastSeen: iso(row.last_seen),
+    status: row.status,
+    runId: row.run_id,
+  };
+}
+
+function toRunView(row: StoredRun) {
+  return {
+    id: row.id,
+    trigger: row.trigger,
+    requestedBy: row.requested_by,
+    windowFrom: iso(row.window_from),
+    windowTo: iso(row.window_to),
+    minUserSupport: row.min_user_support,
+    startedAt: iso(row.started_at),
+    finishedAt: row.finished_at === null ? null : iso(row.finished_at),
+    durationMs: row.duration_ms,
+    status: row.status,
+    miners: row.miners ?? [],
+    error: row.error,
+  };
+}
+
+/** node-postgres hands timestamptz over as text here (the ORM's type parsers); either form becomes ISO-8601. */
+const iso = (value: Date | string) => new Date(value).toISOString();

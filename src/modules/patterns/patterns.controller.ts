@@ -1,0 +1,68 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
+import { RequestValidationError } from '../../common/errors/domain.error';
+import { MiningRunListDto, MiningStartedDto, PatternDto, PatternListDto, PatternQueryDto, PredictDto, PredictionListDto, RunQueryDto } from './dto/pattern.dto';
+import { MiningService } from './mining.service';
+import { MiningRunInProgressError } from './patterns.errors';
+import { PatternsReadService } from './patterns-read.service';
+import { PredictionService } from './prediction.service';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => new RequestValidationError([{ field: 'id', message: 'id must be a uuid' }]) });
+
+@ApiTags('patterns')
+@ApiBearerAuth()
+@Controller('patterns')
+export class PatternsController {
+  constructor(
+    private readonly reader: PatternsReadService,
+    private readonly mining: MiningService,
+    private readonly prediction: PredictionService,
+  ) {}
+
+  @Get()
+  @Roles('user', 'service')
+  @ApiOperation({ summary: 'Published patterns (each supported by at least MIN_USER_SUPPORT distinct users), filtered and paged' })
+  @ApiOkResponse({ type: PatternListDto })
+  list(@Query() query: PatternQueryDto): Promise<PatternListDto> {
+    return this.reader.list(query);
+  }
+
+  @Get('runs')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Mining runs, newest first (admin)' })
+  @ApiOkResponse({ type: MiningRunListDto })
+  runs(@Query() query: RunQueryDto): Promise<MiningRunListDto> {
+    return this.reader.listRuns(query.limit, query.cursor);
+  }
+
+  @Get(':id')
+  @Roles('user', 'service')
+  @ApiOperation({ summary: 'One pattern' })
+  @ApiOkResponse({ type: PatternDto })
+  get(@Param('id', uuid) id: string): Promise<PatternDto> {
+    return this.reader.get(id);
+  }
+
+  @Post('mine')
+  @Roles('admin')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Start a mining run now (admin): 202 with its id; 409 while one runs on any instance' })
+  @ApiAcceptedResponse({ type: MiningStartedDto })
+  @ApiConflictResponse({ description: 'PATTERNS.RUN_IN_PROGRESS, with the running run’s id in runId' })
+  async mine(@CurrentUser() user: AuthUser): Promise<MiningStartedDto> {
+    const result = await this.mining.start('manual', user.sub);
+    if (!result.started) throw new MiningRunInProgressError(result.runningId);
+    return { runId: result.runId, status: 'running' };
+  }
+
+  @Post('predict')
+  @HttpCode(HttpStatus.OK)
+  @Roles('user', 'service')
+  @ApiOperation({ summary: 'The likeliest next actions after the recent ones, from the published sequence patterns' })
+  @ApiOkResponse({ type: PredictionListDto })
+  async predict(@Body() body: PredictDto): Promise<PredictionListDto> {
+    return { predictions: await this.prediction.predict(body.module, body.recentActions, body.limit) };
+  }
+}

@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { contributionsProvider } from '../../common/extension/contributions';
+import { CryptoModule } from '../crypto/crypto.module';
+import { ExampleReader } from './example-reader';
+import { CoOccurrenceMiner } from './miners/co-occurrence.miner';
+import { CorrectionMiner } from './miners/correction.miner';
+import { FeedbackMiner } from './miners/feedback.miner';
+import { ReportedMiner } from './miners/reported.miner';
+import { SequenceMiner } from './miners/sequence.miner';
+import { MiningRunsRepository } from './mining-runs.repository';
+import { MiningScheduler } from './mining.scheduler';
+import { MiningService } from './mining.service';
+import { PATTERN_MINERS, patternMiner } from './pattern-miner';
+import { PatternsReadService } from './patterns-read.service';
+import { PatternsController } from './patterns.controller';
+import { PatternsMetrics } from './patterns.metrics';
+import { PatternsRepository } from './patterns.repository';
+import { PredictionService } from './prediction.service';
+
+/**
+ * Patterns: every miner contributed to PATTERN_MINERS (here or in any other module) runs in mining runs, one at a
+ * time across instances, scheduled and on demand; published patterns, runs and next-action predictions over REST.
+ */
+@Module({
+  imports: [DiscoveryModule, CryptoModule],
+  controllers: [PatternsController],
+  providers: [
+    contributionsProvider(PATTERN_MINERS),
+    patternMiner(SequenceMiner),
+    patternMiner(CorrectionMiner),
+    patternMiner(FeedbackMiner),
+    patternMiner(CoOccurrenceMiner),
+    patternMiner(ReportedMiner),
+    ExampleReader,
+    PatternsRepository,
+    MiningRunsRepository,
+    MiningService,
+    MiningScheduler,
+    PatternsReadService,
+    PredictionService,
+    PatternsMetrics,
+  ],
+  exports: [MiningService, PatternsReadService, PATTERN_MINERS],
+})
+export class PatternsModule {}

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { uuidv7 } from '../../common/ids/uuid-v7';
+import { SqlPool } from '../../database/sql-pool.service';
+import type { PatternStatus } from './entities/global-pattern.entity';
+import type { MinedPattern } from './pattern-miner';
+
+export interface StoredPattern {
+  id: string;
+  pattern_type: string;
+  module: string;
+  signature: string;
+  items: Record<string, unknown>;
+  support: number;
+  occurrences: string;
+  confidence: number | null;
+  lift: number | null;
+  stats: Record<string, number> | null;
+  first_seen: Date | string;
+  last_seen: Date | string;
+  run_id: string;
+  status: PatternStatus;
+  retired_at: Date | string | null;
+}
+
+export type PatternSort = 'support' | 'recent';
+
+export interface PatternFilter {
+  type?: string;
+  module?: string;
+  minSupport?: number;
+  since?: Date;
+  status: PatternStatus;
+  sort: PatternSort;
+  /** Keyset position after which the page starts: [support or last_seen, id]. */
+  after?: [number | string, string];
+}
+
+const COLUMNS = 'id, pattern_type, module, signature, items, support, occurrences, confidence, lift, stats, first_seen, last_seen, run_id, status, retired_at';
+
+/** The SQL of `global_patterns`: a run's upsert and retirement, and keyset-paged reads. */
+@Injectable()
+export class PatternsRepository {
+  constructor(private readonly sql: SqlPool) {}
+
+  /** Inserts new patterns and updates known ones in place (reactivating retired ones); returns how many. */
+  async upsert(client: PoolClient, runId: string, patternType: string, patterns: MinedPattern[], seenAt: Date): Promise<number> {
+    if (patterns.length === 0) return 0;
+    const result = await client.query(
+      `INSERT INTO global_patterns (id, pattern_type, module, signature, items, support, occurrences, confidence, lift, stats, first_seen, last_seen, run_id, status)
+       SELECT t.id, $2, t.module, t.signature, t.items, t.support, t.occurrences, t.confidence, t.lift, t.stats, $3, $3, $1, 'active'
+         FROM unnest($4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::int[], $9::bigint[], $10::float8[], $11::float8[], $12::jsonb[])
+           AS t(id, module, signature, items, support, occurrences, confidence, lift, stats)
+       ON CONFLICT (pattern_type, module, signature) DO UPDATE SET
+         items = EXCLUDED.items, support = EXCLUDED.support, occurrences = EXCLUDED.occurrences, confidence = EXCLUDED.confidence,
+         lift = EXCLUDED.lift, stats = EXCLUDED.stats, last_seen = EXCLUDED.last_seen, run_id = EXCLUDED.run_id,
+         status = 'active', retired_at = NULL, updated_at = now()`,
+      [
+        runId,
+        patternType,
+        seenAt,
+        patterns.map(() => uuidv7()),
+        patterns.map((p) => p.module),
+        patterns.map((p) => p.signature),
+        patterns.map((p) => JSON.stringify(p.items)),
+        patterns.map((p) => p.support),
+        patterns.map((p) => p.occurrences),
+        patterns.map((p) => finite(p.confidence)),
+        patterns.map((p) => finite(p.lift)),
+        patterns.map((p) => (p.stats ? JSON.stringify(p.stats) : null)),
+      ],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  /** Retires the active patterns of a type that the run did not publish again; returns how many. */
+  async retireOthers(client: PoolClient, runId: string, patternType: string, at: Date): Promise<number> {
+    const result = await client.query(
+      `UPDATE global_patterns SET status = 'retired', retired_at = $3, updated_at = now() WHERE pattern_type = $1 AND status = 'active' AND run_id <> $2`,
+      [patternType, runId, at],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async page(filter: PatternFilter, limit: number): Promise<StoredPattern[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, ...values: unknown[]) => {
+      let text = clause;
+      for (const value of values) {
+        params.push(value);
+        text = text.replace('?', `$${params.length}`);
+      }
+      where.push(text);
+    };
+    add('status = ?', filter.status);
+    if (filter.type) add('pattern_type = ?', filter.type);
+    if (filter.module) add('module = ?', filter.module);
+    if (filter.minSupport !== undefined) add('support >= ?', filter.minSupport);
+    if (filter.since) add('last_seen >= ?', filter.since);
+    const key = filter.sort === 'support' ? 'support' : 'last_seen';
+    if (filter.after) add(`(${key}, id) < (?, ?::uuid)`, filter.sort === 'support' ? filter.after[0] : new Date(filter.after[0]), filter.after[1]);
+    params.push(limit);
+    return this.sql.query<StoredPattern>(
+      `SELECT ${COLUMNS} FROM global_patterns WHERE ${where.join(' AND ')} ORDER BY ${key} DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  async byId(id: string): Promise<StoredPattern | undefined> {
+    const [row] = await this.sql.query<StoredPattern>(`SELECT ${COLUMNS} FROM global_patterns WHERE id = $1`, [id]);
+    return row;
+  }
+
+  /** The active sequence patterns of a module (prediction reads them whole; a module has at most a few thousand). */
+  async activeSequences(module: string): Promise<StoredPattern[]> {
+    return this.sql.query<StoredPattern>(`SELECT ${COLUMNS} FROM global_patterns WHERE status = 'active' AND pattern_type = 'sequence' AND module = $1`, [module]);
+  }
+
+  /** Active patterns per type, for metrics. */
+  async activeCounts(): Promise<{ pattern_type: string; count: number }[]> {
+    return this.sql.query(`SELECT pattern_type, count(*)::int AS count FROM global_patterns WHERE status = 'active' GROUP BY pattern_type`);
+  }
+}
+
+/** NaN and infinities are not storable as JSON-ish figures; store them as unknown. */
+const finite = (value: number | null | undefined) => (typeof value === 'number' && Number.isFinite(value) ? value : null);

@@ -1,0 +1,310 @@
+import { newUserId } from '../support/ids';
+import { ChannelMiner, ExtraMinerModule } from '../support/extra-miner.module';
+import { setConsent } from '../support/learning';
+import { useSuite } from '../support/suite';
+import type { TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
+
+const K = 3;
+const DAY = 86_400_000;
+
+describe('Patterns: mining runs, miners and reads (e2e)', () => {
+  const suite = useSuite({ env: { REDIS_URL: '', MIN_USER_SUPPORT: String(K), MINING_MAX_OCCURRENCES_PER_USER: '10', PATTERNS_CRON: 'off' }, imports: [ExtraMinerModule] });
+  let t: TestApp;
+  beforeAll(() => ({ t } = suite));
+  afterEach(() => {
+    ChannelMiner.mode = 'ok';
+    ChannelMiner.release();
+  });
+
+  const admin = () => `Bearer ${t.token('admin-1', ['admin'])}`;
+  const service = () => `Bearer ${t.token('svc-patterns', ['service'])}`;
+  let clock = Date.now() - 2 * DAY;
+  /** Strictly increasing timestamps, so the order of a session's actions is the order they are listed in. */
+  const at = () => new Date((clock += 1000)).toISOString();
+
+  async function ingest(events: Record<string, unknown>[]): Promise<void> {
+    const res = await t.http.post('/api/v1/learning/events/batch').set('authorization', service()).send({ events });
+    expect(res.status).toBe(200);
+    expect(res.body.rejected).toBe(0);
+  }
+
+  async function consentingUsers(n: number): Promise<string[]> {
+    const users = Array.from({ length: n }, () => newUserId());
+    for (const u of users) await setConsent(t, u);
+    return users;
+  }
+
+  const session = (userId: string, module: string, sessionId: string, actions: string[]) =>
+    actions.map((action) => ({ userId, eventType: 'interaction', context: { module, action, sessionId }, data: { outcome: 'success' }, timestamp: at() }));
+
+  /** Starts a run and waits for it to finish; returns the finished run. */
+  async function mine(): Promise<Record<string, any>> {
+    const res = await t.http.post('/api/v1/patterns/mine').set('authorization', admin());
+    expect(res.status).toBe(202);
+    const runId = res.body.runId as string;
+    const run = await waitFor(
+      () => runById(runId),
+      (r) => r !== undefined && r.status !== 'running',
+      20_000,
+    );
+    expect(run?.status).not.toBe('running');
+    return run!;
+  }
+
+  async function runById(runId: string): Promise<Record<string, any> | undefined> {
+    const runs = await t.http.get('/api/v1/patterns/runs?limit=100').set('authorization', admin());
+    return runs.body.items.find((r: { id: string }) => r.id === runId);
+  }
+
+  async function patterns(query: string): Promise<Record<string, any>[]> {
+    const res = await t.http.get(`/api/v1/patterns?limit=100&${query}`).set('authorization', service());
+    expect(res.status).toBe(200);
+    return res.body.items;
+  }
+
+  describe('sequence miner', () => {
+    it('counts distinct users per contiguous sequence, caps a heavy user, and scores confidence within its context', async () => {
+      const [a, b, c, d, e, heavy] = await consentingUsers(6);
+      await ingest([
+        ...session(a, 'seq', 's1', ['open', 'edit', 'save']),
+        ...session(b, 'seq', 's1', ['open', 'edit', 'save']),
+        ...session(c, 'seq', 's1', ['open', 'edit', 'save']),
+        ...session(d, 'seq', 's1', ['open', 'edit']),
+        ...session(e, 'seq', 's1', ['open', 'save']),
+        // Sessions split sequences: no edit>open across these.
+        ...Array.from({ length: 20 }, (_, i) => session(heavy, 'seq', `h${i}`, ['open', 'edit'])).flat(),
+        // One user alone, however often, publishes nothing.
+        ...session(heavy, 'seq', 'solo', Array.from({ length: 30 }, (_, i) => (i % 2 ? 'ping' : 'pong'))),
+      ]);
+      const run = await mine();
+      expect(run.status).toBe('succeeded');
+      const found = await patterns('type=sequence&module=seq');
+      const bySignature = Object.fromEntries(found.map((p) => [p.signature, p]));
+      expect(Object.keys(bySignature).sort()).toEqual(['edit>save', 'open>edit', 'open>edit>save']);
+      // open>edit: 5 users; occurrences 4 + the heavy user's 20 capped at 10; context "open" also led to save once.
+      expect(bySignature['open>edit']).toMatchObject({ support: 5, occurrences: 14, items: { actions: ['open', 'edit'] } });
+      expect(bySignature['open>edit'].confidence).toBeCloseTo(14 / 15, 10);
+      expect(bySignature['edit>save']).toMatchObject({ support: 3, occurrences: 3, confidence: 1 });
+      expect(bySignature['open>edit>save']).toMatchObject({ support: 3, occurrences: 3 });
+      expect(bySignature['open>edit>save'].confidence).toBeCloseTo(3 / 3, 10);
+    });
+
+    it('predicts the next action from the longest known context, backing off to shorter ones', async () => {
+      const [a, b, c] = await consentingUsers(3);
+      await ingest([
+        ...session(a, 'pred', 's', ['start', 'type', 'send']),
+        ...session(b, 'pred', 's', ['start', 'type', 'send']),
+        ...session(c, 'pred', 's', ['start', 'type', 'send']),
+        ...session(a, 'pred', 't', ['browse', 'type', 'discard']),
+        ...session(b, 'pred', 't', ['browse', 'type', 'discard']),
+        ...session(c, 'pred', 't', ['browse', 'type', 'discard']),
+      ]);
+      await mine();
+      const predict = (body: unknown) => t.http.post('/api/v1/patterns/predict').set('authorization', service()).send(body as object);
+      // After start>type users sent; after browse>type they discarded; after type alone, either (back-off).
+      const afterStart = await predict({ module: 'pred', recentActions: ['start', 'type'] });
+      expect(afterStart.status).toBe(200);
+      expect(afterStart.body.predictions[0]).toEqual({ action: 'send', confidence: 1, support: 3, context: ['start', 'type'] });
+      expect(afterStart.body.predictions[1]).toMatchObject({ action: 'discard', context: ['type'], confidence: 0.5 });
+      const unknownStart = await predict({ module: 'pred', recentActions: ['zzz', 'type'], limit: 1 });
+      expect(unknownStart.body.predictions).toHaveLength(1);
+      expect(unknownStart.body.predictions[0]).toMatchObject({ context: ['type'], confidence: 0.5 });
+      expect((await predict({ module: 'pred', recentActions: ['nothing-known'] })).body).toEqual({ predictions: [] });
+      const bad = await predict({ module: 'Bad Module', recentActions: [] });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['module', 'recentActions']);
+    });
+  });
+
+  describe('correction, feedback, co-occurrence and reported miners', () => {
+    it('publishes a correction at k users with its normalized text, and not at k-1', async () => {
+      const users = await consentingUsers(K + K - 1);
+      const events = [
+        ...users.slice(0, K).map((u, i) => ({ userId: u, eventType: 'correction', context: { module: 'corr', action: 'fix' }, data: { original: i ? 'Teh  Cat' : 'teh cat', corrected: 'The Cat' }, timestamp: at() })),
+        ...users.slice(K).map((u) => ({ userId: u, eventType: 'correction', context: { module: 'corr', action: 'fix' }, data: { original: 'recieve', corrected: 'receive' }, timestamp: at() })),
+      ];
+      await ingest(events);
+      await mine();
+      const found = await patterns('type=correction&module=corr');
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ support: K, occurrences: K, items: { original: 'teh cat', corrected: 'the cat' } });
+      expect(found[0].signature).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it('scores feedback per action with a Wilson lower bound, counting each user at most the cap', async () => {
+      const [a, b, c] = await consentingUsers(3);
+      const rate = (userId: string, rating: number) => ({ userId, eventType: 'feedback', context: { module: 'fb', action: 'suggest' }, data: { rating }, timestamp: at() });
+      await ingest([rate(a, 5), rate(b, 4), rate(c, 2), ...Array.from({ length: 30 }, () => rate(c, 1))]);
+      await mine();
+      const [p] = await patterns('type=feedback&module=fb');
+      // c's 31 ratings count as 10 (the cap), keeping c's mix: 10/31 of one 2 and thirty 1s.
+      expect(p).toMatchObject({ signature: 'suggest', support: 3, occurrences: 33 });
+      expect(p.stats.weightedCount).toBe(12);
+      expect(p.stats.positive).toBe(2);
+      expect(p.stats.negative).toBe(10);
+      expect(p.stats.meanRating).toBeCloseTo((5 + 4 + (10 / 31) * (2 + 30)) / 12, 3);
+      const n = 12;
+      const phat = 2 / n;
+      const z = 1.959963984540054;
+      const wilson = (phat + (z * z) / (2 * n) - z * Math.sqrt((phat * (1 - phat)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+      expect(p.confidence).toBeCloseTo(wilson, 10);
+    });
+
+    it('relates actions used by the same users with support, confidence and lift', async () => {
+      const users = await consentingUsers(6);
+      const use = (userId: string, actions: string[]) => actions.map((action) => ({ userId, eventType: 'interaction', context: { module: 'co', action }, data: {}, timestamp: at() }));
+      await ingest([
+        ...use(users[0], ['x', 'y']),
+        ...use(users[1], ['x', 'y']),
+        ...use(users[2], ['x', 'y']),
+        ...use(users[3], ['x']),
+        ...use(users[4], ['y', 'z']),
+        ...use(users[5], ['z']),
+      ]);
+      await mine();
+      const found = await patterns('type=co_occurrence&module=co');
+      expect(found).toHaveLength(1);
+      // 6 users; x by 4, y by 4, both by 3: confidence P(y|x) = 3/4, lift = (3/6) / ((4/6)(4/6)) = 1.125.
+      expect(found[0]).toMatchObject({ signature: 'x+y', support: 3, items: { actions: ['x', 'y'] }, confidence: 0.75 });
+      expect(found[0].lift).toBeCloseTo(1.125, 10);
+      expect(found[0].stats).toMatchObject({ usersX: 4, usersY: 4, moduleUsers: 6, confidenceXGivenY: 0.75 });
+    });
+
+    it('confirms a reported pattern at k reporters and publishes only the items k of them listed', async () => {
+      const users = await consentingUsers(3);
+      const items = [['Alpha', 'beta'], ['alpha', 'beta', 'gamma'], ['ALPHA', 'delta']];
+      await ingest(
+        users.map((u, i) => ({ userId: u, eventType: 'pattern_discovery', context: { module: 'rep', action: 'report' }, data: { patternType: 'workflow', signature: i ? 'Open-Edit' : 'open-edit', items: items[i] }, timestamp: at() })),
+      );
+      await mine();
+      const found = await patterns('type=reported&module=rep');
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ support: 3, items: { patternType: 'workflow', signature: 'open-edit', items: ['alpha'] } });
+    });
+  });
+
+  describe('runs', () => {
+    it('runs a miner contributed by another module, with no edit to the patterns module', async () => {
+      const users = await consentingUsers(K);
+      await ingest(users.map((u) => ({ userId: u, eventType: 'interaction', context: { module: 'ext', action: 'visit', channel: 'mobile' }, data: {}, timestamp: at() })));
+      const run = await mine();
+      expect(run.miners.map((m: { miner: string }) => m.miner).sort()).toEqual(['channel', 'co_occurrence', 'correction', 'feedback', 'reported', 'sequence']);
+      const [p] = await patterns('type=extra&module=ext');
+      expect(p).toMatchObject({ signature: 'mobile', support: K, items: { channel: 'mobile' } });
+    });
+
+    it('runs one at a time: a second start answers 409 with the running run’s id', async () => {
+      ChannelMiner.block();
+      const first = await t.http.post('/api/v1/patterns/mine').set('authorization', admin());
+      expect(first.status).toBe(202);
+      await ChannelMiner.entered;
+      const second = await t.http.post('/api/v1/patterns/mine').set('authorization', admin());
+      expect(second.status).toBe(409);
+      expect(second.body).toMatchObject({ code: 'PATTERNS.RUN_IN_PROGRESS', runId: first.body.runId });
+      ChannelMiner.release();
+      const finished = await waitFor(
+        () => runById(first.body.runId),
+        (r) => r?.status !== 'running',
+        20_000,
+      );
+      expect(finished?.status).toBe('succeeded');
+    });
+
+    it('keeps the patterns of a failing miner and reports the run as partial', async () => {
+      const users = await consentingUsers(K);
+      await ingest(users.map((u) => ({ userId: u, eventType: 'interaction', context: { module: 'ext-fail', action: 'visit', channel: 'tv' }, data: {}, timestamp: at() })));
+      await mine();
+      expect(await patterns('type=extra&module=ext-fail')).toHaveLength(1);
+      ChannelMiner.mode = 'fail';
+      const run = await mine();
+      expect(run.status).toBe('partial');
+      expect(run.miners.find((m: { miner: string }) => m.miner === 'channel')).toMatchObject({ published: 0, retired: 0, error: 'channel miner failed on purpose' });
+      expect(await patterns('type=extra&module=ext-fail')).toHaveLength(1);
+    });
+
+    it('retires a pattern at the next run once a withdrawal or an erasure takes its support below k', async () => {
+      const users = await consentingUsers(K);
+      const visit = (module: string) => users.map((u) => ({ userId: u, eventType: 'interaction', context: { module, action: 'visit', channel: 'kiosk' }, data: {}, timestamp: at() }));
+      await ingest([...visit('ret-w'), ...visit('ret-e')]);
+      await mine();
+      expect(await patterns('type=extra&module=ret-w')).toHaveLength(1);
+      expect(await patterns('type=extra&module=ret-e')).toHaveLength(1);
+
+      await setConsent(t, users[0], false); // withdrawal: the user's events go (CONSENT_WITHDRAWAL_ACTION=delete)
+      const run = await mine();
+      expect(run.miners.find((m: { miner: string }) => m.miner === 'channel').retired).toBe(2);
+      expect(await patterns('type=extra&module=ret-w')).toHaveLength(0);
+      const retired = await patterns('type=extra&module=ret-w&status=retired');
+      expect(retired).toHaveLength(1);
+      expect(retired[0].status).toBe('retired');
+
+      // Back to k users, then an erasure.
+      const [extra] = await consentingUsers(1);
+      await ingest([{ userId: extra, eventType: 'interaction', context: { module: 'ret-e', action: 'visit', channel: 'kiosk' }, data: {}, timestamp: at() }]);
+      await mine();
+      expect(await patterns('type=extra&module=ret-e')).toMatchObject([{ support: K }]);
+      const erased = await t.http.delete(`/api/v1/privacy/users/${users[1]}`).set('authorization', admin());
+      expect(erased.status).toBe(200);
+      await mine();
+      expect(await patterns('type=extra&module=ret-e')).toHaveLength(0);
+    });
+  });
+
+  describe('reads', () => {
+    it('filters, sorts and pages patterns without gaps or repeats', async () => {
+      const users = await consentingUsers(K + 2);
+      const events = ['a', 'b', 'c', 'd', 'e'].flatMap((channel, i) =>
+        users.slice(0, K + (i % 3)).map((u) => ({ userId: u, eventType: 'interaction', context: { module: 'page', action: 'visit', channel }, data: {}, timestamp: at() })),
+      );
+      await ingest(events);
+      await mine();
+      const all = await patterns('type=extra&module=page');
+      expect(all.map((p) => p.support)).toEqual([...all.map((p) => p.support)].sort((x, y) => y - x));
+      expect(all).toHaveLength(5);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await t.http
+          .get(`/api/v1/patterns?type=extra&module=page&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+          .set('authorization', service());
+        expect(res.status).toBe(200);
+        seen.push(...res.body.items.map((p) => p.id));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(all.map((p) => p.id));
+      expect((await patterns('type=extra&module=page&minSupport=5')).map((p) => p.support)).toEqual([5]);
+      expect(await patterns(`type=extra&module=page&since=${new Date(Date.now() + 60_000).toISOString()}`)).toHaveLength(0);
+      const recent = await patterns('type=extra&module=page&sort=recent');
+      expect(recent).toHaveLength(5);
+
+      const one = await t.http.get(`/api/v1/patterns/${all[0].id}`).set('authorization', `Bearer ${t.token(newUserId(), ['user'])}`);
+      expect(one.status).toBe(200);
+      expect(one.body).toEqual(all[0]);
+    });
+
+    it('answers bad input with 400 naming the field, unknown ids with 404, and enforces roles', async () => {
+      const bad = await t.http.get('/api/v1/patterns?minSupport=abc&sort=random&limit=101').set('authorization', service());
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['limit', 'minSupport', 'sort']);
+      expect((await t.http.get('/api/v1/patterns?cursor=garbage').set('authorization', service())).status).toBe(400);
+      expect((await t.http.get('/api/v1/patterns/not-a-uuid').set('authorization', service())).status).toBe(400);
+      const missing = await t.http.get(`/api/v1/patterns/${newUserId()}`).set('authorization', service());
+      expect(missing.status).toBe(404);
+      expect(missing.body.code).toBe('PATTERNS.NOT_FOUND');
+      const user = `Bearer ${t.token(newUserId(), ['user'])}`;
+      expect((await t.http.post('/api/v1/patterns/mine').set('authorization', user)).status).toBe(403);
+      expect((await t.http.post('/api/v1/patterns/mine').set('authorization', service())).status).toBe(403);
+      expect((await t.http.get('/api/v1/patterns/runs').set('authorization', service())).status).toBe(403);
+      expect((await t.http.get('/api/v1/patterns')).status).toBe(401);
+    });
+
+    it('reports runs and active patterns in /metrics', async () => {
+      await mine();
+      const metrics = await t.http.get('/metrics');
+      expect(metrics.text).toMatch(/mining_runs_total\{trigger="manual",status="succeeded"\} \d+/);
+      expect(metrics.text).toMatch(/mining_run_duration_seconds_count\{status="succeeded"\} \d+/);
+      expect(metrics.text).toMatch(/patterns_active\{pattern_type="[a-z_]+"\} \d+/);
+    });
+  });
+});

@@ -1,0 +1,49 @@
+import { Injectable, Module } from '@nestjs/common';
+import { patternMiner, type MinedPattern, type MiningWindow, type PatternMiner, CONSENTED_EVENTS } from '../../src/modules/patterns/pattern-miner';
+
+/**
+ * A team's own miner in a module of its own: it counts, per module, the users who sent an interaction with the
+ * label `channel` set, and publishes one `extra` pattern per channel value. Registered by listing
+ * `patternMiner(ChannelMiner)` in its module's providers; the patterns module is not edited.
+ * Tests can hold it (`block`) to keep a run in progress, or make it fail.
+ */
+@Injectable()
+export class ChannelMiner implements PatternMiner {
+  readonly name = 'channel';
+  readonly patternType = 'extra';
+
+  static mode: 'ok' | 'fail' = 'ok';
+  private static gate: Promise<void> | null = null;
+  private static open: (() => void) | null = null;
+  static entered: Promise<void> = Promise.resolve();
+  private static enteredResolve: (() => void) | null = null;
+
+  /** The next runs wait inside this miner until `release()`; `entered` resolves when one does. */
+  static block(): void {
+    ChannelMiner.gate = new Promise((resolve) => (ChannelMiner.open = resolve));
+    ChannelMiner.entered = new Promise((resolve) => (ChannelMiner.enteredResolve = resolve));
+  }
+
+  static release(): void {
+    ChannelMiner.open?.();
+    ChannelMiner.gate = null;
+  }
+
+  async mine(window: MiningWindow): Promise<MinedPattern[]> {
+    ChannelMiner.enteredResolve?.();
+    if (ChannelMiner.gate) await ChannelMiner.gate;
+    if (ChannelMiner.mode === 'fail') throw new Error('channel miner failed on purpose');
+    const rows = await window.query<{ module: string; channel: string; support: number; occurrences: string }>(
+      `SELECT module, labels->>'channel' AS channel, count(DISTINCT user_id)::int AS support, count(*)::bigint AS occurrences
+         FROM ${CONSENTED_EVENTS} e
+        WHERE labels ? 'channel'
+        GROUP BY module, labels->>'channel'
+       HAVING count(DISTINCT user_id) >= $3`,
+      [window.from, window.to, window.minUserSupport],
+    );
+    return rows.map((r) => ({ module: r.module, signature: r.channel, items: { channel: r.channel }, support: r.support, occurrences: Number(r.occurrences) }));
+  }
+}
+
+@Module({ providers: [patternMiner(ChannelMiner)] })
+export class ExtraMinerModule {}
