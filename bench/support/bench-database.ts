@@ -30,7 +30,8 @@ async function admin(url: string, sql: string): Promise<void> {
 
 /**
  * A throwaway, migrated database for a benchmark: on the server in `BENCH_DATABASE_URL` when set (a new
- * `bench_<name>_<pid>` database, dropped afterwards), else on an embedded PostgreSQL in a temp folder.
+ * `bench_<name>_<pid>` database, dropped afterwards unless BENCH_KEEP_DATABASE is set, for inspecting plans), else
+ * on an embedded PostgreSQL in a temp folder.
  */
 export async function openBenchDatabase(name: string, poolMax = 10): Promise<BenchDatabase> {
   let serverUrl = process.env.BENCH_DATABASE_URL;
@@ -56,6 +57,10 @@ export async function openBenchDatabase(name: string, poolMax = 10): Promise<Ben
     orm,
     close: async () => {
       await orm.close(true);
+      if (process.env.BENCH_KEEP_DATABASE && process.env.BENCH_DATABASE_URL) {
+        console.log(`kept the database for inspection: ${url}`);
+        return;
+      }
       await admin(serverUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
       await stopServer();
     },

@@ -61,6 +61,10 @@ export class AppConfig {
     maxOccurrencesPerUser: number;
     /** Miners read events of the last this many days. */
     windowDays: number;
+    /** PostgreSQL `work_mem` of the mining connection during a run (its aggregations stay in memory). */
+    workMemMb: number;
+    /** Miners running at once in a run, each on its own pooled connection. */
+    concurrency: number;
     /** Schedule of mining runs; null when scheduled runs are off. */
     cron: string | null;
   };

@@ -123,6 +123,12 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650)
   MINING_WINDOW_DAYS?: number;
 
+  @Transform(toInt) @IsInt() @Min(4) @Max(4096)
+  MINING_WORK_MEM_MB = 256;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(8)
+  MINING_CONCURRENCY = 2;
+
   /** A cron expression (checked by load-config) or `off`. */
   @IsString() @MaxLength(128)
   PATTERNS_CRON = '0 * * * *';

@@ -146,6 +146,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       maxSequenceLength: env.MAX_SEQUENCE_LENGTH,
       maxOccurrencesPerUser: env.MINING_MAX_OCCURRENCES_PER_USER,
       windowDays: env.MINING_WINDOW_DAYS ?? env.DATA_RETENTION_DAYS,
+      workMemMb: env.MINING_WORK_MEM_MB,
+      concurrency: env.MINING_CONCURRENCY,
       cron: env.PATTERNS_CRON === 'off' ? null : env.PATTERNS_CRON,
     },
     metrics: { token: env.METRICS_TOKEN },

@@ -20,7 +20,7 @@ export interface PatternsMinedEvent {
 
 /** The session advisory lock that keeps runs one at a time across every instance. */
 const RUN_LOCK = 'patterns:mining';
-/** A mining statement running longer than this is cancelled (the run then reports the miner as failed). */
+/** A miner's statement running longer than this is cancelled (the run then reports the miner as failed). */
 const STATEMENT_TIMEOUT_MS = 300_000;
 const NAME = /^[a-z][a-z0-9_]{0,31}$/;
 const MAX_SIGNATURE = 512;
@@ -42,9 +42,9 @@ export interface RunSummary {
 }
 
 /**
- * Mining runs: one at a time across all instances (a PostgreSQL session advisory lock held by the connection that
- * does the work), every registered miner in turn over the window, each miner's patterns upserted in its own short
- * transaction, and the active patterns of a type that no longer reach MIN_USER_SUPPORT retired — but only when
+ * Mining runs: one at a time across all instances (a PostgreSQL session advisory lock held by the run's own
+ * connection), every registered miner over the window — MINING_CONCURRENCY of them at once, each in a read-only
+ * snapshot on a pooled connection — each miner's patterns upserted in its own short transaction on the run's connection, and the active patterns of a type that no longer reach MIN_USER_SUPPORT retired — but only when
  * every miner of that type succeeded, so a failing miner never retires what it could not recount.
  */
 @Injectable()
@@ -126,35 +126,49 @@ export class MiningService implements OnApplicationBootstrap {
   private async execute(client: PoolClient, run: OpenRun, trigger: RunTrigger): Promise<RunSummary> {
     const started = performance.now();
     const runId = run.id;
-    const window: MiningWindow = {
-      from: run.from,
-      to: run.to,
-      minUserSupport: run.minUserSupport,
-      query: async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[],
-    };
-    const reports: MinerReport[] = [];
     const failedTypes = new Set<string>();
-    await client.query(`SET statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
-    try {
-      for (const miner of this.miners()) {
-        const t0 = performance.now();
-        try {
-          const found = (await miner.mine(window)).filter((p) => this.publishable(p, window.minUserSupport));
-          const published = await inTransaction(client, (tx) => this.patterns.upsert(tx, runId, miner.patternType, dedupe(found), run.to));
-          reports.push({ miner: miner.name, patternType: miner.patternType, published, retired: 0, durationMs: Math.round(performance.now() - t0) });
-        } catch (error) {
-          failedTypes.add(miner.patternType);
-          reports.push({ miner: miner.name, patternType: miner.patternType, published: 0, retired: 0, durationMs: Math.round(performance.now() - t0), error: describe(error) });
-          this.logger.warn(`Miner ${miner.name} failed: ${describe(error)}`);
-        }
+    // Upserts share the run's connection: one transaction at a time.
+    let writes: Promise<unknown> = Promise.resolve();
+    const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+      const next = writes.then(work);
+      writes = next.catch(() => undefined);
+      return next;
+    };
+
+    const mineOne = async (miner: PatternMiner): Promise<MinerReport> => {
+      const t0 = performance.now();
+      const report = (published: number, error?: unknown): MinerReport => ({
+        miner: miner.name,
+        patternType: miner.patternType,
+        published,
+        retired: 0,
+        durationMs: Math.round(performance.now() - t0),
+        ...(error === undefined ? {} : { error: describe(error) }),
+      });
+      try {
+        const found = await this.sql.transaction(async (tx) => {
+          // One consistent snapshot per miner, read only, with the run's memory and time limits.
+          await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+          await tx.query(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
+          await tx.query(`SET LOCAL work_mem = '${this.config.patterns.workMemMb}MB'`);
+          const window: MiningWindow = { from: run.from, to: run.to, minUserSupport: run.minUserSupport, query: async <T>(text: string, params: unknown[] = []) => (await tx.query(text, params)).rows as T[] };
+          return miner.mine(window);
+        });
+        const publishable = dedupe(found.filter((p) => this.publishable(p, run.minUserSupport)));
+        const published = await serialized(() => inTransaction(client, (tx) => this.patterns.upsert(tx, runId, miner.patternType, publishable, run.to)));
+        return report(published);
+      } catch (error) {
+        failedTypes.add(miner.patternType);
+        this.logger.warn(`Miner ${miner.name} failed: ${describe(error)}`);
+        return report(0, error);
       }
-      for (const type of new Set(reports.map((r) => r.patternType))) {
-        if (failedTypes.has(type)) continue;
-        const retired = await this.patterns.retireOthers(client, runId, type, run.to);
-        reports.filter((r) => r.patternType === type).at(-1)!.retired = retired;
-      }
-    } finally {
-      await client.query('RESET statement_timeout');
+    };
+
+    const reports = await mapConcurrently(this.miners(), this.config.patterns.concurrency, mineOne);
+    for (const type of new Set(reports.map((r) => r.patternType))) {
+      if (failedTypes.has(type)) continue;
+      const retired = await this.patterns.retireOthers(client, runId, type, run.to);
+      reports.filter((r) => r.patternType === type).at(-1)!.retired = retired;
     }
     const failed = reports.filter((r) => r.error).length;
     const status: RunStatus = failed === 0 ? 'succeeded' : failed === reports.length ? 'failed' : 'partial';
@@ -181,6 +195,20 @@ export class MiningService implements OnApplicationBootstrap {
       p.signature.length <= MAX_SIGNATURE
     );
   }
+}
+
+/** `work` over every item, at most `limit` at a time; results in the items' order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
 }
 
 /** One pattern per (module, signature): a statement cannot upsert the same key twice. The first one wins. */

@@ -25,31 +25,29 @@ export class SequenceMiner implements PatternMiner {
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
     const longest = this.config.patterns.maxSequenceLength;
     const leads = range(2, longest).map((i) => `lead(action, ${i - 1}) OVER w AS a${i}`).join(', ');
+    // Sequences and their contexts as text keys (`a>b>c`; hashing text is cheaper than arrays).
+    const joined = (n: number) => range(1, n).map((i) => `a${i}`).join(` || '>' || `);
     const grams = range(2, longest)
-      .map((n) => `SELECT user_id, module, ARRAY[${range(1, n).map((i) => `a${i}`).join(', ')}]::text[] AS g FROM steps WHERE a${n} IS NOT NULL`)
+      .map((n) => `SELECT user_id, module, ${joined(n - 1)} AS context, ${joined(n)} AS g FROM steps WHERE a${n} IS NOT NULL`)
       .join(' UNION ALL ');
-    const rows = await window.query<{ module: string; actions: string[]; support: number; occurrences: string; confidence: number }>(
+    const rows = await window.query<{ module: string; g: string; support: number; occurrences: string; confidence: number }>(
       `WITH steps AS (
          SELECT user_id, module, action AS a1, ${leads}
            FROM ${CONSENTED_EVENTS} e
           WHERE session_id IS NOT NULL
          WINDOW w AS (PARTITION BY user_id, session_id, module ORDER BY timestamp, id)
        ), grams AS (${grams}),
-       per_user AS (SELECT module, g, least(count(*), $4) AS n FROM grams GROUP BY module, g, user_id),
-       counted AS (SELECT module, g, count(*)::int AS support, sum(n)::bigint AS occurrences FROM per_user GROUP BY module, g),
-       scored AS (SELECT *, sum(occurrences) OVER (PARTITION BY module, g[1:cardinality(g) - 1]) AS context_occurrences FROM counted)
-       SELECT module, g AS actions, support, occurrences, occurrences::float8 / context_occurrences AS confidence
-         FROM scored WHERE support >= $3`,
+       per_user AS (SELECT module, context, g, least(count(*), $4) AS n FROM grams GROUP BY module, context, g, user_id),
+       counted AS (SELECT module, context, g, count(*)::int AS support, sum(n)::bigint AS occurrences FROM per_user GROUP BY module, context, g),
+       contexts AS (SELECT module, context, sum(occurrences) AS total FROM counted GROUP BY module, context)
+       SELECT c.module, c.g, c.support, c.occurrences, c.occurrences::float8 / x.total AS confidence
+         FROM counted c JOIN contexts x USING (module, context)
+        WHERE c.support >= $3`,
       [window.from, window.to, window.minUserSupport, this.config.patterns.maxOccurrencesPerUser],
     );
-    return rows.map((r) => ({
-      module: r.module,
-      signature: sequenceSignature(r.actions),
-      items: { actions: r.actions },
-      support: r.support,
-      occurrences: Number(r.occurrences),
-      confidence: r.confidence,
-      stats: { length: r.actions.length },
-    }));
+    return rows.map((r) => {
+      const actions = r.g.split('>');
+      return { module: r.module, signature: r.g, items: { actions }, support: r.support, occurrences: Number(r.occurrences), confidence: r.confidence, stats: { length: actions.length } };
+    });
   }
 }
