@@ -8,6 +8,7 @@ import { WinstonModule } from 'nest-winston';
 import type { AuthUser } from './common/auth/auth-user';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { createValidationPipe } from './common/http/validation';
+import { AppCacheModule } from './cache/app-cache.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -51,6 +52,7 @@ export class AppModule {
         WinstonModule.forRoot(createWinstonOptions(config)),
         DatabaseModule,
         RedisModule,
+        AppCacheModule,
         EventEmitterModule.forRoot(),
         ScheduleModule.forRoot(),
         throttlerModule(),

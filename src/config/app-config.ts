@@ -52,6 +52,8 @@ export class AppConfig {
     /** Body limit of POST /learning/events/batch (the other routes keep BODY_LIMIT_BYTES). */
     batchBodyLimitBytes: number;
   };
+  /** The two-tier read cache (memory, then Redis when configured). */
+  cache: { ttlSeconds: number; memoryMaxEntries: number };
   patterns: {
     /** k: nothing is published that fewer distinct users support (k-anonymity). */
     minUserSupport: number;

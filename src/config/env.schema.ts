@@ -111,6 +111,12 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() @MinLength(16) @MaxLength(256)
   METRICS_TOKEN?: string;
 
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  CACHE_TTL_SECONDS = 60;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(10_000_000)
+  CACHE_MEMORY_MAX_ENTRIES = 10_000;
+
   @Transform(toInt) @IsInt() @Min(2) @Max(1_000_000)
   MIN_USER_SUPPORT = 5;
 

@@ -139,6 +139,8 @@ describe(loadConfig.name, () => {
 
   it('reads the pattern-mining settings with their defaults, and refuses values out of bounds and bad schedules', () => {
     const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
+    expect(loadConfig(base).cache).toEqual({ ttlSeconds: 60, memoryMaxEntries: 10_000 });
+    expect(problemsOf({ ...base, CACHE_TTL_SECONDS: '0', CACHE_MEMORY_MAX_ENTRIES: '5' })).toHaveLength(2);
     expect(loadConfig(base).patterns).toEqual({ minUserSupport: 5, maxSequenceLength: 4, maxOccurrencesPerUser: 10, windowDays: 90, workMemMb: 256, concurrency: 2, cron: '0 * * * *' });
     const set = loadConfig({ ...base, DATA_RETENTION_DAYS: '30', MIN_USER_SUPPORT: '2', MAX_SEQUENCE_LENGTH: '6', MINING_MAX_OCCURRENCES_PER_USER: '1', PATTERNS_CRON: 'off' });
     expect(set.patterns).toEqual({ minUserSupport: 2, maxSequenceLength: 6, maxOccurrencesPerUser: 1, windowDays: 30, workMemMb: 256, concurrency: 2, cron: null });

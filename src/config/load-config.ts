@@ -141,6 +141,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       batchMaxEvents: env.LEARNING_BATCH_MAX_EVENTS,
       batchBodyLimitBytes: env.LEARNING_BATCH_BODY_LIMIT_BYTES,
     },
+    cache: { ttlSeconds: env.CACHE_TTL_SECONDS, memoryMaxEntries: env.CACHE_MEMORY_MAX_ENTRIES },
     patterns: {
       minUserSupport: env.MIN_USER_SUPPORT,
       maxSequenceLength: env.MAX_SEQUENCE_LENGTH,

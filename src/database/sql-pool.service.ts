@@ -27,6 +27,15 @@ export class SqlPool {
   }
 
   /**
+   * A read that may be answered by the read replica (DATABASE_URL_REPLICA) when one is configured, else by the
+   * primary. Replicas lag a little: use it for reads that tolerate that (published patterns), not read-your-writes.
+   */
+  async read<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const pool = (await this.em.getConnection('read').getNativeClient()) as Pool;
+    return (await pool.query<T>(sql, params)).rows;
+  }
+
+  /**
    * Runs `work` on one pooled connection outside any explicit transaction. A connection that failed for a reason
    * other than a server error (which leaves it usable) is discarded instead of going back to the pool.
    */

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { newUserId } from '../support/ids';
 import { correction, interaction, setConsent } from '../support/learning';
 import { useSuite, withInsertTrigger } from '../support/suite';
+import { waitFor } from '../support/wait';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('Learning events: ingestion (e2e)', () => {
@@ -59,18 +60,52 @@ describe('Learning events: ingestion (e2e)', () => {
     expect(await stored(user)).toHaveLength(1);
   });
 
-  it('lets concurrent single events share transactions, and one request failing leaves the others stored', async () => {
-    const user = newUserId();
-    await setConsent(t, user);
-    const ids = Array.from({ length: 30 }, (_, i) => (i === 17 ? 'boom' : `c-${i}`));
-    const answers = await withInsertTrigger(pg, "IF NEW.client_event_id = 'boom' THEN RAISE EXCEPTION 'simulated crash'; END IF; PERFORM pg_sleep(0.01);", () =>
-      Promise.all(ids.map((clientEventId) => post(interaction(user, { clientEventId })).then((r) => r))),
-    );
-    expect(answers.map((r) => r.status)).toEqual(ids.map((id) => (id === 'boom' ? 500 : 201)));
-    const rows = (await pg.query<{ client_event_id: string; tx: string }>('SELECT client_event_id, xmin::text AS tx FROM global_learning_events WHERE user_id = $1', [user])).rows;
-    expect(rows.map((r) => r.client_event_id).sort()).toEqual(ids.filter((id) => id !== 'boom').sort());
-    // Rows written by one statement share a transaction id: fewer transactions than requests means they were grouped.
-    expect(new Set(rows.map((r) => r.tx)).size).toBeLessThan(rows.length);
+  describe('concurrent single events', () => {
+    /**
+     * Sends one single-event request per client event id at once while the test holds an advisory lock every insert
+     * waits for: the first statements block while the other requests arrive and queue, so those share statements.
+     */
+    async function burst(user: string, ids: string[]) {
+      const hold = new Client({ connectionString: suite.db.url });
+      await hold.connect();
+      try {
+        await hold.query('SELECT pg_advisory_lock(4242)');
+        return await withInsertTrigger(pg, "PERFORM pg_advisory_xact_lock_shared(4242); IF NEW.client_event_id = 'boom' THEN RAISE EXCEPTION 'simulated crash'; END IF;", async () => {
+          const pending = Promise.all(ids.map((clientEventId) => post(interaction(user, { clientEventId })).then((r) => r)));
+          await waitFor(
+            async () => (await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND NOT granted`)).rows[0].n,
+            (n) => n >= 4,
+            10_000,
+          );
+          await new Promise((r) => setTimeout(r, 300));
+          await hold.query('SELECT pg_advisory_unlock(4242)');
+          return pending;
+        });
+      } finally {
+        await hold.end();
+      }
+    }
+    const storedIds = async (user: string) =>
+      (await pg.query<{ client_event_id: string; tx: string }>('SELECT client_event_id, xmin::text AS tx FROM global_learning_events WHERE user_id = $1', [user])).rows;
+
+    it('share transactions under load', async () => {
+      const user = newUserId();
+      await setConsent(t, user);
+      const ids = Array.from({ length: 30 }, (_, i) => `c-${i}`);
+      expect((await burst(user, ids)).map((r) => r.status)).toEqual(ids.map(() => 201));
+      const rows = await storedIds(user);
+      expect(rows.map((r) => r.client_event_id).sort()).toEqual([...ids].sort());
+      // Rows written by one statement share a transaction id: fewer transactions than requests means they were grouped.
+      expect(new Set(rows.map((r) => r.tx)).size).toBeLessThan(rows.length);
+    });
+
+    it('keep their own outcome: a request failing in a shared statement leaves the others stored', async () => {
+      const user = newUserId();
+      await setConsent(t, user);
+      const ids = Array.from({ length: 30 }, (_, i) => (i === 17 ? 'boom' : `c-${i}`));
+      expect((await burst(user, ids)).map((r) => r.status)).toEqual(ids.map((id) => (id === 'boom' ? 500 : 201)));
+      expect((await storedIds(user)).map((r) => r.client_event_id).sort()).toEqual(ids.filter((id) => id !== 'boom').sort());
+    });
   });
 
   it('lets a user token send only its own events', async () => {

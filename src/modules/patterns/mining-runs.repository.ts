@@ -56,6 +56,12 @@ export class MiningRunsRepository {
     return row;
   }
 
+  /** The id of the latest run that finished (its answers are what readers should see). */
+  async latestFinishedId(): Promise<string | null> {
+    const [row] = await this.sql.query<{ id: string }>(`SELECT id FROM mining_runs WHERE status <> 'running' ORDER BY id DESC LIMIT 1`);
+    return row?.id ?? null;
+  }
+
   async byId(id: string): Promise<StoredRun | undefined> {
     const [row] = await this.sql.query<StoredRun>(`SELECT ${COLUMNS} FROM mining_runs WHERE id = $1`, [id]);
     return row;

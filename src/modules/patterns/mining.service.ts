@@ -173,10 +173,11 @@ export class MiningService implements OnApplicationBootstrap {
     const failed = reports.filter((r) => r.error).length;
     const status: RunStatus = failed === 0 ? 'succeeded' : failed === reports.length ? 'failed' : 'partial';
     const durationMs = Math.round(performance.now() - started);
+    // Readers move to this run's answers first (they are all written), then the run is recorded as finished.
+    this.events.emit(PATTERNS_MINED, { runId, status } satisfies PatternsMinedEvent);
     await this.runs.finish(client, runId, { status, durationMs, miners: reports, error: failed ? `${failed} of ${reports.length} miners failed` : undefined });
     this.metrics.finished(trigger, status, durationMs / 1000);
     this.logger.log(`Mining run ${runId} ${status} in ${durationMs} ms: ${reports.map((r) => `${r.miner} +${r.published}/-${r.retired}`).join(', ')}`);
-    this.events.emit(PATTERNS_MINED, { runId, status } satisfies PatternsMinedEvent);
     return { runId, status, durationMs, miners: reports };
   }
 

@@ -4,6 +4,7 @@ import { isUuid } from '../../common/ids/uuid';
 import { decodeCursor, encodeCursor } from '../../common/pagination/cursor';
 import type { PatternStatus } from './entities/global-pattern.entity';
 import { MiningRunsRepository, type StoredRun } from './mining-runs.repository';
+import { PatternsCache } from './patterns-cache.service';
 import { PatternNotFoundError } from './patterns.errors';
 import { PatternsRepository, type PatternSort, type StoredPattern } from './patterns.repository';
 
@@ -41,6 +42,7 @@ export class PatternsReadService {
   constructor(
     private readonly patterns: PatternsRepository,
     private readonly runs: MiningRunsRepository,
+    private readonly cache: PatternsCache,
   ) {}
 
   async list(query: PatternQuery): Promise<{ items: PatternView[]; nextCursor: string | null }> {
@@ -51,17 +53,23 @@ export class PatternsReadService {
       if (!validPosition(position, query.sort)) throw new InvalidCursorError();
       after = position;
     }
-    const rows = await this.patterns.page({ ...query, after }, query.limit + 1);
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    const nextCursor = rows.length > query.limit && last ? encodeCursor([query.sort === 'support' ? last.support : iso(last.last_seen), last.id], filters) : null;
-    return { items: page.map(toPatternView), nextCursor };
+    const key = `list:${JSON.stringify([filters, query.cursor ?? null, query.limit])}`;
+    return this.cache.read(key, async () => {
+      const rows = await this.patterns.page({ ...query, after }, query.limit + 1);
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      const nextCursor = rows.length > query.limit && last ? encodeCursor([query.sort === 'support' ? last.support : iso(last.last_seen), last.id], filters) : null;
+      return { items: page.map(toPatternView), nextCursor };
+    });
   }
 
   async get(id: string): Promise<PatternView> {
-    const row = await this.patterns.byId(id);
-    if (!row) throw new PatternNotFoundError();
-    return toPatternView(row);
+    const view = await this.cache.read(`get:${id}`, async () => {
+      const row = await this.patterns.byId(id);
+      return row ? toPatternView(row) : false;
+    });
+    if (!view) throw new PatternNotFoundError();
+    return view;
   }
 
   async listRuns(limit: number, cursor?: string): Promise<{ items: ReturnType<typeof toRunView>[]; nextCursor: string | null }> {

@@ -12,6 +12,7 @@ import { MiningRunsRepository } from './mining-runs.repository';
 import { MiningScheduler } from './mining.scheduler';
 import { MiningService } from './mining.service';
 import { PATTERN_MINERS, patternMiner } from './pattern-miner';
+import { PatternsCache } from './patterns-cache.service';
 import { PatternsReadService } from './patterns-read.service';
 import { PatternsController } from './patterns.controller';
 import { PatternsMetrics } from './patterns.metrics';
@@ -37,6 +38,7 @@ import { PredictionService } from './prediction.service';
     MiningRunsRepository,
     MiningService,
     MiningScheduler,
+    PatternsCache,
     PatternsReadService,
     PredictionService,
     PatternsMetrics,

@@ -101,20 +101,20 @@ export class PatternsRepository {
     const key = filter.sort === 'support' ? 'support' : 'last_seen';
     if (filter.after) add(`(${key}, id) < (?, ?::uuid)`, filter.sort === 'support' ? filter.after[0] : new Date(filter.after[0]), filter.after[1]);
     params.push(limit);
-    return this.sql.query<StoredPattern>(
+    return this.sql.read<StoredPattern>(
       `SELECT ${COLUMNS} FROM global_patterns WHERE ${where.join(' AND ')} ORDER BY ${key} DESC, id DESC LIMIT $${params.length}`,
       params,
     );
   }
 
   async byId(id: string): Promise<StoredPattern | undefined> {
-    const [row] = await this.sql.query<StoredPattern>(`SELECT ${COLUMNS} FROM global_patterns WHERE id = $1`, [id]);
+    const [row] = await this.sql.read<StoredPattern>(`SELECT ${COLUMNS} FROM global_patterns WHERE id = $1`, [id]);
     return row;
   }
 
   /** The active sequence patterns of a module (prediction reads them whole; a module has at most a few thousand). */
   async activeSequences(module: string): Promise<StoredPattern[]> {
-    return this.sql.query<StoredPattern>(`SELECT ${COLUMNS} FROM global_patterns WHERE status = 'active' AND pattern_type = 'sequence' AND module = $1`, [module]);
+    return this.sql.read<StoredPattern>(`SELECT ${COLUMNS} FROM global_patterns WHERE status = 'active' AND pattern_type = 'sequence' AND module = $1`, [module]);
   }
 
   /** Active patterns per type, for metrics. */

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
-import { PATTERNS_MINED } from './mining.service';
 import { sequenceSignature } from './miners/sequence.miner';
-import { PatternsRepository } from './patterns.repository';
+import { PatternsCache } from './patterns-cache.service';
+import { PatternsRepository, type StoredPattern } from './patterns.repository';
 
 export interface Prediction {
   action: string;
@@ -20,19 +19,24 @@ interface Continuation {
 /** Continuations of every context seen in a module's sequence patterns, keyed by the context's signature. */
 type ModuleModel = Map<string, Continuation[]>;
 
-/** How long a module's model is reused before it is read again (a finished run also drops it at once). */
-const MODEL_TTL_MS = 60_000;
 
 /**
  * Next-action prediction from the published sequence patterns: a pattern (a1 … an) says "after a1 … an-1, users
  * did an" with confidence P(an | a1 … an-1). The longest suffix of the recent actions that is a known context
  * answers first; remaining places are filled from shorter contexts (back-off), never repeating an action.
+ * The module's patterns come through the two-tier cache; the model built from them lives until the next run.
  */
 @Injectable()
 export class PredictionService {
-  private readonly models = new Map<string, { model: Promise<ModuleModel>; at: number }>();
+  /** Each module's model, built once per epoch (the latest finished run) from the cached sequence patterns. */
+  private readonly models = new Map<string, { model: Promise<ModuleModel>; epoch: string }>();
 
-  constructor(private readonly patterns: PatternsRepository) {}
+  constructor(
+    private readonly patterns: PatternsRepository,
+    private readonly cache: PatternsCache,
+  ) {
+    cache.onChange(() => this.models.clear());
+  }
 
   async predict(module: string, recentActions: string[], limit: number): Promise<Prediction[]> {
     const model = await this.model(module);
@@ -50,23 +54,22 @@ export class PredictionService {
     return out;
   }
 
-  @OnEvent(PATTERNS_MINED)
-  forget(): void {
-    this.models.clear();
-  }
-
-  private model(module: string): Promise<ModuleModel> {
+  private async model(module: string): Promise<ModuleModel> {
+    const epoch = await this.cache.currentEpoch();
     const cached = this.models.get(module);
-    if (cached && Date.now() - cached.at < MODEL_TTL_MS) return cached.model;
+    if (cached?.epoch === epoch) return cached.model;
     const model = this.build(module);
-    this.models.set(module, { model, at: Date.now() });
+    this.models.set(module, { model, epoch });
     model.catch(() => this.models.delete(module));
     return model;
   }
 
   private async build(module: string): Promise<ModuleModel> {
     const model: ModuleModel = new Map();
-    for (const row of await this.patterns.activeSequences(module)) {
+    const rows = await this.cache.read<Pick<StoredPattern, 'items' | 'confidence' | 'support'>[]>(`sequences:${module}`, async () =>
+      (await this.patterns.activeSequences(module)).map((r) => ({ items: r.items, confidence: r.confidence, support: r.support })),
+    );
+    for (const row of rows) {
       const actions = (row.items as { actions?: unknown }).actions;
       if (!Array.isArray(actions) || actions.length < 2 || row.confidence === null) continue;
       const key = sequenceSignature(actions.slice(0, -1) as string[]);

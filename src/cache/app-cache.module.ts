@@ -1,0 +1,57 @@
+import KeyvRedis from '@keyv/redis';
+import { CacheModule } from '@nestjs/cache-manager';
+import { Global, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { KeyvCacheableMemory, type KeyvStoreAdapter } from 'cacheable';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * The stores behind cache-manager: memory first (an LRU of CACHE_MEMORY_MAX_ENTRIES), then Redis when REDIS_URL is
+ * set (shared by every instance). Redis errors never fail a read: the memory tier and the loaders carry on.
+ */
+@Injectable()
+export class CacheStores implements OnApplicationShutdown {
+  readonly list: KeyvStoreAdapter[];
+  private readonly redis?: KeyvRedis<unknown>;
+
+  constructor(config: AppConfig) {
+    // Values are handed out as stored (no clone per hit): callers must treat cached values as read-only.
+    const memory = new KeyvCacheableMemory({ ttl: config.cache.ttlSeconds * 1000, lruSize: config.cache.memoryMaxEntries, useClone: false });
+    this.list = [memory];
+    if (config.redis.url) {
+      const logger = new Logger('CacheRedis');
+      // Keys are prefixed by their users (`ail:<area>:…`): cache-manager's Keyv wrapper sets no namespace.
+      this.redis = new KeyvRedis(config.redis.url, { throwOnConnectError: false, throwOnErrors: false, connectionTimeout: 2_000 });
+      let reported = false;
+      this.redis.on('error', (error: Error) => {
+        if (!reported) logger.warn(`Redis cache tier unavailable (${error.message}); reads fall back to memory and the database`);
+        reported = true;
+      });
+      this.list.push(this.redis);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.disconnect().catch(() => undefined);
+  }
+}
+
+@Global()
+@Module({ providers: [CacheStores], exports: [CacheStores] })
+class CacheStoresModule {}
+
+/**
+ * cache-manager (CACHE_MANAGER) for every module, on the two tiers of `CacheStores`. Reads ask memory, then Redis
+ * (cache-manager's `nonBlocking` mode races the tiers, so a memory miss would hide a Redis hit: not used).
+ */
+@Global()
+@Module({
+  imports: [
+    CacheModule.registerAsync({
+      isGlobal: true,
+      imports: [CacheStoresModule],
+      inject: [CacheStores, AppConfig],
+      useFactory: (stores: CacheStores, config: AppConfig) => ({ stores: stores.list, ttl: config.cache.ttlSeconds * 1000 }),
+    }),
+  ],
+})
+export class AppCacheModule {}
