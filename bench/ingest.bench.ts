@@ -11,13 +11,14 @@
  */
 import autocannon from 'autocannon';
 import { JwtService } from '@nestjs/jwt';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { openBenchDatabase, runBench } from './support/bench-database';
+import { forkReady, stop, waitReady } from './support/processes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /**
@@ -82,35 +83,8 @@ async function run(name: string, url: string, bodies: string[], eventsPerRequest
   return phase;
 }
 
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the process exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} not ready after 60 s`);
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-async function bare(mode: 'copy' | 'single', port: number, dbUrl: string): Promise<ChildProcess> {
-  const child = fork(join(__dirname, 'support', 'bare-server.js'), [mode, String(port), dbUrl, String(POOL)], { stdio: 'inherit' });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
-  });
-  return child;
+function bare(mode: 'copy' | 'single', port: number, dbUrl: string): Promise<ChildProcess> {
+  return forkReady(join(__dirname, 'support', 'bare-server.js'), [mode, String(port), dbUrl, String(POOL)]);
 }
 
 async function main(): Promise<void> {

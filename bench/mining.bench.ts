@@ -8,20 +8,32 @@
  *    service (their payloads are really encrypted, as the miners decrypt examples).
  * Checks that every planted pattern at or above k is published with its exact support and none below it is, and
  * prints the run's duration, each miner's, and the Node process's peak memory growth during the run.
+ * Then, in the same run, cached `GET /patterns` on the service (its own process, one instance) against a bare NestJS
+ * route answering the same body, with autocannon for BENCH_SECONDS (10) each (BENCH_PROFILE_DIR: CPU profiles of
+ * the service). BENCH_MINING_EVENTS and BENCH_MINING_USERS shrink the data set for quick runs.
  * Uses BENCH_DATABASE_URL or an embedded PostgreSQL in a temp folder.
  */
 import 'reflect-metadata';
+import autocannon from 'autocannon';
+import { JwtService } from '@nestjs/jwt';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AuthUser } from '../src/common/auth/auth-user';
 import { BlindIndexService } from '../src/modules/crypto/blind-index.service';
 import { LearningIngestService } from '../src/modules/learning/learning-ingest.service';
 import { MiningService } from '../src/modules/patterns/mining.service';
 import { startBenchApp } from './support/bench-app';
 import { openBenchDatabase, runBench } from './support/bench-database';
+import { forkReady, stop, waitReady } from './support/processes';
 
 const USERS = Number(process.env.BENCH_MINING_USERS ?? 10_000);
 const EVENTS = Number(process.env.BENCH_MINING_EVENTS ?? 1_000_000);
 const K = 5;
 const SESSION = 10;
+const READ_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
 interface Check {
   name: string;
@@ -34,7 +46,9 @@ interface Check {
 
 async function main(): Promise<void> {
   const db = await openBenchDatabase('mining', 4);
-  const bench = await startBenchApp(db.url, { PATTERNS_CRON: 'off', MIN_USER_SUPPORT: String(K) });
+  // The service process of the read phase shares these keys (it must unwrap the same system keys).
+  const keys = { JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: randomBytes(32).toString('hex') };
+  const bench = await startBenchApp(db.url, { PATTERNS_CRON: 'off', MIN_USER_SUPPORT: String(K), ...keys });
   // One connection for the generation: the random seed is per connection.
   const pg = await (await db.orm.em.getConnection().getNativeClient()).connect();
   const q = (sql: string, params: unknown[] = []) => pg.query(sql, params);
@@ -155,10 +169,73 @@ async function main(): Promise<void> {
       console.log(`${failures} check(s) failed`);
       process.exitCode = 1;
     }
+    await cachedReads(db.url, keys);
   } finally {
     pg.release();
     await bench.close();
     await db.close();
+  }
+}
+
+/** Requests/s of cached `GET /patterns` (service process) against a bare NestJS route with the same JSON body. */
+async function cachedReads(databaseUrl: string, keys: { JWT_SECRET: string; ENCRYPTION_KEY: string }): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-reads-'));
+  const children: ChildProcess[] = [];
+  try {
+    const secret = keys.JWT_SECRET;
+    const port = 3950 + (process.pid % 40);
+    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    const service = spawn(process.execPath, [...profile, join(__dirname, '..', 'src', 'main.js')], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        ...keys,
+        DATA_DIR: dir,
+        LOG_LEVEL: 'warn',
+        LOG_FORMAT: 'json',
+        THROTTLE_LIMIT: '1000000',
+        THROTTLE_TTL_SECONDS: '1',
+        PATTERNS_CRON: 'off',
+        REDIS_URL: '',
+      },
+    });
+    children.push(service);
+    await waitReady(`http://127.0.0.1:${port}/health/ready`, service);
+    const token = new JwtService().sign({ sub: 'bench-reader', roles: ['service'] }, { secret, algorithm: 'HS256', expiresIn: 3600 });
+    const path = '/api/v1/patterns?type=sequence&module=m1&limit=20';
+    const first = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const body = await first.text();
+    if (!first.ok) throw new Error(`GET /patterns answered ${first.status}: ${body}`);
+    writeFileSync(join(dir, 'body.json'), body);
+    const bare = await forkReady(join(__dirname, 'support', 'bare-nest.js'), [String(port + 1), join(dir, 'body.json')]);
+    children.push(bare);
+
+    const measure = async (name: string, url: string, headers: Record<string, string>) => {
+      const options = { url, connections: Number(process.env.BENCH_READ_CONNECTIONS ?? 16), pipelining: 1, headers };
+      await autocannon({ ...options, duration: 2 });
+      const result = await autocannon({ ...options, duration: READ_SECONDS });
+      const perSecond = result['2xx'] / READ_SECONDS;
+      console.log(`| ${name} | ${Math.round(perSecond)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx + result.errors} |`);
+      return perSecond;
+    };
+    console.log('');
+    console.log(`| cached read (${(body.length / 1024).toFixed(1)} KB body) | requests/s | p50 ms | p99 ms | errors |`);
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    const ours = await measure('GET /patterns (JWT, guards, validation, cache hit)', `http://127.0.0.1:${port}${path}`, { authorization: `Bearer ${token}` });
+    if (process.env.BENCH_READS_PROBE) await measure('GET /health/live (probe)', `http://127.0.0.1:${port}/health/live`, {});
+    const baseline = await measure('bare NestJS route, same body', `http://127.0.0.1:${port + 1}/bare`, {});
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const lookups = (result: string) => Number(new RegExp(`cache_lookups_total\\{cache="patterns",result="${result}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    console.log(`pattern cache during the phase: ${lookups('hit')} hits, ${lookups('miss')} misses, ${lookups('error')} errors`);
+    console.log('');
+    console.log(`cached GET /patterns: ${((100 * ours) / baseline).toFixed(0)} % of the bare NestJS route (target ≥ 70 %)`);
+  } finally {
+    await Promise.all(children.map(stop));
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

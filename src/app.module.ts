@@ -6,6 +6,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { WinstonModule } from 'nest-winston';
 import type { AuthUser } from './common/auth/auth-user';
+import { MemoryThrottlerStorage, MemoryThrottlerStorageModule } from './common/throttling/memory-throttler-storage';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { createValidationPipe } from './common/http/validation';
 import { AppCacheModule } from './cache/app-cache.module';
@@ -25,13 +26,17 @@ import { PatternsModule } from './modules/patterns/patterns.module';
 import { createWinstonOptions } from './observability/logger.factory';
 import { REDIS_CLIENT, RedisModule, type RedisClient } from './redis/redis.module';
 
-/** Rate limits per caller: the verified token's `sub`, else the client address. Shared through Redis when set. */
+/**
+ * Rate limits per caller: the verified token's `sub`, else the client address. Shared through Redis when set;
+ * otherwise kept in this process by `MemoryThrottlerStorage` (constant cost per request).
+ */
 function throttlerModule() {
   return ThrottlerModule.forRootAsync({
-    inject: [AppConfig, REDIS_CLIENT],
-    useFactory: (config: AppConfig, redis: RedisClient) => ({
+    imports: [MemoryThrottlerStorageModule],
+    inject: [AppConfig, REDIS_CLIENT, MemoryThrottlerStorage],
+    useFactory: (config: AppConfig, redis: RedisClient, memory: MemoryThrottlerStorage) => ({
       throttlers: [{ name: 'default', limit: config.throttle.limit, ttl: config.throttle.ttlSeconds * 1000 }],
-      storage: redis ? new ThrottlerStorageRedisService(redis) : undefined,
+      storage: redis ? new ThrottlerStorageRedisService(redis) : memory,
       getTracker: (req: Record<string, unknown>) => {
         const user = req.user as AuthUser | undefined;
         return user?.sub ? `sub:${user.sub}` : `ip:${String(req.ip)}`;

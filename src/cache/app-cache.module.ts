@@ -1,7 +1,8 @@
 import KeyvRedis from '@keyv/redis';
 import { CacheModule } from '@nestjs/cache-manager';
 import { Global, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { KeyvCacheableMemory, type KeyvStoreAdapter } from 'cacheable';
+import { KeyvCacheableMemory } from 'cacheable';
+import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import { AppConfig } from '../config/app-config';
 
 /**
@@ -10,12 +11,19 @@ import { AppConfig } from '../config/app-config';
  */
 @Injectable()
 export class CacheStores implements OnApplicationShutdown {
-  readonly list: KeyvStoreAdapter[];
+  readonly list: (Keyv | KeyvStoreAdapter)[];
   private readonly redis?: KeyvRedis<unknown>;
 
   constructor(config: AppConfig) {
-    // Values are handed out as stored (no clone per hit): callers must treat cached values as read-only.
-    const memory = new KeyvCacheableMemory({ ttl: config.cache.ttlSeconds * 1000, lruSize: config.cache.memoryMaxEntries, useClone: false });
+    // The memory tier keeps values as they are: no clone and no JSON round trip per hit (a Keyv of our own with its
+    // serializer off; cache-manager would otherwise wrap the store in a Keyv that stringifies and parses every
+    // value). Callers must treat cached values as read-only. The Redis tier serializes, as it must.
+    const memory = new Keyv({
+      store: new KeyvCacheableMemory({ ttl: config.cache.ttlSeconds * 1000, lruSize: config.cache.memoryMaxEntries, useClone: false }) as unknown as KeyvStoreAdapter,
+      ttl: config.cache.ttlSeconds * 1000,
+    });
+    memory.serialize = undefined;
+    memory.deserialize = undefined;
     this.list = [memory];
     if (config.redis.url) {
       const logger = new Logger('CacheRedis');
@@ -50,7 +58,8 @@ class CacheStoresModule {}
       isGlobal: true,
       imports: [CacheStoresModule],
       inject: [CacheStores, AppConfig],
-      useFactory: (stores: CacheStores, config: AppConfig) => ({ stores: stores.list, ttl: config.cache.ttlSeconds * 1000 }),
+      // `as never`: keyv's CommonJS and ESM type declarations are distinct types of the same classes.
+      useFactory: (stores: CacheStores, config: AppConfig) => ({ stores: stores.list as never, ttl: config.cache.ttlSeconds * 1000 }),
     }),
   ],
 })
