@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { RequestValidationError } from '../../common/errors/domain.error';
@@ -25,8 +26,10 @@ export class PatternsController {
   @Roles('user', 'service')
   @ApiOperation({ summary: 'Published patterns (each supported by at least MIN_USER_SUPPORT distinct users), filtered and paged' })
   @ApiOkResponse({ type: PatternListDto })
-  list(@Query() query: PatternQueryDto): Promise<PatternListDto> {
-    return this.reader.list(query);
+  async list(@Query() query: PatternQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    // The page comes from the cache as JSON text and goes out as it is.
+    reply.header('content-type', 'application/json; charset=utf-8');
+    return this.reader.listJson(query);
   }
 
   @Get('runs')
