@@ -26,6 +26,8 @@ class BareModule {}
 async function main(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(BareModule, new FastifyAdapter(), { logger: false });
   await app.listen(Number(port), '127.0.0.1');
+  // A clean exit on SIGTERM, so a CPU profile (BENCH_PROFILE_DIR) gets written.
+  process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
   process.send?.('ready');
 }
 

@@ -25,9 +25,10 @@ export function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Forks a compiled helper script that sends a message once it listens. */
+/** Forks a compiled helper script that sends a message once it listens (CPU-profiled when BENCH_PROFILE_DIR is set). */
 export async function forkReady(script: string, args: string[]): Promise<ChildProcess> {
-  const child = fork(script, args, { stdio: 'inherit' });
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = fork(script, args, { stdio: 'inherit', execArgv: profile });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
