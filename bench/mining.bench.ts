@@ -226,7 +226,12 @@ async function cachedReads(databaseUrl: string, keys: { JWT_SECRET: string; ENCR
     console.log(`| cached read (${(body.length / 1024).toFixed(1)} KB body) | requests/s | p50 ms | p99 ms | errors |`);
     console.log('| --- | ---: | ---: | ---: | ---: |');
     const ours = await measure('GET /patterns (JWT, guards, validation, cache hit)', `http://127.0.0.1:${port}${path}`, { authorization: `Bearer ${token}` });
-    if (process.env.BENCH_READS_PROBE) await measure('GET /health/live (probe)', `http://127.0.0.1:${port}/health/live`, {});
+    if (process.env.BENCH_READS_PROBE) {
+      // Where the time goes: no auth and a small body; auth and guards only (403); auth, guards and a small page.
+      await measure('probe: GET /health/live', `http://127.0.0.1:${port}/health/live`, {});
+      await measure('probe: GET /patterns/runs (403 after the guards)', `http://127.0.0.1:${port}/api/v1/patterns/runs`, { authorization: `Bearer ${token}` });
+      await measure('probe: GET /patterns?limit=1', `http://127.0.0.1:${port}/api/v1/patterns?type=sequence&module=m1&limit=1`, { authorization: `Bearer ${token}` });
+    }
     const baseline = await measure('bare NestJS route, same body', `http://127.0.0.1:${port + 1}/bare`, {});
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const lookups = (result: string) => Number(new RegExp(`cache_lookups_total\\{cache="patterns",result="${result}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);

@@ -1,24 +1,18 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { CopyThenQuery, parsePlainArray } from '../../src/database/copy-then-query';
-import { createSuiteDatabase } from '../setup/test-database';
+import { useSuiteDatabase } from '../support/suite';
 
 /** Text-format COPY data for (n int, label text) rows. */
 const rows = (...values: [number, string][]) => Buffer.from(values.map(([n, label]) => `${n}\t${label}\n`).join(''));
 
 describe(`${CopyThenQuery.name} (e2e)`, () => {
-  let db: Awaited<ReturnType<typeof createSuiteDatabase>>;
+  const suite = useSuiteDatabase();
   let pg: Client;
 
   beforeAll(async () => {
-    db = await createSuiteDatabase();
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+    pg = suite.pg;
     await pg.query('CREATE TABLE copy_target (n int PRIMARY KEY, label text NOT NULL)');
     await pg.query('CREATE TEMP TABLE copy_stage (n int, label text) ON COMMIT DELETE ROWS');
-  });
-  afterAll(async () => {
-    await pg?.end();
-    await db?.drop();
   });
   beforeEach(() => pg.query('TRUNCATE copy_target'));
 

@@ -1,8 +1,7 @@
-import { Client } from 'pg';
 import Redis from 'ioredis';
 import { newUserId } from '../support/ids';
 import { setConsent } from '../support/learning';
-import { createSuiteDatabase } from '../setup/test-database';
+import { useSuiteDatabase } from '../support/suite';
 import { ExtraMinerModule } from '../support/extra-miner.module';
 import { withTestApps, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
@@ -10,17 +9,7 @@ import { waitFor } from '../support/wait';
 const REDIS_URL = process.env.REDIS_URL;
 
 describe('Patterns: two-tier read cache across instances (e2e)', () => {
-  let db: Awaited<ReturnType<typeof createSuiteDatabase>>;
-  let pg: Client;
-  beforeAll(async () => {
-    db = await createSuiteDatabase();
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-  });
-  afterAll(async () => {
-    await pg?.end();
-    await db?.drop();
-  });
+  const suite = useSuiteDatabase();
 
   const admin = (t: TestApp) => `Bearer ${t.token('admin-cache', ['admin'])}`;
   const service = (t: TestApp) => `Bearer ${t.token('svc-cache', ['service'])}`;
@@ -39,7 +28,7 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
     const res = await t.http.post('/api/v1/patterns/mine').set('authorization', admin(t));
     expect(res.status).toBe(202);
     const run = await waitFor(
-      async () => (await pg.query<{ status: string }>('SELECT status FROM mining_runs WHERE id = $1', [res.body.runId])).rows[0]?.status,
+      async () => (await suite.pg.query<{ status: string }>('SELECT status FROM mining_runs WHERE id = $1', [res.body.runId])).rows[0]?.status,
       (status) => status !== undefined && status !== 'running',
       20_000,
     );
@@ -52,12 +41,12 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
   const env = (extra: Record<string, string>) => ({ MIN_USER_SUPPORT: '3', PATTERNS_CRON: 'off', ...extra });
 
   it('serves reads from the cache until the next run, then the new run’s answers (one instance, memory tier)', async () => {
-    await withTestApps([{ databaseUrl: db.url, env: env({ REDIS_URL: '', CACHE_TTL_SECONDS: '3600' }), imports: [ExtraMinerModule] }], async ([one]) => {
+    await withTestApps([{ databaseUrl: suite.db.url, env: env({ REDIS_URL: '', CACHE_TTL_SECONDS: '3600' }), imports: [ExtraMinerModule] }], async ([one]) => {
       await visits(one, 'cache-1', 'web');
       await mine(one);
       expect(await channels(one, 'cache-1')).toEqual(['web']);
       // A change behind the service's back is not seen: the answer comes from the cache.
-      await pg.query(`UPDATE global_patterns SET signature = 'tampered' WHERE module = 'cache-1'`);
+      await suite.pg.query(`UPDATE global_patterns SET signature = 'tampered' WHERE module = 'cache-1'`);
       expect(await channels(one, 'cache-1')).toEqual(['web']);
       await visits(one, 'cache-1', 'app');
       await mine(one);
@@ -66,7 +55,7 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
   });
 
   it('lets other instances see a new run within CACHE_TTL_SECONDS without Redis', async () => {
-    const options = { databaseUrl: db.url, env: env({ REDIS_URL: '', CACHE_TTL_SECONDS: '1' }), imports: [ExtraMinerModule] };
+    const options = { databaseUrl: suite.db.url, env: env({ REDIS_URL: '', CACHE_TTL_SECONDS: '1' }), imports: [ExtraMinerModule] };
     await withTestApps([options, options], async ([one, two]) => {
       await visits(one, 'cache-2', 'web');
       await mine(one);
@@ -79,7 +68,7 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
   });
 
   (REDIS_URL ? it : it.skip)('shares entries through Redis and moves every instance to a new run at once', async () => {
-    const options = { databaseUrl: db.url, env: env({ REDIS_URL: REDIS_URL as string, CACHE_TTL_SECONDS: '3600' }), imports: [ExtraMinerModule] };
+    const options = { databaseUrl: suite.db.url, env: env({ REDIS_URL: REDIS_URL as string, CACHE_TTL_SECONDS: '3600' }), imports: [ExtraMinerModule] };
     const redis = new Redis(REDIS_URL as string);
     try {
       await withTestApps([options, options], async ([one, two]) => {
@@ -91,9 +80,9 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
         // The second instance's memory is empty: once the run's announcement has reached it (pub/sub, well under
         // 500 ms here), its first read is the entry the first instance stored in Redis.
         await new Promise((r) => setTimeout(r, 500));
-        await pg.query(`UPDATE global_patterns SET signature = 'tampered' WHERE module = 'cache-3'`);
+        await suite.pg.query(`UPDATE global_patterns SET signature = 'tampered' WHERE module = 'cache-3'`);
         expect(await channels(two, 'cache-3')).toEqual(['web']);
-        await pg.query(`UPDATE global_patterns SET signature = 'web' WHERE module = 'cache-3'`);
+        await suite.pg.query(`UPDATE global_patterns SET signature = 'web' WHERE module = 'cache-3'`);
 
         await visits(one, 'cache-3', 'app');
         await mine(one);
@@ -106,7 +95,7 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
   });
 
   it('reads patterns from the replica when one is configured', async () => {
-    const options = { databaseUrl: db.url, env: env({ REDIS_URL: '', DATABASE_URL_REPLICA: db.url }), imports: [ExtraMinerModule] };
+    const options = { databaseUrl: suite.db.url, env: env({ REDIS_URL: '', DATABASE_URL_REPLICA: suite.db.url }), imports: [ExtraMinerModule] };
     await withTestApps([options], async ([one]) => {
       await visits(one, 'cache-4', 'tv');
       await mine(one);

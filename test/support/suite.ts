@@ -32,6 +32,28 @@ export function useSuite(options: Omit<TestAppOptions, 'databaseUrl'> = {}): Sui
   return suite;
 }
 
+export interface DatabaseSuite {
+  db: Awaited<ReturnType<typeof createSuiteDatabase>>;
+  /** A direct connection to the suite's database. */
+  pg: Client;
+}
+
+/** Registers beforeAll/afterAll for a suite that needs its own database and a plain client, but boots no app itself. */
+export function useSuiteDatabase(): DatabaseSuite {
+  const suite = {} as DatabaseSuite;
+  beforeAll(async () => {
+    suite.db = await createSuiteDatabase();
+    suite.pg = new Client({ connectionString: suite.db.url });
+    suite.pg.on('error', () => undefined);
+    await suite.pg.connect();
+  });
+  afterAll(async () => {
+    await suite.pg?.end();
+    await suite.db?.drop();
+  });
+  return suite;
+}
+
 /**
  * Runs `work` with a BEFORE INSERT trigger on global_learning_events whose PL/pgSQL `body` sees NEW (e.g. sleeps or
  * raises for one client event id), so a test can hold a write open or make it fail midway; drops it afterwards.

@@ -6,18 +6,10 @@ import type { PatternStatus } from './entities/global-pattern.entity';
 import { MiningRunsRepository, type StoredRun } from './mining-runs.repository';
 import { PatternsCache } from './patterns-cache.service';
 import { PatternNotFoundError } from './patterns.errors';
-import { PatternsRepository, type PatternSort, type StoredPattern } from './patterns.repository';
+import { PatternsRepository, type PatternFilter, type PatternSort, type StoredPattern } from './patterns.repository';
 
-export interface PatternQuery {
-  type?: string;
-  module?: string;
-  minSupport?: number;
-  since?: Date;
-  status: PatternStatus;
-  sort: PatternSort;
-  cursor?: string;
-  limit: number;
-}
+/** The filters of `PatternFilter` plus the page the caller asks for. */
+export type PatternQuery = Omit<PatternFilter, 'after'> & { cursor?: string; limit: number };
 
 export interface PatternView {
   id: string;

@@ -7,7 +7,18 @@ const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const NAME_MESSAGE = (field: string) => `${field} must match ^[a-z0-9][a-z0-9_.-]{0,63}$`;
 export const PREDICT_LIMITS = { maxRecentActions: 20, maxPredictions: 20 } as const;
 
-export class PatternQueryDto {
+/** Keyset paging of a list: the opaque cursor of the previous page and a page size of 1-100. */
+export class PageQueryDto {
+  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page', maxLength: 512 })
+  @IsOptional() @IsString() @MaxLength(512)
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'limit must be an integer' }) @Min(1) @Max(100)
+  limit: number = 20;
+}
+
+export class PatternQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Pattern type (sequence, correction, feedback, co_occurrence, reported, or a type an extra miner publishes)', pattern: '^[a-z][a-z0-9_]{0,31}$' })
   @IsOptional() @IsString() @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'type must match ^[a-z][a-z0-9_]{0,31}$' })
   type?: string;
@@ -31,14 +42,6 @@ export class PatternQueryDto {
   @ApiPropertyOptional({ enum: ['support', 'recent'], default: 'support', description: 'support: most supported first; recent: most recently seen first' })
   @IsOptional() @IsIn(['support', 'recent'], { message: 'sort must be support or recent' })
   sort: 'support' | 'recent' = 'support';
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page', maxLength: 512 })
-  @IsOptional() @IsString() @MaxLength(512)
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'limit must be an integer' }) @Min(1) @Max(100)
-  limit: number = 20;
 }
 
 export class PatternDto {
@@ -96,15 +99,7 @@ export class MiningStartedDto {
   @ApiProperty({ enum: ['running'] }) status!: 'running';
 }
 
-export class RunQueryDto {
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page', maxLength: 512 })
-  @IsOptional() @IsString() @MaxLength(512)
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'limit must be an integer' }) @Min(1) @Max(100)
-  limit: number = 20;
-}
+export class RunQueryDto extends PageQueryDto {}
 
 export class MinerReportDto {
   @ApiProperty() miner!: string;
