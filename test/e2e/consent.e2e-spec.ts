@@ -1,31 +1,21 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { ConsentGate } from '../../src/modules/consent/consent-gate.service';
 import { ConsentLedgerService } from '../../src/modules/consent/consent-ledger.service';
 import { CONSENT_WITHDRAWN, type ConsentWithdrawnEvent } from '../../src/modules/consent/consent.events';
-import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
-import { createTestApp, withTestApps, type TestApp } from '../support/test-app';
+import { useSuite, type Suite } from '../support/suite';
+import { withTestApps, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
 const REDIS_URL = process.env.REDIS_URL;
 
 describe('Consent ledger and gate (e2e)', () => {
-  let db: Awaited<ReturnType<typeof createSuiteDatabase>>;
+  const suite = useSuite({ env: { REDIS_URL: '' } });
+  let db: Suite['db'];
   let t: TestApp;
   let pg: Client;
-
-  beforeAll(async () => {
-    db = await createSuiteDatabase();
-    t = await createTestApp({ databaseUrl: db.url, env: { REDIS_URL: '' } });
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-  });
-  afterAll(async () => {
-    await pg?.end();
-    await t?.close();
-    await db?.drop();
-  });
+  beforeAll(() => ({ db, t, pg } = suite));
 
   const bearer = (sub: string, roles: ('user' | 'service' | 'admin')[] = ['user']) => `Bearer ${t.token(sub, roles)}`;
   const putMine = (user: string, body: object) => t.http.put('/api/v1/consent/me').set('authorization', bearer(user)).send(body);

@@ -1,10 +1,10 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { BlindIndexService } from '../../src/modules/crypto/blind-index.service';
 import { CiphertextIntegrityError, DataShreddedError } from '../../src/modules/crypto/crypto.errors';
 import type { EncryptionContext } from '../../src/modules/crypto/encryption-context';
 import { FieldEncryptionService } from '../../src/modules/crypto/field-encryption.service';
-import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
+import { useSuite, type Suite } from '../support/suite';
 import { createTestApp, withTestApps, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
@@ -12,22 +12,14 @@ const REDIS_URL = process.env.REDIS_URL;
 const ctx = (userId: string, rowId = newUserId()): EncryptionContext => ({ table: 'test_payloads', rowId, userId, field: 'data' });
 
 describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
-  let db: Awaited<ReturnType<typeof createSuiteDatabase>>;
+  const suite = useSuite();
+  let db: Suite['db'];
   let t: TestApp;
   let pg: Client;
   let enc: FieldEncryptionService;
-
-  beforeAll(async () => {
-    db = await createSuiteDatabase();
-    t = await createTestApp({ databaseUrl: db.url });
+  beforeAll(() => {
+    ({ db, t, pg } = suite);
     enc = t.app.get(FieldEncryptionService);
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-  });
-  afterAll(async () => {
-    await pg?.end();
-    await t?.close();
-    await db?.drop();
   });
 
   const keyRows = async (userId: string) =>
