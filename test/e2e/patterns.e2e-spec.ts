@@ -4,6 +4,8 @@ import { setConsent } from '../support/learning';
 import { useSuite } from '../support/suite';
 import type { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
+import { encodeCursor } from '../../src/common/pagination/cursor';
+import { withTestApps } from '../support/test-app';
 
 const K = 3;
 const DAY = 86_400_000;
@@ -151,6 +153,17 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       expect(p.confidence).toBeCloseTo(wilson, 10);
     });
 
+    it('publishes a mean rating only when k users gave a rating, not just a sentiment', async () => {
+      const [a, b, c] = await consentingUsers(3);
+      const say = (userId: string, data: Record<string, unknown>) => ({ userId, eventType: 'feedback', context: { module: 'fb-mixed', action: 'answer' }, data, timestamp: at() });
+      await ingest([say(a, { sentiment: 'positive' }), say(b, { sentiment: 'negative' }), say(c, { rating: 5 })]);
+      await mine();
+      const [p] = await patterns('type=feedback&module=fb-mixed');
+      expect(p).toMatchObject({ support: 3 });
+      expect(p.stats.positive).toBe(2);
+      expect(p.stats).not.toHaveProperty('meanRating');
+    });
+
     it('relates actions used by the same users with support, confidence and lift', async () => {
       const users = await consentingUsers(6);
       const use = (userId: string, actions: string[]) => actions.map((action) => ({ userId, eventType: 'interaction', context: { module: 'co', action }, data: {}, timestamp: at() }));
@@ -251,6 +264,39 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     });
   });
 
+  it('never mines again what a withdrawal with exclude kept, even after a new grant', async () => {
+    await withTestApps([{ databaseUrl: suite.db.url, env: { REDIS_URL: '', MIN_USER_SUPPORT: String(K), PATTERNS_CRON: 'off', CONSENT_WITHDRAWAL_ACTION: 'exclude' }, imports: [ExtraMinerModule] }], async ([ex]) => {
+      const users = Array.from({ length: K }, () => newUserId());
+      for (const u of users) await setConsent(ex, u);
+      const visit = (u: string) => ({ userId: u, eventType: 'interaction', context: { module: 'excl', action: 'visit', channel: 'radio' }, data: {}, timestamp: at() });
+      const send = async (events: unknown[]) => expect((await ex.http.post('/api/v1/learning/events/batch').set('authorization', service()).send({ events })).body.accepted).toBe(events.length);
+      await send(users.map(visit));
+      await mine();
+      expect(await patterns('type=extra&module=excl')).toMatchObject([{ support: K }]);
+      await setConsent(ex, users[0], false); // kept, excluded
+      expect(Number((await suite.pg.query('SELECT count(*) FROM global_learning_events WHERE user_id = $1', [users[0]])).rows[0].count)).toBe(1);
+      await mine();
+      expect(await patterns('type=extra&module=excl')).toHaveLength(0);
+      await setConsent(ex, users[0], true); // a new grant does not bring the kept event back
+      await mine();
+      expect(await patterns('type=extra&module=excl')).toHaveLength(0);
+      await send([visit(users[0])]); // but what is sent under the new grant counts
+      await mine();
+      expect(await patterns('type=extra&module=excl')).toMatchObject([{ support: K }]);
+    });
+  });
+
+  it('retires the patterns of a type no registered miner publishes any more', async () => {
+    const run = await mine();
+    await suite.pg.query(
+      `INSERT INTO global_patterns (id, pattern_type, module, signature, items, support, occurrences, first_seen, last_seen, run_id, status) VALUES ($1, 'ghost', 'old', 'x', '{}', 9, 9, now(), now(), $2, 'active')`,
+      [newUserId(), run.id],
+    );
+    await mine();
+    expect(await patterns('type=ghost')).toHaveLength(0);
+    expect(await patterns('type=ghost&status=retired')).toHaveLength(1);
+  });
+
   describe('reads', () => {
     it('filters, sorts and pages patterns without gaps or repeats', async () => {
       const users = await consentingUsers(K + 2);
@@ -288,6 +334,18 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['limit', 'minSupport', 'sort']);
       expect((await t.http.get('/api/v1/patterns?cursor=garbage').set('authorization', service())).status).toBe(400);
+      // A crafted cursor with a position the column cannot hold, and a date PostgreSQL cannot store: 400, not 500.
+      const crafted = encodeCursor([1e11, newUserId()], { type: undefined, module: undefined, minSupport: undefined, since: undefined, status: 'active', sort: 'support' });
+      expect((await t.http.get(`/api/v1/patterns?cursor=${crafted}`).set('authorization', service())).status).toBe(400);
+      const ancient = await t.http.get('/api/v1/patterns?since=-100000-01-01T00:00:00Z').set('authorization', service());
+      expect(ancient.status).toBe(400);
+      expect(ancient.body.errors[0].field).toBe('since');
+      // A long admin subject is kept, shortened, in the run history.
+      const longAdmin = `Bearer ${t.token('a'.repeat(150), ['admin'])}`;
+      const started = await t.http.post('/api/v1/patterns/mine').set('authorization', longAdmin);
+      expect(started.status).toBe(202);
+      await waitFor(() => runById(started.body.runId), (r) => r?.status !== undefined && r.status !== 'running', 20_000);
+      expect((await runById(started.body.runId))?.requestedBy).toBe('a'.repeat(128));
       expect((await t.http.get('/api/v1/patterns/not-a-uuid').set('authorization', service())).status).toBe(400);
       const missing = await t.http.get(`/api/v1/patterns/${newUserId()}`).set('authorization', service());
       expect(missing.status).toBe(404);

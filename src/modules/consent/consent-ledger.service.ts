@@ -173,6 +173,8 @@ export class ConsentLedgerService {
     // row FOR SHARE) and later ones see the withdrawal, so nothing is stored after this purge.
     const removed: Record<string, number> = {};
     if (withdrawn) {
+      // Whatever the handlers keep (`exclude`) stays out of mining for good, also after a later grant.
+      await client.query('UPDATE user_privacy_settings SET mining_excluded_before = $2 WHERE user_id = $1', [userId, recordedAt]);
       for (const handler of this.personalData.handlers) {
         if (handler.withdraw) removed[handler.dataClass] = await handler.withdraw(userId, this.config.consent.withdrawalAction, client);
       }

@@ -62,11 +62,6 @@ export class MiningRunsRepository {
     return row?.id ?? null;
   }
 
-  async byId(id: string): Promise<StoredRun | undefined> {
-    const [row] = await this.sql.query<StoredRun>(`SELECT ${COLUMNS} FROM mining_runs WHERE id = $1`, [id]);
-    return row;
-  }
-
   /** Newest first; `beforeId` is the keyset position (run ids are time-ordered). */
   async page(limit: number, beforeId?: string): Promise<StoredRun[]> {
     return this.sql.query<StoredRun>(

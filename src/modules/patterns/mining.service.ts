@@ -119,7 +119,8 @@ export class MiningService implements OnApplicationBootstrap {
     const from = new Date(to.getTime() - this.config.patterns.windowDays * 86_400_000);
     const minUserSupport = this.config.patterns.minUserSupport;
     await this.runs.failInterrupted(client);
-    await this.runs.create(client, { id, trigger, requested_by: requestedBy, window_from: from, window_to: to, min_user_support: minUserSupport, started_at: to });
+    // Token subjects may be longer than the column: the run keeps the first 128 characters.
+    await this.runs.create(client, { id, trigger, requested_by: requestedBy?.slice(0, 128) ?? null, window_from: from, window_to: to, min_user_support: minUserSupport, started_at: to });
     return { id, from, to, minUserSupport };
   }
 
@@ -170,6 +171,9 @@ export class MiningService implements OnApplicationBootstrap {
       const retired = await this.patterns.retireOthers(client, runId, type, run.to);
       reports.filter((r) => r.patternType === type).at(-1)!.retired = retired;
     }
+    // Types no registered miner publishes any more (a miner was removed) are recounted by nobody: retire them.
+    const orphans = await this.patterns.retireTypesOtherThan(client, [...new Set(reports.map((r) => r.patternType))], run.to);
+    if (orphans > 0) this.logger.log(`Retired ${orphans} patterns of types no registered miner publishes`);
     const failed = reports.filter((r) => r.error).length;
     const status: RunStatus = failed === 0 ? 'succeeded' : failed === reports.length ? 'failed' : 'partial';
     const durationMs = Math.round(performance.now() - started);

@@ -8,7 +8,7 @@ export interface MiningWindow {
   to: Date;
   /** k: a pattern fewer distinct users support is not published (the run also drops any a miner returns). */
   minUserSupport: number;
-  /** Runs SQL on the run's own connection (which holds the one-run-at-a-time lock). */
+  /** Runs SQL in the miner's own snapshot (a repeatable-read, read-only transaction on a pooled connection). */
   query<T>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
@@ -46,8 +46,10 @@ export const patternMiner = (miner: Type<PatternMiner>) => contributeTo(PATTERN_
 
 /**
  * The events miners may read, as a FROM item: those in the window ($1 = from, $2 = to) of users who consent now
- * (users who withdrew with `exclude`, and users without a consent record, are left out).
+ * (users who withdrew, and users without a consent record, are left out), and of those only the events received
+ * after the user's last withdrawal (what a withdrawal with `exclude` kept is never mined again).
  */
 export const CONSENTED_EVENTS = `(SELECT e.* FROM global_learning_events e
     JOIN user_privacy_settings s ON s.user_id = e.user_id AND s.allow_collective_learning
-   WHERE e.timestamp >= $1 AND e.timestamp < $2)`;
+   WHERE e.timestamp >= $1 AND e.timestamp < $2
+     AND (s.mining_excluded_before IS NULL OR e.received_at > s.mining_excluded_before))`;

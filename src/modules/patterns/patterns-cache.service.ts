@@ -2,6 +2,7 @@ import { CACHE_MANAGER, type Cache } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { Counter } from 'prom-client';
+import { isUuid } from '../../common/ids/uuid';
 import { AppConfig } from '../../config/app-config';
 import { RedisBroadcast } from '../../redis/redis-broadcast';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
@@ -36,10 +37,12 @@ export class PatternsCache implements OnApplicationBootstrap, OnApplicationShutd
     metrics: MetricsService,
   ) {
     this.broadcast = new RedisBroadcast(redis, CHANNEL, {
-      onMessage: (runId) => this.advance(runId),
+      onMessage: (runId) => {
+        if (isUuid(runId)) this.advance(runId);
+      },
       onReset: () => void this.refreshEpoch(),
     });
-    this.lookups = metrics.counter({ name: 'cache_lookups_total', help: 'Read-cache lookups by cache and result (hit, miss, error)', labelNames: ['cache', 'result'] });
+    this.lookups = metrics.counter({ name: 'cache_lookups_total', help: 'Read-cache lookups by cache and result (hit, miss)', labelNames: ['cache', 'result'] });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -64,17 +67,13 @@ export class PatternsCache implements OnApplicationBootstrap, OnApplicationShutd
     const epoch = await this.currentEpoch();
     if (epoch === NO_EPOCH) return load();
     const full = `ail:patterns:${epoch}:${key}`;
-    try {
-      const hit = await this.cache.get<T>(full);
-      if (hit !== undefined && hit !== null) {
-        this.lookups.inc({ cache: 'patterns', result: 'hit' });
-        return hit;
-      }
-      this.lookups.inc({ cache: 'patterns', result: 'miss' });
-    } catch (error) {
-      this.lookups.inc({ cache: 'patterns', result: 'error' });
-      this.logger.warn(`Cache read failed (${(error as Error).message}); answering from the database`);
+    // cache-manager answers a failing store as a miss (it never throws on reads).
+    const hit = await this.cache.get<T>(full);
+    if (hit !== undefined && hit !== null) {
+      this.lookups.inc({ cache: 'patterns', result: 'hit' });
+      return hit;
     }
+    this.lookups.inc({ cache: 'patterns', result: 'miss' });
     const value = await load();
     this.cache.set(full, value, this.config.cache.ttlSeconds * 1000).catch((error: Error) => this.logger.warn(`Cache write failed: ${error.message}`));
     return value;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidCursorError } from '../../common/errors/domain.error';
 import { isUuid } from '../../common/ids/uuid';
+import { STORABLE_FROM, STORABLE_TO } from '../../common/http/date-bounds';
 import { decodeCursor, encodeCursor } from '../../common/pagination/cursor';
 import type { PatternStatus } from './entities/global-pattern.entity';
 import { MiningRunsRepository, type StoredRun } from './mining-runs.repository';
@@ -88,7 +89,10 @@ export class PatternsReadService {
 
 function validPosition(position: unknown, sort: PatternSort): position is [number | string, string] {
   if (!Array.isArray(position) || position.length !== 2 || typeof position[1] !== 'string' || !isUuid(position[1])) return false;
-  return sort === 'support' ? Number.isInteger(position[0]) : typeof position[0] === 'string' && !Number.isNaN(Date.parse(position[0]));
+  // Cursors are not signed: a crafted one must still be a value the column can hold, or it is refused (400).
+  if (sort === 'support') return Number.isSafeInteger(position[0]) && (position[0] as number) >= 0 && (position[0] as number) <= 2_147_483_647;
+  const at = typeof position[0] === 'string' ? Date.parse(position[0]) : NaN;
+  return at >= STORABLE_FROM.getTime() && at <= STORABLE_TO.getTime();
 }
 
 export function toPatternView(row: StoredPattern): PatternView {

@@ -82,6 +82,15 @@ export class PatternsRepository {
     return result.rowCount ?? 0;
   }
 
+  /** Retires the active patterns of every type not in `types`; returns how many. */
+  async retireTypesOtherThan(client: PoolClient, types: string[], at: Date): Promise<number> {
+    const result = await client.query(
+      `UPDATE global_patterns SET status = 'retired', retired_at = $2, updated_at = now() WHERE status = 'active' AND NOT (pattern_type = ANY($1::text[]))`,
+      [types, at],
+    );
+    return result.rowCount ?? 0;
+  }
+
   async page(filter: PatternFilter, limit: number): Promise<StoredPattern[]> {
     const where: string[] = [];
     const params: unknown[] = [];

@@ -17,7 +17,14 @@ interface Continuation {
 }
 
 /** Continuations of every context seen in a module's sequence patterns, keyed by the context's signature. */
-type ModuleModel = Map<string, Continuation[]>;
+interface ModuleModel {
+  next: Map<string, Continuation[]>;
+  /** Actions in the longest context. */
+  longest: number;
+}
+
+/** Modules whose model is kept (any name may be asked for; the least recently built go first). */
+const MAX_MODELS = 1000;
 
 
 /**
@@ -42,9 +49,9 @@ export class PredictionService {
     const model = await this.model(module);
     const out: Prediction[] = [];
     const chosen = new Set<string>();
-    for (let n = Math.min(recentActions.length, longestContext(model)); n >= 1 && out.length < limit; n--) {
+    for (let n = Math.min(recentActions.length, model.longest); n >= 1 && out.length < limit; n--) {
       const context = recentActions.slice(-n);
-      for (const next of model.get(sequenceSignature(context)) ?? []) {
+      for (const next of model.next.get(sequenceSignature(context)) ?? []) {
         if (out.length >= limit) break;
         if (chosen.has(next.action)) continue;
         chosen.add(next.action);
@@ -59,31 +66,31 @@ export class PredictionService {
     const cached = this.models.get(module);
     if (cached?.epoch === epoch) return cached.model;
     const model = this.build(module);
-    this.models.set(module, { model, epoch });
-    model.catch(() => this.models.delete(module));
+    const entry = { model, epoch };
+    if (this.models.size >= MAX_MODELS) this.models.delete(this.models.keys().next().value as string);
+    this.models.set(module, entry);
+    model.catch(() => {
+      if (this.models.get(module) === entry) this.models.delete(module);
+    });
     return model;
   }
 
   private async build(module: string): Promise<ModuleModel> {
-    const model: ModuleModel = new Map();
+    const next = new Map<string, Continuation[]>();
     const rows = await this.cache.read<Pick<StoredPattern, 'items' | 'confidence' | 'support'>[]>(`sequences:${module}`, async () =>
       (await this.patterns.activeSequences(module)).map((r) => ({ items: r.items, confidence: r.confidence, support: r.support })),
     );
+    let longest = 0;
     for (const row of rows) {
       const actions = (row.items as { actions?: unknown }).actions;
       if (!Array.isArray(actions) || actions.length < 2 || row.confidence === null) continue;
       const key = sequenceSignature(actions.slice(0, -1) as string[]);
-      const list = model.get(key) ?? [];
+      const list = next.get(key) ?? [];
       list.push({ action: actions[actions.length - 1] as string, confidence: row.confidence, support: row.support });
-      model.set(key, list);
+      next.set(key, list);
+      longest = Math.max(longest, actions.length - 1);
     }
-    for (const list of model.values()) list.sort((a, b) => b.confidence - a.confidence || b.support - a.support || a.action.localeCompare(b.action));
-    return model;
+    for (const list of next.values()) list.sort((a, b) => b.confidence - a.confidence || b.support - a.support || a.action.localeCompare(b.action));
+    return { next, longest };
   }
-}
-
-function longestContext(model: ModuleModel): number {
-  let longest = 0;
-  for (const key of model.keys()) longest = Math.max(longest, key.split('>').length);
-  return longest;
 }

@@ -1,3 +1,4 @@
+import { StorableDate } from '../../../common/http/date-bounds';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -12,11 +13,11 @@ export class AuditQueryDto {
   actor?: string;
 
   @ApiPropertyOptional({ description: 'Entries at or after this instant (ISO-8601)', type: String, format: 'date-time' })
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'from must be an ISO-8601 date-time' })
+  @IsOptional() @Type(() => Date) @IsDate({ message: 'from must be an ISO-8601 date-time' }) @StorableDate('from')
   from?: Date;
 
   @ApiPropertyOptional({ description: 'Entries before this instant (ISO-8601)', type: String, format: 'date-time' })
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'to must be an ISO-8601 date-time' })
+  @IsOptional() @Type(() => Date) @IsDate({ message: 'to must be an ISO-8601 date-time' }) @StorableDate('to')
   to?: Date;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page', maxLength: 512 })

@@ -10,6 +10,8 @@ const UserPrivacySettingsSchema = defineEntity({
     policyVersion: p.string().length(32),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()),
+    /** Events received before the last withdrawal are never mined again, even after a new grant. */
+    miningExcludedBefore: p.datetime().nullable(),
   },
 });
 

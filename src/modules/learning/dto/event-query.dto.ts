@@ -1,3 +1,4 @@
+import { StorableDate } from '../../../common/http/date-bounds';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -18,11 +19,11 @@ export class EventQueryDto {
   module?: string;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Events that happened at or after this instant' })
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'from must be an ISO-8601 date-time' })
+  @IsOptional() @Type(() => Date) @IsDate({ message: 'from must be an ISO-8601 date-time' }) @StorableDate('from')
   from?: Date;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Events that happened before this instant' })
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'to must be an ISO-8601 date-time' })
+  @IsOptional() @Type(() => Date) @IsDate({ message: 'to must be an ISO-8601 date-time' }) @StorableDate('to')
   to?: Date;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page', maxLength: 512 })

@@ -1,3 +1,4 @@
+import { StorableDate } from '../../../common/http/date-bounds';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -32,7 +33,7 @@ export class PatternQueryDto extends PageQueryDto {
   minSupport?: number;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Only patterns a run found at or after this instant (last seen)' })
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'since must be an ISO-8601 date-time' })
+  @IsOptional() @Type(() => Date) @IsDate({ message: 'since must be an ISO-8601 date-time' }) @StorableDate('since')
   since?: Date;
 
   @ApiPropertyOptional({ enum: PATTERN_STATUSES, default: 'active', description: 'retired: patterns whose support fell below the threshold' })

@@ -1,20 +1,24 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../../config/app-config';
 import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
 
 /**
- * Actions used by the same users, per module: for each pair (x, y) with x < y, support = users who used both;
+ * Actions (interactions) used by the same users, per module: for each pair (x, y) with x < y, support = users who used both;
  * confidence = P(y | x) = support / users of x (the reverse in stats); lift = P(x and y) / (P(x) P(y)) over the
- * module's users — above 1 when using one makes the other likelier.
+ * module's users — above 1 when using one makes the other likelier. Occurrences count each user's uses of the pair
+ * at most MINING_MAX_OCCURRENCES_PER_USER times.
  */
 @Injectable()
 export class CoOccurrenceMiner implements PatternMiner {
   readonly name = 'co_occurrence';
   readonly patternType = 'co_occurrence';
 
+  constructor(private readonly config: AppConfig) {}
+
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
     const rows = await window.query<{ module: string; x: string; y: string; support: number; x_users: number; y_users: number; module_users: number; occurrences: string }>(
       `WITH used AS (
-         SELECT module, action, user_id, count(*) AS n FROM ${CONSENTED_EVENTS} e GROUP BY module, action, user_id
+         SELECT module, action, user_id, least(count(*), $4) AS n FROM ${CONSENTED_EVENTS} e WHERE event_type = 'interaction' GROUP BY module, action, user_id
        ), actions AS (
          SELECT module, action, count(*)::int AS users FROM used GROUP BY module, action HAVING count(*) >= $3
        ), frequent AS (
@@ -32,7 +36,7 @@ export class CoOccurrenceMiner implements PatternMiner {
          JOIN actions ax ON ax.module = p.module AND ax.action = p.x
          JOIN actions ay ON ay.module = p.module AND ay.action = p.y
          JOIN modules m ON m.module = p.module`,
-      [window.from, window.to, window.minUserSupport],
+      [window.from, window.to, window.minUserSupport, this.config.patterns.maxOccurrencesPerUser],
     );
     return rows.map((r) => ({
       module: r.module,

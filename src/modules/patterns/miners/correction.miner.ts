@@ -8,7 +8,8 @@ const EXAMPLES = 3;
 
 /**
  * The same normalized correction (original → corrected) made by many users, matched by its blind-index
- * signature, per module. Only corrections that MIN_USER_SUPPORT users made are decrypted, from one example,
+ * signature, per module. Only corrections that MIN_USER_SUPPORT users made are decrypted (the first readable of up
+ * to three examples),
  * and published in the normalized form the signature was computed over — the text k users share.
  */
 @Injectable()

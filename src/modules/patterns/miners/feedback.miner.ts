@@ -8,6 +8,7 @@ import { wilsonLowerBound } from '../statistics';
  * positive sentiment counts as positive, 1-2 or negative as negative, 3 as neither. Each user's feedback counts
  * at most MINING_MAX_OCCURRENCES_PER_USER times (a user's share is scaled down, keeping their mix), so one
  * prolific user cannot swing an action's score. Confidence is the Wilson lower bound (95 %) of the positive share.
+ * The mean rating appears only when at least k of the users gave a numeric rating.
  */
 @Injectable()
 export class FeedbackMiner implements PatternMiner {
@@ -17,7 +18,7 @@ export class FeedbackMiner implements PatternMiner {
   constructor(private readonly config: AppConfig) {}
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
-    const rows = await window.query<{ module: string; action: string; support: number; occurrences: string; weight: number; positive: number; negative: number; ratings: number; rating_sum: number }>(
+    const rows = await window.query<{ module: string; action: string; support: number; raters: number; occurrences: string; weight: number; positive: number; negative: number; ratings: number; rating_sum: number }>(
       `WITH per_user AS (
          SELECT module, action, user_id, count(*) AS n,
                 count(*) FILTER (WHERE rating >= 4 OR sentiment = 'positive') AS positive,
@@ -29,7 +30,7 @@ export class FeedbackMiner implements PatternMiner {
        ), scaled AS (
          SELECT *, least(n, $4)::float8 / n AS f FROM per_user
        )
-       SELECT module, action, count(*)::int AS support, sum(n)::bigint AS occurrences, sum(n * f) AS weight,
+       SELECT module, action, count(*)::int AS support, (count(*) FILTER (WHERE ratings > 0))::int AS raters, sum(n)::bigint AS occurrences, sum(n * f) AS weight,
               sum(positive * f) AS positive, sum(negative * f) AS negative, sum(ratings * f) AS ratings, sum(rating_sum * f) AS rating_sum
          FROM scaled
         GROUP BY module, action
@@ -52,7 +53,8 @@ export class FeedbackMiner implements PatternMiner {
           negative: round(r.negative),
           positiveShare: round(positiveShare),
           wilsonLower: round(wilson),
-          ...(r.ratings > 0 ? { meanRating: round(r.rating_sum / r.ratings), ratings: round(r.ratings) } : {}),
+          // The mean rating is its own figure: published only when k users gave a rating (not just a sentiment).
+          ...(r.raters >= window.minUserSupport ? { meanRating: round(r.rating_sum / r.ratings), ratings: round(r.ratings) } : {}),
         },
       };
     });

@@ -8,7 +8,8 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 export const sequenceSignature = (actions: readonly string[]) => actions.join('>');
 
 /**
- * Frequent contiguous action sequences of length 2..MAX_SEQUENCE_LENGTH inside sessions, per module, all in SQL.
+ * Frequent contiguous action sequences of length 2..MAX_SEQUENCE_LENGTH inside sessions, per module, all in SQL,
+ * over interactions (what users did; rating, correcting or reporting is not an action of the sequence).
  * Events of one (user, session, module) are ordered by time; every run of consecutive actions is a candidate.
  * Support is the number of distinct users; occurrences count at most MINING_MAX_OCCURRENCES_PER_USER per user,
  * so one heavy user neither makes a pattern nor dominates its confidence. Confidence is the share of the
@@ -34,7 +35,7 @@ export class SequenceMiner implements PatternMiner {
       `WITH steps AS (
          SELECT user_id, module, action AS a1, ${leads}
            FROM ${CONSENTED_EVENTS} e
-          WHERE session_id IS NOT NULL
+          WHERE session_id IS NOT NULL AND event_type = 'interaction'
          WINDOW w AS (PARTITION BY user_id, session_id, module ORDER BY timestamp, id)
        ), grams AS (${grams}),
        per_user AS (SELECT module, context, g, least(count(*), $4) AS n FROM grams GROUP BY module, context, g, user_id),
