@@ -9,8 +9,7 @@ const EXAMPLES = 3;
 /**
  * The same normalized correction (original → corrected) made by many users, matched by its blind-index
  * signature, per module. Only corrections that MIN_USER_SUPPORT users made are decrypted (the first readable of up
- * to three examples),
- * and published in the normalized form the signature was computed over — the text k users share.
+ * to three examples), and published in the normalized form the signature was computed over — the text k users share.
  */
 @Injectable()
 export class CorrectionMiner implements PatternMiner {
