@@ -6,6 +6,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { WinstonModule } from 'nest-winston';
 import type { AuthUser } from './common/auth/auth-user';
+import { FallbackThrottlerStorage } from './common/throttling/fallback-throttler-storage';
 import { MemoryThrottlerStorage, MemoryThrottlerStorageModule } from './common/throttling/memory-throttler-storage';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { createValidationPipe } from './common/http/validation';
@@ -28,7 +29,7 @@ import { REDIS_CLIENT, RedisModule, type RedisClient } from './redis/redis.modul
 
 /**
  * Rate limits per caller: the verified token's `sub`, else the client address. Shared through Redis when set;
- * otherwise kept in this process by `MemoryThrottlerStorage` (constant cost per request).
+ * otherwise, and while Redis is unreachable, kept in this process by `MemoryThrottlerStorage`.
  */
 function throttlerModule() {
   return ThrottlerModule.forRootAsync({
@@ -36,7 +37,7 @@ function throttlerModule() {
     inject: [AppConfig, REDIS_CLIENT, MemoryThrottlerStorage],
     useFactory: (config: AppConfig, redis: RedisClient, memory: MemoryThrottlerStorage) => ({
       throttlers: [{ name: 'default', limit: config.throttle.limit, ttl: config.throttle.ttlSeconds * 1000 }],
-      storage: redis ? new ThrottlerStorageRedisService(redis) : memory,
+      storage: redis ? new FallbackThrottlerStorage(new ThrottlerStorageRedisService(redis), memory, () => redis.status === 'ready') : memory,
       getTracker: (req: Record<string, unknown>) => {
         const user = req.user as AuthUser | undefined;
         return user?.sub ? `sub:${user.sub}` : `ip:${String(req.ip)}`;

@@ -4,10 +4,12 @@ import { Global, Injectable, Logger, Module, type OnApplicationShutdown } from '
 import { KeyvCacheableMemory } from 'cacheable';
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import { AppConfig } from '../config/app-config';
+import { WhenReadyStore } from './when-ready-store';
 
 /**
  * The stores behind cache-manager: memory first (an LRU of CACHE_MEMORY_MAX_ENTRIES), then Redis when REDIS_URL is
- * set (shared by every instance). Redis errors never fail a read: the memory tier and the loaders carry on.
+ * set (shared by every instance). Redis never fails or slows a read: while it is unreachable its tier is skipped
+ * (`WhenReadyStore`) and the memory tier and the loaders carry on.
  */
 @Injectable()
 export class CacheStores implements OnApplicationShutdown {
@@ -34,7 +36,7 @@ export class CacheStores implements OnApplicationShutdown {
         if (!reported) logger.warn(`Redis cache tier unavailable (${error.message}); reads fall back to memory and the database`);
         reported = true;
       });
-      this.list.push(this.redis);
+      this.list.push(new WhenReadyStore(this.redis) as unknown as KeyvStoreAdapter);
     }
   }
 
