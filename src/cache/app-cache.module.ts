@@ -1,6 +1,6 @@
 import KeyvRedis from '@keyv/redis';
 import { CacheModule } from '@nestjs/cache-manager';
-import { Global, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Injectable, Logger, Module } from '@nestjs/common';
 import { KeyvCacheableMemory } from 'cacheable';
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import { AppConfig } from '../config/app-config';
@@ -12,9 +12,8 @@ import { WhenReadyStore } from './when-ready-store';
  * (`WhenReadyStore`) and the memory tier and the loaders carry on.
  */
 @Injectable()
-export class CacheStores implements OnApplicationShutdown {
+export class CacheStores {
   readonly list: (Keyv | KeyvStoreAdapter)[];
-  private readonly redis?: KeyvRedis<unknown>;
 
   constructor(config: AppConfig) {
     // The memory tier keeps values as they are: no clone and no JSON round trip per hit (a Keyv of our own with its
@@ -30,18 +29,15 @@ export class CacheStores implements OnApplicationShutdown {
     if (config.redis.url) {
       const logger = new Logger('CacheRedis');
       // Keys are prefixed by their users (`ail:<area>:…`): cache-manager's Keyv wrapper sets no namespace.
-      this.redis = new KeyvRedis(config.redis.url, { throwOnConnectError: false, throwOnErrors: false, connectionTimeout: 2_000 });
+      const redis = new KeyvRedis(config.redis.url, { throwOnConnectError: false, throwOnErrors: false, connectionTimeout: 2_000 });
       let reported = false;
-      this.redis.on('error', (error: Error) => {
+      redis.on('error', (error: Error) => {
         if (!reported) logger.warn(`Redis cache tier unavailable (${error.message}); reads fall back to memory and the database`);
         reported = true;
       });
-      this.list.push(new WhenReadyStore(this.redis) as unknown as KeyvStoreAdapter);
+      // Closed by @nestjs/cache-manager, which disconnects every store when the module is destroyed.
+      this.list.push(new WhenReadyStore(redis) as unknown as KeyvStoreAdapter);
     }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis?.disconnect().catch(() => undefined);
   }
 }
 

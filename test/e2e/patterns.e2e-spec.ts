@@ -116,6 +116,11 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       const bad = await predict({ module: 'Bad Module', recentActions: [] });
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['module', 'recentActions']);
+      const tooMuch = await predict({ module: 'pred', recentActions: Array.from({ length: 21 }, () => 'type'), limit: 21 });
+      expect(tooMuch.status).toBe(400);
+      expect(tooMuch.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['limit', 'recentActions']);
+      const atBounds = await predict({ module: 'pred', recentActions: Array.from({ length: 20 }, () => 'type'), limit: 20 });
+      expect(atBounds.status).toBe(200);
     });
   });
 

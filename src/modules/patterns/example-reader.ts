@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CiphertextIntegrityError, DataShreddedError } from '../crypto/crypto.errors';
 import { FieldEncryptionService } from '../crypto/field-encryption.service';
+import { EVENTS_TABLE } from '../learning/learning-ingest.service';
 import type { MiningWindow } from './pattern-miner';
-
-const EVENTS_TABLE = 'global_learning_events';
 
 /**
  * Decrypts the `data` of chosen example events, for miners that publish text (corrections, reported patterns)

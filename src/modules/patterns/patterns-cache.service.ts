@@ -27,7 +27,6 @@ export class PatternsCache implements OnApplicationBootstrap, OnApplicationShutd
   private readonly lookups: Counter<'cache' | 'result'>;
   private epoch: string | null = null;
   private epochReadAt = 0;
-  private readonly listeners: (() => void)[] = [];
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
@@ -52,11 +51,6 @@ export class PatternsCache implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     await this.broadcast.stop();
-  }
-
-  /** Called when the answers change (a run finished here or elsewhere): e.g. to drop derived in-memory models. */
-  onChange(listener: () => void): void {
-    this.listeners.push(listener);
   }
 
   /**
@@ -108,6 +102,5 @@ export class PatternsCache implements OnApplicationBootstrap, OnApplicationShutd
   private advance(runId: string): void {
     if (this.epoch !== null && runId <= this.epoch) return;
     this.epoch = runId;
-    for (const listener of this.listeners) listener();
   }
 }

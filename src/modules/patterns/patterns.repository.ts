@@ -23,6 +23,8 @@ export interface StoredPattern {
   retired_at: Date | string | null;
 }
 
+export type SequenceRow = Pick<StoredPattern, 'items' | 'confidence' | 'support'>;
+
 export type PatternSort = 'support' | 'recent';
 
 export interface PatternFilter {
@@ -121,9 +123,9 @@ export class PatternsRepository {
     return row;
   }
 
-  /** The active sequence patterns of a module (prediction reads them whole; a module has at most a few thousand). */
-  async activeSequences(module: string): Promise<StoredPattern[]> {
-    return this.sql.read<StoredPattern>(`SELECT ${COLUMNS} FROM global_patterns WHERE status = 'active' AND pattern_type = 'sequence' AND module = $1`, [module]);
+  /** The active sequence patterns of a module, with what prediction needs of them. */
+  async activeSequences(module: string): Promise<SequenceRow[]> {
+    return this.sql.read<SequenceRow>(`SELECT items, confidence, support FROM global_patterns WHERE status = 'active' AND pattern_type = 'sequence' AND module = $1`, [module]);
   }
 
   /** Active patterns per type, for metrics. */

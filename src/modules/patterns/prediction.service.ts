@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sequenceSignature } from './miners/sequence.miner';
 import { PatternsCache } from './patterns-cache.service';
-import { PatternsRepository, type StoredPattern } from './patterns.repository';
+import { PatternsRepository, type SequenceRow } from './patterns.repository';
 
 export interface Prediction {
   action: string;
@@ -41,9 +41,7 @@ export class PredictionService {
   constructor(
     private readonly patterns: PatternsRepository,
     private readonly cache: PatternsCache,
-  ) {
-    cache.onChange(() => this.models.clear());
-  }
+  ) {}
 
   async predict(module: string, recentActions: string[], limit: number): Promise<Prediction[]> {
     const model = await this.model(module);
@@ -77,9 +75,7 @@ export class PredictionService {
 
   private async build(module: string): Promise<ModuleModel> {
     const next = new Map<string, Continuation[]>();
-    const rows = await this.cache.read<Pick<StoredPattern, 'items' | 'confidence' | 'support'>[]>(`sequences:${module}`, async () =>
-      (await this.patterns.activeSequences(module)).map((r) => ({ items: r.items, confidence: r.confidence, support: r.support })),
-    );
+    const rows = await this.cache.read<SequenceRow[]>(`sequences:${module}`, () => this.patterns.activeSequences(module));
     let longest = 0;
     for (const row of rows) {
       const actions = (row.items as { actions?: unknown }).actions;
