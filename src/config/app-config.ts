@@ -59,6 +59,10 @@ export class AppConfig {
     minUserSupport: number;
     /** Longest action sequence the sequence miner counts (2..6). */
     maxSequenceLength: number;
+    /** Other actions allowed between two actions of a gapped sequence (0 turns the gapped miner off). */
+    maxSequenceGap: number;
+    /** Share of a module's users (0..1) a gapped sequence needs, besides k. */
+    gappedMinShare: number;
     /** Occurrences of one sequence counted per user (caps a heavy user's weight in confidences). */
     maxOccurrencesPerUser: number;
     /** Miners read events of the last this many days. */

@@ -123,6 +123,12 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(2) @Max(6)
   MAX_SEQUENCE_LENGTH = 4;
 
+  @Transform(toInt) @IsInt() @Min(0) @Max(5)
+  MAX_SEQUENCE_GAP = 2;
+
+  @Transform(toNumber) @IsNumber() @Min(0) @Max(1)
+  MINING_GAPPED_MIN_SHARE = 0.01;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   MINING_MAX_OCCURRENCES_PER_USER = 10;
 

@@ -141,12 +141,12 @@ describe(loadConfig.name, () => {
     const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
     expect(loadConfig(base).cache).toEqual({ ttlSeconds: 60, memoryMaxEntries: 10_000 });
     expect(problemsOf({ ...base, CACHE_TTL_SECONDS: '0', CACHE_MEMORY_MAX_ENTRIES: '5' })).toHaveLength(2);
-    expect(loadConfig(base).patterns).toEqual({ minUserSupport: 5, maxSequenceLength: 4, maxOccurrencesPerUser: 10, windowDays: 90, workMemMb: 256, concurrency: 2, cron: '0 * * * *' });
-    const set = loadConfig({ ...base, DATA_RETENTION_DAYS: '30', MIN_USER_SUPPORT: '2', MAX_SEQUENCE_LENGTH: '6', MINING_MAX_OCCURRENCES_PER_USER: '1', PATTERNS_CRON: 'off' });
-    expect(set.patterns).toEqual({ minUserSupport: 2, maxSequenceLength: 6, maxOccurrencesPerUser: 1, windowDays: 30, workMemMb: 256, concurrency: 2, cron: null });
+    expect(loadConfig(base).patterns).toEqual({ minUserSupport: 5, maxSequenceLength: 4, maxSequenceGap: 2, gappedMinShare: 0.01, maxOccurrencesPerUser: 10, windowDays: 90, workMemMb: 256, concurrency: 2, cron: '0 * * * *' });
+    const set = loadConfig({ ...base, DATA_RETENTION_DAYS: '30', MIN_USER_SUPPORT: '2', MAX_SEQUENCE_LENGTH: '6', MAX_SEQUENCE_GAP: '0', MINING_GAPPED_MIN_SHARE: '0.25', MINING_MAX_OCCURRENCES_PER_USER: '1', PATTERNS_CRON: 'off' });
+    expect(set.patterns).toEqual({ minUserSupport: 2, maxSequenceLength: 6, maxSequenceGap: 0, gappedMinShare: 0.25, maxOccurrencesPerUser: 1, windowDays: 30, workMemMb: 256, concurrency: 2, cron: null });
     expect(loadConfig({ ...base, MINING_WINDOW_DAYS: '7', PATTERNS_CRON: '*/30 * * * * *' }).patterns).toMatchObject({ windowDays: 7, cron: '*/30 * * * * *' });
-    const problems = problemsOf({ ...base, MIN_USER_SUPPORT: '1', MAX_SEQUENCE_LENGTH: '7', MINING_MAX_OCCURRENCES_PER_USER: '0', MINING_WINDOW_DAYS: '0', MINING_WORK_MEM_MB: '5000', MINING_CONCURRENCY: '0', PATTERNS_CRON: 'every hour' });
-    expect(problems).toHaveLength(7);
+    const problems = problemsOf({ ...base, MIN_USER_SUPPORT: '1', MAX_SEQUENCE_LENGTH: '7', MAX_SEQUENCE_GAP: '6', MINING_GAPPED_MIN_SHARE: '1.5', MINING_MAX_OCCURRENCES_PER_USER: '0', MINING_WINDOW_DAYS: '0', MINING_WORK_MEM_MB: '5000', MINING_CONCURRENCY: '0', PATTERNS_CRON: 'every hour' });
+    expect(problems).toHaveLength(9);
     expect(problems.find((p) => p.startsWith('PATTERNS_CRON'))).toMatch(/cron expression/);
   });
 

@@ -145,6 +145,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
     patterns: {
       minUserSupport: env.MIN_USER_SUPPORT,
       maxSequenceLength: env.MAX_SEQUENCE_LENGTH,
+      maxSequenceGap: env.MAX_SEQUENCE_GAP,
+      gappedMinShare: env.MINING_GAPPED_MIN_SHARE,
       maxOccurrencesPerUser: env.MINING_MAX_OCCURRENCES_PER_USER,
       windowDays: env.MINING_WINDOW_DAYS ?? env.DATA_RETENTION_DAYS,
       workMemMb: env.MINING_WORK_MEM_MB,

@@ -5,6 +5,9 @@ import { useSuite } from '../support/suite';
 import type { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 import { encodeCursor } from '../../src/common/pagination/cursor';
+import { uuidv7 } from '../../src/common/ids/uuid-v7';
+import { inTransaction, SqlPool } from '../../src/database/sql-pool.service';
+import { PatternsRepository } from '../../src/modules/patterns/patterns.repository';
 import { withTestApps } from '../support/test-app';
 
 const K = 3;
@@ -82,7 +85,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       const run = await mine();
       expect(run.status).toBe('succeeded');
       const found = await patterns('type=sequence&module=seq');
-      const bySignature = Object.fromEntries(found.map((p) => [p.signature, p]));
+      const bySignature = Object.fromEntries(found.filter((p) => !p.items.gapped).map((p) => [p.signature, p]));
       expect(Object.keys(bySignature).sort()).toEqual(['edit>save', 'open>edit', 'open>edit>save']);
       // open>edit: 5 users; occurrences 4 + the heavy user's 20 capped at 10; context "open" also led to save once.
       expect(bySignature['open>edit']).toMatchObject({ support: 5, occurrences: 14, items: { actions: ['open', 'edit'] } });
@@ -90,6 +93,32 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       expect(bySignature['edit>save']).toMatchObject({ support: 3, occurrences: 3, confidence: 1 });
       expect(bySignature['open>edit>save']).toMatchObject({ support: 3, occurrences: 3 });
       expect(bySignature['open>edit>save'].confidence).toBeCloseTo(3 / 3, 10);
+    });
+
+    it('finds gapped sequences (PrefixSpan): actions in between allowed up to the gap, k users, heavy users capped', async () => {
+      const [a, b, c, heavy, far, f, g] = await consentingUsers(7);
+      await ingest([
+        ...session(a, 'gap', 's', ['start', 'noise-a', 'finish']),
+        ...session(b, 'gap', 's', ['start', 'noise-b', 'noise-bb', 'finish']),
+        ...session(c, 'gap', 's', ['start', 'finish']),
+        ...Array.from({ length: 20 }, (_, i) => session(heavy, 'gap', `h${i}`, ['start', 'z', 'finish'])).flat(),
+        // Three actions in between: past MAX_SEQUENCE_GAP (2), so this start is not followed by finish.
+        ...session(far, 'gap', 's', ['start', 'w1', 'w2', 'w3', 'finish']),
+        // k-1 users: withheld.
+        ...session(f, 'gap', 's', ['begin', 'q', 'end']),
+        ...session(g, 'gap', 's', ['begin', 'end']),
+      ]);
+      const run = await mine();
+      expect(run.status).toBe('succeeded');
+      const found = await patterns('type=sequence&module=gap');
+      expect(found.map((p) => p.signature)).toEqual(['gapped:start>finish']);
+      // 4 users; occurrences: a, b, c and 10 of the heavy user's 20. Within the gap, start was followed 29 times
+      // (each user's count of each action capped): a 2, b 3, c 1, heavy 10 z + 10 finish, far 3 (w1, w2, w3).
+      expect(found[0]).toMatchObject({ support: 4, occurrences: 13, items: { actions: ['start', 'finish'], gapped: true, maxGap: 2 } });
+      expect(found[0].confidence).toBeCloseTo(13 / 29, 10);
+      // Prediction reads only contiguous sequences: nothing is known to come right after start.
+      const predicted = await t.http.post('/api/v1/patterns/predict').set('authorization', service()).send({ module: 'gap', recentActions: ['start'] });
+      expect(predicted.body).toEqual({ predictions: [] });
     });
 
     it('predicts the next action from the longest known context, backing off to shorter ones', async () => {
@@ -210,6 +239,26 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       expect(run.miners.map((m: { miner: string }) => m.miner).sort()).toEqual(['channel', 'co_occurrence', 'correction', 'feedback', 'reported', 'sequence']);
       const [p] = await patterns('type=extra&module=ext');
       expect(p).toMatchObject({ signature: 'mobile', support: K, items: { channel: 'mobile' } });
+    });
+
+    it('writes more patterns than one statement takes, all in one transaction', async () => {
+      const repository = t.app.get(PatternsRepository);
+      const sql = t.app.get(SqlPool);
+      const runId = uuidv7();
+      const many = Array.from({ length: 12_001 }, (_, i) => ({ module: 'bulk', signature: `s${i}`, items: { i }, support: K, occurrences: K }));
+      try {
+        const written = await sql.withClient((client) => inTransaction(client, (tx) => repository.upsert(tx, runId, 'bulk', many, new Date())));
+        expect(written).toBe(12_001);
+        const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM global_patterns WHERE pattern_type = 'bulk' AND run_id = $1`, [runId]);
+        expect(row.n).toBe(12_001);
+        // A failing last statement takes the earlier ones with it.
+        const broken = [...many.map((p) => ({ ...p, support: K + 1 })), { module: 'bulk', signature: 'bad', items: {}, support: -1, occurrences: 0 }];
+        await expect(sql.withClient((client) => inTransaction(client, (tx) => repository.upsert(tx, uuidv7(), 'bulk', broken, new Date())))).rejects.toThrow();
+        const [after] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM global_patterns WHERE pattern_type = 'bulk' AND support = $1`, [K]);
+        expect(after.n).toBe(12_001);
+      } finally {
+        await sql.query(`DELETE FROM global_patterns WHERE pattern_type = 'bulk'`);
+      }
     });
 
     it('runs one at a time: a second start answers 409 with the running run’s id', async () => {

@@ -4,6 +4,7 @@ import { uuidv7 } from '../../common/ids/uuid-v7';
 import { SqlPool } from '../../database/sql-pool.service';
 import type { PatternStatus } from './entities/global-pattern.entity';
 import type { MinedPattern } from './pattern-miner';
+import { GAPPED_PREFIX } from './miners/sequence.miner';
 
 export interface StoredPattern {
   id: string;
@@ -41,13 +42,21 @@ export interface PatternFilter {
 const COLUMNS = 'id, pattern_type, module, signature, items, support, occurrences, confidence, lift, stats, first_seen, last_seen, run_id, status, retired_at';
 
 /** The SQL of `global_patterns`: a run's upsert and retirement, and keyset-paged reads. */
+const UPSERT_CHUNK = 5000;
+
 @Injectable()
 export class PatternsRepository {
   constructor(private readonly sql: SqlPool) {}
 
   /** Inserts new patterns and updates known ones in place (reactivating retired ones); returns how many. */
   async upsert(client: PoolClient, runId: string, patternType: string, patterns: MinedPattern[], seenAt: Date): Promise<number> {
-    if (patterns.length === 0) return 0;
+    let written = 0;
+    // In statements of UPSERT_CHUNK rows: the parameters of one statement stay a few MB however many patterns.
+    for (let at = 0; at < patterns.length; at += UPSERT_CHUNK) written += await this.upsertChunk(client, runId, patternType, patterns.slice(at, at + UPSERT_CHUNK), seenAt);
+    return written;
+  }
+
+  private async upsertChunk(client: PoolClient, runId: string, patternType: string, patterns: MinedPattern[], seenAt: Date): Promise<number> {
     const result = await client.query(
       `INSERT INTO global_patterns (id, pattern_type, module, signature, items, support, occurrences, confidence, lift, stats, first_seen, last_seen, run_id, status)
        SELECT t.id, $2, t.module, t.signature, t.items, t.support, t.occurrences, t.confidence, t.lift, t.stats, $3, $3, $1, 'active'
@@ -124,8 +133,13 @@ export class PatternsRepository {
   }
 
   /** The active sequence patterns of a module, with what prediction needs of them. */
+  /** The module's active contiguous sequences (gapped ones say nothing about the very next action). */
   async activeSequences(module: string): Promise<SequenceRow[]> {
-    return this.sql.read<SequenceRow>(`SELECT items, confidence, support FROM global_patterns WHERE status = 'active' AND pattern_type = 'sequence' AND module = $1`, [module]);
+    return this.sql.read<SequenceRow>(
+      `SELECT items, confidence, support FROM global_patterns
+        WHERE status = 'active' AND pattern_type = 'sequence' AND module = $1 AND signature NOT LIKE '${GAPPED_PREFIX}%'`,
+      [module],
+    );
   }
 
   /** Active patterns per type, for metrics. */

@@ -1,20 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config';
 import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
+import { mineGappedSequences, TooManySequencesError } from './prefix-span';
+import { SessionDatabaseBuilder, type SessionDatabase } from './session-database';
 
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-/** The signature of an action sequence: its actions joined by `>` (action names cannot contain it). */
+/** The signature of a contiguous action sequence: its actions joined by `>` (action names cannot contain it). */
 export const sequenceSignature = (actions: readonly string[]) => actions.join('>');
+/** Signatures of gapped sequences: `gapped:a>b>c`, apart from the contiguous `a>b>c` of the same actions. */
+export const GAPPED_PREFIX = 'gapped:';
+/** Sequences of one kind (contiguous or gapped) one module may publish before the miner reports its settings. */
+export const MAX_SEQUENCES_PER_MODULE = 50_000;
+const FETCH_ROWS = 2000;
 
 /**
- * Frequent contiguous action sequences of length 2..MAX_SEQUENCE_LENGTH inside sessions, per module, all in SQL,
- * over interactions (what users did; rating, correcting or reporting is not an action of the sequence).
- * Events of one (user, session, module) are ordered by time; every run of consecutive actions is a candidate.
- * Support is the number of distinct users; occurrences count at most MINING_MAX_OCCURRENCES_PER_USER per user,
- * so one heavy user neither makes a pattern nor dominates its confidence. Confidence is the share of the
- * sequence among all sequences that start with the same context (its actions but the last): P(last | context),
- * which `POST /patterns/predict` uses.
+ * Frequent action sequences inside sessions, per module, over interactions (what users did; rating, correcting
+ * or reporting is not an action of a sequence), length 2..MAX_SEQUENCE_LENGTH:
+ *  - contiguous (`a>b>c`: one right after the other), published at k users;
+ *  - gapped (`gapped:a>b>c`: at most MAX_SEQUENCE_GAP other actions between two consecutive ones), published at
+ *    k users and MINING_GAPPED_MIN_SHARE of the module's users (there are far more of them).
+ * SQL selects the window's consented interactions and builds each session's actions in time order; the sessions
+ * stream from a server-side cursor one module at a time into a SessionDatabase (about 4 bytes per event), which
+ * PrefixSpan (`prefix-span.ts`) mines twice, with gap 0 and with the gap. Support counts distinct users;
+ * occurrences count positions where the sequence ends, at most MINING_MAX_OCCURRENCES_PER_USER per user, so one
+ * heavy user neither makes a pattern nor dominates its confidence. Confidence is the sequence's share of all
+ * sequences that extend its context (its actions but the last) by one action: P(last | context), which
+ * `POST /patterns/predict` uses (contiguous sequences only).
  */
 @Injectable()
 export class SequenceMiner implements PatternMiner {
@@ -24,31 +34,59 @@ export class SequenceMiner implements PatternMiner {
   constructor(private readonly config: AppConfig) {}
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
-    const longest = this.config.patterns.maxSequenceLength;
-    const leads = range(2, longest).map((i) => `lead(action, ${i - 1}) OVER w AS a${i}`).join(', ');
-    // Sequences and their contexts as text keys (`a>b>c`; hashing text is cheaper than arrays).
-    const joined = (n: number) => range(1, n).map((i) => `a${i}`).join(` || '>' || `);
-    const grams = range(2, longest)
-      .map((n) => `SELECT user_id, module, ${joined(n - 1)} AS context, ${joined(n)} AS g FROM steps WHERE a${n} IS NOT NULL`)
-      .join(' UNION ALL ');
-    const rows = await window.query<{ module: string; g: string; support: number; occurrences: string; confidence: number }>(
-      `WITH steps AS (
-         SELECT user_id, module, action AS a1, ${leads}
-           FROM ${CONSENTED_EVENTS} e
-          WHERE session_id IS NOT NULL AND event_type = 'interaction'
-         WINDOW w AS (PARTITION BY user_id, session_id, module ORDER BY timestamp, id)
-       ), grams AS (${grams}),
-       per_user AS (SELECT module, context, g, least(count(*), $4) AS n FROM grams GROUP BY module, context, g, user_id),
-       counted AS (SELECT module, context, g, count(*)::int AS support, sum(n)::bigint AS occurrences FROM per_user GROUP BY module, context, g),
-       contexts AS (SELECT module, context, sum(occurrences) AS total FROM counted GROUP BY module, context)
-       SELECT c.module, c.g, c.support, c.occurrences, c.occurrences::float8 / x.total AS confidence
-         FROM counted c JOIN contexts x USING (module, context)
-        WHERE c.support >= $3`,
-      [window.from, window.to, window.minUserSupport, this.config.patterns.maxOccurrencesPerUser],
+    const patterns: MinedPattern[] = [];
+    await window.query(
+      `DECLARE mining_sessions NO SCROLL CURSOR FOR
+       SELECT module, user_id, array_agg(action ORDER BY timestamp, id) AS actions
+         FROM ${CONSENTED_EVENTS} e
+        WHERE session_id IS NOT NULL AND event_type = 'interaction'
+        GROUP BY module, user_id, session_id
+        ORDER BY module, user_id`,
+      [window.from, window.to],
     );
-    return rows.map((r) => {
-      const actions = r.g.split('>');
-      return { module: r.module, signature: r.g, items: { actions }, support: r.support, occurrences: Number(r.occurrences), confidence: r.confidence, stats: { length: actions.length } };
-    });
+    let module: string | undefined;
+    let builder = new SessionDatabaseBuilder();
+    for (;;) {
+      const rows = await window.query<{ module: string; user_id: string; actions: string[] }>(`FETCH ${FETCH_ROWS} FROM mining_sessions`);
+      for (const row of rows) {
+        if (row.module !== module) {
+          if (module !== undefined) patterns.push(...(await this.mineModule(module, builder.build(), window)));
+          module = row.module;
+          builder = new SessionDatabaseBuilder();
+        }
+        builder.add(row.user_id, row.actions);
+      }
+      if (rows.length < FETCH_ROWS) break;
+    }
+    if (module !== undefined) patterns.push(...(await this.mineModule(module, builder.build(), window)));
+    await window.query('CLOSE mining_sessions');
+    return patterns;
+  }
+
+  private async mineModule(module: string, db: SessionDatabase, window: MiningWindow): Promise<MinedPattern[]> {
+    const { maxSequenceGap, gappedMinShare } = this.config.patterns;
+    const contiguous = await this.sequences(module, db, 0, window.minUserSupport);
+    if (maxSequenceGap === 0) return contiguous;
+    const gappedSupport = Math.max(window.minUserSupport, Math.ceil(gappedMinShare * db.userCount));
+    return [...contiguous, ...(await this.sequences(module, db, maxSequenceGap, gappedSupport))];
+  }
+
+  private async sequences(module: string, db: SessionDatabase, maxGap: number, minSupport: number): Promise<MinedPattern[]> {
+    const { maxSequenceLength, maxOccurrencesPerUser } = this.config.patterns;
+    try {
+      const found = await mineGappedSequences(db, { minSupport, maxGap, minLength: 2, maxLength: maxSequenceLength, maxOccurrencesPerUser, maxResults: MAX_SEQUENCES_PER_MODULE });
+      return found.map((f) => {
+        const actions = f.codes.map((code) => db.names[code]);
+        const confidence = f.occurrences / f.continuations;
+        const stats = { length: actions.length };
+        return maxGap === 0
+          ? { module, signature: sequenceSignature(actions), items: { actions }, support: f.support, occurrences: f.occurrences, confidence, stats }
+          : { module, signature: GAPPED_PREFIX + sequenceSignature(actions), items: { actions, gapped: true, maxGap }, support: f.support, occurrences: f.occurrences, confidence, stats: { ...stats, minSupport } };
+      });
+    } catch (error) {
+      if (!(error instanceof TooManySequencesError)) throw error;
+      const kind = maxGap === 0 ? 'contiguous' : 'gapped';
+      throw new Error(`module ${module}: more than ${error.limit} ${kind} sequences reach ${minSupport} of ${db.userCount} users; raise ${maxGap === 0 ? 'MIN_USER_SUPPORT' : 'MINING_GAPPED_MIN_SHARE or lower MAX_SEQUENCE_GAP'}, or shorten MAX_SEQUENCE_LENGTH`);
+    }
   }
 }
