@@ -3,13 +3,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { WinstonModule } from 'nest-winston';
 import type { AuthUser } from './common/auth/auth-user';
 import { FallbackThrottlerStorage } from './common/throttling/fallback-throttler-storage';
 import { MemoryThrottlerStorage, MemoryThrottlerStorageModule } from './common/throttling/memory-throttler-storage';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { createValidationPipe } from './common/http/validation';
+import { AppThrottlerGuard } from './common/throttling/app-throttler.guard';
 import { AppCacheModule } from './cache/app-cache.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -74,7 +75,7 @@ export class AppModule {
       providers: [
         // Guards run in this order: who is calling, how often, and may they.
         { provide: APP_GUARD, useClass: JwtAuthGuard },
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: AppThrottlerGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

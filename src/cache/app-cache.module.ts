@@ -18,9 +18,11 @@ export class CacheStores {
   constructor(config: AppConfig) {
     // The memory tier keeps values as they are: no clone and no JSON round trip per hit (a Keyv of our own with its
     // serializer off; cache-manager would otherwise wrap the store in a Keyv that stringifies and parses every
-    // value). Callers must treat cached values as read-only. The Redis tier serializes, as it must.
+    // value). Callers must treat cached values as read-only. One Map (storeHashSize 1): the default spreads keys
+    // over 16 Maps by hashing each key on every read, which buys nothing in one thread. The Redis tier
+    // serializes, as it must.
     const memory = new Keyv({
-      store: new KeyvCacheableMemory({ ttl: config.cache.ttlSeconds * 1000, lruSize: config.cache.memoryMaxEntries, useClone: false }) as unknown as KeyvStoreAdapter,
+      store: new KeyvCacheableMemory({ ttl: config.cache.ttlSeconds * 1000, lruSize: config.cache.memoryMaxEntries, useClone: false, storeHashSize: 1 }) as unknown as KeyvStoreAdapter,
       ttl: config.cache.ttlSeconds * 1000,
     });
     memory.serialize = undefined;

@@ -1,5 +1,6 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import type { ValidationError } from '@nestjs/common';
 import { RequestValidationError, type FieldError } from '../errors/domain.error';
+import { MemoizingValidationPipe } from './memoizing-validation.pipe';
 
 /** Flattens class-validator's tree into `{ field: 'context.module', message }` entries, one per failed rule. */
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -13,9 +14,12 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
   });
 }
 
-/** The one global pipe: whitelist, refuse unknown fields, transform to DTO classes, problem+json on failure. */
-export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+/**
+ * The one global pipe: whitelist, refuse unknown fields, transform to DTO classes, problem+json on failure;
+ * valid queries of `@PureQueryValidation()` DTOs are remembered.
+ */
+export function createValidationPipe(): MemoizingValidationPipe {
+  return new MemoizingValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -1,4 +1,5 @@
 import { StorableDate } from '../../../common/http/date-bounds';
+import { PureQueryValidation } from '../../../common/http/memoizing-validation.pipe';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -19,6 +20,7 @@ export class PageQueryDto {
   limit: number = 20;
 }
 
+@PureQueryValidation()
 export class PatternQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Pattern type (sequence, correction, feedback, co_occurrence, reported, or a type an extra miner publishes)', pattern: '^[a-z][a-z0-9_]{0,31}$' })
   @IsOptional() @IsString() @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'type must match ^[a-z][a-z0-9_]{0,31}$' })

@@ -1,0 +1,27 @@
+import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { hash } from 'node:crypto';
+
+/** Storage keys remembered per (route, throttler, client); past this many the memo starts over. */
+const MAX_KEYS = 10_000;
+
+/**
+ * The built-in guard with a cheaper storage key. The key stays what the built-in one is, a SHA-256 hex digest of
+ * route, throttler and client address (so no address is stored in Redis), but each distinct key is hashed once
+ * and then found in a bounded map: hashing on every request was a tenth of a cached read's time.
+ */
+@Injectable()
+export class AppThrottlerGuard extends ThrottlerGuard {
+  private readonly keys = new Map<string, string>();
+
+  protected override generateKey(context: ExecutionContext, suffix: string, name: string): string {
+    const plain = `${context.getClass().name}-${context.getHandler().name}-${name}-${suffix}`;
+    let key = this.keys.get(plain);
+    if (key === undefined) {
+      if (this.keys.size >= MAX_KEYS) this.keys.clear();
+      key = hash('sha256', plain, 'hex');
+      this.keys.set(plain, key);
+    }
+    return key;
+  }
+}
