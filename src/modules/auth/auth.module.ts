@@ -9,6 +9,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { ApiClient } from './entities/api-client.entity';
 import { FailedAttemptsStore } from './failed-attempts.store';
+import { RouteMetadata } from '../../common/metadata/route-metadata';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RolesGuard } from './roles.guard';
@@ -17,7 +18,7 @@ import { TokenService } from './token.service';
 @Module({
   imports: [PassportModule, JwtModule.register({}), MikroOrmModule.forFeature([ApiClient]), AuditModule, HashingModule],
   controllers: [AuthController],
-  providers: [ApiClientsService, AuthService, FailedAttemptsStore, JwtStrategy, JwtAuthGuard, RolesGuard, TokenService],
-  exports: [ApiClientsService, TokenService, JwtAuthGuard, RolesGuard],
+  providers: [ApiClientsService, AuthService, FailedAttemptsStore, JwtStrategy, JwtAuthGuard, RolesGuard, RouteMetadata, TokenService],
+  exports: [ApiClientsService, TokenService, JwtAuthGuard, RolesGuard, RouteMetadata],
 })
 export class AuthModule {}

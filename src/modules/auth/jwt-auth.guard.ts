@@ -1,5 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { RouteMetadata } from '../../common/metadata/route-metadata';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC } from '../../common/decorators/auth.decorators';
 import { DomainError } from '../../common/errors/domain.error';
@@ -23,7 +23,7 @@ function reasonFor(info: unknown): string {
 export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly verified = new VerifiedTokens();
 
-  constructor(private readonly reflector: Reflector) {
+  constructor(private readonly reflector: RouteMetadata) {
     super();
   }
 

@@ -1,12 +1,12 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import type { RouteMetadata } from '../../common/metadata/route-metadata';
 import type { AuthUser, Role } from '../../common/auth/auth-user';
 import { IS_PUBLIC, REQUIRED_ROLES } from '../../common/decorators/auth.decorators';
 import { ForbiddenRoleError } from './auth.errors';
 import { RolesGuard } from './roles.guard';
 
-function contextFor(user: AuthUser | undefined, meta: Record<string, unknown>): { ctx: ExecutionContext; reflector: Reflector } {
-  const reflector = { getAllAndOverride: (key: string) => meta[key] } as unknown as Reflector;
+function contextFor(user: AuthUser | undefined, meta: Record<string, unknown>): { ctx: ExecutionContext; reflector: RouteMetadata } {
+  const reflector = { getAllAndOverride: (key: string) => meta[key] } as unknown as RouteMetadata;
   const ctx = {
     getHandler: () => undefined,
     getClass: () => undefined,

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { RouteMetadata } from '../../common/metadata/route-metadata';
 import { isAdmin, type AuthUser, type Role } from '../../common/auth/auth-user';
 import { IS_PUBLIC, REQUIRED_ROLES } from '../../common/decorators/auth.decorators';
 import { ForbiddenRoleError } from './auth.errors';
@@ -7,7 +7,7 @@ import { ForbiddenRoleError } from './auth.errors';
 /** Global guard: enforces `@Roles(...)`; admins pass every role check. Runs after `JwtAuthGuard`. */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(private readonly reflector: RouteMetadata) {}
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
