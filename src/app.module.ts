@@ -17,6 +17,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { InsightsModule } from './modules/insights/insights.module';
 import { ConsentModule } from './modules/consent/consent.module';
 import { CryptoModule } from './modules/crypto/crypto.module';
 import { JwtAuthGuard } from './modules/auth/jwt-auth.guard';
@@ -70,6 +71,7 @@ export class AppModule {
         ConsentModule,
         LearningModule,
         PatternsModule,
+        InsightsModule,
         HealthModule,
       ],
       providers: [

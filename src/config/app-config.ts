@@ -75,6 +75,22 @@ export class AppConfig {
     cron: string | null;
   };
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  insights: {
+    /** The period insights describe (the last this many days), compared with the same span before. */
+    periodDays: number;
+    /** Days of baseline an anomaly is measured against. */
+    baselineDays: number;
+    /** A change, friction point or recommendation is published when its test's p-value is below this. */
+    alpha: number;
+    /** |robust z| from which a day is an anomaly. */
+    anomalyZ: number;
+    /** The Wilson lower bound of an action's troubled share that makes it a friction point. */
+    frictionRate: number;
+    /** The share of next actions above which a "suggest B after A" recommendation is tested. */
+    minConfidence: number;
+    /** Epsilon of the Laplace noise on published counts; null when counts are exact. */
+    dpEpsilon: number | null;
+  };
   metrics: { token?: string };
   throttle: { limit: number; ttlSeconds: number };
   log: { level: string; format: 'json' | 'pretty' };

@@ -145,6 +145,27 @@ export class EnvironmentVariables {
   @IsString() @MaxLength(128)
   PATTERNS_CRON = '0 * * * *';
 
+  @Transform(toInt) @IsInt() @Min(1) @Max(90)
+  INSIGHTS_PERIOD_DAYS = 7;
+
+  @Transform(toInt) @IsInt() @Min(7) @Max(365)
+  INSIGHTS_BASELINE_DAYS = 28;
+
+  @Transform(toNumber) @IsNumber() @Min(0.000001) @Max(0.5)
+  INSIGHTS_ALPHA = 0.01;
+
+  @Transform(toNumber) @IsNumber() @Min(1) @Max(100)
+  INSIGHTS_ANOMALY_Z = 3.5;
+
+  @Transform(toNumber) @IsNumber() @Min(0.01) @Max(1)
+  INSIGHTS_FRICTION_RATE = 0.2;
+
+  @Transform(toNumber) @IsNumber() @Min(0.01) @Max(0.99)
+  INSIGHTS_MIN_CONFIDENCE = 0.5;
+
+  @IsOptional() @Transform(toNumber) @IsNumber() @Min(0.01) @Max(10)
+  INSIGHTS_DP_EPSILON?: number;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   THROTTLE_LIMIT = 1000;
 

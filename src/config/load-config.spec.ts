@@ -147,6 +147,10 @@ describe(loadConfig.name, () => {
     expect(loadConfig({ ...base, MINING_WINDOW_DAYS: '7', PATTERNS_CRON: '*/30 * * * * *' }).patterns).toMatchObject({ windowDays: 7, cron: '*/30 * * * * *' });
     const problems = problemsOf({ ...base, MIN_USER_SUPPORT: '1', MAX_SEQUENCE_LENGTH: '7', MAX_SEQUENCE_GAP: '6', MINING_GAPPED_MIN_SHARE: '1.5', MINING_MAX_OCCURRENCES_PER_USER: '0', MINING_WINDOW_DAYS: '0', MINING_WORK_MEM_MB: '5000', MINING_CONCURRENCY: '0', PATTERNS_CRON: 'every hour' });
     expect(problems).toHaveLength(9);
+    expect(loadConfig(base).insights).toEqual({ periodDays: 7, baselineDays: 28, alpha: 0.01, anomalyZ: 3.5, frictionRate: 0.2, minConfidence: 0.5, dpEpsilon: null });
+    expect(loadConfig({ ...base, INSIGHTS_PERIOD_DAYS: '14', INSIGHTS_DP_EPSILON: '0.5' }).insights).toMatchObject({ periodDays: 14, dpEpsilon: 0.5 });
+    const insightProblems = problemsOf({ ...base, INSIGHTS_PERIOD_DAYS: '0', INSIGHTS_BASELINE_DAYS: '3', INSIGHTS_ALPHA: '0.9', INSIGHTS_ANOMALY_Z: '0', INSIGHTS_FRICTION_RATE: '2', INSIGHTS_MIN_CONFIDENCE: '1', INSIGHTS_DP_EPSILON: '0' });
+    expect(insightProblems).toHaveLength(7);
     expect(problems.find((p) => p.startsWith('PATTERNS_CRON'))).toMatch(/cron expression/);
   });
 

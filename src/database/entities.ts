@@ -5,6 +5,8 @@ import { UserPrivacySettings } from '../modules/consent/entities/user-privacy-se
 import { LearningEvent } from '../modules/learning/entities/learning-event.entity';
 import { GlobalPattern } from '../modules/patterns/entities/global-pattern.entity';
 import { MiningRun } from '../modules/patterns/entities/mining-run.entity';
+import { CollectiveInsight } from '../modules/insights/entities/collective-insight.entity';
+import { InsightRun } from '../modules/insights/entities/insight-run.entity';
 import { PrivacyErasure } from '../modules/consent/entities/privacy-erasure.entity';
 import { KeyRotation } from '../modules/crypto/entities/key-rotation.entity';
 import { ShreddedDataKey } from '../modules/crypto/entities/shredded-data-key.entity';
@@ -15,4 +17,4 @@ import { UserDataKey } from '../modules/crypto/entities/user-data-key.entity';
  * Every entity of the schema, for the ORM's metadata discovery and the migration generator. Modules still
  * register their own entities with `forFeature`; this list only tells the ORM what the whole schema holds.
  */
-export const ENTITIES = [ApiClient, AuditEntry, UserDataKey, ShreddedDataKey, SystemKey, KeyRotation, UserPrivacySettings, ConsentRecord, LearningEvent, PrivacyErasure, GlobalPattern, MiningRun] as const;
+export const ENTITIES = [ApiClient, AuditEntry, UserDataKey, ShreddedDataKey, SystemKey, KeyRotation, UserPrivacySettings, ConsentRecord, LearningEvent, PrivacyErasure, GlobalPattern, MiningRun, CollectiveInsight, InsightRun] as const;

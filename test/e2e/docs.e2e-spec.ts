@@ -29,6 +29,10 @@ describe('OpenAPI documentation (e2e)', () => {
       '/api/v1/consent/{userId}',
       '/api/v1/crypto/rotate',
       '/api/v1/crypto/status',
+      '/api/v1/insights',
+      '/api/v1/insights/generate',
+      '/api/v1/insights/runs',
+      '/api/v1/insights/{id}',
       '/api/v1/learning/events',
       '/api/v1/learning/events/batch',
       '/api/v1/patterns',
@@ -48,6 +52,8 @@ describe('OpenAPI documentation (e2e)', () => {
     const patternParams = doc.paths['/api/v1/patterns'].get.parameters as { name: string; schema: Record<string, unknown> }[];
     expect(patternParams.find((p) => p.name === 'limit')?.schema).toMatchObject({ minimum: 1, maximum: 100 });
     expect(doc.components.schemas.PredictDto.properties.recentActions).toMatchObject({ minItems: 1, maxItems: 20 });
+    const insightParams = doc.paths['/api/v1/insights'].get.parameters as { name: string; schema: Record<string, unknown> }[];
+    expect(insightParams.find((p) => p.name === 'minSignificance')?.schema).toMatchObject({ minimum: 0, maximum: 1 });
     // The event schema states its bounds to clients.
     const event = doc.components.schemas.LearningEventDto;
     expect(event.properties.clientEventId).toMatchObject({ maxLength: 128 });

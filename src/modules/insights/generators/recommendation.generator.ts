@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../../config/app-config';
+import { CONSENTED_EVENTS } from '../../patterns/pattern-miner';
+import { GAPPED_PREFIX } from '../../patterns/miners/sequence.miner';
+import { percent, type GeneratedInsight, type GenerationContext, type InsightGenerator } from '../insight-generator';
+import { normalCdf } from '../significance';
+
+/** A correction is recommended when more than this share of the module's correcting users make it. */
+export const CORRECTION_SHARE_FLOOR = 0.05;
+const DAY_MS = 86_400_000;
+
+interface PatternRow {
+  id: string;
+  pattern_type: string;
+  module: string;
+  items: { actions?: string[]; original?: string; corrected?: string };
+  support: number;
+  occurrences: string;
+  confidence: number | null;
+}
+
+/** One-sided p-value of "the true share exceeds `floor`" for `successes` of `trials` (normal approximation). */
+function aboveFloor(successes: number, trials: number, floor: number): number {
+  if (!(trials > 0)) return 1;
+  const z = (successes / trials - floor) / Math.sqrt((floor * (1 - floor)) / trials);
+  return 1 - normalCdf(z);
+}
+
+/**
+ * Concrete advice from the published patterns:
+ *  - "apply correction X → Y in module M" when the share of the module's correcting users (in the mining window)
+ *    who made that correction is significantly above 5 %;
+ *  - "suggest B after A in module M" when users who did A did B next significantly more often than
+ *    INSIGHTS_MIN_CONFIDENCE (a contiguous sequence's confidence over its continuations).
+ * Significance is 1 − the one-sided p-value; p < INSIGHTS_ALPHA is required. Evidence: the pattern.
+ */
+@Injectable()
+export class RecommendationGenerator implements InsightGenerator {
+  readonly name = 'recommendation';
+  readonly insightType = 'recommendation';
+
+  constructor(private readonly config: AppConfig) {}
+
+  async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
+    const patterns = await context.query<PatternRow>(
+      `SELECT id::text, pattern_type, module, items, support, occurrences, confidence FROM global_patterns
+        WHERE status = 'active' AND (pattern_type = 'correction'
+           OR (pattern_type = 'sequence' AND signature NOT LIKE '${GAPPED_PREFIX}%' AND jsonb_array_length(items->'actions') = 2))`,
+    );
+    const windowFrom = new Date(context.period.to.getTime() - this.config.patterns.windowDays * DAY_MS);
+    const correcting = new Map(
+      (
+        await context.query<{ module: string; users: number }>(
+          `SELECT module, count(DISTINCT user_id)::int AS users FROM ${CONSENTED_EVENTS} e WHERE event_type = 'correction' GROUP BY module`,
+          [windowFrom, context.period.to],
+        )
+      ).map((r) => [r.module, context.count(`recommendation|${r.module}|correcting`, r.users)]),
+    );
+    const insights: GeneratedInsight[] = [];
+    for (const pattern of patterns) {
+      const insight = pattern.pattern_type === 'correction' ? this.correction(context, pattern, correcting.get(pattern.module) ?? 0) : this.next(context, pattern);
+      if (insight) insights.push(insight);
+    }
+    return insights;
+  }
+
+  private correction(context: GenerationContext, pattern: PatternRow, moduleCorrecting: number): GeneratedInsight | null {
+    const { original, corrected } = pattern.items;
+    const support = context.count(`recommendation|${pattern.id}|support`, pattern.support);
+    if (original === undefined || corrected === undefined || !(support >= context.minUserSupport) || !(moduleCorrecting >= support)) return null;
+    const p = aboveFloor(support, moduleCorrecting, CORRECTION_SHARE_FLOOR);
+    if (!(p < context.alpha)) return null;
+    const share = support / moduleCorrecting;
+    return {
+      module: pattern.module,
+      key: `correction:${pattern.id}`,
+      title: `Apply the correction "${original}" → "${corrected}" in ${pattern.module}: ${support} users (${percent(share)} of those correcting) make it`,
+      metric: 'correction_share',
+      value: share,
+      baseline: CORRECTION_SHARE_FLOOR,
+      change: null,
+      significance: 1 - p,
+      support,
+      evidence: { patternIds: [pattern.id], aggregate: { users: support, correctingUsers: moduleCorrecting } },
+      stats: { p },
+    };
+  }
+
+  private next(context: GenerationContext, pattern: PatternRow): GeneratedInsight | null {
+    const [first, then] = pattern.items.actions ?? [];
+    const confidence = pattern.confidence;
+    if (!first || !then || confidence === null || !(confidence > 0) || !(pattern.support >= context.minUserSupport)) return null;
+    const floor = this.config.insights.minConfidence;
+    const occurrences = Number(pattern.occurrences);
+    const continuations = Math.round(occurrences / confidence);
+    const p = aboveFloor(occurrences, continuations, floor);
+    if (!(p < context.alpha)) return null;
+    return {
+      module: pattern.module,
+      key: `next:${first}>${then}`,
+      title: `Suggest ${then} after ${first} in ${pattern.module}: ${percent(confidence)} of the time users do it next`,
+      metric: 'next_action_confidence',
+      value: confidence,
+      baseline: floor,
+      change: null,
+      significance: 1 - p,
+      support: pattern.support,
+      evidence: { patternIds: [pattern.id], aggregate: { users: pattern.support } },
+      stats: { p, occurrences, continuations },
+    };
+  }
+}

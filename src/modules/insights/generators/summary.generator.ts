@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import type { GeneratedInsight, GenerationContext, InsightGenerator } from '../insight-generator';
+import { periodActivity } from '../period-activity';
+
+/**
+ * A per-module overview of the period: active users, users correcting, raters and satisfied raters (counts shown
+ * only when 0 or at least k), and the module's most supported published patterns as evidence.
+ */
+@Injectable()
+export class SummaryGenerator implements InsightGenerator {
+  readonly name = 'summary';
+  readonly insightType = 'summary';
+
+  async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
+    const { current } = await periodActivity(context);
+    const top = await context.query<{ module: string; ids: string[] }>(
+      `SELECT module, (array_agg(id::text ORDER BY support DESC, id))[1:5] AS ids FROM global_patterns WHERE status = 'active' GROUP BY module`,
+    );
+    const topByModule = new Map(top.map((t) => [t.module, t.ids]));
+    const insights: GeneratedInsight[] = [];
+    for (const [module, a] of current) {
+      const id = (part: string) => `summary|${module}|${part}`;
+      const users = context.count(id('users'), a.users);
+      if (!(users >= context.minUserSupport)) continue;
+      const figures: Record<string, number> = { users };
+      for (const [name, value] of [['correcting', a.correcting], ['rating', a.rating], ['satisfied', a.satisfied]] as const) {
+        const shown = context.count(id(name), value);
+        if (context.publishable(shown)) figures[name] = shown;
+      }
+      const parts = [`${users} active users`, figures.correcting !== undefined ? `${figures.correcting} correcting` : null, figures.satisfied !== undefined && figures.rating ? `${figures.satisfied} of ${figures.rating} raters satisfied` : null].filter(Boolean);
+      insights.push({
+        module,
+        key: 'overview',
+        title: `${module} over the period: ${parts.join(', ')}`,
+        metric: 'active_users',
+        value: users,
+        baseline: null,
+        change: null,
+        significance: 1,
+        support: users,
+        evidence: { patternIds: topByModule.get(module) ?? [], aggregate: figures },
+      });
+    }
+    return insights;
+  }
+}

@@ -1,0 +1,63 @@
+import type { Type } from '@nestjs/common';
+import { contributeTo } from '../../common/extension/contributions';
+import type { InsightEvidence } from './entities/collective-insight.entity';
+
+/** A half-open span of time [from, to). */
+export interface Span {
+  from: Date;
+  to: Date;
+}
+
+/** What a generator gets for one run. */
+export interface GenerationContext {
+  /** The period insights describe (the last INSIGHTS_PERIOD_DAYS) and the one before it, as long. */
+  period: Span;
+  previous: Span;
+  /** k: every count an insight publishes must be 0 or at least this many distinct users. */
+  minUserSupport: number;
+  /** Significance level: a test's change is published when its p-value is below it. */
+  alpha: number;
+  /** Runs SQL in the run's snapshot (repeatable read, read only); `CONSENTED_EVENTS` reads consented events. */
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** The count to publish for a true count of distinct users (noised under INSIGHTS_DP_EPSILON, else exact). */
+  count(identity: string, trueCount: number): number;
+  /** Whether a published count may be shown: 0, or at least k. */
+  publishable(count: number): boolean;
+}
+
+/** One insight a generator found; identified by (the generator's insight type, module, key). */
+export interface GeneratedInsight {
+  module: string;
+  /** Stable identity within type and module (regenerating it updates the same row), at most 256 characters. */
+  key: string;
+  title: string;
+  metric: string;
+  value: number;
+  baseline?: number | null;
+  change?: number | null;
+  /** 0..1: 1 − p-value of the generator's test; 1 for descriptive insights. */
+  significance: number;
+  /** Distinct users behind its smallest published denominator. */
+  support: number;
+  /** Defaults to the context's period. */
+  period?: Span;
+  evidence: InsightEvidence;
+  stats?: Record<string, number>;
+}
+
+/** An insight generator: one provider contributed to `INSIGHT_GENERATORS` (`insightGenerator(Class)`). */
+export interface InsightGenerator {
+  /** Unique among generators, e.g. `trend`. */
+  readonly name: string;
+  /** The `insight_type` of what it publishes. */
+  readonly insightType: string;
+  generate(context: GenerationContext): Promise<GeneratedInsight[]>;
+}
+
+export const INSIGHT_GENERATORS = Symbol('INSIGHT_GENERATORS');
+
+/** The provider entry that registers a generator: `providers: [insightGenerator(MyGenerator)]`. */
+export const insightGenerator = (generator: Type<InsightGenerator>) => contributeTo(INSIGHT_GENERATORS, generator);
+
+/** `12.3 %` for a ratio of 0.123. */
+export const percent = (ratio: number) => `${(100 * ratio).toFixed(1)} %`;

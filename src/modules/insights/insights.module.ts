@@ -1,0 +1,45 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { contributionsProvider } from '../../common/extension/contributions';
+import { CryptoModule } from '../crypto/crypto.module';
+import { PatternsModule } from '../patterns/patterns.module';
+import { GenerationService } from './generation.service';
+import { AnomalyGenerator } from './generators/anomaly.generator';
+import { FrictionGenerator } from './generators/friction.generator';
+import { RecommendationGenerator } from './generators/recommendation.generator';
+import { SummaryGenerator } from './generators/summary.generator';
+import { TrendGenerator } from './generators/trend.generator';
+import { INSIGHT_GENERATORS, insightGenerator } from './insight-generator';
+import { InsightNoise } from './insight-noise';
+import { InsightRunsRepository } from './insight-runs.repository';
+import { InsightsCache } from './insights-cache.service';
+import { InsightsReadService } from './insights-read.service';
+import { InsightsController } from './insights.controller';
+import { InsightsMetrics } from './insights.metrics';
+import { InsightsRepository } from './insights.repository';
+
+/**
+ * Insights: every generator contributed to INSIGHT_GENERATORS (here or in any other module) runs after each mining
+ * run and on demand, one run at a time across instances; published insights and runs over REST.
+ */
+@Module({
+  imports: [DiscoveryModule, CryptoModule, PatternsModule],
+  controllers: [InsightsController],
+  providers: [
+    contributionsProvider(INSIGHT_GENERATORS),
+    insightGenerator(TrendGenerator),
+    insightGenerator(AnomalyGenerator),
+    insightGenerator(FrictionGenerator),
+    insightGenerator(RecommendationGenerator),
+    insightGenerator(SummaryGenerator),
+    InsightNoise,
+    InsightsRepository,
+    InsightRunsRepository,
+    GenerationService,
+    InsightsCache,
+    InsightsReadService,
+    InsightsMetrics,
+  ],
+  exports: [GenerationService, InsightsReadService, INSIGHT_GENERATORS],
+})
+export class InsightsModule {}
