@@ -26,6 +26,7 @@ import type { AuthUser } from '../src/common/auth/auth-user';
 import { BlindIndexService } from '../src/modules/crypto/blind-index.service';
 import { LearningIngestService } from '../src/modules/learning/learning-ingest.service';
 import { MiningService } from '../src/modules/patterns/mining.service';
+import { checkInsights, plantInsightEffects } from './support/insight-effects';
 import { startBenchApp } from './support/bench-app';
 import { openBenchDatabase, runBench } from './support/bench-database';
 import { forkReady, stop, waitReady } from './support/processes';
@@ -84,7 +85,8 @@ async function main(): Promise<void> {
     plantGapped(range(800, 15), ['g_rare_start', 'g_rare_end'], 'gapped-rare');
     const plantedCount = planted.length;
 
-    const noise = Math.max(0, EVENTS - plantedCount - 300 - 50 - 29);
+    const insightEffects = await plantInsightEffects(q);
+    const noise = Math.max(0, EVENTS - plantedCount - insightEffects - 300 - 50 - 29);
     const sessions = Math.ceil(noise / SESSION);
     await q(`SELECT setseed(0.42)`);
     await q(
@@ -177,6 +179,15 @@ async function main(): Promise<void> {
     const below = Number((await q(`SELECT count(*) FROM global_patterns WHERE status = 'active' AND support < $1`, [K])).rows[0].count);
     if (below > 0) failures++;
     console.log(`patterns published below k: ${below}`);
+
+    // The insight generation that the finished mining run started by itself.
+    const generation = await waitForGeneration(q, started);
+    console.log('');
+    console.log('| generator | published | ms |');
+    console.log('| --- | ---: | ---: |');
+    for (const g of generation.generators) console.log(`| ${g.generator} | ${g.published} | ${g.durationMs}${g.error ? ` (error: ${g.error})` : ''} |`);
+    console.log(`insight generation after the mining run: ${(generation.duration_ms / 1000).toFixed(2)} s (target < 5 s), status ${generation.status}`);
+    failures += await checkInsights(q);
     if (failures > 0) {
       console.log(`${failures} check(s) failed`);
       process.exitCode = 1;
@@ -187,6 +198,23 @@ async function main(): Promise<void> {
     await bench.close();
     await db.close();
   }
+}
+
+interface GenerationRow {
+  status: string;
+  duration_ms: number;
+  generators: { generator: string; published: number; durationMs: number; error?: string }[];
+}
+
+/** Waits for the first insight run that started after `since` (a performance.now() mark) to finish. */
+async function waitForGeneration(q: (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>, since: number): Promise<GenerationRow> {
+  const after = new Date(Date.now() - (performance.now() - since));
+  for (let i = 0; i < 600; i++) {
+    const row = (await q(`SELECT status, duration_ms, generators FROM insight_runs WHERE started_at >= $1 AND status <> 'running' ORDER BY started_at LIMIT 1`, [after])).rows[0];
+    if (row) return row as unknown as GenerationRow;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('no insight generation finished within 60 s of the mining run');
 }
 
 /** Requests/s of cached `GET /patterns` (service process) against a bare NestJS route with the same JSON body. */
