@@ -74,6 +74,14 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
   const blindIndexKey = env.BLIND_INDEX_KEY ? decodeKey(env.BLIND_INDEX_KEY) : null;
   if (env.BLIND_INDEX_KEY && !blindIndexKey) problems.push('BLIND_INDEX_KEY must be exactly 32 bytes, as 64 hex characters or base64');
 
+  // Insights compare periods and baselines that must still be held (older events are purged).
+  const retentionValid = !problems.some((p) => p.startsWith('DATA_RETENTION_DAYS'));
+  if (retentionValid && typeof env.INSIGHTS_PERIOD_DAYS === 'number' && 2 * env.INSIGHTS_PERIOD_DAYS > env.DATA_RETENTION_DAYS) {
+    problems.push('INSIGHTS_PERIOD_DAYS must be at most half of DATA_RETENTION_DAYS (a trend compares two periods of events still held)');
+  }
+  if (retentionValid && typeof env.INSIGHTS_BASELINE_DAYS === 'number' && env.INSIGHTS_BASELINE_DAYS + 1 > env.DATA_RETENTION_DAYS) {
+    problems.push('INSIGHTS_BASELINE_DAYS must be below DATA_RETENTION_DAYS (the baseline and the last day are events still held)');
+  }
   if (env.PATTERNS_CRON !== 'off' && !validateCronExpression(env.PATTERNS_CRON).valid) {
     problems.push('PATTERNS_CRON must be a cron expression (5 or 6 fields, e.g. "0 * * * *") or off');
   }

@@ -12,7 +12,10 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   const suite = useSuite({ env: { REDIS_URL: '', MIN_USER_SUPPORT: String(K), PATTERNS_CRON: 'off', INSIGHTS_PERIOD_DAYS: '7', INSIGHTS_BASELINE_DAYS: '28' }, imports: [ExtraGeneratorModule] });
   let t: TestApp;
   beforeAll(() => ({ t } = suite));
-  afterEach(() => ChannelReachGenerator.release());
+  afterEach(() => {
+    ChannelReachGenerator.release();
+    ChannelReachGenerator.mode = 'ok';
+  });
 
   const admin = () => `Bearer ${t.token('admin-1', ['admin'])}`;
   const service = () => `Bearer ${t.token('svc-insights', ['service'])}`;
@@ -110,8 +113,8 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     await generate();
     const found = await insights('type=friction&module=fr');
     expect(found.map((i) => i.key)).toEqual(['export']);
-    // 8 of 10 troubled against 1 of 30 for the rest of the module.
-    expect(found[0]).toMatchObject({ metric: 'troubled_share', value: 0.8, support: 10, evidence: { aggregate: { users: 10, troubled: 8, restUsers: 30, restTroubled: 1 } } });
+    // 8 of its 10 users troubled against none of the module's 20 other users (the one troubled by view used export).
+    expect(found[0]).toMatchObject({ metric: 'troubled_share', value: 0.8, baseline: 0, support: 10, evidence: { aggregate: { users: 10, troubled: 8, restUsers: 20, restTroubled: 0 } } });
     expect(found[0].significance).toBeGreaterThan(0.99);
   });
 
@@ -141,7 +144,12 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     expect(erased.status).toBe(200);
     const run = await generate();
     expect(await insights('type=summary&module=er')).toEqual([]);
-    expect(await insights('type=summary&module=er&status=withdrawn')).toMatchObject([{ status: 'withdrawn' }]);
+    const withdrawn = await t.http.get('/api/v1/insights?type=summary&module=er&status=withdrawn').set('authorization', admin());
+    expect(withdrawn.body.items).toMatchObject([{ status: 'withdrawn' }]);
+    // History is for operators: its figures may predate withdrawals and erasures.
+    expect((await t.http.get('/api/v1/insights?status=withdrawn').set('authorization', service())).status).toBe(403);
+    expect((await t.http.get(`/api/v1/insights/${withdrawn.body.items[0].id}`).set('authorization', service())).status).toBe(404);
+    expect((await t.http.get(`/api/v1/insights/${withdrawn.body.items[0].id}`).set('authorization', admin())).status).toBe(200);
     expect(run.generators.find((g: { generator: string }) => g.generator === 'summary').withdrawn).toBeGreaterThanOrEqual(1);
   });
 
@@ -160,6 +168,11 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     expect(await insights('type=extra&module=ch')).toMatchObject([{ key: 'channel_reach', value: K }]);
     const asUser = await t.http.post('/api/v1/insights/generate').set('authorization', service());
     expect(asUser.status).toBe(403);
+
+    // Whatever a generator returns, the run publishes no count between 1 and k-1.
+    ChannelReachGenerator.mode = 'leak';
+    await generate();
+    expect(await insights('type=extra&module=ch')).toEqual([]);
   });
 
   it('answers bad input with 400 naming the field and unknown ids with 404', async () => {

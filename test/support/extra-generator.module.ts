@@ -12,6 +12,8 @@ export class ChannelReachGenerator implements InsightGenerator {
   readonly name = 'channel_reach';
   readonly insightType = 'extra';
 
+  /** `leak`: also shows a count of 1 in the evidence (the run must refuse the insight). */
+  static mode: 'ok' | 'leak' = 'ok';
   private static gate: Promise<void> | null = null;
   private static open: (() => void) | null = null;
   static entered: Promise<void> = Promise.resolve();
@@ -45,7 +47,7 @@ export class ChannelReachGenerator implements InsightGenerator {
         value: r.users,
         significance: 1,
         support: r.users,
-        evidence: { patternIds: [], aggregate: { users: r.users } },
+        evidence: { patternIds: [], aggregate: { users: r.users, ...(ChannelReachGenerator.mode === 'leak' ? { oneUser: 1 } : {}) } as Record<string, number> },
       }));
   }
 }

@@ -38,6 +38,7 @@ describe('MemoizingValidationPipe', () => {
     expect(second).toEqual(first);
     expect(second).not.toBe(first);
     second.since!.setUTCFullYear(1999);
+    first.since!.setUTCFullYear(1998);
     const third = (await query(PureQuery, { name: 'memo-1', since: '2026-01-01T00:00:00Z' })) as PureQuery;
     expect(third.since!.toISOString()).toBe('2026-01-01T00:00:00.000Z');
   });

@@ -36,15 +36,18 @@ export class MemoizingValidationPipe extends ValidationPipe {
     }
     const result = (await super.transform(value, metadata)) as object;
     if (byQuery.size >= MAX_ENTRIES) byQuery.delete(byQuery.keys().next().value as string);
-    byQuery.set(key, { ...result });
+    byQuery.set(key, copy(metatype, result));
     return result;
   }
 }
 
-/** A new DTO with the remembered fields (dates copied too: a handler may change its own). */
+/** A new DTO with the fields (dates and arrays copied too: no handler shares a mutable field with the memo). */
 function copy(metatype: Type, fields: object): object {
   const dto = Object.assign(Object.create(metatype.prototype as object) as object, fields) as Record<string, unknown>;
-  for (const [name, field] of Object.entries(dto)) if (field instanceof Date) dto[name] = new Date(field.getTime());
+  for (const [name, field] of Object.entries(dto)) {
+    if (field instanceof Date) dto[name] = new Date(field.getTime());
+    else if (Array.isArray(field)) dto[name] = field.map((item: unknown) => (item instanceof Date ? new Date(item.getTime()) : item));
+  }
   return dto;
 }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
 import type { Contributions } from '../../common/extension/contributions';
+import { isUuid } from '../../common/ids/uuid';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { AppConfig } from '../../config/app-config';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
@@ -25,6 +26,10 @@ const RUN_LOCK = 'insights:generation';
 const STATEMENT_TIMEOUT_MS = 120_000;
 const NAME = /^[a-z][a-z0-9_]{0,31}$/;
 const DAY_MS = 86_400_000;
+const MAX_INT = 2_147_483_647;
+/** After mining, a generation that finds another one running tries again this often, this many times. */
+const RETRY_MS = 3000;
+const RETRIES = 20;
 
 export interface GenerationSummary {
   runId: string;
@@ -70,13 +75,24 @@ export class GenerationService implements OnApplicationBootstrap {
     return this.contributions.all();
   }
 
-  /** A mining run finished on this instance: generate from what it published (not after a failed run). */
+  /**
+   * A mining run finished on this instance: generate from what it published (not after a failed run). When a
+   * generation is already running (it may have started before these patterns were written), try again a little
+   * later, so the insights always catch up with the latest patterns.
+   */
   @OnEvent(PATTERNS_MINED)
   async afterMining(event: PatternsMinedEvent): Promise<void> {
     if (event.status === 'failed') return;
     try {
-      const start = await this.start('mining');
-      if (start.started) await start.finished;
+      for (let attempt = 0; attempt <= RETRIES; attempt++) {
+        const start = await this.start('mining');
+        if (start.started) {
+          await start.finished;
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
+      }
+      this.logger.warn(`No insight generation after mining run ${event.runId}: another one kept running for ${(RETRIES * RETRY_MS) / 1000} s`);
     } catch (error) {
       this.logger.error(`Insight generation after mining run ${event.runId} failed: ${(error as Error).message}`);
     }
@@ -97,8 +113,9 @@ export class GenerationService implements OnApplicationBootstrap {
         .withSessionLock(RUN_LOCK, async (client) => {
           const id = uuidv7();
           const now = new Date();
-          const days = this.config.insights.periodDays * DAY_MS;
-          const period = { from: new Date(now.getTime() - days), to: now };
+          // Whole UTC days: every run of a day describes the same period (and draws the same noise over the same data).
+          const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+          const period = { from: new Date(today - this.config.insights.periodDays * DAY_MS), to: new Date(today) };
           await this.runs.failInterrupted(client);
           await this.runs.create(client, { id, trigger, requested_by: requestedBy?.slice(0, 128) ?? null, period_from: period.from, period_to: period.to, started_at: now });
           announced = true;
@@ -124,7 +141,7 @@ export class GenerationService implements OnApplicationBootstrap {
     const started = performance.now();
     const { minUserSupport } = this.config.patterns;
     const previous = { from: new Date(period.from.getTime() - (period.to.getTime() - period.from.getTime())), to: period.from };
-    const expiresAt = new Date(period.to.getTime() + 2 * this.config.insights.periodDays * DAY_MS);
+    const expiresAt = new Date(Date.now() + 2 * this.config.insights.periodDays * DAY_MS);
     const reports: GeneratorReport[] = [];
     const failedTypes = new Set<string>();
     const found = new Map<InsightGenerator, GeneratedInsight[]>();
@@ -157,33 +174,50 @@ export class GenerationService implements OnApplicationBootstrap {
         }
       }
     });
-    for (const [generator, insights] of found) {
-      const report = reports.find((r) => r.generator === generator.name)!;
-      report.published = await inTransaction(client, (tx) => this.insights.upsert(tx, runId, generator.insightType, insights, period, expiresAt, this.noise.enabled));
+    // Every write of the run in one transaction: readers see the previous generation or this one, never a mix.
+    let error: string | undefined;
+    try {
+      await inTransaction(client, async (tx) => {
+        for (const [generator, insights] of found) {
+          reports.find((r) => r.generator === generator.name)!.published = await this.insights.upsert(tx, runId, generator.insightType, insights, period, expiresAt, this.noise.enabled);
+        }
+        for (const type of new Set(reports.map((r) => r.insightType))) {
+          if (failedTypes.has(type)) continue;
+          reports.filter((r) => r.insightType === type).at(-1)!.withdrawn = await this.insights.withdrawOthers(tx, runId, type);
+        }
+        await this.insights.withdrawTypesOtherThan(tx, [...new Set(reports.map((r) => r.insightType))]);
+      });
+    } catch (writeError) {
+      error = `writing the insights failed: ${describe(writeError)}`;
+      this.logger.error(`Insight run ${runId}: ${error}`);
+      for (const report of reports) report.published = report.withdrawn = 0;
     }
-    for (const type of new Set(reports.map((r) => r.insightType))) {
-      if (failedTypes.has(type)) continue;
-      reports.filter((r) => r.insightType === type).at(-1)!.withdrawn = await this.insights.withdrawOthers(client, runId, type);
-    }
-    await this.insights.withdrawTypesOtherThan(client, [...new Set(reports.map((r) => r.insightType))]);
     const failed = reports.filter((r) => r.error).length;
-    const status: RunStatus = failed === 0 ? 'succeeded' : failed === reports.length ? 'failed' : 'partial';
+    const status: RunStatus = error || failed === reports.length ? 'failed' : failed === 0 ? 'succeeded' : 'partial';
     const durationMs = Math.round(performance.now() - started);
+    await this.runs.finish(client, runId, { status, durationMs, generators: reports, error: error ?? (failed ? `${failed} of ${reports.length} generators failed` : undefined) });
+    // Readers move on once the run is recorded as finished (its writes are committed by then).
     this.events.emit(INSIGHTS_GENERATED, { runId, status } satisfies InsightsGeneratedEvent);
-    await this.runs.finish(client, runId, { status, durationMs, generators: reports, error: failed ? `${failed} of ${reports.length} generators failed` : undefined });
     this.metrics.finished(trigger, status, durationMs / 1000);
     this.logger.log(`Insight run ${runId} ${status} in ${durationMs} ms: ${reports.map((r) => `${r.generator} +${r.published}/-${r.withdrawn}`).join(', ')}`);
     return { runId, status, durationMs, generators: reports };
   }
 
-  /** The run's own guard: whatever a generator returns, nothing malformed or backed by fewer than k users. */
+  /**
+   * The run's own guard: whatever a generator returns, nothing malformed, and nothing that shows a count between
+   * 1 and k−1 (support and every evidence figure must be 0 or at least k).
+   */
   private publishable(i: GeneratedInsight, k: number): boolean {
+    const text = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max;
+    const figures = Object.values(i.evidence?.aggregate ?? {});
     return (
-      typeof i.module === 'string' && i.module.length > 0 && i.module.length <= 64 &&
-      typeof i.key === 'string' && i.key.length > 0 && i.key.length <= 256 &&
-      typeof i.metric === 'string' && i.metric.length > 0 && i.metric.length <= 64 &&
-      Number.isInteger(i.support) && i.support >= k &&
-      Number.isFinite(i.value) && Number.isFinite(i.significance)
+      text(i.module, 64) && text(i.key, 256) && text(i.metric, 64) && text(i.title, 512) &&
+      Number.isInteger(i.support) && i.support >= k && i.support <= MAX_INT &&
+      Number.isFinite(i.value) && Number.isFinite(i.significance) &&
+      Array.isArray(i.evidence?.patternIds) && i.evidence.patternIds.every((id) => typeof id === 'string' && isUuid(id)) &&
+      figures.every((n) => typeof n === 'number' && Number.isFinite(n) && (n === 0 || n >= k)) &&
+      Object.values(i.stats ?? {}).every((n) => typeof n === 'number' && Number.isFinite(n)) &&
+      (i.period === undefined || (i.period.from instanceof Date && i.period.to instanceof Date && i.period.from < i.period.to))
     );
   }
 }

@@ -49,17 +49,18 @@ export class InsightsReadService {
     });
   }
 
-  /** One insight with the evidence patterns that are still published. */
-  async get(id: string): Promise<ReturnType<typeof toInsightView> & { patterns: PatternView[] }> {
+  /** One insight with the evidence patterns that are still published; withdrawn or expired ones only for `history`. */
+  async get(id: string, history = false): Promise<ReturnType<typeof toInsightView> & { patterns: PatternView[] }> {
     const view = await this.cache.read(`get:${id}`, async () => {
       const row = await this.insights.byId(id);
       return row ? toInsightView(row) : false;
     });
-    if (!view) throw new InsightNotFoundError();
+    if (!view || (!history && (view.status !== 'active' || Date.parse(view.expiresAt) <= Date.now()))) throw new InsightNotFoundError();
     const patterns: PatternView[] = [];
     for (const patternId of view.evidence.patternIds) {
       try {
-        patterns.push(await this.patterns.get(patternId));
+        const pattern = await this.patterns.get(patternId);
+        if (pattern.status === 'active') patterns.push(pattern);
       } catch (error) {
         if (!(error instanceof PatternNotFoundError)) throw error;
       }

@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { AuthUser } from '../../common/auth/auth-user';
+import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
+import { ForbiddenRoleError } from '../auth/auth.errors';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { RequestValidationError } from '../../common/errors/domain.error';
 import { GenerationStartedDto, InsightDetailDto, InsightListDto, InsightQueryDto, InsightRunQueryDto } from './dto/insight.dto';
@@ -24,7 +25,9 @@ export class InsightsController {
   @Roles('user', 'service')
   @ApiOperation({ summary: 'Published insights (every count backed by at least MIN_USER_SUPPORT users), most significant first' })
   @ApiOkResponse({ type: InsightListDto })
-  async list(@Query() query: InsightQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+  async list(@Query() query: InsightQueryDto, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+    // Withdrawn insights are history for operators: their figures may predate withdrawals and erasures.
+    if (query.status !== 'active' && !isAdmin(user)) throw new ForbiddenRoleError();
     reply.header('content-type', 'application/json; charset=utf-8');
     return this.reader.listJson(query);
   }
@@ -38,10 +41,10 @@ export class InsightsController {
 
   @Get(':id')
   @Roles('user', 'service')
-  @ApiOperation({ summary: 'One insight with its evidence patterns' })
+  @ApiOperation({ summary: 'One insight with its evidence patterns (withdrawn or expired ones: admins only)' })
   @ApiOkResponse({ type: InsightDetailDto })
-  get(@Param('id', uuid) id: string) {
-    return this.reader.get(id);
+  get(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser) {
+    return this.reader.get(id, isAdmin(user));
   }
 
   @Post('generate')

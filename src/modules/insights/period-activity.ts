@@ -16,7 +16,9 @@ export interface ModuleActivity {
 
 /**
  * Per module, the distinct users of the current and the previous period (consented events only): counts of users,
- * so each user adds at most 1 to each figure (what bounds a user's contribution for differential privacy).
+ * so each user adds at most 1 to each figure (what bounds a user's contribution for differential privacy). Each
+ * figure is noised once, under an identity naming the module, the figure and the period's bounds, so every
+ * generator that shows it shows the same value; a part never exceeds its whole after noise.
  */
 export async function periodActivity(context: GenerationContext): Promise<{ current: Map<string, ModuleActivity>; previous: Map<string, ModuleActivity> }> {
   const rows = await context.query<ModuleActivity & { current: boolean }>(
@@ -36,6 +38,13 @@ export async function periodActivity(context: GenerationContext): Promise<{ curr
   );
   const current = new Map<string, ModuleActivity>();
   const previous = new Map<string, ModuleActivity>();
-  for (const { current: isCurrent, ...activity } of rows) (isCurrent ? current : previous).set(activity.module, activity);
+  for (const { current: isCurrent, ...exact } of rows) {
+    const span = isCurrent ? context.period : context.previous;
+    const noised = (figure: keyof Omit<ModuleActivity, 'module'>) => context.count(`activity|${exact.module}|${figure}|${span.from.toISOString()}|${span.to.toISOString()}`, exact[figure]);
+    const users = noised('users');
+    const rating = Math.min(noised('rating'), users);
+    const activity = { module: exact.module, users, correcting: Math.min(noised('correcting'), users), rating, satisfied: Math.min(noised('satisfied'), rating) };
+    (isCurrent ? current : previous).set(activity.module, activity);
+  }
   return { current, previous };
 }

@@ -26,7 +26,7 @@ export class InsightQueryDto extends PageQueryDto {
   @IsOptional() @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'minSignificance must be a number' }) @Min(0) @Max(1)
   minSignificance?: number;
 
-  @ApiPropertyOptional({ enum: INSIGHT_STATUSES, default: 'active', description: 'withdrawn: insights a later generation no longer found' })
+  @ApiPropertyOptional({ enum: INSIGHT_STATUSES, default: 'active', description: 'withdrawn: insights a later generation no longer found (admins only)' })
   @IsOptional() @IsIn(INSIGHT_STATUSES, { message: `status must be one of ${INSIGHT_STATUSES.join(', ')}` })
   status: InsightStatus = 'active';
 }

@@ -60,7 +60,7 @@ export class AnomalyGenerator implements InsightGenerator {
           baseline: median,
           change: median > 0 ? (last - median) / median : null,
           significance: 1 - twoSidedP(z),
-          support: Math.min(...[last, median].filter((c) => c > 0)),
+          support: Math.min(...[last, Math.floor(median)].filter((c) => c > 0)),
           period: { from: dayStart, to: dayEnd },
           evidence: { patternIds: [], aggregate: { day: last, baselineMedian: median, baselineDays } },
           stats: { z: Number.isFinite(z) ? z : Math.sign(z) * Number.MAX_VALUE },

@@ -76,18 +76,20 @@ describe('AnomalyGenerator', () => {
 
 describe('FrictionGenerator', () => {
   const rows = [
-    { module: 'm', action: 'export', users: 20, troubled: 10, feedback_pattern: null },
-    { module: 'm', action: 'view', users: 200, troubled: 10, feedback_pattern: 'f0e1d2c3-0000-7000-8000-000000000000' },
+    { module: 'm', action: 'export', users: 20, troubled: 10, rest_users: 200, rest_troubled: 10, feedback_pattern: 'f0e1d2c3-0000-7000-8000-000000000000' },
+    { module: 'm', action: 'view', users: 200, troubled: 10, rest_users: 20, rest_troubled: 10, feedback_pattern: null },
   ];
   const lower = wilsonLowerBound(10, 20);
 
   it('needs the Wilson lower bound of the troubled share to reach INSIGHTS_FRICTION_RATE', async () => {
-    expect((await new FrictionGenerator(config({ frictionRate: lower })).generate(contextWith([rows]))).map((i) => i.key)).toEqual(['export']);
+    const found = await new FrictionGenerator(config({ frictionRate: lower })).generate(contextWith([rows]));
+    expect(found.map((i) => i.key)).toEqual(['export']);
+    expect(found[0]).toMatchObject({ support: 20, evidence: { patternIds: ['f0e1d2c3-0000-7000-8000-000000000000'], aggregate: { users: 20, troubled: 10, restUsers: 200, restTroubled: 10 } } });
     expect(await new FrictionGenerator(config({ frictionRate: lower + 1e-9 })).generate(contextWith([rows]))).toHaveLength(0);
   });
 
   it('needs the share to be significantly above the rest of the module', async () => {
-    const even = [rows[0], { ...rows[1], troubled: 100 }];
+    const even = [{ ...rows[0], rest_troubled: 100 }];
     expect(await new FrictionGenerator(config()).generate(contextWith([even]))).toHaveLength(0);
   });
 });

@@ -31,7 +31,7 @@ function aboveFloor(successes: number, trials: number, floor: number): number {
  *  - "apply correction X → Y in module M" when the share of the module's correcting users (in the mining window)
  *    who made that correction is significantly above 5 %;
  *  - "suggest B after A in module M" when users who did A did B next significantly more often than
- *    INSIGHTS_MIN_CONFIDENCE (a contiguous sequence's confidence over its continuations).
+ *    INSIGHTS_MIN_CONFIDENCE (a contiguous sequence's confidence, tested over its users).
  * Significance is 1 − the one-sided p-value; p < INSIGHTS_ALPHA is required. Evidence: the pattern.
  */
 @Injectable()
@@ -86,14 +86,18 @@ export class RecommendationGenerator implements InsightGenerator {
     };
   }
 
+  /**
+   * The test counts users, not occurrences (a user's occurrences are not independent): `support` users did B
+   * after A, out of about support / confidence users who did something after A.
+   */
   private next(context: GenerationContext, pattern: PatternRow): GeneratedInsight | null {
     const [first, then] = pattern.items.actions ?? [];
     const confidence = pattern.confidence;
-    if (!first || !then || confidence === null || !(confidence > 0) || !(pattern.support >= context.minUserSupport)) return null;
+    const support = context.count(`recommendation|${pattern.id}|support`, pattern.support);
+    if (!first || !then || confidence === null || !(confidence > 0) || !(support >= context.minUserSupport)) return null;
     const floor = this.config.insights.minConfidence;
-    const occurrences = Number(pattern.occurrences);
-    const continuations = Math.round(occurrences / confidence);
-    const p = aboveFloor(occurrences, continuations, floor);
+    const users = Math.max(support, Math.round(support / Math.min(confidence, 1)));
+    const p = aboveFloor(support, users, floor);
     if (!(p < context.alpha)) return null;
     return {
       module: pattern.module,
@@ -104,9 +108,9 @@ export class RecommendationGenerator implements InsightGenerator {
       baseline: floor,
       change: null,
       significance: 1 - p,
-      support: pattern.support,
-      evidence: { patternIds: [pattern.id], aggregate: { users: pattern.support } },
-      stats: { p, occurrences, continuations },
+      support,
+      evidence: { patternIds: [pattern.id], aggregate: { users: support } },
+      stats: { p },
     };
   }
 }

@@ -19,13 +19,11 @@ export class SummaryGenerator implements InsightGenerator {
     const topByModule = new Map(top.map((t) => [t.module, t.ids]));
     const insights: GeneratedInsight[] = [];
     for (const [module, a] of current) {
-      const id = (part: string) => `summary|${module}|${part}`;
-      const users = context.count(id('users'), a.users);
+      const users = a.users;
       if (!(users >= context.minUserSupport)) continue;
       const figures: Record<string, number> = { users };
       for (const [name, value] of [['correcting', a.correcting], ['rating', a.rating], ['satisfied', a.satisfied]] as const) {
-        const shown = context.count(id(name), value);
-        if (context.publishable(shown)) figures[name] = shown;
+        if (context.publishable(value)) figures[name] = value;
       }
       const parts = [`${users} active users`, figures.correcting !== undefined ? `${figures.correcting} correcting` : null, figures.satisfied !== undefined && figures.rating ? `${figures.satisfied} of ${figures.rating} raters satisfied` : null].filter(Boolean);
       insights.push({

@@ -42,9 +42,8 @@ export class TrendGenerator implements InsightGenerator {
   }
 
   private compare(context: GenerationContext, module: string, measure: Measure, now: ModuleActivity, before: ModuleActivity): GeneratedInsight | null {
-    const id = (period: string, part: string) => `trend|${module}|${measure.metric}|${period}|${part}`;
-    const [x1, n1] = measure.of(now).map((v, i) => (v === null ? null : context.count(id('current', String(i)), v)));
-    const [x2, n2] = measure.of(before).map((v, i) => (v === null ? null : context.count(id('previous', String(i)), v)));
+    const [x1, n1] = measure.of(now);
+    const [x2, n2] = measure.of(before);
     const counts = [x1, n1, x2, n2].filter((v): v is number => v !== null);
     if (!counts.every((c) => context.publishable(c))) return null;
     const rate = n1 !== null;

@@ -29,10 +29,6 @@ export class SessionDatabaseBuilder {
   private readonly codes = new Map<string, number>();
   private readonly names: string[] = [];
 
-  get eventCount(): number {
-    return this.length;
-  }
-
   add(user: string, actions: readonly string[]): void {
     if (actions.length === 0) return;
     if (user !== this.lastUser) {
