@@ -18,6 +18,7 @@ import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { InsightsModule } from './modules/insights/insights.module';
+import { RetentionModule } from './modules/retention/retention.module';
 import { ConsentModule } from './modules/consent/consent.module';
 import { CryptoModule } from './modules/crypto/crypto.module';
 import { JwtAuthGuard } from './modules/auth/jwt-auth.guard';
@@ -72,6 +73,7 @@ export class AppModule {
         LearningModule,
         PatternsModule,
         InsightsModule,
+        RetentionModule,
         HealthModule,
       ],
       providers: [

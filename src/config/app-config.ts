@@ -75,6 +75,18 @@ export class AppConfig {
     cron: string | null;
   };
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  /** How long each data class is kept (raw events: learning.retentionDays), and when the purge runs. */
+  retention: {
+    /** Patterns no run has found for this many days are purged. */
+    patternDays: number;
+    /** Insights last generated this many days ago are purged (expired ones at once). */
+    insightDays: number;
+    auditDays: number;
+    /** Mining, insight and retention run histories. */
+    runDays: number;
+    /** Schedule of purges; null when scheduled purges are off. */
+    cron: string | null;
+  };
   insights: {
     /** The period insights describe (the last this many days), compared with the same span before. */
     periodDays: number;

@@ -145,6 +145,22 @@ export class EnvironmentVariables {
   @IsString() @MaxLength(128)
   PATTERNS_CRON = '0 * * * *';
 
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  PATTERN_RETENTION_DAYS = 180;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  INSIGHT_RETENTION_DAYS = 365;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  AUDIT_RETENTION_DAYS = 730;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  RUN_RETENTION_DAYS = 365;
+
+  /** A cron expression (checked by load-config) or `off`. */
+  @IsString() @MaxLength(128)
+  RETENTION_CRON = '0 2 * * *';
+
   @Transform(toInt) @IsInt() @Min(1) @Max(90)
   INSIGHTS_PERIOD_DAYS = 7;
 

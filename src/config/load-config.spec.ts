@@ -151,6 +151,9 @@ describe(loadConfig.name, () => {
     expect(loadConfig({ ...base, INSIGHTS_PERIOD_DAYS: '14', INSIGHTS_DP_EPSILON: '0.5' }).insights).toMatchObject({ periodDays: 14, dpEpsilon: 0.5 });
     const insightProblems = problemsOf({ ...base, INSIGHTS_PERIOD_DAYS: '0', INSIGHTS_BASELINE_DAYS: '3', INSIGHTS_ALPHA: '0.9', INSIGHTS_ANOMALY_Z: '0', INSIGHTS_FRICTION_RATE: '2', INSIGHTS_MIN_CONFIDENCE: '1', INSIGHTS_DP_EPSILON: '0' });
     expect(insightProblems).toHaveLength(7);
+    expect(loadConfig(base).retention).toEqual({ patternDays: 180, insightDays: 365, auditDays: 730, runDays: 365, cron: '0 2 * * *' });
+    expect(loadConfig({ ...base, RETENTION_CRON: 'off', AUDIT_RETENTION_DAYS: '3650' }).retention).toMatchObject({ cron: null, auditDays: 3650 });
+    expect(problemsOf({ ...base, PATTERN_RETENTION_DAYS: '0', INSIGHT_RETENTION_DAYS: '3651', AUDIT_RETENTION_DAYS: 'x', RUN_RETENTION_DAYS: '0', RETENTION_CRON: 'daily' })).toHaveLength(5);
     const beyondRetention = problemsOf({ ...base, DATA_RETENTION_DAYS: '30', INSIGHTS_PERIOD_DAYS: '16', INSIGHTS_BASELINE_DAYS: '30' });
     expect(beyondRetention).toEqual([expect.stringMatching(/^INSIGHTS_PERIOD_DAYS must be at most half/), expect.stringMatching(/^INSIGHTS_BASELINE_DAYS must be below/)]);
     expect(problemsOf({ ...base, DATA_RETENTION_DAYS: '30', INSIGHTS_PERIOD_DAYS: '15', INSIGHTS_BASELINE_DAYS: '29' })).toEqual([]);

@@ -82,6 +82,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
   if (retentionValid && typeof env.INSIGHTS_BASELINE_DAYS === 'number' && env.INSIGHTS_BASELINE_DAYS + 1 > env.DATA_RETENTION_DAYS) {
     problems.push('INSIGHTS_BASELINE_DAYS must be below DATA_RETENTION_DAYS (the baseline and the last day are events still held)');
   }
+  if (env.RETENTION_CRON !== 'off' && !validateCronExpression(env.RETENTION_CRON).valid) {
+    problems.push('RETENTION_CRON must be a cron expression (5 or 6 fields, e.g. "0 2 * * *") or off');
+  }
   if (env.PATTERNS_CRON !== 'off' && !validateCronExpression(env.PATTERNS_CRON).valid) {
     problems.push('PATTERNS_CRON must be a cron expression (5 or 6 fields, e.g. "0 * * * *") or off');
   }
@@ -160,6 +163,13 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       workMemMb: env.MINING_WORK_MEM_MB,
       concurrency: env.MINING_CONCURRENCY,
       cron: env.PATTERNS_CRON === 'off' ? null : env.PATTERNS_CRON,
+    },
+    retention: {
+      patternDays: env.PATTERN_RETENTION_DAYS,
+      insightDays: env.INSIGHT_RETENTION_DAYS,
+      auditDays: env.AUDIT_RETENTION_DAYS,
+      runDays: env.RUN_RETENTION_DAYS,
+      cron: env.RETENTION_CRON === 'off' ? null : env.RETENTION_CRON,
     },
     insights: {
       periodDays: env.INSIGHTS_PERIOD_DAYS,

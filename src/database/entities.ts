@@ -7,6 +7,8 @@ import { GlobalPattern } from '../modules/patterns/entities/global-pattern.entit
 import { MiningRun } from '../modules/patterns/entities/mining-run.entity';
 import { CollectiveInsight } from '../modules/insights/entities/collective-insight.entity';
 import { InsightRun } from '../modules/insights/entities/insight-run.entity';
+import { LegalHold } from '../modules/retention/entities/legal-hold.entity';
+import { RetentionRun } from '../modules/retention/entities/retention-run.entity';
 import { PrivacyErasure } from '../modules/consent/entities/privacy-erasure.entity';
 import { KeyRotation } from '../modules/crypto/entities/key-rotation.entity';
 import { ShreddedDataKey } from '../modules/crypto/entities/shredded-data-key.entity';
@@ -17,4 +19,4 @@ import { UserDataKey } from '../modules/crypto/entities/user-data-key.entity';
  * Every entity of the schema, for the ORM's metadata discovery and the migration generator. Modules still
  * register their own entities with `forFeature`; this list only tells the ORM what the whole schema holds.
  */
-export const ENTITIES = [ApiClient, AuditEntry, UserDataKey, ShreddedDataKey, SystemKey, KeyRotation, UserPrivacySettings, ConsentRecord, LearningEvent, PrivacyErasure, GlobalPattern, MiningRun, CollectiveInsight, InsightRun] as const;
+export const ENTITIES = [ApiClient, AuditEntry, UserDataKey, ShreddedDataKey, SystemKey, KeyRotation, UserPrivacySettings, ConsentRecord, LearningEvent, PrivacyErasure, GlobalPattern, MiningRun, CollectiveInsight, InsightRun, RetentionRun, LegalHold] as const;

@@ -124,7 +124,7 @@ export class ConsentLedgerService {
           action: change.allowCollectiveLearning ? 'consent.granted' : 'consent.withdrawn',
           target: userId,
           outcome: 'success',
-          details: { purpose: COLLECTIVE_LEARNING, policyVersion: change.policyVersion, ...(result.withdrawn ? { action: this.config.consent.withdrawalAction, removed: result.removed } : {}) },
+          details: { purpose: COLLECTIVE_LEARNING, policyVersion: change.policyVersion, ...(result.withdrawn ? { action: result.action, removed: result.removed } : {}) },
         });
       }
       return result;
@@ -133,7 +133,7 @@ export class ConsentLedgerService {
     await this.gate.changed(userId, change.allowCollectiveLearning);
     if (outcome.withdrawn) {
       this.metrics.withdrawn(source);
-      const event: ConsentWithdrawnEvent = { userId, purpose: COLLECTIVE_LEARNING, action: this.config.consent.withdrawalAction, at: outcome.state.updatedAt as Date };
+      const event: ConsentWithdrawnEvent = { userId, purpose: COLLECTIVE_LEARNING, action: outcome.action ?? this.config.consent.withdrawalAction, at: outcome.state.updatedAt as Date };
       await this.events.emitAsync(CONSENT_WITHDRAWN, event);
     }
     return outcome.state;
@@ -172,14 +172,17 @@ export class ConsentLedgerService {
     // In the same transaction: the update above waits for in-flight ingest statements (they hold the settings
     // row FOR SHARE) and later ones see the withdrawal, so nothing is stored after this purge.
     const removed: Record<string, number> = {};
+    // A user under legal hold keeps their data: the withdrawal then excludes it from mining instead of deleting it.
+    const held = withdrawn && (await client.query('SELECT 1 FROM legal_holds WHERE user_id = $1', [userId])).rowCount! > 0;
+    const action = held ? 'exclude' : this.config.consent.withdrawalAction;
     if (withdrawn) {
       // Whatever the handlers keep (`exclude`) stays out of mining for good, also after a later grant.
       await client.query('UPDATE user_privacy_settings SET mining_excluded_before = $2 WHERE user_id = $1', [userId, recordedAt]);
       for (const handler of this.personalData.handlers) {
-        if (handler.withdraw) removed[handler.dataClass] = await handler.withdraw(userId, this.config.consent.withdrawalAction, client);
+        if (handler.withdraw) removed[handler.dataClass] = await handler.withdraw(userId, action, client);
       }
     }
-    return { changed: true, withdrawn, removed, state };
+    return { changed: true, withdrawn, removed, state, action };
   }
 
   private async records(userId: string): Promise<RecordRow[]> {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module';
 import { CryptoModule } from '../crypto/crypto.module';
+import { RetentionModule } from '../retention/retention.module';
 import { ConsentGate } from './consent-gate.service';
 import { ConsentLedgerService } from './consent-ledger.service';
 import { ConsentController } from './consent.controller';
@@ -17,7 +18,7 @@ import { PrivacyExportService } from './privacy-export.service';
  * `@PersonalDataSource()`; withdrawals are also announced as `consent.withdrawn` events.
  */
 @Module({
-  imports: [AuditModule, CryptoModule, DiscoveryModule],
+  imports: [AuditModule, CryptoModule, DiscoveryModule, RetentionModule],
   controllers: [ConsentController, PrivacyController],
   providers: [ConsentLedgerService, ConsentGate, ConsentMetrics, PersonalDataRegistry, PrivacyExportService, PrivacyErasureService],
   exports: [ConsentGate, ConsentLedgerService],

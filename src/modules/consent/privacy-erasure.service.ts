@@ -3,6 +3,8 @@ import { uuidv7 } from '../../common/ids/uuid-v7';
 import { SqlPool } from '../../database/sql-pool.service';
 import { AuditService } from '../audit/audit.service';
 import { FieldEncryptionService } from '../crypto/field-encryption.service';
+import { LegalHoldsRepository } from '../retention/legal-holds.repository';
+import { LegalHoldError } from '../retention/retention.errors';
 import { ConsentGate } from './consent-gate.service';
 import { ConsentLedgerService } from './consent-ledger.service';
 import { ConsentMetrics } from './consent.metrics';
@@ -27,6 +29,7 @@ export interface ErasureReceipt {
  * in one transaction, serialized with consent changes and waiting for in-flight ingest statements: deletes every
  * registered source's records and the settings, rewrites the consent ledger and the audit entries to the user's
  * pseudonym, and stores a receipt that does not name the user. Repeating it is harmless: it finds nothing left.
+ * A user under legal hold is refused (409 RETENTION.LEGAL_HOLD, audited as `privacy.erasure_refused`).
  */
 @Injectable()
 export class PrivacyErasureService {
@@ -38,12 +41,24 @@ export class PrivacyErasureService {
     private readonly gate: ConsentGate,
     private readonly audit: AuditService,
     private readonly metrics: ConsentMetrics,
+    private readonly holds: LegalHoldsRepository,
   ) {}
 
   async erase(request: ErasureRequest): Promise<ErasureReceipt> {
     const { userId } = request;
     const subject = this.ledger.pseudonym(userId);
     const requestedBy = request.requestedBy.self ? 'self' : request.requestedBy.actor;
+    if (await this.holds.isHeld(userId)) {
+      await this.audit.record({
+        actor: request.requestedBy.self ? userId : request.requestedBy.actor,
+        actorType: request.requestedBy.self ? 'user' : 'admin',
+        action: 'privacy.erasure_refused',
+        target: userId,
+        outcome: 'denied',
+        details: { reason: 'legal_hold' },
+      });
+      throw new LegalHoldError();
+    }
     const shredded = await this.encryption.shredUser(userId);
     const receipt = await this.sql.transaction(async (tx) => {
       await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);

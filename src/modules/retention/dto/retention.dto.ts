@@ -1,0 +1,23 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PageQueryDto } from '../../patterns/dto/pattern.dto';
+
+export class RetentionRunRequestDto {
+  @ApiPropertyOptional({ default: false, description: 'Count what would be purged, touching nothing' })
+  @IsOptional() @IsBoolean({ message: 'dryRun must be a boolean' })
+  dryRun: boolean = false;
+}
+
+export class RetentionStartedDto {
+  @ApiProperty({ format: 'uuid' }) runId!: string;
+  @ApiProperty({ enum: ['running'] }) status!: 'running';
+  @ApiProperty() dryRun!: boolean;
+}
+
+export class LegalHoldRequestDto {
+  @ApiProperty({ minLength: 1, maxLength: 500, description: 'Why the data must be kept (e.g. a case reference); audited' })
+  @IsString({ message: 'reason must be a string' }) @MinLength(1, { message: 'reason must not be empty' }) @MaxLength(500, { message: 'reason must be at most 500 characters' })
+  reason!: string;
+}
+
+export class RetentionRunQueryDto extends PageQueryDto {}

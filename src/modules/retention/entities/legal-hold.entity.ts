@@ -1,0 +1,16 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** A legal hold on a user: retention never purges their data, and erasure requests are refused while it stands. */
+const LegalHoldSchema = defineEntity({
+  name: 'LegalHold',
+  tableName: 'legal_holds',
+  properties: {
+    userId: p.uuid().primary(),
+    reason: p.string().length(500),
+    placedBy: p.string().length(200),
+    placedAt: p.datetime(),
+  },
+});
+
+export class LegalHold extends LegalHoldSchema.class {}
+LegalHoldSchema.setClass(LegalHold);

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { SqlPool } from '../../database/sql-pool.service';
+
+export interface StoredHold {
+  user_id: string;
+  reason: string;
+  placed_by: string;
+  placed_at: Date | string;
+}
+
+/** The SQL of `legal_holds`. */
+@Injectable()
+export class LegalHoldsRepository {
+  constructor(private readonly sql: SqlPool) {}
+
+  async isHeld(userId: string): Promise<boolean> {
+    const rows = await this.sql.query<{ held: boolean }>('SELECT true AS held FROM legal_holds WHERE user_id = $1', [userId]);
+    return rows.length > 0;
+  }
+
+  /** Places or updates a hold; returns it. */
+  async place(userId: string, reason: string, placedBy: string): Promise<StoredHold> {
+    const [row] = await this.sql.query<StoredHold>(
+      `INSERT INTO legal_holds (user_id, reason, placed_by, placed_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT (user_id) DO UPDATE SET reason = EXCLUDED.reason, placed_by = EXCLUDED.placed_by, placed_at = EXCLUDED.placed_at
+       RETURNING user_id, reason, placed_by, placed_at`,
+      [userId, reason, placedBy],
+    );
+    return row;
+  }
+
+  /** Lifts a hold; false when there was none. */
+  async lift(userId: string): Promise<boolean> {
+    const rows = await this.sql.query<{ user_id: string }>('DELETE FROM legal_holds WHERE user_id = $1 RETURNING user_id', [userId]);
+    return rows.length > 0;
+  }
+
+  /** Oldest first; `afterUserId` pages by user id. */
+  async page(limit: number, afterUserId?: string): Promise<StoredHold[]> {
+    return this.sql.query<StoredHold>(
+      'SELECT user_id, reason, placed_by, placed_at FROM legal_holds WHERE ($1::uuid IS NULL OR user_id > $1::uuid) ORDER BY user_id LIMIT $2',
+      [afterUserId ?? null, limit],
+    );
+  }
+}

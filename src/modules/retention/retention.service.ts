@@ -1,0 +1,131 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { uuidv7 } from '../../common/ids/uuid-v7';
+import { AppConfig } from '../../config/app-config';
+import { inTransaction, SqlPool } from '../../database/sql-pool.service';
+import type { RunStatus } from '../patterns/entities/mining-run.entity';
+import type { RetentionTrigger } from './entities/retention-run.entity';
+import { retentionPolicies, type RetentionPolicy } from './retention-policies';
+import { RetentionMetrics } from './retention.metrics';
+import { RetentionRunsRepository } from './retention-runs.repository';
+
+const RUN_LOCK = 'retention:purge';
+const DAY_MS = 86_400_000;
+/** Rows deleted per statement: each batch is its own short transaction, walking the time index. */
+export const PURGE_BATCH = 5000;
+
+export interface PurgeSummary {
+  runId: string;
+  status: RunStatus;
+  dryRun: boolean;
+  durationMs: number;
+  counts: Record<string, number>;
+}
+
+export type PurgeStart = { started: true; runId: string; finished: Promise<PurgeSummary> } | { started: false; runningId: string | null };
+
+/**
+ * The retention purge: once across all instances (a session advisory lock), every data class's expired rows
+ * deleted in batches of PURGE_BATCH, each its own short statement, so ingestion never waits behind one long
+ * delete; held users' rows stay. A dry run counts what would go and touches nothing. A run that dies midway
+ * leaves whole batches done and is marked failed by the next one, which simply carries on (deleting expired rows is
+ * idempotent).
+ */
+@Injectable()
+export class RetentionService {
+  private readonly logger = new Logger(RetentionService.name);
+
+  constructor(
+    private readonly sql: SqlPool,
+    private readonly runs: RetentionRunsRepository,
+    private readonly config: AppConfig,
+    private readonly metrics: RetentionMetrics,
+  ) {}
+
+  policies(now = new Date()): (RetentionPolicy & { cutoff: Date })[] {
+    return retentionPolicies(this.config).map((policy) => ({ ...policy, cutoff: new Date(now.getTime() - policy.retentionDays * DAY_MS) }));
+  }
+
+  start(trigger: RetentionTrigger, dryRun: boolean, requestedBy: string | null = null): Promise<PurgeStart> {
+    return new Promise<PurgeStart>((resolveStart, rejectStart) => {
+      let announced = false;
+      let finishedResolve!: (summary: PurgeSummary) => void;
+      let finishedReject!: (error: unknown) => void;
+      const finished = new Promise<PurgeSummary>((resolve, reject) => {
+        finishedResolve = resolve;
+        finishedReject = reject;
+      });
+      finished.catch(() => undefined);
+      this.sql
+        .withSessionLock(RUN_LOCK, async (client) => {
+          const id = uuidv7();
+          const now = new Date();
+          const policies = this.policies(now);
+          await this.runs.failInterrupted(client);
+          await this.runs.create(client, { id, trigger, requested_by: requestedBy?.slice(0, 128) ?? null, dry_run: dryRun, cutoffs: Object.fromEntries(policies.map((p) => [p.dataClass, p.cutoff.toISOString()])), started_at: now });
+          announced = true;
+          resolveStart({ started: true, runId: id, finished });
+          return this.execute(client, id, trigger, dryRun, policies);
+        })
+        .then(
+          async (outcome) => {
+            if (outcome.acquired) return finishedResolve(outcome.result);
+            this.metrics.skipped(trigger);
+            resolveStart({ started: false, runningId: (await this.runs.running().catch(() => undefined))?.id ?? null });
+          },
+          (error: unknown) => {
+            if (!announced) return rejectStart(error);
+            this.logger.error(`Retention run failed: ${(error as Error).message}`);
+            finishedReject(error);
+          },
+        );
+    });
+  }
+
+  private async execute(client: PoolClient, runId: string, trigger: RetentionTrigger, dryRun: boolean, policies: (RetentionPolicy & { cutoff: Date })[]): Promise<PurgeSummary> {
+    const started = performance.now();
+    const counts: Record<string, number> = {};
+    const errors: string[] = [];
+    for (const policy of policies) {
+      try {
+        counts[policy.dataClass] = dryRun ? await this.count(client, policy) : await this.purge(client, policy);
+      } catch (error) {
+        counts[policy.dataClass] = 0;
+        errors.push(`${policy.dataClass}: ${(error as Error).message.slice(0, 200)}`);
+        this.logger.warn(`Retention of ${policy.dataClass} failed: ${(error as Error).message}`);
+      }
+    }
+    const status: RunStatus = errors.length === 0 ? 'succeeded' : errors.length === policies.length ? 'failed' : 'partial';
+    const durationMs = Math.round(performance.now() - started);
+    await this.runs.finish(client, runId, { status, durationMs, counts, error: errors.length ? errors.join('; ') : undefined });
+    this.metrics.finished(trigger, status, dryRun, durationMs / 1000, counts);
+    this.logger.log(`Retention run ${runId}${dryRun ? ' (dry run)' : ''} ${status} in ${durationMs} ms: ${Object.entries(counts).map(([c, n]) => `${c} ${n}`).join(', ')}`);
+    return { runId, status, dryRun, durationMs, counts };
+  }
+
+  private where(policy: RetentionPolicy): string {
+    const hold = policy.userColumn ? ` AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.user_id::text = t.${policy.userColumn}::text)` : '';
+    return `${policy.expired}${hold}`;
+  }
+
+  private async count(client: PoolClient, policy: RetentionPolicy & { cutoff: Date }): Promise<number> {
+    const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${policy.table} t WHERE ${this.where(policy)}`, [policy.cutoff]);
+    return Number(rows[0].n);
+  }
+
+  private async purge(client: PoolClient, policy: RetentionPolicy & { cutoff: Date }): Promise<number> {
+    let total = 0;
+    const statement = `DELETE FROM ${policy.table} WHERE ctid = ANY(ARRAY(SELECT t.ctid FROM ${policy.table} t WHERE ${this.where(policy)} LIMIT $2))`;
+    const batch = async (tx: PoolClient) => (await tx.query(statement, [policy.cutoff, PURGE_BATCH])).rowCount ?? 0;
+    for (;;) {
+      const deleted = policy.deleteSetting
+        ? await inTransaction(client, async (tx) => {
+            await tx.query(`SELECT set_config($1, 'on', true)`, [policy.deleteSetting]);
+            return batch(tx);
+          })
+        : await batch(client);
+      total += deleted;
+      if (deleted < PURGE_BATCH) return total;
+    }
+  }
+}
