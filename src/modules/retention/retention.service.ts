@@ -12,7 +12,9 @@ import { RetentionRunsRepository } from './retention-runs.repository';
 const RUN_LOCK = 'retention:purge';
 const DAY_MS = 86_400_000;
 /** Rows deleted per statement: each batch is its own short transaction, walking the time index. */
-export const PURGE_BATCH = 5000;
+export const PURGE_BATCH = 1000;
+/** After each batch the purge rests twice as long as the batch took (at most this long), leaving two thirds of the time to ingestion. */
+const MAX_REST_MS = 200;
 
 export interface PurgeSummary {
   runId: string;
@@ -26,8 +28,8 @@ export type PurgeStart = { started: true; runId: string; finished: Promise<Purge
 
 /**
  * The retention purge: once across all instances (a session advisory lock), every data class's expired rows
- * deleted in batches of PURGE_BATCH, each its own short statement, so ingestion never waits behind one long
- * delete; held users' rows stay. A dry run counts what would go and touches nothing. A run that dies midway
+ * deleted in batches of PURGE_BATCH, each its own short statement followed by a rest as long as the batch took,
+ * so ingestion never waits behind one long delete and keeps half of the machine; held users' rows stay. A dry run counts what would go and touches nothing. A run that dies midway
  * leaves whole batches done and is marked failed by the next one, which simply carries on (deleting expired rows is
  * idempotent).
  */
@@ -118,6 +120,7 @@ export class RetentionService {
     const statement = `DELETE FROM ${policy.table} WHERE ctid = ANY(ARRAY(SELECT t.ctid FROM ${policy.table} t WHERE ${this.where(policy)} LIMIT $2))`;
     const batch = async (tx: PoolClient) => (await tx.query(statement, [policy.cutoff, PURGE_BATCH])).rowCount ?? 0;
     for (;;) {
+      const batchStarted = performance.now();
       const deleted = policy.deleteSetting
         ? await inTransaction(client, async (tx) => {
             await tx.query(`SELECT set_config($1, 'on', true)`, [policy.deleteSetting]);
@@ -126,6 +129,7 @@ export class RetentionService {
         : await batch(client);
       total += deleted;
       if (deleted < PURGE_BATCH) return total;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_REST_MS, 2 * (performance.now() - batchStarted))));
     }
   }
 }
