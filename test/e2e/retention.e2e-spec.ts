@@ -2,6 +2,7 @@ import { SqlPool } from '../../src/database/sql-pool.service';
 import { newUserId } from '../support/ids';
 import { setConsent } from '../support/learning';
 import { useSuite } from '../support/suite';
+import { withTestApps } from '../support/test-app';
 import type { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
@@ -158,6 +159,30 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
         await other.query(`SELECT pg_advisory_unlock(hashtextextended('retention:purge', 0))`);
       }
     });
+  });
+
+  it('purges once with two instances: while one purges (held behind a table lock) the other answers 409 with its run', async () => {
+    const user = newUserId();
+    await event(user, ago(100, 0), 'two-instances');
+    const env = { REDIS_URL: '', PATTERNS_CRON: 'off', RETENTION_CRON: 'off' };
+    await withTestApps([{ databaseUrl: suite.db.url, env }], async ([other]) => {
+      await sql.withClient(async (blocker) => {
+        await blocker.query('BEGIN');
+        await blocker.query('LOCK TABLE global_learning_events IN SHARE MODE');
+        let first: { status: number; body: { runId: string } };
+        try {
+          first = await t.http.post('/api/v1/retention/run').set('authorization', admin()).send({});
+          expect(first.status).toBe(202);
+          const second = await other.http.post('/api/v1/retention/run').set('authorization', `Bearer ${other.token('admin-2', ['admin'])}`).send({});
+          expect(second.status).toBe(409);
+          expect(second.body).toMatchObject({ code: 'RETENTION.RUN_IN_PROGRESS', runId: first.body.runId });
+        } finally {
+          await blocker.query('ROLLBACK');
+        }
+        await waitFor(async () => (await sql.query<{ status: string }>('SELECT status FROM retention_runs WHERE id = $1', [first.body.runId]))[0]?.status, (s) => s === 'succeeded', 20_000);
+      });
+    });
+    expect(await exists(`SELECT 1 FROM global_learning_events WHERE action = 'two-instances'`)).toBe(false);
   });
 
   it('finishes the work of a purge that died midway, marking it failed', async () => {
