@@ -12,6 +12,9 @@ import { loadConfig, readEnvironment } from '../config/load-config';
 import { resolveDatabase } from '../database/database-runtime';
 import { ConsentLedgerService } from '../modules/consent/consent-ledger.service';
 import { LearningIngestService } from '../modules/learning/learning-ingest.service';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { INSIGHTS_GENERATED, type InsightsGeneratedEvent } from '../modules/insights/generation.service';
+import { InsightsReadService } from '../modules/insights/insights-read.service';
 import { MiningService } from '../modules/patterns/mining.service';
 import { PatternsReadService } from '../modules/patterns/patterns-read.service';
 import { AppModule } from '../app.module';
@@ -58,6 +61,8 @@ async function main(): Promise<void> {
     }
     process.stderr.write(`stored ${accepted} events (${duplicates} already there)\n`);
 
+    // The finished mining run starts an insight generation by itself; wait for it too.
+    const generated = new Promise<InsightsGeneratedEvent>((resolve) => app.get(EventEmitter2).once(INSIGHTS_GENERATED, resolve));
     const start = await app.get(MiningService).start('manual', 'seed:demo');
     if (!start.started) fail('a mining run is already in progress; try again when it has finished');
     const run = await start.finished;
@@ -66,6 +71,12 @@ async function main(): Promise<void> {
     const top = await app.get(PatternsReadService).list({ status: 'active', sort: 'support', limit: 5 });
     process.stdout.write('\nmost supported patterns:\n');
     for (const p of top.items) process.stdout.write(`  ${p.type.padEnd(14)} ${p.module.padEnd(8)} support ${String(p.support).padStart(3)}  ${JSON.stringify(p.items)}\n`);
+    const insights = await Promise.race([generated, new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000).unref())]);
+    if (insights) {
+      const found = JSON.parse((await app.get(InsightsReadService).listJson({ status: 'active', limit: 8 })).toString('utf8')) as { items: { type: string; title: string }[] };
+      process.stdout.write(`\ninsight generation ${insights.runId}: ${insights.status}; most significant insights:\n`);
+      for (const i of found.items) process.stdout.write(`  ${i.type.padEnd(14)} ${i.title}\n`);
+    }
     process.stdout.write('\nnext: npm start, then see "A first look" in the README for requests to try\n');
   } finally {
     await app.close();
