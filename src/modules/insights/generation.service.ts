@@ -5,6 +5,7 @@ import type { Contributions } from '../../common/extension/contributions';
 import { isUuid } from '../../common/ids/uuid';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { AppConfig } from '../../config/app-config';
+import { startLockedRun, type LockedRunStart } from '../../database/locked-run';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 import type { RunStatus } from '../patterns/entities/mining-run.entity';
 import { PATTERNS_MINED, type PatternsMinedEvent } from '../patterns/mining.service';
@@ -38,7 +39,7 @@ export interface GenerationSummary {
   generators: GeneratorReport[];
 }
 
-export type GenerationStart = { started: true; runId: string; finished: Promise<GenerationSummary> } | { started: false; runningId: string | null };
+export type GenerationStart = LockedRunStart<GenerationSummary>;
 
 /**
  * Insight generation: after every mining run that published anything and on demand, one at a time across all
@@ -100,40 +101,24 @@ export class GenerationService implements OnApplicationBootstrap {
 
   /** Starts a run unless one is running on any instance; resolves once it has its id (or with the running one's). */
   start(trigger: InsightRunTrigger, requestedBy: string | null = null): Promise<GenerationStart> {
-    return new Promise<GenerationStart>((resolveStart, rejectStart) => {
-      let announced = false;
-      let finishedResolve!: (summary: GenerationSummary) => void;
-      let finishedReject!: (error: unknown) => void;
-      const finished = new Promise<GenerationSummary>((resolve, reject) => {
-        finishedResolve = resolve;
-        finishedReject = reject;
-      });
-      finished.catch(() => undefined);
-      this.sql
-        .withSessionLock(RUN_LOCK, async (client) => {
-          const id = uuidv7();
-          const now = new Date();
-          // Whole UTC days: every run of a day describes the same period (and draws the same noise over the same data).
-          const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
-          const period = { from: new Date(today - this.config.insights.periodDays * DAY_MS), to: new Date(today) };
-          await this.runs.failInterrupted(client);
-          await this.runs.create(client, { id, trigger, requested_by: requestedBy?.slice(0, 128) ?? null, period_from: period.from, period_to: period.to, started_at: now });
-          announced = true;
-          resolveStart({ started: true, runId: id, finished });
-          return this.execute(client, id, trigger, period);
-        })
-        .then(
-          async (outcome) => {
-            if (outcome.acquired) return finishedResolve(outcome.result);
-            this.metrics.skipped(trigger);
-            resolveStart({ started: false, runningId: (await this.runs.running().catch(() => undefined))?.id ?? null });
-          },
-          (error: unknown) => {
-            if (!announced) return rejectStart(error);
-            this.logger.error(`Insight generation failed: ${(error as Error).message}`);
-            finishedReject(error);
-          },
-        );
+    let period!: Span;
+    return startLockedRun(this.sql, RUN_LOCK, {
+      open: async (client) => {
+        const id = uuidv7();
+        const now = new Date();
+        // Whole UTC days: every run of a day describes the same period (and draws the same noise over the same data).
+        const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+        period = { from: new Date(today - this.config.insights.periodDays * DAY_MS), to: new Date(today) };
+        await this.runs.failInterrupted(client);
+        await this.runs.create(client, { id, trigger, requested_by: requestedBy?.slice(0, 128) ?? null, period_from: period.from, period_to: period.to, started_at: now });
+        return id;
+      },
+      execute: (client, id) => this.execute(client, id, trigger, period),
+      skipped: async () => {
+        this.metrics.skipped(trigger);
+        return (await this.runs.running())?.id ?? null;
+      },
+      failed: (error) => this.logger.error(`Insight generation failed: ${(error as Error).message}`),
     });
   }
 

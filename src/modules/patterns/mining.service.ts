@@ -4,6 +4,7 @@ import type { PoolClient } from 'pg';
 import type { Contributions } from '../../common/extension/contributions';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { AppConfig } from '../../config/app-config';
+import { startLockedRun, type LockedRunStart } from '../../database/locked-run';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 import type { MinerReport, RunStatus, RunTrigger } from './entities/mining-run.entity';
 import { MiningRunsRepository } from './mining-runs.repository';
@@ -25,7 +26,7 @@ const STATEMENT_TIMEOUT_MS = 300_000;
 const NAME = /^[a-z][a-z0-9_]{0,31}$/;
 const MAX_SIGNATURE = 512;
 
-export type StartResult = { started: true; runId: string; finished: Promise<RunSummary> } | { started: false; runningId: string | null };
+export type StartResult = LockedRunStart<RunSummary>;
 
 interface OpenRun {
   id: string;
@@ -80,35 +81,15 @@ export class MiningService implements OnApplicationBootstrap {
    * `finished` settles when it ends), or with `started: false` and the running run's id.
    */
   start(trigger: RunTrigger, requestedBy: string | null = null): Promise<StartResult> {
-    return new Promise<StartResult>((resolveStart, rejectStart) => {
-      let announced = false;
-      let finishedResolve!: (summary: RunSummary) => void;
-      let finishedReject!: (error: unknown) => void;
-      const finished = new Promise<RunSummary>((resolve, reject) => {
-        finishedResolve = resolve;
-        finishedReject = reject;
-      });
-      finished.catch(() => undefined); // a caller that ignores `finished` must not leave an unhandled rejection
-
-      this.sql
-        .withSessionLock(RUN_LOCK, async (client) => {
-          const run = await this.open(client, trigger, requestedBy);
-          announced = true;
-          resolveStart({ started: true, runId: run.id, finished });
-          return this.execute(client, run, trigger);
-        })
-        .then(
-          async (outcome) => {
-            if (outcome.acquired) return finishedResolve(outcome.result);
-            this.metrics.skipped(trigger);
-            resolveStart({ started: false, runningId: (await this.runs.running().catch(() => undefined))?.id ?? null });
-          },
-          (error: unknown) => {
-            if (!announced) return rejectStart(error);
-            this.logger.error(`Mining run failed: ${(error as Error).message}`);
-            finishedReject(error);
-          },
-        );
+    let run!: OpenRun;
+    return startLockedRun(this.sql, RUN_LOCK, {
+      open: async (client) => (run = await this.open(client, trigger, requestedBy)).id,
+      execute: (client) => this.execute(client, run, trigger),
+      skipped: async () => {
+        this.metrics.skipped(trigger);
+        return (await this.runs.running())?.id ?? null;
+      },
+      failed: (error) => this.logger.error(`Mining run failed: ${(error as Error).message}`),
     });
   }
 

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { AppConfig } from '../../config/app-config';
+import { startLockedRun, type LockedRunStart } from '../../database/locked-run';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 import type { RunStatus } from '../patterns/entities/mining-run.entity';
 import type { RetentionTrigger } from './entities/retention-run.entity';
@@ -24,7 +25,7 @@ export interface PurgeSummary {
   counts: Record<string, number>;
 }
 
-export type PurgeStart = { started: true; runId: string; finished: Promise<PurgeSummary> } | { started: false; runningId: string | null };
+export type PurgeStart = LockedRunStart<PurgeSummary>;
 
 /**
  * The retention purge: once across all instances (a session advisory lock), every data class's expired rows
@@ -48,39 +49,24 @@ export class RetentionService {
     return retentionPolicies(this.config).map((policy) => ({ ...policy, cutoff: new Date(now.getTime() - policy.retentionDays * DAY_MS) }));
   }
 
+  /** Starts a purge (or a dry run) unless one is running on any instance. */
   start(trigger: RetentionTrigger, dryRun: boolean, requestedBy: string | null = null): Promise<PurgeStart> {
-    return new Promise<PurgeStart>((resolveStart, rejectStart) => {
-      let announced = false;
-      let finishedResolve!: (summary: PurgeSummary) => void;
-      let finishedReject!: (error: unknown) => void;
-      const finished = new Promise<PurgeSummary>((resolve, reject) => {
-        finishedResolve = resolve;
-        finishedReject = reject;
-      });
-      finished.catch(() => undefined);
-      this.sql
-        .withSessionLock(RUN_LOCK, async (client) => {
-          const id = uuidv7();
-          const now = new Date();
-          const policies = this.policies(now);
-          await this.runs.failInterrupted(client);
-          await this.runs.create(client, { id, trigger, requested_by: requestedBy?.slice(0, 128) ?? null, dry_run: dryRun, cutoffs: Object.fromEntries(policies.map((p) => [p.dataClass, p.cutoff.toISOString()])), started_at: now });
-          announced = true;
-          resolveStart({ started: true, runId: id, finished });
-          return this.execute(client, id, trigger, dryRun, policies);
-        })
-        .then(
-          async (outcome) => {
-            if (outcome.acquired) return finishedResolve(outcome.result);
-            this.metrics.skipped(trigger);
-            resolveStart({ started: false, runningId: (await this.runs.running().catch(() => undefined))?.id ?? null });
-          },
-          (error: unknown) => {
-            if (!announced) return rejectStart(error);
-            this.logger.error(`Retention run failed: ${(error as Error).message}`);
-            finishedReject(error);
-          },
-        );
+    let policies!: (RetentionPolicy & { cutoff: Date })[];
+    return startLockedRun(this.sql, RUN_LOCK, {
+      open: async (client) => {
+        const id = uuidv7();
+        const now = new Date();
+        policies = this.policies(now);
+        await this.runs.failInterrupted(client);
+        await this.runs.create(client, { id, trigger, requested_by: requestedBy?.slice(0, 128) ?? null, dry_run: dryRun, cutoffs: Object.fromEntries(policies.map((p) => [p.dataClass, p.cutoff.toISOString()])), started_at: now });
+        return id;
+      },
+      execute: (client, id) => this.execute(client, id, trigger, dryRun, policies),
+      skipped: async () => {
+        this.metrics.skipped(trigger);
+        return (await this.runs.running())?.id ?? null;
+      },
+      failed: (error) => this.logger.error(`Retention run failed: ${(error as Error).message}`),
     });
   }
 
