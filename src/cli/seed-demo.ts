@@ -71,7 +71,8 @@ async function main(): Promise<void> {
     const top = await app.get(PatternsReadService).list({ status: 'active', sort: 'support', limit: 5 });
     process.stdout.write('\nmost supported patterns:\n');
     for (const p of top.items) process.stdout.write(`  ${p.type.padEnd(14)} ${p.module.padEnd(8)} support ${String(p.support).padStart(3)}  ${JSON.stringify(p.items)}\n`);
-    const insights = await Promise.race([generated, new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000).unref())]);
+    // No generation follows a failed mining run.
+    const insights = run.status === 'failed' ? null : await Promise.race([generated, new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000).unref())]);
     if (insights) {
       const found = JSON.parse((await app.get(InsightsReadService).listJson({ status: 'active', limit: 8 })).toString('utf8')) as { items: { type: string; title: string }[] };
       process.stdout.write(`\ninsight generation ${insights.runId}: ${insights.status}; most significant insights:\n`);

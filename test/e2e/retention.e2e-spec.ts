@@ -76,25 +76,28 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
 
   it('keeps what is one second inside each policy and purges what is one second outside; a dry run counts the same and touches nothing', async () => {
     const user = newUserId();
-    await event(user, ago(90, 1), 'inside');
     await event(user, ago(90, -1), 'outside');
-    await pattern('inside', ago(180, 1));
     await pattern('outside', ago(180, -1));
-    await insight('inside', ago(365, 1), `now() + interval '1 day'`);
     await insight('outside', ago(365, -1), `now() + interval '1 day'`);
     await insight('expired', 'now()', `now() - interval '1 second'`);
-    await audit('test.inside', ago(730, 1));
     await audit('test.outside', ago(730, -1));
     const oldRun = await miningRun(ago(365, -1));
-    const keptRun = await miningRun(ago(365, 1));
+    const newerRun = await miningRun(ago(365, 10));
 
     const dry = await run(true);
     expect(dry.counts).toMatchObject({ learning_events: 1, patterns: 1, insights: 2, audit_log: 1, mining_runs: 1 });
     expect(await exists(`SELECT 1 FROM global_learning_events WHERE action = 'outside'`)).toBe(true);
     expect(await exists(`SELECT 1 FROM mining_runs WHERE id = $1`, [oldRun])).toBe(true);
 
+    // One second inside each policy, written just before the purge starts (it takes its cutoffs when it starts).
+    await event(user, ago(90, 1), 'inside');
+    await pattern('inside', ago(180, 1));
+    await insight('inside', ago(365, 1), `now() + interval '1 day'`);
+    await audit('test.inside', ago(730, 1));
+    const keptRun = await miningRun(ago(365, 1));
     const real = await run(false);
     expect(real.counts).toMatchObject(dry.counts);
+    expect(await exists(`SELECT 1 FROM mining_runs WHERE id = $1`, [newerRun])).toBe(true);
     expect(real.cutoffs.learning_events).toBeDefined();
     expect(await exists(`SELECT 1 FROM global_learning_events WHERE action = 'inside'`)).toBe(true);
     expect(await exists(`SELECT 1 FROM global_learning_events WHERE action = 'outside'`)).toBe(false);
@@ -185,6 +188,22 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
     expect(await exists(`SELECT 1 FROM global_learning_events WHERE action = 'two-instances'`)).toBe(false);
   });
 
+  it('purges more rows than one batch holds, audit entries included', async () => {
+    await sql.query(
+      `INSERT INTO global_learning_events (id, user_id, event_type, module, action, timestamp, received_at, payload, key_id)
+       SELECT gen_random_uuid(), gen_random_uuid(), 'interaction', 'bulk', 'old', now() - interval '95 days' - g * interval '1 second', now(), '\\x00'::bytea, 'test'
+         FROM generate_series(1, 2500) g`,
+    );
+    await sql.query(`INSERT INTO audit_log (id, at, actor, actor_type, action, outcome) SELECT gen_random_uuid(), now() - interval '800 days', 'test', 'system', 'test.bulk', 'success' FROM generate_series(1, 1500)`);
+    const done = await run(false);
+    // At least: rows other tests left one second inside a policy may have crossed it since.
+    expect(done.counts.learning_events).toBeGreaterThanOrEqual(2500);
+    expect(done.counts.audit_log).toBeGreaterThanOrEqual(1500);
+    expect(await exists(`SELECT 1 FROM global_learning_events WHERE module = 'bulk'`)).toBe(false);
+    expect(await exists(`SELECT 1 FROM audit_log WHERE action = 'test.bulk'`)).toBe(false);
+    expect(await exists(`SELECT 1 FROM audit_log WHERE action = 'retention.run_requested' AND target = $1`, [done.id])).toBe(true);
+  });
+
   it('finishes the work of a purge that died midway, marking it failed', async () => {
     const user = newUserId();
     for (let i = 0; i < 3; i++) await event(user, ago(120, i), `left-${i}`);
@@ -192,7 +211,8 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
       `INSERT INTO retention_runs (id, trigger, dry_run, cutoffs, started_at, status) VALUES (gen_random_uuid(), 'schedule', false, '{}', now() - interval '1 hour', 'running') RETURNING id`,
     );
     const done = await run(false);
-    expect(done.counts.learning_events).toBe(3);
+    expect(done.counts.learning_events).toBeGreaterThanOrEqual(3);
+    expect(await exists(`SELECT 1 FROM global_learning_events WHERE user_id = $1`, [user])).toBe(false);
     const [row] = await sql.query<{ status: string; error: string }>(`SELECT status, error FROM retention_runs WHERE id = $1`, [dead.id]);
     expect(row).toMatchObject({ status: 'failed', error: expect.stringContaining('interrupted') });
   });
@@ -210,5 +230,15 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['dryRun']);
     const badHold = await t.http.put('/api/v1/retention/holds/not-a-uuid').set('authorization', admin()).send({ reason: '' });
     expect(badHold.status).toBe(400);
+    expect(badHold.body.errors.map((e: { field: string }) => e.field)).toEqual(['userId']);
+    const nul = await t.http.put(`/api/v1/retention/holds/${newUserId()}`).set('authorization', admin()).send({ reason: 'a\u0000b' });
+    expect(nul.status).toBe(400);
+    expect(nul.body.errors[0].field).toBe('reason');
+    // An id in capitals is the same user: stored and audited in lower case.
+    const upper = newUserId().toUpperCase();
+    const placed = await t.http.put(`/api/v1/retention/holds/${upper}`).set('authorization', admin()).send({ reason: 'case' });
+    expect(placed.body.userId).toBe(upper.toLowerCase());
+    expect(await exists(`SELECT 1 FROM audit_log WHERE action = 'retention.hold_placed' AND target = $1`, [upper.toLowerCase()])).toBe(true);
+    expect((await t.http.delete(`/api/v1/retention/holds/${upper}`).set('authorization', admin())).status).toBe(204);
   });
 });

@@ -10,13 +10,11 @@ export class Migration20261125050000 extends Migration {
     this.addSql(`create index "retention_runs_started_at_index" on "retention_runs" ("started_at");`);
     this.addSql(`create index "retention_runs_status_index" on "retention_runs" ("status");`);
     this.addSql(`create table "legal_holds" ("user_id" uuid not null, "reason" varchar(500) not null, "placed_by" varchar(200) not null, "placed_at" timestamptz not null, primary key ("user_id"));`);
-    // Purges walk these in time order.
+    // The patterns purge walks it in time order.
     this.addSql(`create index "global_patterns_last_seen_index" on "global_patterns" ("last_seen");`);
-    this.addSql(`create index "mining_runs_started_at_id_index" on "mining_runs" ("started_at", "id");`);
   }
 
   override down(): void | Promise<void> {
-    this.addSql(`drop index if exists "mining_runs_started_at_id_index";`);
     this.addSql(`drop index if exists "global_patterns_last_seen_index";`);
     this.addSql(`drop table if exists "legal_holds";`);
     this.addSql(`drop table if exists "retention_runs";`);

@@ -3,7 +3,7 @@ import { uuidv7 } from '../../common/ids/uuid-v7';
 import { SqlPool } from '../../database/sql-pool.service';
 import { AuditService } from '../audit/audit.service';
 import { FieldEncryptionService } from '../crypto/field-encryption.service';
-import { LegalHoldsRepository } from '../retention/legal-holds.repository';
+import { HOLD_LOCK, HOLD_UNLOCK, LegalHoldsRepository } from '../retention/legal-holds.repository';
 import { LegalHoldError } from '../retention/retention.errors';
 import { ConsentGate } from './consent-gate.service';
 import { ConsentLedgerService } from './consent-ledger.service';
@@ -45,6 +45,18 @@ export class PrivacyErasureService {
   ) {}
 
   async erase(request: ErasureRequest): Promise<ErasureReceipt> {
+    // A hold cannot be placed while this erasure runs (placing one takes the same lock), nor slip in after the check.
+    return this.sql.withClient(async (client) => {
+      await client.query(HOLD_LOCK, [request.userId]);
+      try {
+        return await this.eraseUnlessHeld(request);
+      } finally {
+        await client.query(HOLD_UNLOCK, [request.userId]);
+      }
+    });
+  }
+
+  private async eraseUnlessHeld(request: ErasureRequest): Promise<ErasureReceipt> {
     const { userId } = request;
     const subject = this.ledger.pseudonym(userId);
     const requestedBy = request.requestedBy.self ? 'self' : request.requestedBy.actor;

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { SqlPool } from '../../database/sql-pool.service';
 
+/** Held by an erasure for its whole run, and by placing a hold: the two never interleave for one user. */
+export const HOLD_LOCK = "SELECT pg_advisory_lock(hashtextextended('hold:' || $1, 0))";
+export const HOLD_UNLOCK = "SELECT pg_advisory_unlock(hashtextextended('hold:' || $1, 0))";
+
 export interface StoredHold {
   user_id: string;
   reason: string;
@@ -18,15 +22,22 @@ export class LegalHoldsRepository {
     return rows.length > 0;
   }
 
-  /** Places or updates a hold; returns it. */
+  /**
+   * Places or updates a hold; returns it. Waits for an erasure of the user in progress (the hold lock) and for a
+   * consent change in progress (the consent lock), so neither acts on a state the hold has changed.
+   */
   async place(userId: string, reason: string, placedBy: string): Promise<StoredHold> {
-    const [row] = await this.sql.query<StoredHold>(
-      `INSERT INTO legal_holds (user_id, reason, placed_by, placed_at) VALUES ($1, $2, $3, now())
-       ON CONFLICT (user_id) DO UPDATE SET reason = EXCLUDED.reason, placed_by = EXCLUDED.placed_by, placed_at = EXCLUDED.placed_at
-       RETURNING user_id, reason, placed_by, placed_at`,
-      [userId, reason, placedBy],
-    );
-    return row;
+    return this.sql.transaction(async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('hold:' || $1, 0))", [userId]);
+      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);
+      const { rows } = await tx.query<StoredHold>(
+        `INSERT INTO legal_holds (user_id, reason, placed_by, placed_at) VALUES ($1, $2, $3, now())
+         ON CONFLICT (user_id) DO UPDATE SET reason = EXCLUDED.reason, placed_by = EXCLUDED.placed_by, placed_at = EXCLUDED.placed_at
+         RETURNING user_id, reason, placed_by, placed_at`,
+        [userId, reason, placedBy],
+      );
+      return rows[0];
+    });
   }
 
   /** Lifts a hold; false when there was none. */

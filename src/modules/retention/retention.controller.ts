@@ -41,6 +41,7 @@ export class RetentionController {
   async run(@Body() body: RetentionRunRequestDto, @CurrentUser() user: AuthUser): Promise<RetentionStartedDto> {
     const result = await this.retention.start('manual', body.dryRun, user.sub);
     if (!result.started) throw new RetentionRunInProgressError(result.runningId);
+    await this.audit.record({ actor: user.sub, actorType: 'admin', action: 'retention.run_requested', target: result.runId, outcome: 'success', details: { dryRun: body.dryRun } });
     return { runId: result.runId, status: 'running', dryRun: body.dryRun };
   }
 
@@ -76,7 +77,8 @@ export class RetentionController {
 
   @Put('holds/:userId')
   @ApiOperation({ summary: 'Place (or update) a legal hold on a user: retention keeps their data and erasure is refused (admin)' })
-  async placeHold(@Param('userId', userIdPipe) userId: string, @Body() body: LegalHoldRequestDto, @CurrentUser() user: AuthUser) {
+  async placeHold(@Param('userId', userIdPipe) rawUserId: string, @Body() body: LegalHoldRequestDto, @CurrentUser() user: AuthUser) {
+    const userId = rawUserId.toLowerCase();
     const hold = await this.holds.place(userId, body.reason, user.sub);
     await this.audit.record({ actor: user.sub, actorType: 'admin', action: 'retention.hold_placed', target: userId, outcome: 'success' });
     return toHoldView(hold);
@@ -85,7 +87,8 @@ export class RetentionController {
   @Delete('holds/:userId')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Lift a legal hold (admin); 404 when there is none' })
-  async liftHold(@Param('userId', userIdPipe) userId: string, @CurrentUser() user: AuthUser): Promise<void> {
+  async liftHold(@Param('userId', userIdPipe) rawUserId: string, @CurrentUser() user: AuthUser): Promise<void> {
+    const userId = rawUserId.toLowerCase();
     if (!(await this.holds.lift(userId))) throw new LegalHoldNotFoundError();
     await this.audit.record({ actor: user.sub, actorType: 'admin', action: 'retention.hold_lifted', target: userId, outcome: 'success' });
   }

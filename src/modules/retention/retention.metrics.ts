@@ -18,9 +18,9 @@ export class RetentionMetrics {
     this.duration = metrics.histogram({ name: 'retention_run_duration_seconds', help: 'Duration of finished purges', labelNames: ['status'], buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300] });
     metrics.gauge({
       name: 'learning_oldest_event_age_seconds',
-      help: 'Age of the oldest stored learning event (alert when it grows past DATA_RETENTION_DAYS: retention stopped working)',
+      help: 'Age of the oldest stored learning event of a user not under legal hold (alert when it grows past DATA_RETENTION_DAYS: retention stopped working)',
       async collect() {
-        const [row] = await sql.query<{ age: number | null }>(`SELECT extract(epoch FROM now() - min(timestamp))::float8 AS age FROM global_learning_events`);
+        const [row] = await sql.query<{ age: number | null }>(`SELECT extract(epoch FROM now() - min(e.timestamp))::float8 AS age FROM global_learning_events e WHERE NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.user_id = e.user_id)`);
         this.set(row?.age ?? 0);
       },
     });

@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { AppConfig } from '../../config/app-config';
 import { startLockedRun, type LockedRunStart } from '../../database/locked-run';
+import { isServerError } from '../../database/server-error';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 import type { RunStatus } from '../patterns/entities/mining-run.entity';
 import type { RetentionTrigger } from './entities/retention-run.entity';
@@ -29,8 +30,9 @@ export type PurgeStart = LockedRunStart<PurgeSummary>;
 
 /**
  * The retention purge: once across all instances (a session advisory lock), every data class's expired rows
- * deleted in batches of PURGE_BATCH, each its own short statement followed by a rest as long as the batch took,
- * so ingestion never waits behind one long delete and keeps half of the machine; held users' rows stay. A dry run counts what would go and touches nothing. A run that dies midway
+ * deleted in batches of PURGE_BATCH, each its own short statement followed by a rest twice as long as the batch
+ * took (at most MAX_REST_MS), so ingestion never waits behind one long delete and keeps most of the machine;
+ * held users' rows stay. A dry run counts what would go and touches nothing. A run that dies midway
  * leaves whole batches done and is marked failed by the next one, which simply carries on (deleting expired rows is
  * idempotent).
  */
@@ -78,6 +80,8 @@ export class RetentionService {
       try {
         counts[policy.dataClass] = dryRun ? await this.count(client, policy) : await this.purge(client, policy);
       } catch (error) {
+        // A lost connection ends the run (the lock went with it); the next run marks it failed and carries on.
+        if (!isServerError(error)) throw error;
         counts[policy.dataClass] = 0;
         errors.push(`${policy.dataClass}: ${(error as Error).message.slice(0, 200)}`);
         this.logger.warn(`Retention of ${policy.dataClass} failed: ${(error as Error).message}`);
@@ -114,7 +118,8 @@ export class RetentionService {
           })
         : await batch(client);
       total += deleted;
-      if (deleted < PURGE_BATCH) return total;
+      // Until a batch finds nothing: a row updated between the selection and the delete moved and is taken next time.
+      if (deleted === 0) return total;
       await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_REST_MS, 2 * (performance.now() - batchStarted))));
     }
   }
