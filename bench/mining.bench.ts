@@ -8,7 +8,9 @@
  *    between the two), one shared by 10 % of its module's users and one by fewer than MINING_GAPPED_MIN_SHARE. Corrections and reports are ingested through the
  *    service (their payloads are really encrypted, as the miners decrypt examples).
  * Checks that every planted pattern at or above k is published with its exact support and none below it is, and
- * prints the run's duration, each miner's, and the Node process's peak memory growth during the run.
+ * prints the run's duration, each miner's, and the Node process's peak memory growth during the run. Then the insight
+ * generation that the run starts by itself: its duration (target < 5 s) and whether the effects planted for it
+ * (`support/insight-effects.ts`: a trend, a spike, a friction point, a control module) are found.
  * Then, in the same run, cached `GET /patterns` on the service (its own process, one instance) against a bare NestJS
  * route answering the same body, with autocannon for BENCH_SECONDS (10) each (BENCH_PROFILE_DIR: CPU profiles of
  * the service). BENCH_MINING_EVENTS and BENCH_MINING_USERS shrink the data set for quick runs.

@@ -169,6 +169,14 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     const asUser = await t.http.post('/api/v1/insights/generate').set('authorization', service());
     expect(asUser.status).toBe(403);
 
+    // A failing generator makes the run partial and keeps its type's insights (nothing recounted them).
+    ChannelReachGenerator.mode = 'fail';
+    const res = await t.http.post('/api/v1/insights/generate').set('authorization', admin());
+    const failed = await waitFor(() => runById(res.body.runId), (r) => r !== undefined && r.status !== 'running', 20_000);
+    expect(failed).toMatchObject({ status: 'partial' });
+    expect(failed!.generators.find((g: { generator: string }) => g.generator === 'channel_reach').error).toContain('failed on purpose');
+    expect(await insights('type=extra&module=ch')).toMatchObject([{ key: 'channel_reach' }]);
+
     // Whatever a generator returns, the run publishes no count between 1 and k-1.
     ChannelReachGenerator.mode = 'leak';
     await generate();

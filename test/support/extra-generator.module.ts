@@ -12,8 +12,8 @@ export class ChannelReachGenerator implements InsightGenerator {
   readonly name = 'channel_reach';
   readonly insightType = 'extra';
 
-  /** `leak`: also shows a count of 1 in the evidence (the run must refuse the insight). */
-  static mode: 'ok' | 'leak' = 'ok';
+  /** `leak`: also shows a count of 1 in the evidence (the run must refuse the insight); `fail`: throws. */
+  static mode: 'ok' | 'leak' | 'fail' = 'ok';
   private static gate: Promise<void> | null = null;
   private static open: (() => void) | null = null;
   static entered: Promise<void> = Promise.resolve();
@@ -32,6 +32,7 @@ export class ChannelReachGenerator implements InsightGenerator {
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     ChannelReachGenerator.enteredResolve?.();
     if (ChannelReachGenerator.gate) await ChannelReachGenerator.gate;
+    if (ChannelReachGenerator.mode === 'fail') throw new Error('channel reach failed on purpose');
     const rows = await context.query<{ module: string; users: number }>(
       `SELECT module, count(DISTINCT user_id)::int AS users FROM ${CONSENTED_EVENTS} e WHERE labels ? 'channel' GROUP BY module`,
       [context.period.from, context.period.to],
