@@ -4,6 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 import type { AppConfig } from './config/app-config';
+import { registerHttpMetrics } from './modules/metrics/http-metrics';
+import { MetricsService } from './modules/metrics/metrics.service';
+import { SecurityMonitor } from './modules/metrics/security-monitor';
 import { registerHttpLogging } from './observability/http-logging';
 import { registerSecurityHeaders } from './observability/security-headers';
 import { requestIdFrom } from './observability/request-context';
@@ -61,6 +64,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   // Only JSON bodies are accepted; anything else is 415 (Fastify parses text/plain by default).
   fastify.removeContentTypeParser('text/plain');
   registerHttpLogging(fastify, config.log.level);
+  registerHttpMetrics(fastify, app.get(MetricsService), app.get(SecurityMonitor));
   // The batch route takes up to LEARNING_BATCH_MAX_EVENTS events, so it has its own (larger) body limit.
   const routeBodyLimits: Record<string, number> = { [`/${API_PREFIX}/learning/events/batch`]: config.learning.batchBodyLimitBytes };
   fastify.addHook('onRoute', (route) => {

@@ -74,7 +74,6 @@ export class AppConfig {
     /** Schedule of mining runs; null when scheduled runs are off. */
     cron: string | null;
   };
-  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   /** How long each data class is kept (raw events: learning.retentionDays), and when the purge runs. */
   retention: {
     /** Patterns no run has found for this many days are purged. */
@@ -103,7 +102,22 @@ export class AppConfig {
     /** Epsilon of the Laplace noise on published counts; null when counts are exact. */
     dpEpsilon: number | null;
   };
-  metrics: { token?: string };
+  metrics: {
+    /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+    token?: string;
+    /** 401/403 answers to one address within a minute from which it counts as suspicious activity. */
+    suspiciousDenials: number;
+  };
+  /** The performance monitor behind GET /health: its sliding window and the limits of a healthy instance. */
+  monitor: {
+    windowSeconds: number;
+    /** p95 response time above this is degraded; above 5 times this, unhealthy. */
+    p95Ms: number;
+    /** Share of 5xx answers above this is degraded; above 5 times this (at most 1), unhealthy. */
+    errorRate: number;
+    /** Event-loop delay (p99) above this is degraded; above 5 times this, unhealthy. */
+    eventLoopLagMs: number;
+  };
   throttle: { limit: number; ttlSeconds: number };
   log: { level: string; format: 'json' | 'pretty' };
   health: { heapLimitBytes: number; diskThreshold: number; diskPath: string };

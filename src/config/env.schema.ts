@@ -223,4 +223,19 @@ export class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(0) @Max(300_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  @Transform(toInt) @IsInt() @Min(2) @Max(100_000)
+  SECURITY_SUSPICIOUS_DENIALS = 20;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(3600)
+  MONITOR_WINDOW_SECONDS = 60;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(60_000)
+  MONITOR_P95_MS = 1000;
+
+  @Transform(toNumber) @IsNumber() @Min(0.001) @Max(1)
+  MONITOR_ERROR_RATE = 0.05;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(10_000)
+  MONITOR_EVENT_LOOP_LAG_MS = 200;
 }

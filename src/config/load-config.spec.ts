@@ -129,7 +129,13 @@ describe(loadConfig.name, () => {
     const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
     const defaults = loadConfig(base);
     expect(defaults.learning).toEqual({ retentionDays: 90, batchMaxEvents: 1000, batchBodyLimitBytes: 16 * 1024 * 1024 });
-    expect(defaults.metrics).toEqual({ token: undefined });
+    expect(defaults.metrics).toEqual({ token: undefined, suspiciousDenials: 20 });
+    expect(defaults.monitor).toEqual({ windowSeconds: 60, p95Ms: 1000, errorRate: 0.05, eventLoopLagMs: 200 });
+    expect(loadConfig({ ...base, SECURITY_SUSPICIOUS_DENIALS: '5', MONITOR_WINDOW_SECONDS: '300', MONITOR_P95_MS: '250', MONITOR_ERROR_RATE: '0.01', MONITOR_EVENT_LOOP_LAG_MS: '50' })).toMatchObject({
+      metrics: { suspiciousDenials: 5 },
+      monitor: { windowSeconds: 300, p95Ms: 250, errorRate: 0.01, eventLoopLagMs: 50 },
+    });
+    expect(problemsOf({ ...base, SECURITY_SUSPICIOUS_DENIALS: '1', MONITOR_WINDOW_SECONDS: '9', MONITOR_P95_MS: '60001', MONITOR_ERROR_RATE: '0', MONITOR_EVENT_LOOP_LAG_MS: 'x' })).toHaveLength(5);
     const set = loadConfig({ ...base, DATA_RETENTION_DAYS: '30', LEARNING_BATCH_MAX_EVENTS: '200', LEARNING_BATCH_BODY_LIMIT_BYTES: '4096', METRICS_TOKEN: 'a-metrics-token-of-length' });
     expect(set.learning).toEqual({ retentionDays: 30, batchMaxEvents: 200, batchBodyLimitBytes: 4096 });
     expect(set.metrics.token).toBe('a-metrics-token-of-length');

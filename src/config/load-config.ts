@@ -180,7 +180,13 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       minConfidence: env.INSIGHTS_MIN_CONFIDENCE,
       dpEpsilon: env.INSIGHTS_DP_EPSILON ?? null,
     },
-    metrics: { token: env.METRICS_TOKEN },
+    metrics: { token: env.METRICS_TOKEN, suspiciousDenials: env.SECURITY_SUSPICIOUS_DENIALS },
+    monitor: {
+      windowSeconds: env.MONITOR_WINDOW_SECONDS,
+      p95Ms: env.MONITOR_P95_MS,
+      errorRate: env.MONITOR_ERROR_RATE,
+      eventLoopLagMs: env.MONITOR_EVENT_LOOP_LAG_MS,
+    },
     throttle: { limit: env.THROTTLE_LIMIT, ttlSeconds: env.THROTTLE_TTL_SECONDS },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (production ? 'json' : 'pretty') },
     health: {

@@ -1,11 +1,12 @@
 import { adminQuery, createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
+import { ProbeController } from '../support/probe.controller';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 /** Boots a second app with its own database for one test, and tears both down afterwards. */
 async function withOwnApp(env: Record<string, string>, test: (app: TestApp) => Promise<void>): Promise<void> {
   const db = await createSuiteDatabase();
-  const app = await createTestApp({ databaseUrl: db.url, env });
+  const app = await createTestApp({ databaseUrl: db.url, env, controllers: [ProbeController] });
   try {
     await test(app);
   } finally {
@@ -41,7 +42,7 @@ describe('Health probes (e2e)', () => {
     const res = await t.http.get('/health/ready');
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
-    expect(Object.keys(res.body.details).sort()).toEqual(['database', 'disk', 'heap', ...(process.env.REDIS_URL ? ['redis'] : [])].sort());
+    expect(Object.keys(res.body.details).sort()).toEqual(['database', 'disk', 'heap']);
   });
 
   it('reports details: status, timestamp, database, redis, system, uptime', async () => {
@@ -65,12 +66,15 @@ describe('Health probes (e2e)', () => {
       expect(res.body).toMatchObject({ code: 'HEALTH.NOT_READY', retryable: true, checks: { heap: { status: 'down' }, database: { status: 'up' } } });
     }));
 
-  it('turns not ready when the configured Redis does not answer', () =>
+  it('stays ready but reports degraded when the configured Redis does not answer (it serves from memory)', () =>
     withOwnApp({ REDIS_URL: 'redis://127.0.0.1:1' }, async (noRedis) => {
-      const res = await noRedis.http.get('/health/ready');
-      expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ code: 'HEALTH.NOT_READY', checks: { redis: { status: 'down' }, database: { status: 'up' } } });
-      expect((await noRedis.http.get('/health')).body).toMatchObject({ health: { redis: { status: 'down' } } });
+      const ready = await noRedis.http.get('/health/ready');
+      expect(ready.status).toBe(200);
+      expect(Object.keys(ready.body.details).sort()).toEqual(['database', 'disk', 'heap']);
+      const health = await noRedis.http.get('/health');
+      expect(health.status).toBe(200);
+      expect(health.body).toMatchObject({ status: 'degraded', redis: { status: 'down' }, database: { status: 'up' } });
+      expect(health.body.reasons).toEqual([expect.stringMatching(/^Redis does not answer/)]);
     }));
 
   it('turns not ready and unhealthy while the database refuses connections, and recovers', async () => {
@@ -98,4 +102,47 @@ describe('Health probes (e2e)', () => {
     }
     expect(status).toBe(200);
   });
+
+  it("reports the performance monitor's figures over its sliding window", () =>
+    withOwnApp({ DATABASE_POOL_MAX: '2' }, async (app) => {
+      const admin = `Bearer ${app.token(newUserId(), ['admin'])}`;
+      for (let i = 0; i < 5; i++) expect((await app.http.get('/api/v1/audit').set('authorization', admin)).status).toBe(200);
+      const res = await app.http.get('/health');
+      expect(res.body.performance).toMatchObject({
+        windowSeconds: expect.any(Number),
+        throughputPerSecond: expect.any(Number),
+        responseTimeMs: { p50: expect.any(Number), p95: expect.any(Number), p99: expect.any(Number) },
+        eventLoopLagMs: { p99: expect.any(Number), max: expect.any(Number) },
+        cpuPercent: expect.any(Number),
+        memory: { heapUsedBytes: expect.any(Number), heapLimitBytes: 1024 * 1024 * 1024 },
+        database: { pool: { max: 2, waiting: 0 }, saturatedShare: 0 },
+        cache: { lookups: expect.any(Number) },
+        activeConnections: expect.any(Number),
+        queueLength: 0,
+      });
+      expect(res.body.performance.requests).toBe(5);
+      expect(res.body.performance.database.queries).toBeGreaterThanOrEqual(5);
+      expect(res.body.performance.errorRate).toBe(0);
+    }));
+
+  it('is unhealthy (503) when the share of 5xx answers passes 5 times MONITOR_ERROR_RATE, with the reason', () =>
+    withOwnApp({ MONITOR_ERROR_RATE: '0.1', MONITOR_EVENT_LOOP_LAG_MS: '10000' }, async (app) => {
+      for (let i = 0; i < 20; i++) expect((await app.http.get('/api/v1/test-probe/boom')).status).toBe(500);
+      const res = await app.http.get('/health');
+      expect(res.status).toBe(503);
+      expect(res.body.health).toMatchObject({ status: 'unhealthy', performance: { requests: 20, errorRate: 1 } });
+      expect(res.body.health.reasons).toEqual(['error rate 100 % is above 50 %']);
+    }));
+
+  it('is degraded (200) when p95 response time passes MONITOR_P95_MS, and judges nothing below 20 requests', () =>
+    withOwnApp({ MONITOR_P95_MS: '10', MONITOR_EVENT_LOOP_LAG_MS: '10000' }, async (app) => {
+      for (let i = 0; i < 19; i++) expect((await app.http.get('/api/v1/test-probe/slow').query({ ms: 30 })).status).toBe(200);
+      const young = await app.http.get('/health');
+      expect(young.body).toMatchObject({ status: 'healthy', reasons: [], performance: { requests: 19 } });
+      expect(young.body.performance.responseTimeMs.p95).toBeGreaterThan(25);
+      const res = await app.http.get('/health');
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ status: 'degraded', performance: { requests: 20 } });
+      expect(res.body.reasons).toEqual([expect.stringMatching(/^p95 response time \d+(\.\d)? ms is above 10 ms$/)]);
+    }));
 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Role } from '../../common/auth/auth-user';
 import { AppConfig } from '../../config/app-config';
 import { AuditService } from '../audit/audit.service';
+import { SecurityMonitor } from '../metrics/security-monitor';
 import { ApiClientsService } from './api-clients.service';
 import { InvalidClientCredentialsError, TooManyFailedAttemptsError } from './auth.errors';
 import { FailedAttemptsStore } from './failed-attempts.store';
@@ -19,6 +20,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly attempts: FailedAttemptsStore,
     private readonly audit: AuditService,
+    private readonly security: SecurityMonitor,
     private readonly config: AppConfig,
   ) {}
 
@@ -30,6 +32,7 @@ export class AuthService {
     const key = `${ip}|${clientId}`;
     const state = await this.attempts.get(key);
     if (state.count >= this.config.auth.maxFailedAttempts) {
+      this.security.loginFailed('locked_out');
       await this.audit.record({ actor: clientId, actorType: 'client', action: 'auth.token.locked_out', outcome: 'denied', ip });
       throw new TooManyFailedAttemptsError(state.retryAfterSeconds);
     }
@@ -37,6 +40,7 @@ export class AuthService {
     const valid = await this.hasher.verify(clientSecret, client?.secretHash ?? DECOY_HASH);
     if (!client || !valid) {
       const after = await this.attempts.increment(key);
+      this.security.loginFailed(client ? 'wrong_secret' : 'unknown_or_revoked_client');
       await this.audit.record({
         actor: clientId,
         actorType: 'client',

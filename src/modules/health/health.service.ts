@@ -1,9 +1,10 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import { DiskHealthIndicator, HealthCheckService, type HealthIndicatorFunction, HealthIndicatorService, MemoryHealthIndicator, MikroOrmHealthIndicator } from '@nestjs/terminus';
+import { DiskHealthIndicator, HealthCheckService, type HealthIndicatorFunction, MemoryHealthIndicator, MikroOrmHealthIndicator } from '@nestjs/terminus';
 import { cpus, loadavg } from 'node:os';
 import { AppConfig } from '../../config/app-config';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
+import { PerformanceMonitor } from '../metrics/performance-monitor';
 import { NotReadyError, UnhealthyError } from './health.errors';
 
 type Dependency = { status: 'up' | 'down' | 'not_configured'; latencyMs?: number; error?: string };
@@ -30,12 +31,12 @@ export class HealthService {
 
   constructor(
     private readonly health: HealthCheckService,
-    private readonly indicator: HealthIndicatorService,
     private readonly db: MikroOrmHealthIndicator,
     private readonly memory: MemoryHealthIndicator,
     private readonly disk: DiskHealthIndicator,
     private readonly orm: MikroORM,
     private readonly config: AppConfig,
+    private readonly monitor: PerformanceMonitor,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
   ) {}
 
@@ -43,7 +44,11 @@ export class HealthService {
     return { status: 'ok' as const, uptimeSeconds: this.uptimeSeconds() };
   }
 
-  /** Ready when the database answers, Redis answers (if configured), and heap and disk are under their limits. */
+  /**
+   * Ready when the database answers and heap and disk are under their limits. Redis is not a condition: without it
+   * the instance keeps serving with its own cache and rate limits (GET /health then says degraded), and taking every
+   * instance out of the load balancer because of a Redis outage would turn a degradation into a full outage.
+   */
   async ready() {
     const { health: cfg } = this.config;
     const checks: HealthIndicatorFunction[] = [
@@ -51,10 +56,6 @@ export class HealthService {
       () => this.memory.checkHeap('heap', cfg.heapLimitBytes),
       () => this.disk.checkStorage('disk', { path: cfg.diskPath, thresholdPercent: cfg.diskThreshold }),
     ];
-    if (this.redis) {
-      const redis = this.redis;
-      checks.push(() => this.indicator.check('redis').attempt(async () => void (await redis.ping())).withTimeout(REDIS_TIMEOUT_MS));
-    }
     try {
       return await this.health.check(checks);
     } catch (error) {
@@ -66,20 +67,32 @@ export class HealthService {
     }
   }
 
-  /** The detailed view operators read: dependencies with latencies, process and host figures. */
+  /**
+   * The detailed view operators read: the verdict (healthy, degraded, unhealthy) with its reasons, dependencies with
+   * latencies, the performance monitor's figures over its window, and process and host figures. A database that
+   * does not answer makes the instance unhealthy (503); Redis down makes it degraded (it serves from memory).
+   */
   async details() {
+    // The figures first: the probe's own database ping must not show up as a queued request.
+    const performance = await this.monitor.report();
     const [database, redis] = await Promise.all([
       timed(() => this.orm.em.getConnection().execute('SELECT 1'), DB_TIMEOUT_MS),
       this.redis ? timed(() => this.redis!.ping(), REDIS_TIMEOUT_MS) : Promise.resolve<Dependency>({ status: 'not_configured' }),
     ]);
+    const reasons: string[] = [];
+    if (database.status === 'down') reasons.push('database does not answer');
+    reasons.push(...performance.reasons);
+    if (redis.status === 'down') reasons.push('Redis does not answer: cache, rate limits and invalidations are kept in this instance until it is back');
+    const status = database.status === 'down' || performance.verdict === 'unhealthy' ? 'unhealthy' : redis.status === 'down' || performance.verdict === 'degraded' ? 'degraded' : 'healthy';
     const mem = process.memoryUsage();
-    const healthy = database.status === 'up' && redis.status !== 'down';
     const report = {
-      status: healthy ? ('healthy' as const) : ('unhealthy' as const),
+      status,
+      reasons,
       timestamp: new Date().toISOString(),
       uptimeSeconds: this.uptimeSeconds(),
       database,
       redis,
+      performance: performance.figures,
       system: {
         node: process.version,
         pid: process.pid,
@@ -88,7 +101,7 @@ export class HealthService {
         memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal, heapLimitBytes: this.config.health.heapLimitBytes },
       },
     };
-    if (!healthy) throw new UnhealthyError(report);
+    if (status === 'unhealthy') throw new UnhealthyError(report);
     return report;
   }
 
