@@ -1,6 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Global, Module } from '@nestjs/common';
+import { ClusterScheduler } from '../common/scheduling/cluster-scheduler';
 import { AppConfig } from '../config/app-config';
 import { AdvisoryLockService } from './advisory-lock.service';
 import { DatabaseBootstrapService } from './database-bootstrap.service';
@@ -23,7 +24,7 @@ import { SqlPool } from './sql-pool.service';
       driver: PostgreSqlDriver,
     }),
   ],
-  providers: [DatabaseBootstrapService, AdvisoryLockService, SqlPool],
-  exports: [AdvisoryLockService, SqlPool],
+  providers: [DatabaseBootstrapService, AdvisoryLockService, SqlPool, ClusterScheduler],
+  exports: [AdvisoryLockService, SqlPool, ClusterScheduler],
 })
 export class DatabaseModule {}

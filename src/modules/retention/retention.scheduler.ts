@@ -1,38 +1,30 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { ClusterScheduler } from '../../common/scheduling/cluster-scheduler';
 import { AppConfig } from '../../config/app-config';
+import { RetentionMetrics } from './retention.metrics';
 import { RetentionService } from './retention.service';
 
-const JOB = 'retention-purge';
-
-/** Starts a purge on RETENTION_CRON on every instance; the lock lets one purge and the others skip. */
+/** Purges on RETENTION_CRON: every instance ticks, one claims the tick and purges, the others count it as skipped. */
 @Injectable()
-export class RetentionScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(RetentionScheduler.name);
-
+export class RetentionScheduler implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly retention: RetentionService,
-    private readonly registry: SchedulerRegistry,
+    private readonly metrics: RetentionMetrics,
+    private readonly scheduler: ClusterScheduler,
   ) {}
 
   onApplicationBootstrap(): void {
     const cron = this.config.retention.cron;
     if (!cron) return;
-    this.registry.addCronJob(JOB, CronJob.from({ cronTime: cron, onTick: () => this.tick(), start: true, waitForCompletion: true }));
-  }
-
-  onApplicationShutdown(): void {
-    if (this.registry.doesExist('cron', JOB)) this.registry.deleteCronJob(JOB);
-  }
-
-  private async tick(): Promise<void> {
-    try {
-      const result = await this.retention.start('schedule', false);
-      if (result.started) await result.finished;
-    } catch (error) {
-      this.logger.error(`Scheduled retention run failed: ${(error as Error).message}`);
-    }
+    this.scheduler.schedule(
+      'retention-purge',
+      cron,
+      async () => {
+        const result = await this.retention.start('schedule', false);
+        if (result.started) await result.finished;
+      },
+      () => this.metrics.skipped('schedule'),
+    );
   }
 }
