@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres, type RunningDatabase } from '../../src/database/embedded-postgres';
 import { buildOrmOptions } from '../../src/database/orm-options';
-import { ADMIN_URL_ENV, adminQuery, assertTestDatabase, TEMPLATE_ENV, withDatabase } from './test-database';
+import { Client } from 'pg';
+import { ADMIN_URL_ENV, adminQuery, assertTestDatabase, SERVER_MAJOR_ENV, TEMPLATE_ENV, withDatabase } from './test-database';
 
 declare global {
   var __E2E_DATABASE__: RunningDatabase | undefined;
@@ -27,6 +28,13 @@ export default async function globalSetup(): Promise<void> {
   const template = `test_template_${process.pid}`;
   process.env[ADMIN_URL_ENV] = adminUrl;
   process.env[TEMPLATE_ENV] = template;
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    process.env[SERVER_MAJOR_ENV] = String(Math.floor(Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0].v) / 10_000));
+  } finally {
+    await client.end();
+  }
   await adminQuery(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
   await adminQuery(`CREATE DATABASE "${template}"`);
   const orm = await MikroORM.init(buildOrmOptions({ url: withDatabase(adminUrl, template), poolMax: 2 }));

@@ -3,6 +3,8 @@ import { Client } from 'pg';
 /** Where the e2e setup keeps what every suite needs to create its own database. */
 export const ADMIN_URL_ENV = 'E2E_ADMIN_DATABASE_URL';
 export const TEMPLATE_ENV = 'E2E_TEMPLATE_DATABASE';
+/** The test server's major version (set by the global setup; tests that need matching client tools read it). */
+export const SERVER_MAJOR_ENV = 'E2E_SERVER_MAJOR';
 
 /** Refuses any server/database that does not say it is for tests, so a stray URL cannot wipe real data. */
 export function assertTestDatabase(url: string): void {
