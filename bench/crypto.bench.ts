@@ -14,6 +14,7 @@ import { DataKeyStore } from '../src/modules/crypto/data-key.store';
 import { FieldEncryptionService } from '../src/modules/crypto/field-encryption.service';
 import { KeyRing } from '../src/modules/crypto/key-ring';
 import { openBenchDatabase, percentile } from './support/bench-database';
+import { reportFigures } from './support/results';
 
 const PAYLOAD_BYTES = 1024;
 const WARM_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -91,6 +92,10 @@ async function main(): Promise<void> {
     const reader = newService();
     const coldTimes = await latenciesMs(users, (u) => reader.find(u));
 
+    reportFigures('crypto (npm run bench:crypto)', [
+      { measure: 'warm encrypt + decrypt round trips', value: roundTrip, unit: 'round trips/s' },
+      { measure: 'cold data-key fetch p99', value: percentile(coldTimes, 99), unit: 'ms' },
+    ]);
     const lines = [
       `crypto benchmark — Node ${process.version}, 1 thread, payload ${PAYLOAD_BYTES} bytes, ${WARM_SECONDS} s per warm figure`,
       `warm encrypt (UserCipher.seal)                 ${fmt(encrypt)} ops/s`,

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { openBenchDatabase, runBench } from './support/bench-database';
 import { forkReady, stop, waitReady } from './support/processes';
+import { reportFigures } from './support/results';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /**
@@ -192,6 +193,11 @@ async function main(): Promise<void> {
     console.log(`batches: ${((100 * phases[1].eventsPerSecond) / phases[2].eventsPerSecond).toFixed(0)} % of the COPY ceiling (target ≥ 60 %)`);
     console.log(`single events: ${((100 * phases[0].eventsPerSecond) / phases[3].eventsPerSecond).toFixed(0)} % of the bare single-insert server (target ≥ 50 %)`);
     console.log(`single events at half the bare rate: p99 ${phases[4].p99} ms (target < 25 ms)`);
+    reportFigures('ingest (npm run bench)', [
+      { measure: '100-event batches', value: phases[1].eventsPerSecond, unit: 'events/s', baseline: { name: 'bare Fastify COPY server', value: phases[2].eventsPerSecond }, target: '≥ 60 % of baseline', met: phases[1].eventsPerSecond >= 0.6 * phases[2].eventsPerSecond },
+      { measure: 'single events', value: phases[0].eventsPerSecond, unit: 'events/s', baseline: { name: 'bare Fastify single-INSERT server', value: phases[3].eventsPerSecond }, target: '≥ 50 % of baseline', met: phases[0].eventsPerSecond >= 0.5 * phases[3].eventsPerSecond },
+      { measure: 'single events at half the bare rate, p99', value: phases[4].p99, unit: 'ms', target: '< 25 ms', met: phases[4].p99 < 25 },
+    ]);
   } finally {
     await Promise.all(children.map(stop));
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });

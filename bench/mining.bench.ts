@@ -30,6 +30,7 @@ import { LearningIngestService } from '../src/modules/learning/learning-ingest.s
 import { MiningService } from '../src/modules/patterns/mining.service';
 import { checkInsights, plantInsightEffects } from './support/insight-effects';
 import { startBenchApp } from './support/bench-app';
+import { reportFigures } from './support/results';
 import { openBenchDatabase, runBench } from './support/bench-database';
 import { forkReady, stop, waitReady } from './support/processes';
 
@@ -145,6 +146,10 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`full run: ${seconds.toFixed(2)} s over ${total.toLocaleString('en')} events (target < 20 s), status ${summary.status}`);
     console.log(`Node RSS growth during the run: ${((rssPeak - rssBefore) / 1024 / 1024).toFixed(1)} MB (the events stay in PostgreSQL)`);
+    reportFigures('patterns (npm run bench:mining)', [
+      { measure: `full mining run over ${total.toLocaleString('en')} events`, value: seconds, unit: 's', target: '< 20 s', met: seconds < 20 },
+      { measure: 'Node RSS growth during the run', value: (rssPeak - rssBefore) / 1024 / 1024, unit: 'MB' },
+    ]);
 
     // Planted patterns: exact supports, nothing below k.
     const sha = async (domain: string, ...parts: string[]) => bench.app.get(BlindIndexService).compute(domain, ...parts);
@@ -189,7 +194,13 @@ async function main(): Promise<void> {
     console.log('| --- | ---: | ---: |');
     for (const g of generation.generators) console.log(`| ${g.generator} | ${g.published} | ${g.durationMs}${g.error ? ` (error: ${g.error})` : ''} |`);
     console.log(`insight generation after the mining run: ${(generation.duration_ms / 1000).toFixed(2)} s (target < 5 s), status ${generation.status}`);
+    const failedPatterns = failures;
     failures += await checkInsights(q);
+    reportFigures('patterns (npm run bench:mining)', [
+      { measure: 'planted patterns found exact, none below k', value: failedPatterns, unit: 'failed checks', target: '0', met: failedPatterns === 0 },
+      { measure: 'insight generation after the run', value: generation.duration_ms / 1000, unit: 's', target: '< 5 s', met: generation.duration_ms < 5000 },
+      { measure: 'planted insights found, control clean', value: failures - failedPatterns, unit: 'failed checks', target: '0', met: failures === failedPatterns },
+    ]);
     if (failures > 0) {
       console.log(`${failures} check(s) failed`);
       process.exitCode = 1;
@@ -280,6 +291,9 @@ async function cachedReads(databaseUrl: string, keys: { JWT_SECRET: string; ENCR
     console.log(`pattern cache during the phase: ${lookups('hit')} hits, ${lookups('miss')} misses, ${lookups('error')} errors`);
     console.log('');
     console.log(`cached GET /patterns: ${((100 * ours) / baseline).toFixed(0)} % of the bare NestJS route (target ≥ 70 %)`);
+    reportFigures('patterns (npm run bench:mining)', [
+      { measure: 'cached GET /patterns', value: ours, unit: 'requests/s', baseline: { name: 'bare NestJS route, same body', value: baseline }, target: '≥ 70 % of baseline', met: ours >= 0.7 * baseline },
+    ]);
   } finally {
     await Promise.all(children.map(stop));
     rmSync(dir, { recursive: true, force: true });

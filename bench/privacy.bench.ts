@@ -12,6 +12,7 @@ import { ConsentLedgerService } from '../src/modules/consent/consent-ledger.serv
 import { LearningIngestService } from '../src/modules/learning/learning-ingest.service';
 import { startBenchApp } from './support/bench-app';
 import { openBenchDatabase, percentile, runBench } from './support/bench-database';
+import { reportFigures } from './support/results';
 
 const EVENTS = Number(process.env.BENCH_EXPORT_EVENTS ?? 100_000);
 const GATE_CALLS = 2_000_000;
@@ -80,6 +81,12 @@ async function main(): Promise<void> {
     console.log(`consent check, cache hit:   ${hitNs.toFixed(0)} ns per call (${((1e9 / hitNs) / 1e6).toFixed(1)} M checks/s, one core)`);
     console.log(`consent check, cache miss:  p50 ${percentile(misses, 50).toFixed(3)} ms, p99 ${percentile(misses, 99).toFixed(3)} ms (one indexed read)`);
     console.log(`loaded ${EVENTS} events in ${loadSeconds.toFixed(1)} s (${Math.round(EVENTS / loadSeconds)} events/s through the ingest service, batches of 1000)`);
+    reportFigures('privacy (npm run bench:privacy)', [
+      { measure: 'consent check, cache hit', value: hitNs, unit: 'ns' },
+      { measure: 'consent check, cache miss p99', value: percentile(misses, 99), unit: 'ms' },
+      { measure: `export of ${EVENTS.toLocaleString('en')} events`, value: exportSeconds, unit: 's' },
+      { measure: 'export peak RSS growth', value: (peakRss - rssBefore) / 1e6, unit: 'MB' },
+    ]);
     console.log(`export of ${EVENTS} events: ${exportSeconds.toFixed(2)} s, ${(bytes / 1e6).toFixed(1)} MB, first byte after ${firstByteMs.toFixed(0)} ms, ` +
       `${Math.round(EVENTS / exportSeconds)} events/s, peak RSS growth ${((peakRss - rssBefore) / 1e6).toFixed(0)} MB`);
   } finally {

@@ -9,6 +9,7 @@
  */
 import { Client } from 'pg';
 import { openBenchDatabase, runBench } from './support/bench-database';
+import { reportFigures } from './support/results';
 
 const EVENTS = Number(process.env.BENCH_RETENTION_EVENTS ?? 1_000_000);
 const BATCH = 1000;
@@ -91,6 +92,9 @@ async function main(): Promise<void> {
     console.log(`| batched DELETE (1,000 rows a statement) | ${plainRows.toLocaleString('en')} | ${plainSeconds.toFixed(2)} | ${plainBefore.toFixed(0)} → ${plainAfter.toFixed(0)} |`);
     console.log(`| monthly partitions: DETACH + DROP, then batched DELETE in the straddling month | ${(dropped + straddling).toLocaleString('en')} (${dropped.toLocaleString('en')} dropped) | ${partSeconds.toFixed(2)} | ${partBefore.toFixed(0)} → ${partAfter.toFixed(0)} |`);
     if (plainRows !== old || dropped + straddling !== old) process.exitCode = 1;
+    reportFigures('retention layout (npm run bench:retention-partitions)', [
+      { measure: `batched DELETE of ${plainRows.toLocaleString('en')} events`, value: plainSeconds, unit: 's', baseline: { name: 'monthly partitions (DETACH + DROP)', value: partSeconds } },
+    ]);
   } finally {
     await pg.end();
     await db.close();

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { openBenchDatabase, runBench } from './support/bench-database';
+import { reportFigures } from './support/results';
 import { stop, waitReady } from './support/processes';
 
 const EVENTS = Number(process.env.BENCH_RETENTION_EVENTS ?? 1_000_000);
@@ -104,6 +105,11 @@ async function main(): Promise<void> {
     console.log(`purge: ${run?.status}, ${(run?.counts.learning_events ?? 0).toLocaleString('en')} events removed in ${((run?.duration_ms ?? 0) / 1000).toFixed(2)} s (target < 10 s); ${left} older events left`);
     const ratio = result.latency.p99 / Math.max(1, before.latency.p99);
     console.log(`ingest p99 during the purge: ${ratio.toFixed(2)}× of before (target ≤ 2×)`);
+    const purgeSeconds = (run?.duration_ms ?? 0) / 1000;
+    reportFigures('retention (npm run bench:retention)', [
+      { measure: `purge of ${(run?.counts.learning_events ?? 0).toLocaleString('en')} expired events`, value: purgeSeconds, unit: 's', target: '< 10 s', met: run?.status === 'succeeded' && left === 0 && purgeSeconds < 10 },
+      { measure: 'ingest p99 during the purge', value: result.latency.p99, unit: 'ms', baseline: { name: 'ingest p99 alone', value: before.latency.p99 }, target: '≤ 2× baseline', met: ratio <= 2 },
+    ]);
     if (run?.status !== 'succeeded' || left > 0) process.exitCode = 1;
   } finally {
     if (service) await stop(service);
