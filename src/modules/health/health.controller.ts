@@ -19,7 +19,7 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: database, Redis (when configured), heap and disk' })
+  @ApiOperation({ summary: 'Readiness: database, heap and disk (Redis is not a condition: without it the instance serves from memory)' })
   @ApiOkResponse({ description: 'Terminus result: { status: "ok", info, error, details }' })
   @ApiServiceUnavailableResponse({ description: 'problem+json HEALTH.NOT_READY with the failed checks in `checks`' })
   ready() {
@@ -27,9 +27,9 @@ export class HealthController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Detailed health: status, timestamp, database, redis, system, uptime' })
-  @ApiOkResponse({ description: 'The detailed report' })
-  @ApiServiceUnavailableResponse({ description: 'problem+json HEALTH.UNHEALTHY with the report in `health`' })
+  @ApiOperation({ summary: 'Detailed health: verdict (healthy, degraded, unhealthy) with reasons, dependencies, performance figures over MONITOR_WINDOW_SECONDS, system, uptime' })
+  @ApiOkResponse({ description: 'The report, status healthy or degraded' })
+  @ApiServiceUnavailableResponse({ description: 'problem+json HEALTH.UNHEALTHY (database down, or a figure 5 times its limit) with the report in `health`' })
   details() {
     return this.health.details();
   }
