@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import { JwtService } from '@nestjs/jwt';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -23,8 +23,8 @@ import { reportFigures } from './support/results';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /**
- * `batch` runs only the service's batch phase, `paced` only its single events at BENCH_RATE events/s (default
- * 1,000): for A/B comparisons.
+ * `batch` runs only the service's batch phase and the COPY ceiling, `paced` only its single events at BENCH_RATE
+ * events/s (default 1,000): for A/B comparisons.
  */
 const ONLY = process.env.BENCH_ONLY;
 /** Service worker processes (`start:cluster`); 1 runs `main.js` alone. */
@@ -43,12 +43,29 @@ interface Phase {
   errors: number;
   /** CPU time the server process spent per stored event (user + system), in µs. */
   cpuMicrosPerEvent?: number;
+  /** CPU time PostgreSQL's processes spent per stored event, in µs. */
+  dbMicrosPerEvent?: number;
 }
 
 /** User + system CPU seconds a process has used so far (Linux /proc; clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds used so far by every running PostgreSQL process (the server and its backends). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') total += cpuSeconds(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
 }
 
 function event(userId: string, i: number): Record<string, unknown> {
@@ -75,12 +92,16 @@ async function run(name: string, url: string, bodies: string[], eventsPerRequest
   await autocannon({ ...base, duration: 2, requests }); // warm-up
   const pid = options.server?.pid;
   const cpuBefore = pid ? cpuSeconds(pid) : 0;
+  const dbBefore = postgresCpuSeconds();
   const result = await autocannon({ ...base, duration: SECONDS, requests });
+  const dbSeconds = postgresCpuSeconds() - dbBefore;
   const ok = result['2xx'];
   const phase: Phase = { name, eventsPerSecond: (ok * eventsPerRequest) / SECONDS, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
   if (pid && ok > 0) phase.cpuMicrosPerEvent = ((cpuSeconds(pid) - cpuBefore) * 1e6) / (ok * eventsPerRequest);
+  if (ok > 0) phase.dbMicrosPerEvent = (dbSeconds * 1e6) / (ok * eventsPerRequest);
   const cpu = phase.cpuMicrosPerEvent === undefined ? '' : `, server CPU ${phase.cpuMicrosPerEvent.toFixed(0)} µs/event`;
-  console.log(`${name}: ${Math.round(phase.eventsPerSecond)} events/s, p50 ${phase.p50} ms, p99 ${phase.p99} ms, ${phase.errors} errors${cpu}`);
+  const dbCpu = phase.dbMicrosPerEvent === undefined ? '' : `, PostgreSQL CPU ${phase.dbMicrosPerEvent.toFixed(0)} µs/event`;
+  console.log(`${name}: ${Math.round(phase.eventsPerSecond)} events/s, p50 ${phase.p50} ms, p99 ${phase.p99} ms, ${phase.errors} errors${cpu}${dbCpu}`);
   return phase;
 }
 
@@ -152,6 +173,11 @@ async function main(): Promise<void> {
     if (ONLY === 'batch') {
       await truncate();
       await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, tokens, server: measured(app) });
+      await stop(app);
+      const copyServer = await bare('copy', appPort + 1, db.url);
+      children.push(copyServer);
+      await truncate();
+      await run('ceiling: bare Fastify + COPY, batches of 100', `http://127.0.0.1:${appPort + 1}/batch`, batches, BATCH, { connections: 8, server: copyServer });
       return;
     }
     if (ONLY === 'paced') {
@@ -186,9 +212,9 @@ async function main(): Promise<void> {
     await stop(app);
 
     console.log('');
-    console.log('| phase | events/s | p50 ms | p99 ms | errors | server CPU µs/event |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-    for (const p of phases) console.log(`| ${p.name} | ${Math.round(p.eventsPerSecond)} | ${p.p50} | ${p.p99} | ${p.errors} | ${p.cpuMicrosPerEvent?.toFixed(0) ?? '–'} |`);
+    console.log('| phase | events/s | p50 ms | p99 ms | errors | server CPU µs/event | PostgreSQL CPU µs/event |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const p of phases) console.log(`| ${p.name} | ${Math.round(p.eventsPerSecond)} | ${p.p50} | ${p.p99} | ${p.errors} | ${p.cpuMicrosPerEvent?.toFixed(0) ?? '–'} | ${p.dbMicrosPerEvent?.toFixed(0) ?? '–'} |`);
     console.log('');
     console.log(`batches: ${((100 * phases[1].eventsPerSecond) / phases[2].eventsPerSecond).toFixed(0)} % of the COPY ceiling (target ≥ 60 %)`);
     console.log(`single events: ${((100 * phases[0].eventsPerSecond) / phases[3].eventsPerSecond).toFixed(0)} % of the bare single-insert server (target ≥ 50 %)`);

@@ -20,6 +20,31 @@ describe(TtlLruCache.name, () => {
     expect(sut.size).toBe(2);
   });
 
+  it('keeps a read entry of the older half from being the next eviction', () => {
+    const sut = new TtlLruCache<string, number>(4, 10_000, clock);
+    for (const k of ['a', 'b', 'c', 'd']) sut.set(k, 1);
+    expect(sut.get('a')).toBe(1); // oldest: moved to the young end
+    sut.set('e', 1);
+    sut.set('f', 1);
+    expect(sut.get('b')).toBeUndefined();
+    expect(sut.get('c')).toBeUndefined();
+    expect(sut.get('a')).toBe(1);
+  });
+
+  it('evicts within half the bound of true LRU order: a read of a young entry does not move it', () => {
+    const sut = new TtlLruCache<string, number>(4, 10_000, clock);
+    for (const k of ['a', 'b', 'c', 'd']) sut.set(k, 1);
+    expect(sut.get('d')).toBe(1); // youngest: stays where it is
+    expect(sut.get('c')).toBe(1); // one placed after it, under half the bound: stays too
+    sut.set('e', 1);
+    sut.set('f', 1);
+    sut.set('g', 1);
+    // c was read after a and b were placed, yet goes before d would have in true LRU order: within the bound.
+    expect(sut.get('c')).toBeUndefined();
+    expect(sut.get('d')).toBe(1);
+    expect(sut.size).toBe(4);
+  });
+
   it('expires entries after the TTL, counted from when they were set', () => {
     const sut = new TtlLruCache<string, number>(10, 1_000, clock);
     sut.set('a', 1);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { normalizeForIndex } from './normalize';
 
 const DOMAIN = /^[a-z][a-z0-9_.-]{0,63}$/;
@@ -8,12 +8,13 @@ const DOMAIN = /^[a-z][a-z0-9_.-]{0,63}$/;
  * Blind indexes: keyed HMAC-SHA256 over normalized text, for equality matching (the same correction made by
  * many users) without storing or revealing the text. Each domain (`correction`, `pattern`, …) gets its own key,
  * derived with HKDF-SHA256 from the blind-index root key, so an index from one domain never matches another.
- * The result is 64 lowercase hex characters.
+ * The result is 64 lowercase hex characters. Domain keys are held as KeyObjects: `createHmac` with a raw Buffer
+ * imports the key on every call, about nine times slower than with a KeyObject (measured on Node 24).
  */
 @Injectable()
 export class BlindIndexService {
   private root?: Buffer;
-  private readonly domainKeys = new Map<string, Buffer>();
+  private readonly domainKeys = new Map<string, KeyObject>();
 
   /** Set once at boot by `CryptoBootstrap` (from BLIND_INDEX_KEY or the stored generated root); zeroes `root`. */
   useRootKey(root: Buffer): void {
@@ -38,12 +39,14 @@ export class BlindIndexService {
     return mac.digest('hex');
   }
 
-  private domainKey(domain: string): Buffer {
-    if (!DOMAIN.test(domain)) throw new TypeError(`Blind-index domain ${domain} must match ${DOMAIN.source}`);
+  private domainKey(domain: string): KeyObject {
     let key = this.domainKeys.get(domain);
     if (!key) {
+      if (!DOMAIN.test(domain)) throw new TypeError(`Blind-index domain ${domain} must match ${DOMAIN.source}`);
       if (!this.root) throw new Error('The blind-index key is not loaded yet (CryptoBootstrap runs at application bootstrap)');
-      key = Buffer.from(hkdfSync('sha256', this.root, Buffer.alloc(0), `ai-learning/blind-index/v1/${domain}`, 32));
+      const material = Buffer.from(hkdfSync('sha256', this.root, Buffer.alloc(0), `ai-learning/blind-index/v1/${domain}`, 32));
+      key = createSecretKey(material);
+      material.fill(0);
       this.domainKeys.set(domain, key);
     }
     return key;

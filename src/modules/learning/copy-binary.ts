@@ -36,6 +36,30 @@ function rowSize(r: EventRow, labels: string | null): number {
   );
 }
 
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** Writes a canonical 36-character uuid as its 16 bytes (no intermediate string); refuses anything else. */
+export function writeUuid(buf: Buffer, at: number, value: string): number {
+  if (value.length !== 36) throw new TypeError('not a canonical uuid');
+  let i = 0;
+  for (let n = 0; n < 16; n++) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (value.charCodeAt(i) !== 45) throw new TypeError('not a canonical uuid');
+      i++;
+    }
+    const hi = HEX[value.charCodeAt(i)] ?? -1;
+    const lo = HEX[value.charCodeAt(i + 1)] ?? -1;
+    if (hi < 0 || lo < 0) throw new TypeError('not a canonical uuid');
+    buf[at + n] = (hi << 4) | lo;
+    i += 2;
+  }
+  return at + 16;
+}
+
 export function encodeCopyBinary(rows: EventRow[]): Buffer {
   const labels = rows.map((r) => (r.labels ? JSON.stringify(r.labels) : null));
   let size = SIGNATURE.length + 8 + 2;
@@ -47,7 +71,7 @@ export function encodeCopyBinary(rows: EventRow[]): Buffer {
 
   const uuid = (value: string) => {
     at = buf.writeInt32BE(16, at);
-    at += buf.write(value.replace(/-/g, ''), at, 'hex');
+    at = writeUuid(buf, at, value);
   };
   const text = (value: string | null) => {
     if (value === null) {

@@ -94,10 +94,11 @@ export class LearningIngestService {
     const ctx = { caller, now, oldestMs: now - this.config.learning.retentionDays * 86_400_000 };
     const results: ItemResult[] = new Array(items.length);
     const errors = new Map<number, DomainError>();
+    const tally = this.metrics.tally();
     const reject = (index: number, error: DomainError, eventType: string) => {
       results[index] = { index, status: 'rejected', error: itemError(error) };
       errors.set(index, error);
-      this.metrics.count(eventType, 'rejected', error.code);
+      tally.add(eventType, 'rejected', error.code);
     };
 
     const pending: Pending[] = [];
@@ -128,12 +129,12 @@ export class LearningIngestService {
         reject(p.index, new ConsentRequiredError(), type);
       } else if (outcome.inserted.has(p.row!.id)) {
         results[p.index] = { index: p.index, status: 'accepted', id: p.row!.id };
-        this.metrics.count(type, 'accepted');
+        tally.add(type, 'accepted');
       } else {
         const id = existing.get(`${p.event.userId}|${p.event.clientEventId}`);
         if (id) {
           results[p.index] = { index: p.index, status: 'duplicate', id };
-          this.metrics.count(type, 'duplicate');
+          tally.add(type, 'duplicate');
         } else {
           reject(p.index, new IngestRaceError(), type);
         }
@@ -145,10 +146,11 @@ export class LearningIngestService {
         reject(p.index, errors.get(p.sameAs!)!, p.event.eventType);
       } else {
         results[p.index] = { index: p.index, status: 'duplicate', id: first.id };
-        this.metrics.count(p.event.eventType, 'duplicate');
+        tally.add(p.event.eventType, 'duplicate');
       }
     }
 
+    tally.flush();
     const batch: BatchResult = {
       results,
       accepted: results.filter((r) => r.status === 'accepted').length,

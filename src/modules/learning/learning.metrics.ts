@@ -3,6 +3,12 @@ import type { Counter, Histogram } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
 
 export type IngestRoute = 'single' | 'batch';
+export type IngestOutcome = 'accepted' | 'duplicate' | 'rejected';
+
+export interface IngestTally {
+  add(eventType: string, outcome: IngestOutcome, reason?: string): void;
+  flush(): void;
+}
 
 /** Ingestion counters by event type and outcome (rejections by error code) and the ingest latency. No user ids. */
 @Injectable()
@@ -24,8 +30,21 @@ export class LearningMetrics {
     });
   }
 
-  count(eventType: string, outcome: 'accepted' | 'duplicate' | 'rejected', reason = ''): void {
-    this.events.inc({ event_type: eventType, outcome, reason });
+  /** A request's counts, added up by label set and handed to prom-client once per set (not once per event). */
+  tally(): IngestTally {
+    const counts = new Map<string, { eventType: string; outcome: IngestOutcome; reason: string; n: number }>();
+    return {
+      add: (eventType, outcome, reason = '') => {
+        const key = `${eventType}|${outcome}|${reason}`;
+        const entry = counts.get(key);
+        if (entry) entry.n += 1;
+        else counts.set(key, { eventType, outcome, reason, n: 1 });
+      },
+      flush: () => {
+        for (const c of counts.values()) this.events.inc({ event_type: c.eventType, outcome: c.outcome, reason: c.reason }, c.n);
+        counts.clear();
+      },
+    };
   }
 
   startTimer(route: IngestRoute): () => void {
