@@ -123,6 +123,7 @@ async function main(): Promise<void> {
   try {
     const users = Array.from({ length: USERS }, () => randomUUID());
     await pg.query(`INSERT INTO user_privacy_settings (user_id, allow_collective_learning, policy_version) SELECT unnest($1::uuid[]), true, 'bench'`, [users]);
+    await pg.query('ANALYZE user_privacy_settings');
     const singles = Array.from({ length: 5000 }, (_, i) => JSON.stringify(event(users[i % USERS], i)));
     const batches = Array.from({ length: 200 }, (_, b) => JSON.stringify({ events: Array.from({ length: BATCH }, (_, i) => event(users[(b * BATCH + i) % USERS], b * BATCH + i)) }));
     const truncate = async () => {

@@ -278,6 +278,91 @@ describe('Learning events: ingestion (e2e)', () => {
       expect(read.body.items[0].data).toEqual({ text: awkward, i: 29 });
     });
 
+    it('refuses per item a user whose consent ended where this instance has not seen it, in a COPY-sized batch', async () => {
+      const [stays, left] = [newUserId(), newUserId()];
+      await setConsent(t, stays);
+      await setConsent(t, left);
+      // Another instance's withdrawal, not announced here (no Redis): the gate still says yes, the database no.
+      await pg.query('UPDATE user_privacy_settings SET allow_collective_learning = false WHERE user_id = $1', [left]);
+      const events = Array.from({ length: 30 }, (_, i) => interaction(i % 2 ? left : stays, { clientEventId: `gone-${i}` }));
+      const res = await batch(events);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ accepted: 15, rejected: 15 });
+      expect(res.body.results[1].error).toMatchObject({ code: 'CONSENT.REQUIRED', status: 403 });
+      expect(await stored(stays)).toHaveLength(15);
+      expect(await stored(left)).toHaveLength(0);
+    });
+
+    it('makes a COPY-sized batch wait for a withdrawal in flight, and then store nothing of that user', async () => {
+      const [stays, leaving] = [newUserId(), newUserId()];
+      await setConsent(t, stays);
+      await setConsent(t, leaving);
+      const withdrawal = new Client({ connectionString: suite.db.url });
+      await withdrawal.connect();
+      try {
+        // What a withdrawal does first: take the user's consent bucket, then change the setting.
+        await withdrawal.query('BEGIN');
+        await withdrawal.query('SELECT learning_consent_change_lock($1::uuid)', [leaving]);
+        await withdrawal.query('UPDATE user_privacy_settings SET allow_collective_learning = false WHERE user_id = $1', [leaving]);
+        let answered = false;
+        const pending = batch(Array.from({ length: 30 }, (_, i) => interaction(i % 2 ? leaving : stays))).then((res) => {
+          answered = true;
+          return res;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        expect(answered).toBe(false);
+        await withdrawal.query('COMMIT');
+        const res = await pending;
+        expect(res.body).toMatchObject({ accepted: 15, rejected: 15 });
+      } finally {
+        await withdrawal.end();
+      }
+      expect(await stored(leaving)).toHaveLength(0);
+      expect(await stored(stays)).toHaveLength(15);
+    });
+
+    it.each([
+      ['a withdrawal', (user: string) => t.http.put(`/api/v1/consent/${user}`).set('authorization', service()).send({ allowCollectiveLearning: false, policyVersion: '2026-11' })],
+      ['an erasure', (user: string) => t.http.delete(`/api/v1/privacy/users/${user}`).set('authorization', as('ing-admin', ['admin']))],
+    ])('makes %s wait for a COPY-sized write in flight', async (_, change) => {
+      const user = newUserId();
+      await setConsent(t, user);
+      const write = new Client({ connectionString: suite.db.url });
+      await write.connect();
+      try {
+        // What a direct-COPY write holds until it commits: its users' consent buckets, shared.
+        await write.query('BEGIN');
+        await write.query('SELECT learning_consent_held(ARRAY[$1::uuid])', [user]);
+        let answered = false;
+        const pending = change(user).then((res) => {
+          answered = true;
+          return res;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        expect(answered).toBe(false);
+        await write.query('COMMIT');
+        expect((await pending).status).toBeLessThan(300);
+      } finally {
+        await write.end();
+      }
+    });
+
+    it('stores each id once when COPY-sized batches repeating each other in opposite orders arrive at once', async () => {
+      const user = newUserId();
+      await setConsent(t, user);
+      const events = Array.from({ length: 30 }, (_, i) => interaction(user, { clientEventId: `race-${String(i).padStart(2, '0')}` }));
+      const orders = Array.from({ length: 6 }, (_, i) => (i % 2 ? [...events].reverse() : events));
+      const answers = await Promise.all(orders.map((order) => batch(order)));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      const rows = await stored(user);
+      expect(rows).toHaveLength(30);
+      answers.forEach((res, i) => {
+        const idOf = new Map(orders[i].map((e, index) => [e.clientEventId, res.body.results[index].id]));
+        for (const row of rows) expect(idOf.get(row.client_event_id)).toBe(row.id);
+      });
+      expect(answers.reduce((n, a) => n + a.body.accepted, 0)).toBe(30);
+    });
+
     it('stores the same columns through both write paths (multi-row INSERT and binary COPY)', async () => {
       const [small, large] = [newUserId(), newUserId()];
       await setConsent(t, small);

@@ -141,6 +141,8 @@ export class ConsentLedgerService {
 
   private async record(client: PoolClient, userId: string, change: ConsentChange, source: ConsentSource, actor: string) {
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);
+    // Taking consent away waits for the direct-COPY writes in flight (see learning_consent_held); grants need not.
+    if (!change.allowCollectiveLearning) await client.query('SELECT learning_consent_change_lock($1::uuid)', [userId]);
     const { rows: settings } = await client.query<{ allow: boolean; policy_version: string; updated_at: string | Date }>(
       'SELECT allow_collective_learning AS allow, policy_version, updated_at FROM user_privacy_settings WHERE user_id = $1',
       [userId],
@@ -169,8 +171,9 @@ export class ConsentLedgerService {
     );
     const state: ConsentState = { userId, allowCollectiveLearning: change.allowCollectiveLearning, policyVersion: change.policyVersion, updatedAt: recordedAt };
     const withdrawn = before?.allow === true && !change.allowCollectiveLearning;
-    // In the same transaction: the update above waits for in-flight ingest statements (they hold the settings
-    // row FOR SHARE) and later ones see the withdrawal, so nothing is stored after this purge.
+    // In the same transaction: the bucket lock and the update above wait for in-flight ingest writes (they hold
+    // the bucket shared or the settings row FOR SHARE) and later ones see the withdrawal, so nothing is stored
+    // after this purge.
     const removed: Record<string, number> = {};
     // A user under legal hold keeps their data: the withdrawal then excludes it from mining instead of deleting it.
     const held = withdrawn && (await client.query('SELECT 1 FROM legal_holds WHERE user_id = $1', [userId])).rowCount! > 0;

@@ -74,6 +74,8 @@ export class PrivacyErasureService {
     const shredded = await this.encryption.shredUser(userId);
     const receipt = await this.sql.transaction(async (tx) => {
       await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);
+      // Waits for direct-COPY writes in flight (see learning_consent_held); later ones find no consent.
+      await tx.query('SELECT learning_consent_change_lock($1::uuid)', [userId]);
       // Waits for ingest statements holding the row FOR SHARE; later ones find no consent.
       await tx.query('SELECT 1 FROM user_privacy_settings WHERE user_id = $1 FOR UPDATE', [userId]);
       const counts: Record<string, number> = {};

@@ -85,7 +85,7 @@ function insertStatement(source: string, users: string): string {
       SELECT user_id FROM user_privacy_settings WHERE ${users} AND allow_collective_learning FOR SHARE
     ), stored AS (
       INSERT INTO global_learning_events (${STORED_COLUMNS})
-      SELECT * FROM (${source}) AS s WHERE s.user_id IN (SELECT user_id FROM consenting) ORDER BY s.user_id, s.client_event_id
+      SELECT * FROM (${source}) AS s WHERE s.user_id IN (SELECT user_id FROM consenting) ORDER BY s.user_id, s.client_event_id COLLATE "C"
       ON CONFLICT (user_id, client_event_id) DO NOTHING
       RETURNING id
     )
@@ -103,6 +103,26 @@ const FROM_STAGE = insertStatement(`SELECT ${STORED_COLUMNS} FROM learning_stage
 
 const distinctUsers = (rows: EventRow[]) => [...new Set(rows.map((r) => r.userId))];
 
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const COPY_TO_TABLE = `COPY global_learning_events (${STORED_COLUMNS}) FROM STDIN (FORMAT binary)`;
+/**
+ * What makes the direct COPY hand its rows to the staged path: a (user, client event id) already stored (a
+ * retry, or a concurrent request that committed the same id first), or a user who does not consent now.
+ */
+const STAGED_FALLBACK = new Set(['23505', 'LC001']);
+
+/**
+ * Rows by user, then client event id, in byte order — the order every write path inserts in (the statements sort
+ * with COLLATE "C"), so two writes that repeat each other's ids wait for each other instead of deadlocking.
+ */
+function insertOrder(a: EventRow, b: EventRow): number {
+  if (a.userId !== b.userId) return a.userId < b.userId ? -1 : 1;
+  if (a.clientEventId === b.clientEventId) return 0;
+  if (a.clientEventId === null) return 1;
+  if (b.clientEventId === null) return -1;
+  return a.clientEventId < b.clientEventId ? -1 : 1;
+}
+
 /**
  * The SQL of `global_learning_events`: the atomic, consent-checked, idempotent insert (two paths, see `insert`),
  * the duplicate lookup, keyset pages for reads and exports, and the per-user delete of erasure and withdrawal.
@@ -116,15 +136,44 @@ export class LearningEventsRepository {
 
   /**
    * Stores the rows of consenting users, skipping repeats; atomic. Small sets go through one multi-row INSERT
-   * from arrays (one round trip); larger ones are COPYed into a per-connection staging table and moved by one
-   * INSERT … SELECT sent in the same query string (also one round trip, one implicit transaction), which
-   * `npm run bench:ingest-parts` measured faster for batches. Either way one statement
-   * re-checks consent, holding the users' settings rows FOR SHARE, and inserts: a withdrawal or erasure (which
-   * update or lock those rows) waits for it, and one committed before it is seen. Rows are inserted in (user,
-   * client event id) order, so two requests repeating each other's ids wait for each other instead of deadlocking.
+   * from arrays (one round trip); larger ones through COPY (see `insertByCopy`), which `npm run bench:ingest-parts`
+   * measured faster for batches. Every path re-checks consent in the write's own transaction so that a withdrawal
+   * or erasure waits for the writes in flight and later ones see it: the single-statement paths hold the users'
+   * settings rows FOR SHARE (which the change updates or locks), the direct COPY holds their consent buckets (which
+   * the change takes exclusively, `learning_consent_change_lock`). Rows are inserted in (user, client event id)
+   * byte order, so two requests repeating each other's ids wait for each other instead of deadlocking.
    */
   insert(rows: EventRow[]): Promise<InsertOutcome> {
     return rows.length <= COPY_THRESHOLD ? this.small.submit(rows) : this.insertByCopy(rows);
+  }
+
+  /**
+   * The common case first: `learning_consent_held`, then COPY straight into the table (one round trip, one
+   * implicit transaction; bulk inserts, without ON CONFLICT's per-row speculative insertion and without a row
+   * lock per user). When that transaction fails because an id was already stored or a user does not consent, it
+   * stored nothing, and the rows go through the staged path, which skips repeats and leaves out users without
+   * consent row by row.
+   */
+  private async insertByCopy(rows: EventRow[]): Promise<InsertOutcome> {
+    const ordered = [...rows].sort(insertOrder);
+    try {
+      return await this.insertByDirectCopy(ordered);
+    } catch (error) {
+      if (!STAGED_FALLBACK.has((error as { code?: string }).code ?? '')) throw error;
+    }
+    return this.insertByStagedCopy(ordered);
+  }
+
+  /** All rows or none: fails (LC001) when a user does not consent now, (23505) when an id is already stored. */
+  private async insertByDirectCopy(rows: EventRow[]): Promise<InsertOutcome> {
+    const users = distinctUsers(rows);
+    // Inlined in the query text (a query string with COPY takes no parameters): only canonical uuids get there.
+    if (!users.every((u) => CANONICAL_UUID.test(u))) throw new TypeError('user ids must be canonical lowercase uuids');
+    return this.sql.withClient(async (client) => {
+      const query = new CopyThenQuery(`SELECT learning_consent_held('{${users.join(',')}}'::uuid[]);\n${COPY_TO_TABLE}`, encodeCopyBinary(rows));
+      await client.query(query).result;
+      return { inserted: new Set(rows.map((r) => r.id)), consenting: new Set(users) };
+    });
   }
 
   private async insertFromArrays(rows: EventRow[]): Promise<InsertOutcome> {
@@ -163,7 +212,7 @@ export class LearningEventsRepository {
    * (see `CopyThenQuery`), and the staging table empties at its commit. The first use on a connection creates the
    * table in the same transaction.
    */
-  private async insertByCopy(rows: EventRow[]): Promise<InsertOutcome> {
+  private async insertByStagedCopy(rows: EventRow[]): Promise<InsertOutcome> {
     return this.sql.withClient(async (client) => {
       const create = staged.has(client) ? '' : `${CREATE_STAGE};\n`;
       const query = new CopyThenQuery(`${create}${COPY_TO_STAGE};\n${FROM_STAGE}`, encodeCopyBinary(rows));

@@ -1,0 +1,43 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * Consent for the direct-COPY ingest path, without row locks. A batch's writes take shared advisory locks on the
+ * buckets of its users (64 buckets, by the uuid's last byte) and then read consent with a fresh snapshot; every
+ * change that takes consent away (a withdrawal, an erasure) first takes its user's bucket exclusively. So a
+ * withdrawal waits for the writes in flight, and writes after it see it: nothing is stored once it has committed.
+ * FOR SHARE on the settings rows gave the same guarantee but wrote a lock (and WAL, and multixacts under
+ * concurrency) into every user's row on every batch: most of the database's time per event.
+ */
+export class Migration20261205230000 extends Migration {
+  override name = 'Migration20261205230000';
+
+  override up(): void | Promise<void> {
+    this.addSql(`create function "learning_consent_bucket"("user_id" uuid) returns int language sql immutable parallel safe
+      as $$ select get_byte(uuid_send("user_id"), 15) & 63 $$;`);
+    this.addSql(`create function "learning_consent_change_lock"("user_id" uuid) returns void language sql
+      as $$ select pg_advisory_xact_lock(1818455918, "learning_consent_bucket"("user_id")) $$;`);
+    this.addSql(`create function "learning_consent_held"("users" uuid[]) returns void language plpgsql as $$
+      declare
+        bucket int;
+        held bigint;
+      begin
+        -- Ascending order: a writer only ever waits for a higher bucket than it holds, so no cycle can form.
+        for bucket in select distinct "learning_consent_bucket"(u) from unnest("users") as u order by 1 loop
+          perform pg_advisory_xact_lock_shared(1818455918, bucket);
+        end loop;
+        -- A new statement, a new snapshot (READ COMMITTED): sees every change that held a bucket before us.
+        select count(*) into held from "user_privacy_settings" as s join unnest("users") as u(id) on s."user_id" = u.id
+         where s."allow_collective_learning";
+        if held <> cardinality("users") then
+          raise exception 'a user of this write does not consent now' using errcode = 'LC001';
+        end if;
+      end
+    $$;`);
+  }
+
+  override down(): void | Promise<void> {
+    this.addSql(`drop function if exists "learning_consent_held"(uuid[]);`);
+    this.addSql(`drop function if exists "learning_consent_change_lock"(uuid);`);
+    this.addSql(`drop function if exists "learning_consent_bucket"(uuid);`);
+  }
+}
