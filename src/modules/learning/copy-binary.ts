@@ -36,7 +36,8 @@ function rowSize(r: EventRow, labels: string | null): number {
   );
 }
 
-const HEX = new Int8Array(128).fill(-1);
+/** Hex digit values by character code; 255 for anything that is not a hex digit. */
+const HEX = new Uint8Array(256).fill(255);
 for (let i = 0; i < 16; i++) {
   HEX['0123456789abcdef'.charCodeAt(i)] = i;
   HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
@@ -46,17 +47,21 @@ for (let i = 0; i < 16; i++) {
 export function writeUuid(buf: Buffer, at: number, value: string): number {
   if (value.length !== 36) throw new TypeError('not a canonical uuid');
   let i = 0;
+  let seen = 0;
   for (let n = 0; n < 16; n++) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
+    if (n === 4 || n === 6 || n === 8 || n === 10) {
       if (value.charCodeAt(i) !== 45) throw new TypeError('not a canonical uuid');
       i++;
     }
-    const hi = HEX[value.charCodeAt(i)] ?? -1;
-    const lo = HEX[value.charCodeAt(i + 1)] ?? -1;
-    if (hi < 0 || lo < 0) throw new TypeError('not a canonical uuid');
+    const a = value.charCodeAt(i);
+    const b = value.charCodeAt(i + 1);
+    const hi = a < 256 ? HEX[a] : 255;
+    const lo = b < 256 ? HEX[b] : 255;
+    seen |= hi | lo;
     buf[at + n] = (hi << 4) | lo;
     i += 2;
   }
+  if (seen > 15) throw new TypeError('not a canonical uuid');
   return at + 16;
 }
 
