@@ -31,7 +31,7 @@ function run(bench: (typeof BENCHES)[number], resultsFile: string): Promise<numb
   });
 }
 
-const fmt = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en') : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
+const fmt = (n: number) => (Number.isInteger(n) || Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en') : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
