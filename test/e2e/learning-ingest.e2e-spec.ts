@@ -293,30 +293,43 @@ describe('Learning events: ingestion (e2e)', () => {
       expect(await stored(left)).toHaveLength(0);
     });
 
-    it('makes a COPY-sized batch wait for a withdrawal in flight, and then store nothing of that user', async () => {
-      const [stays, leaving] = [newUserId(), newUserId()];
-      await setConsent(t, stays);
-      await setConsent(t, leaving);
-      const withdrawal = new Client({ connectionString: suite.db.url });
-      await withdrawal.connect();
+    /**
+     * Opens a transaction on a connection of its own and runs `hold` in it, starts `request`, checks that the
+     * request does not answer while the transaction stays open (400 ms), commits, and returns the answer.
+     */
+    const answeredAfterCommit = async <T>(hold: (tx: Client) => Promise<unknown>, request: () => Promise<T>): Promise<T> => {
+      const tx = new Client({ connectionString: suite.db.url });
+      await tx.connect();
       try {
-        // What a withdrawal does first: take the user's consent bucket, then change the setting.
-        await withdrawal.query('BEGIN');
-        await withdrawal.query('SELECT learning_consent_change_lock($1::uuid)', [leaving]);
-        await withdrawal.query('UPDATE user_privacy_settings SET allow_collective_learning = false WHERE user_id = $1', [leaving]);
+        await tx.query('BEGIN');
+        await hold(tx);
         let answered = false;
-        const pending = batch(Array.from({ length: 30 }, (_, i) => interaction(i % 2 ? leaving : stays))).then((res) => {
+        const pending = request().then((res) => {
           answered = true;
           return res;
         });
         await new Promise((resolve) => setTimeout(resolve, 400));
         expect(answered).toBe(false);
-        await withdrawal.query('COMMIT');
-        const res = await pending;
-        expect(res.body).toMatchObject({ accepted: 15, rejected: 15 });
+        await tx.query('COMMIT');
+        return await pending;
       } finally {
-        await withdrawal.end();
+        await tx.end();
       }
+    };
+
+    it('makes a COPY-sized batch wait for a withdrawal in flight, and then store nothing of that user', async () => {
+      const [stays, leaving] = [newUserId(), newUserId()];
+      await setConsent(t, stays);
+      await setConsent(t, leaving);
+      const res = await answeredAfterCommit(
+        async (withdrawal) => {
+          // What a withdrawal does first: take the user's consent bucket, then change the setting.
+          await withdrawal.query('SELECT learning_consent_change_lock($1::uuid)', [leaving]);
+          await withdrawal.query('UPDATE user_privacy_settings SET allow_collective_learning = false WHERE user_id = $1', [leaving]);
+        },
+        () => batch(Array.from({ length: 30 }, (_, i) => interaction(i % 2 ? leaving : stays))),
+      );
+      expect(res.body).toMatchObject({ accepted: 15, rejected: 15 });
       expect(await stored(leaving)).toHaveLength(0);
       expect(await stored(stays)).toHaveLength(15);
     });
@@ -327,24 +340,9 @@ describe('Learning events: ingestion (e2e)', () => {
     ])('makes %s wait for a COPY-sized write in flight', async (_, change) => {
       const user = newUserId();
       await setConsent(t, user);
-      const write = new Client({ connectionString: suite.db.url });
-      await write.connect();
-      try {
-        // What a direct-COPY write holds until it commits: its users' consent buckets, shared.
-        await write.query('BEGIN');
-        await write.query('SELECT learning_consent_held(ARRAY[$1::uuid])', [user]);
-        let answered = false;
-        const pending = change(user).then((res) => {
-          answered = true;
-          return res;
-        });
-        await new Promise((resolve) => setTimeout(resolve, 400));
-        expect(answered).toBe(false);
-        await write.query('COMMIT');
-        expect((await pending).status).toBeLessThan(300);
-      } finally {
-        await write.end();
-      }
+      // What a direct-COPY write holds until it commits: its users' consent buckets, shared.
+      const res = await answeredAfterCommit((write) => write.query('SELECT learning_consent_held(ARRAY[$1::uuid])', [user]), () => change(user));
+      expect(res.status).toBeLessThan(300);
     });
 
     it('stores each id once when COPY-sized batches repeating each other in opposite orders arrive at once', async () => {
