@@ -345,13 +345,31 @@ describe('Learning events: ingestion (e2e)', () => {
       expect(res.status).toBeLessThan(300);
     });
 
-    it('stores each id once when COPY-sized batches repeating each other in opposite orders arrive at once', async () => {
+    it('stores each id once when COPY-sized batches repeating each other in opposite orders meet on a held id', async () => {
       const user = newUserId();
       await setConsent(t, user);
       const events = Array.from({ length: 30 }, (_, i) => interaction(user, { clientEventId: `race-${String(i).padStart(2, '0')}` }));
-      const orders = Array.from({ length: 6 }, (_, i) => (i % 2 ? [...events].reverse() : events));
-      const answers = await Promise.all(orders.map((order) => batch(order)));
-      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      const orders = [events, [...events].reverse()];
+      // An uncommitted insert of the middle id makes both batches stop on it with everything before it inserted;
+      // were their rows not inserted in one order, the first to go on after the rollback would deadlock with the other.
+      const tx = new Client({ connectionString: suite.db.url });
+      await tx.connect();
+      let answers: Awaited<ReturnType<typeof batch>>[];
+      try {
+        await tx.query('BEGIN');
+        await tx.query(
+          `INSERT INTO global_learning_events (id, user_id, event_type, module, action, client_event_id, timestamp, payload, key_id)
+           VALUES (gen_random_uuid(), $1, 'interaction', 'editor', 'open', 'race-15', now(), '\\x00', 'k')`,
+          [user],
+        );
+        const pending = Promise.all(orders.map((order) => batch(order)));
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        await tx.query('ROLLBACK');
+        answers = await pending;
+      } finally {
+        await tx.end();
+      }
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
       const rows = await stored(user);
       expect(rows).toHaveLength(30);
       answers.forEach((res, i) => {
@@ -359,6 +377,42 @@ describe('Learning events: ingestion (e2e)', () => {
         for (const row of rows) expect(idOf.get(row.client_event_id)).toBe(row.id);
       });
       expect(answers.reduce((n, a) => n + a.body.accepted, 0)).toBe(30);
+    });
+
+    it('takes COPY-sized batches of consenting users past a settings row that something else holds (no row locks)', async () => {
+      const user = newUserId();
+      await setConsent(t, user);
+      const tx = new Client({ connectionString: suite.db.url });
+      await tx.connect();
+      try {
+        await tx.query('BEGIN');
+        await tx.query('SELECT 1 FROM user_privacy_settings WHERE user_id = $1 FOR UPDATE', [user]);
+        // The staged and small paths would wait here: they hold the settings rows FOR SHARE.
+        const res = await batch(Array.from({ length: 30 }, () => interaction(user)));
+        expect(res.body).toMatchObject({ accepted: 30 });
+      } finally {
+        await tx.query('ROLLBACK');
+        await tx.end();
+      }
+    });
+
+    it('sends a COPY-sized batch whose consent bucket a change holds through the row-locking path instead of waiting', async () => {
+      const changing = newUserId();
+      // Another user in the same consent bucket (the bucket is the uuid's last byte, modulo 32).
+      const neighbour = `${newUserId().slice(0, 34)}${changing.slice(34)}`;
+      await setConsent(t, neighbour);
+      const tx = new Client({ connectionString: suite.db.url });
+      await tx.connect();
+      try {
+        await tx.query('BEGIN');
+        await tx.query('SELECT learning_consent_change_lock($1::uuid)', [changing]);
+        const res = await batch(Array.from({ length: 30 }, () => interaction(neighbour)));
+        expect(res.body).toMatchObject({ accepted: 30 });
+      } finally {
+        await tx.query('ROLLBACK');
+        await tx.end();
+      }
+      expect(await stored(neighbour)).toHaveLength(30);
     });
 
     it('stores the same columns through both write paths (multi-row INSERT and binary COPY)', async () => {

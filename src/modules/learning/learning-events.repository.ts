@@ -103,13 +103,17 @@ const FROM_STAGE = insertStatement(`SELECT ${STORED_COLUMNS} FROM learning_stage
 
 const distinctUsers = (rows: EventRow[]) => [...new Set(rows.map((r) => r.userId))];
 
+/** First in a COPY query string: the consent checks rely on READ COMMITTED, whatever the server's default. */
+const READ_COMMITTED = 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED';
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const COPY_TO_TABLE = `COPY global_learning_events (${STORED_COLUMNS}) FROM STDIN (FORMAT binary)`;
 /**
- * What makes the direct COPY hand its rows to the staged path: a (user, client event id) already stored (a
- * retry, or a concurrent request that committed the same id first), or a user who does not consent now.
+ * What makes the direct COPY hand its rows to the staged path, having stored nothing: a (user, client event id)
+ * already stored (23505: a retry, or a concurrent request that committed the same id first), a user who does not
+ * consent now (LC001), a consent change holding or awaiting one of the users' buckets (LC002), or a lock table too
+ * full for the bucket locks (53200; the staged path takes row locks instead).
  */
-const STAGED_FALLBACK = new Set(['23505', 'LC001']);
+const STAGED_FALLBACK = new Set(['23505', 'LC001', 'LC002', '53200']);
 
 /**
  * Rows by user, then client event id, in byte order — the order every write path inserts in (the statements sort
@@ -156,22 +160,27 @@ export class LearningEventsRepository {
    */
   private async insertByCopy(rows: EventRow[]): Promise<InsertOutcome> {
     const ordered = [...rows].sort(insertOrder);
+    const data = encodeCopyBinary(ordered); // the same columns, in the same order, for both paths
     try {
-      return await this.insertByDirectCopy(ordered);
+      return await this.insertByDirectCopy(ordered, data);
     } catch (error) {
       if (!STAGED_FALLBACK.has((error as { code?: string }).code ?? '')) throw error;
     }
-    return this.insertByStagedCopy(ordered);
+    return this.insertByStagedCopy(ordered, data);
   }
 
-  /** All rows or none: fails (LC001) when a user does not consent now, (23505) when an id is already stored. */
-  private async insertByDirectCopy(rows: EventRow[]): Promise<InsertOutcome> {
+  /**
+   * All rows or none: fails (LC001) when a user does not consent now, (LC002) when a consent change holds one of
+   * the users' buckets, (23505) when an id is already stored. The check relies on READ COMMITTED's fresh snapshot
+   * per statement, so the transaction pins that level whatever the server's default.
+   */
+  private async insertByDirectCopy(rows: EventRow[], data = encodeCopyBinary(rows)): Promise<InsertOutcome> {
     const users = distinctUsers(rows);
     // Inlined in the query text (a query string with COPY takes no parameters): only canonical uuids get there.
     if (!users.every((u) => CANONICAL_UUID.test(u))) throw new TypeError('user ids must be canonical lowercase uuids');
+    const text = `${READ_COMMITTED};\nSELECT learning_consent_held('{${users.join(',')}}'::uuid[]);\n${COPY_TO_TABLE}`;
     return this.sql.withClient(async (client) => {
-      const query = new CopyThenQuery(`SELECT learning_consent_held('{${users.join(',')}}'::uuid[]);\n${COPY_TO_TABLE}`, encodeCopyBinary(rows));
-      await client.query(query).result;
+      await client.query(new CopyThenQuery(text, data)).result;
       return { inserted: new Set(rows.map((r) => r.id)), consenting: new Set(users) };
     });
   }
@@ -212,10 +221,10 @@ export class LearningEventsRepository {
    * (see `CopyThenQuery`), and the staging table empties at its commit. The first use on a connection creates the
    * table in the same transaction.
    */
-  private async insertByStagedCopy(rows: EventRow[]): Promise<InsertOutcome> {
+  private async insertByStagedCopy(rows: EventRow[], data = encodeCopyBinary(rows)): Promise<InsertOutcome> {
     return this.sql.withClient(async (client) => {
       const create = staged.has(client) ? '' : `${CREATE_STAGE};\n`;
-      const query = new CopyThenQuery(`${create}${COPY_TO_STAGE};\n${FROM_STAGE}`, encodeCopyBinary(rows));
+      const query = new CopyThenQuery(`${READ_COMMITTED};\n${create}${COPY_TO_STAGE};\n${FROM_STAGE}`, data);
       const [row] = await client.query(query).result;
       staged.add(client);
       return { consenting: new Set(parsePlainArray(row[0])), inserted: new Set(parsePlainArray(row[1])) };

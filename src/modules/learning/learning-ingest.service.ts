@@ -101,56 +101,59 @@ export class LearningIngestService {
       tally.add(eventType, 'rejected', error.code);
     };
 
-    const pending: Pending[] = [];
-    const firstByKey = new Map<string, number>();
-    items.forEach((raw, index) => {
-      const validated = validateEvent(raw, ctx);
-      if (!validated.ok) return reject(index, validated.error, typeOf(raw));
-      const event = validated.event;
-      const key = event.clientEventId === null ? null : `${event.userId}|${event.clientEventId}`;
-      const first = key === null ? undefined : firstByKey.get(key);
-      if (key !== null && first === undefined) firstByKey.set(key, index);
-      pending.push({ index, event, sameAs: first });
-    });
+    try {
+      const pending: Pending[] = [];
+      const firstByKey = new Map<string, number>();
+      items.forEach((raw, index) => {
+        const validated = validateEvent(raw, ctx);
+        if (!validated.ok) return reject(index, validated.error, typeOf(raw));
+        const event = validated.event;
+        const key = event.clientEventId === null ? null : `${event.userId}|${event.clientEventId}`;
+        const first = key === null ? undefined : firstByKey.get(key);
+        if (key !== null && first === undefined) firstByKey.set(key, index);
+        pending.push({ index, event, sameAs: first });
+      });
 
-    const allowed = await this.consenting(pending.map((p) => p.event.userId));
-    const writable = pending.filter((p) => p.sameAs === undefined && allowed.has(p.event.userId));
-    await this.seal(writable);
-    const rows = writable.map((p) => p.row as EventRow);
-    const outcome = rows.length > 0 ? await this.repository.insert(rows) : { inserted: new Set<string>(), consenting: new Set<string>() };
+      const allowed = await this.consenting(pending.map((p) => p.event.userId));
+      const writable = pending.filter((p) => p.sameAs === undefined && allowed.has(p.event.userId));
+      await this.seal(writable);
+      const rows = writable.map((p) => p.row as EventRow);
+      const outcome = rows.length > 0 ? await this.repository.insert(rows) : { inserted: new Set<string>(), consenting: new Set<string>() };
 
-    await this.forgetStaleConsent(writable, outcome.consenting);
-    const lookups = writable.filter((p) => !outcome.inserted.has(p.row!.id) && outcome.consenting.has(p.event.userId));
-    const existing = await this.repository.existingIds(lookups.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })));
+      await this.forgetStaleConsent(writable, outcome.consenting);
+      const lookups = writable.filter((p) => !outcome.inserted.has(p.row!.id) && outcome.consenting.has(p.event.userId));
+      const existing = await this.repository.existingIds(lookups.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })));
 
-    for (const p of pending.filter((p) => p.sameAs === undefined)) {
-      const type = p.event.eventType;
-      if (!allowed.has(p.event.userId) || !outcome.consenting.has(p.event.userId)) {
-        reject(p.index, new ConsentRequiredError(), type);
-      } else if (outcome.inserted.has(p.row!.id)) {
-        results[p.index] = { index: p.index, status: 'accepted', id: p.row!.id };
-        tally.add(type, 'accepted');
-      } else {
-        const id = existing.get(`${p.event.userId}|${p.event.clientEventId}`);
-        if (id) {
-          results[p.index] = { index: p.index, status: 'duplicate', id };
-          tally.add(type, 'duplicate');
+      for (const p of pending.filter((p) => p.sameAs === undefined)) {
+        const type = p.event.eventType;
+        if (!allowed.has(p.event.userId) || !outcome.consenting.has(p.event.userId)) {
+          reject(p.index, new ConsentRequiredError(), type);
+        } else if (outcome.inserted.has(p.row!.id)) {
+          results[p.index] = { index: p.index, status: 'accepted', id: p.row!.id };
+          tally.add(type, 'accepted');
         } else {
-          reject(p.index, new IngestRaceError(), type);
+          const id = existing.get(`${p.event.userId}|${p.event.clientEventId}`);
+          if (id) {
+            results[p.index] = { index: p.index, status: 'duplicate', id };
+            tally.add(type, 'duplicate');
+          } else {
+            reject(p.index, new IngestRaceError(), type);
+          }
         }
       }
-    }
-    for (const p of pending.filter((p) => p.sameAs !== undefined)) {
-      const first = results[p.sameAs!];
-      if (first.status === 'rejected') {
-        reject(p.index, errors.get(p.sameAs!)!, p.event.eventType);
-      } else {
-        results[p.index] = { index: p.index, status: 'duplicate', id: first.id };
-        tally.add(p.event.eventType, 'duplicate');
+      for (const p of pending.filter((p) => p.sameAs !== undefined)) {
+        const first = results[p.sameAs!];
+        if (first.status === 'rejected') {
+          reject(p.index, errors.get(p.sameAs!)!, p.event.eventType);
+        } else {
+          results[p.index] = { index: p.index, status: 'duplicate', id: first.id };
+          tally.add(p.event.eventType, 'duplicate');
+        }
       }
+    } finally {
+      // Also when the request then fails (a 503, say): its invalid items were refused either way.
+      tally.flush();
     }
-
-    tally.flush();
     const batch: BatchResult = {
       results,
       accepted: results.filter((r) => r.status === 'accepted').length,
