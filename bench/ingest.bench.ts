@@ -5,8 +5,9 @@
  *  2. the service (`node dist/src/main.js`, one process) driven by autocannon: single-event POSTs, then
  *     100-event batches; then single events again at half the bare single-insert rate, for the p99 target: sent
  *     open loop at even intervals (`pacedLoad`), and for comparison with autocannon's rate mode, which bursts;
- *  3. the ceilings, in the same run and database: a bare Fastify server taking the same batches through COPY, and
- *     one doing single-row INSERTs.
+ *  3. the ceilings, in the same run and database: a bare Fastify server taking the same batches through COPY (in
+ *     BENCH_ROUNDS rounds alternating with the service's batches, medians compared), and one doing single-row
+ *     INSERTs.
  * Prints events/s, p50/p99 latency and the ratios. Each phase runs BENCH_SECONDS (default 10) after a warm-up.
  * BENCH_PROFILE_DIR=<folder> writes the service's CPU profiles there.
  */
@@ -25,8 +26,8 @@ import { reportFigures } from './support/results';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /**
- * `batch` runs only the service's batch phase and the COPY ceiling, `paced` only its single events at BENCH_RATE
- * events/s (default 1,000): for A/B comparisons.
+ * `batch` runs only the batch rounds (the service's and the COPY ceiling's), `paced` only single events at
+ * BENCH_RATE events/s (default 1,000): for A/B comparisons.
  */
 const ONLY = process.env.BENCH_ONLY;
 /** Service worker processes (`start:cluster`); 1 runs `main.js` alone. */
@@ -35,6 +36,8 @@ const USERS = Number(process.env.BENCH_USERS ?? 1000);
 /** A folder to write the service's CPU profiles to (`--cpu-prof`), for finding where its time goes. */
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const BATCH = 100;
+/** Alternating rounds of the service's batches and the COPY ceiling. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const POOL = 20;
 
 interface Phase {
@@ -63,14 +66,23 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** CPU seconds used so far by every running PostgreSQL process (the server and its backends). */
+/**
+ * CPU seconds used so far by PostgreSQL: every running postgres process, plus, for the postmasters, the CPU of the
+ * backends that have exited (a backend's time moves into its parent's cutime/cstime when it is reaped, so
+ * connections closed during a phase are not lost).
+ */
 function postgresCpuSeconds(): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') total += cpuSeconds(Number(entry));
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / 100;
+      const parent = readFileSync(`/proc/${fields[1]}/stat`, 'utf8');
+      const isPostmaster = parent.slice(parent.indexOf('(') + 1, parent.lastIndexOf(')')) !== 'postgres';
+      if (isPostmaster) total += (Number(fields[13]) + Number(fields[14])) / 100;
     } catch {
       // the process ended while we looked
     }
@@ -116,6 +128,12 @@ async function run(name: string, url: string, bodies: string[], eventsPerRequest
   const dbCpu = phase.dbMicrosPerEvent === undefined ? '' : `, PostgreSQL CPU ${phase.dbMicrosPerEvent.toFixed(0)} µs/event`;
   console.log(`${name}: ${Math.round(phase.eventsPerSecond)} events/s, p50 ${phase.p50} ms, p99 ${phase.p99} ms, ${phase.errors} errors${cpu}${dbCpu}, host steal ${stealPercent.toFixed(0)} %`);
   return phase;
+}
+
+/** The round with the median events/s (its own latencies and CPU figures come with it). */
+function median(rounds: Phase[]): Phase {
+  const sorted = [...rounds].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Single events sent open-loop at `rate` (see `pacedLoad`): latency from when each request was due. */
@@ -214,16 +232,6 @@ async function main(): Promise<void> {
     const phases: Phase[] = [];
     console.log(`database ready, ${USERS} consenting users; starting the service (${WORKERS} process${WORKERS > 1 ? 'es' : ''})`);
     let app = await startService();
-    if (ONLY === 'batch') {
-      await truncate();
-      await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, tokens, server: measured(app) });
-      await stop(app);
-      const copyServer = await bare('copy', appPort + 1, db.url);
-      children.push(copyServer);
-      await truncate();
-      await run('ceiling: bare Fastify + COPY, batches of 100', `http://127.0.0.1:${appPort + 1}/batch`, batches, BATCH, { connections: 8, server: copyServer });
-      return;
-    }
     if (ONLY === 'paced') {
       await truncate();
       const rate = Number(process.env.BENCH_RATE ?? 1000);
@@ -232,17 +240,30 @@ async function main(): Promise<void> {
       await run(`service: single events at ${rate}/s, autocannon rate mode`, service, singles, 1, { connections: 32, tokens, overallRate: rate, server: measured(app) });
       return;
     }
-    await truncate();
-    phases.push(await run('service: single events', service, singles, 1, { connections: 32, tokens, server: measured(app) }));
-    await truncate();
-    phases.push(await run('service: batches of 100', `${service}/batch`, batches, BATCH, { connections: 8, tokens, server: measured(app) }));
-    await stop(app);
-
+    let singlePhase: Phase | undefined;
+    if (ONLY !== 'batch') {
+      await truncate();
+      singlePhase = await run('service: single events', service, singles, 1, { connections: 32, tokens, server: measured(app) });
+    }
+    // Batches: the service and the COPY ceiling in alternation, ROUNDS times each (both servers up, one loaded at a
+    // time), so that drift in the machine or the database during the run hits both sides alike; medians compared.
     const copyServer = await bare('copy', appPort + 1, db.url);
     children.push(copyServer);
-    await truncate();
-    phases.push(await run('ceiling: bare Fastify + COPY, batches of 100', `http://127.0.0.1:${appPort + 1}/batch`, batches, BATCH, { connections: 8, server: copyServer }));
+    const serviceRounds: Phase[] = [];
+    const ceilingRounds: Phase[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      await truncate();
+      serviceRounds.push(await run(`service: batches of 100, round ${round}`, `${service}/batch`, batches, BATCH, { connections: 8, tokens, server: measured(app) }));
+      await truncate();
+      ceilingRounds.push(await run(`ceiling: bare Fastify + COPY, batches of 100, round ${round}`, `http://127.0.0.1:${appPort + 1}/batch`, batches, BATCH, { connections: 8, server: copyServer }));
+    }
+    const serviceBatches = { ...median(serviceRounds), name: `service: batches of 100 (median of ${ROUNDS})` };
+    const ceilingBatches = { ...median(ceilingRounds), name: `ceiling: bare Fastify + COPY, batches of 100 (median of ${ROUNDS})` };
+    console.log(`batches: ${((100 * serviceBatches.eventsPerSecond) / ceilingBatches.eventsPerSecond).toFixed(0)} % of the COPY ceiling (medians; target ≥ 60 %)`);
+    if (ONLY === 'batch' || !singlePhase) return;
+    await stop(app);
     await stop(copyServer);
+    phases.push(singlePhase, serviceBatches, ceilingBatches);
 
     const singleServer = await bare('single', appPort + 2, db.url);
     children.push(singleServer);
@@ -263,8 +284,9 @@ async function main(): Promise<void> {
     console.log('| phase | events/s | p50 ms | p99 ms | errors | server CPU µs/event | PostgreSQL CPU µs/event | host steal |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const p of phases) console.log(`| ${p.name} | ${Math.round(p.eventsPerSecond)} | ${p.p50} | ${p.p99} | ${p.errors} | ${p.cpuMicrosPerEvent?.toFixed(0) ?? '–'} | ${p.dbMicrosPerEvent?.toFixed(0) ?? '–'} | ${p.stealPercent.toFixed(0)} % |`);
+    for (const p of [...serviceRounds, ...ceilingRounds]) console.log(`| ${p.name} | ${Math.round(p.eventsPerSecond)} | ${p.p50} | ${p.p99} | ${p.errors} | ${p.cpuMicrosPerEvent?.toFixed(0) ?? '–'} | ${p.dbMicrosPerEvent?.toFixed(0) ?? '–'} | ${p.stealPercent.toFixed(0)} % |`);
     console.log('');
-    console.log(`batches: ${((100 * phases[1].eventsPerSecond) / phases[2].eventsPerSecond).toFixed(0)} % of the COPY ceiling (target ≥ 60 %)`);
+    console.log(`batches: ${((100 * phases[1].eventsPerSecond) / phases[2].eventsPerSecond).toFixed(0)} % of the COPY ceiling (medians of ${ROUNDS} alternating rounds; target ≥ 60 %)`);
     console.log(`single events: ${((100 * phases[0].eventsPerSecond) / phases[3].eventsPerSecond).toFixed(0)} % of the bare single-insert server (target ≥ 50 %)`);
     console.log(`single events at half the bare rate, open loop: p99 ${phases[4].p99} ms (target < 25 ms), with ${phases[4].stealPercent.toFixed(0)} % of the CPU time stolen by the host`);
     console.log(`(autocannon's rate mode, which sends each connection's share of a second in a burst: p99 ${phases[5].p99} ms)`);

@@ -84,11 +84,19 @@ function openOrFail(parsed: ParsedEnvelope, key: KeyObject, context: EncryptionC
 export class FieldEncryptionService {
   constructor(private readonly dataKeys: DataKeyService) {}
 
+  /** One cipher per data key while the key lives (it holds no state besides the key and its envelope header). */
+  private readonly ciphers = new WeakMap<DataKey, UserCipher>();
+
   /** A cipher for one user; `create` makes the user's data key if it does not exist (writers), readers pass false. */
   async cipherFor(userId: string, options: { create: boolean }): Promise<UserCipher> {
     const key = options.create ? await this.dataKeys.getOrCreate(userId) : await this.dataKeys.find(userId);
     if (!key) throw new DataShreddedError();
-    return new UserCipher(userId, key);
+    let cipher = this.ciphers.get(key);
+    if (!cipher || cipher.userId !== userId.toLowerCase()) {
+      cipher = new UserCipher(userId, key);
+      this.ciphers.set(key, cipher);
+    }
+    return cipher;
   }
 
   async encrypt(context: EncryptionContext, plaintext: Buffer): Promise<Buffer> {
