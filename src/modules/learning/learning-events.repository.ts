@@ -128,7 +128,7 @@ function insertOrder(a: EventRow, b: EventRow): number {
 }
 
 /**
- * The SQL of `global_learning_events`: the atomic, consent-checked, idempotent insert (two paths, see `insert`),
+ * The SQL of `global_learning_events`: the atomic, consent-checked, idempotent insert (three paths, see `insert`),
  * the duplicate lookup, keyset pages for reads and exports, and the per-user delete of erasure and withdrawal.
  */
 @Injectable()
@@ -154,9 +154,10 @@ export class LearningEventsRepository {
   /**
    * The common case first: `learning_consent_held`, then COPY straight into the table (one round trip, one
    * implicit transaction; bulk inserts, without ON CONFLICT's per-row speculative insertion and without a row
-   * lock per user). When that transaction fails because an id was already stored or a user does not consent, it
-   * stored nothing, and the rows go through the staged path, which skips repeats and leaves out users without
-   * consent row by row.
+   * lock per user). When that transaction fails because an id was already stored, a user does not consent or a
+   * consent change holds one of the users' buckets (see STAGED_FALLBACK), it stored nothing, and the rows go
+   * through the staged path, which skips repeats, leaves out users without consent row by row, and waits only for
+   * changes of its own users.
    */
   private async insertByCopy(rows: EventRow[]): Promise<InsertOutcome> {
     const ordered = [...rows].sort(insertOrder);
