@@ -162,7 +162,7 @@ async function runPaced(name: string, url: string, bodies: string[], rate: numbe
   const stealPercent = (100 * (ticksAfter.steal - ticksBefore.steal)) / Math.max(1, ticksAfter.total - ticksBefore.total);
   const phase: Phase = { name, eventsPerSecond: result.ok / SECONDS, p50: result.p50, p99: result.p99, errors: result.errors, stealPercent };
   if (result.ok > 0) phase.dbMicrosPerEvent = (dbSeconds * 1e6) / result.ok;
-  console.log(`${name}: ${Math.round(phase.eventsPerSecond)} events/s, p50 ${phase.p50} ms, p99 ${phase.p99} ms, max ${result.max} ms, ${phase.errors} errors, host steal ${stealPercent.toFixed(0)} %`);
+  console.log(`${name}: ${Math.round(phase.eventsPerSecond)} events/s, p50 ${phase.p50} ms, p99 ${phase.p99} ms, max ${result.max} ms, ${phase.errors} errors, load generator CPU ${result.clientCpuMicros.toFixed(0)} µs/request, host steal ${stealPercent.toFixed(0)} %`);
   return phase;
 }
 
