@@ -293,28 +293,38 @@ describe('Learning events: ingestion (e2e)', () => {
       expect(await stored(left)).toHaveLength(0);
     });
 
-    /**
-     * Opens a transaction on a connection of its own and runs `hold` in it, starts `request`, checks that the
-     * request does not answer while the transaction stays open (400 ms), commits, and returns the answer.
-     */
-    const answeredAfterCommit = async <T>(hold: (tx: Client) => Promise<unknown>, request: () => Promise<T>): Promise<T> => {
+    /** Runs `work` with a transaction open on a connection of its own, then ends it with `end` and closes it. */
+    const withOpenTransaction = async <T>(end: 'COMMIT' | 'ROLLBACK', work: (tx: Client) => Promise<T>): Promise<T> => {
       const tx = new Client({ connectionString: suite.db.url });
       await tx.connect();
       try {
         await tx.query('BEGIN');
-        await hold(tx);
-        let answered = false;
-        const pending = request().then((res) => {
-          answered = true;
-          return res;
-        });
-        await new Promise((resolve) => setTimeout(resolve, 400));
-        expect(answered).toBe(false);
-        await tx.query('COMMIT');
-        return await pending;
+        const result = await work(tx);
+        await tx.query(end);
+        return result;
       } finally {
         await tx.end();
       }
+    };
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    /**
+     * Runs `hold` in a transaction of its own, starts `request`, checks that the request does not answer while the
+     * transaction stays open (400 ms), commits, and returns the answer.
+     */
+    const answeredAfterCommit = async <T>(hold: (tx: Client) => Promise<unknown>, request: () => Promise<T>): Promise<T> => {
+      const { pending } = await withOpenTransaction('COMMIT', async (tx) => {
+        await hold(tx);
+        let answered = false;
+        const started = request().then((res) => {
+          answered = true;
+          return res;
+        });
+        await pause(400);
+        expect(answered).toBe(false);
+        return { pending: started };
+      });
+      return pending;
     };
 
     it('makes a COPY-sized batch wait for a withdrawal in flight, and then store nothing of that user', async () => {
@@ -352,23 +362,17 @@ describe('Learning events: ingestion (e2e)', () => {
       const orders = [events, [...events].reverse()];
       // An uncommitted insert of the middle id makes both batches stop on it with everything before it inserted;
       // were their rows not inserted in one order, the first to go on after the rollback would deadlock with the other.
-      const tx = new Client({ connectionString: suite.db.url });
-      await tx.connect();
-      let answers: Awaited<ReturnType<typeof batch>>[];
-      try {
-        await tx.query('BEGIN');
+      const { pending } = await withOpenTransaction('ROLLBACK', async (tx) => {
         await tx.query(
           `INSERT INTO global_learning_events (id, user_id, event_type, module, action, client_event_id, timestamp, payload, key_id)
            VALUES (gen_random_uuid(), $1, 'interaction', 'editor', 'open', 'race-15', now(), '\\x00', 'k')`,
           [user],
         );
-        const pending = Promise.all(orders.map((order) => batch(order)));
-        await new Promise((resolve) => setTimeout(resolve, 400));
-        await tx.query('ROLLBACK');
-        answers = await pending;
-      } finally {
-        await tx.end();
-      }
+        const started = Promise.all(orders.map((order) => batch(order)));
+        await pause(400);
+        return { pending: started };
+      });
+      const answers = await pending;
       expect(answers.map((a) => a.status)).toEqual([200, 200]);
       const rows = await stored(user);
       expect(rows).toHaveLength(30);
@@ -382,18 +386,12 @@ describe('Learning events: ingestion (e2e)', () => {
     it('takes COPY-sized batches of consenting users past a settings row that something else holds (no row locks)', async () => {
       const user = newUserId();
       await setConsent(t, user);
-      const tx = new Client({ connectionString: suite.db.url });
-      await tx.connect();
-      try {
-        await tx.query('BEGIN');
+      await withOpenTransaction('ROLLBACK', async (tx) => {
         await tx.query('SELECT 1 FROM user_privacy_settings WHERE user_id = $1 FOR UPDATE', [user]);
         // The staged and small paths would wait here: they hold the settings rows FOR SHARE.
         const res = await batch(Array.from({ length: 30 }, () => interaction(user)));
         expect(res.body).toMatchObject({ accepted: 30 });
-      } finally {
-        await tx.query('ROLLBACK');
-        await tx.end();
-      }
+      });
     });
 
     it('sends a COPY-sized batch whose consent bucket a change holds through the row-locking path instead of waiting', async () => {
@@ -401,17 +399,11 @@ describe('Learning events: ingestion (e2e)', () => {
       // Another user in the same consent bucket (the bucket is the uuid's last byte, modulo 32).
       const neighbour = `${newUserId().slice(0, 34)}${changing.slice(34)}`;
       await setConsent(t, neighbour);
-      const tx = new Client({ connectionString: suite.db.url });
-      await tx.connect();
-      try {
-        await tx.query('BEGIN');
+      await withOpenTransaction('ROLLBACK', async (tx) => {
         await tx.query('SELECT learning_consent_change_lock($1::uuid)', [changing]);
         const res = await batch(Array.from({ length: 30 }, () => interaction(neighbour)));
         expect(res.body).toMatchObject({ accepted: 30 });
-      } finally {
-        await tx.query('ROLLBACK');
-        await tx.end();
-      }
+      });
       expect(await stored(neighbour)).toHaveLength(30);
     });
 
