@@ -60,6 +60,12 @@ function machineTicks(): { total: number; steal: number } {
   return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
 }
 
+/** The share of the machine's CPU time stolen by the hypervisor since `before`, in %. */
+function stealSince(before: { total: number; steal: number }): number {
+  const after = machineTicks();
+  return (100 * (after.steal - before.steal)) / Math.max(1, after.total - before.total);
+}
+
 /** User + system CPU seconds a process has used so far (Linux /proc; clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -118,8 +124,7 @@ async function run(name: string, url: string, bodies: string[], eventsPerRequest
   const ticksBefore = machineTicks();
   const result = await autocannon({ ...base, duration: SECONDS, requests });
   const dbSeconds = postgresCpuSeconds() - dbBefore;
-  const ticksAfter = machineTicks();
-  const stealPercent = (100 * (ticksAfter.steal - ticksBefore.steal)) / Math.max(1, ticksAfter.total - ticksBefore.total);
+  const stealPercent = stealSince(ticksBefore);
   const ok = result['2xx'];
   const phase: Phase = { name, eventsPerSecond: (ok * eventsPerRequest) / SECONDS, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts, stealPercent };
   if (pid && ok > 0) phase.cpuMicrosPerEvent = ((cpuSeconds(pid) - cpuBefore) * 1e6) / (ok * eventsPerRequest);
@@ -158,8 +163,7 @@ async function runPaced(name: string, url: string, bodies: string[], rate: numbe
     },
   });
   const dbSeconds = postgresCpuSeconds() - dbBefore;
-  const ticksAfter = machineTicks();
-  const stealPercent = (100 * (ticksAfter.steal - ticksBefore.steal)) / Math.max(1, ticksAfter.total - ticksBefore.total);
+  const stealPercent = stealSince(ticksBefore);
   const phase: Phase = { name, eventsPerSecond: result.ok / SECONDS, p50: result.p50, p99: result.p99, errors: result.errors, stealPercent };
   if (result.ok > 0) phase.dbMicrosPerEvent = (dbSeconds * 1e6) / result.ok;
   console.log(`${name}: ${Math.round(phase.eventsPerSecond)} events/s, p50 ${phase.p50} ms, p99 ${phase.p99} ms, max ${result.max} ms, ${phase.errors} errors, load generator CPU ${result.clientCpuMicros.toFixed(0)} µs/request, host steal ${stealPercent.toFixed(0)} %`);
@@ -197,8 +201,8 @@ async function main(): Promise<void> {
     const appPort = 3900 + (process.pid % 50);
     const startService = async (): Promise<ChildProcess> => {
       const entry = WORKERS > 1 ? 'cluster.js' : 'main.js';
-      const profile = [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...(process.env.BENCH_SERVICE_FLAGS?.split(' ').filter(Boolean) ?? [])];
-      const app = spawn(process.execPath, [...profile, join(__dirname, '..', 'src', entry)], {
+      const flags = [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...(process.env.BENCH_SERVICE_FLAGS?.split(' ').filter(Boolean) ?? [])];
+      const app = spawn(process.execPath, [...flags, join(__dirname, '..', 'src', entry)], {
         stdio: ['ignore', 'inherit', 'inherit'],
         env: {
           ...process.env,
@@ -283,8 +287,9 @@ async function main(): Promise<void> {
     console.log('');
     console.log('| phase | events/s | p50 ms | p99 ms | errors | server CPU µs/event | PostgreSQL CPU µs/event | host steal |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const p of phases) console.log(`| ${p.name} | ${Math.round(p.eventsPerSecond)} | ${p.p50} | ${p.p99} | ${p.errors} | ${p.cpuMicrosPerEvent?.toFixed(0) ?? '–'} | ${p.dbMicrosPerEvent?.toFixed(0) ?? '–'} | ${p.stealPercent.toFixed(0)} % |`);
-    for (const p of [...serviceRounds, ...ceilingRounds]) console.log(`| ${p.name} | ${Math.round(p.eventsPerSecond)} | ${p.p50} | ${p.p99} | ${p.errors} | ${p.cpuMicrosPerEvent?.toFixed(0) ?? '–'} | ${p.dbMicrosPerEvent?.toFixed(0) ?? '–'} | ${p.stealPercent.toFixed(0)} % |`);
+    for (const p of [...phases, ...serviceRounds, ...ceilingRounds]) {
+      console.log(`| ${p.name} | ${Math.round(p.eventsPerSecond)} | ${p.p50} | ${p.p99} | ${p.errors} | ${p.cpuMicrosPerEvent?.toFixed(0) ?? '–'} | ${p.dbMicrosPerEvent?.toFixed(0) ?? '–'} | ${p.stealPercent.toFixed(0)} % |`);
+    }
     console.log('');
     console.log(`batches: ${((100 * phases[1].eventsPerSecond) / phases[2].eventsPerSecond).toFixed(0)} % of the COPY ceiling (medians of ${ROUNDS} alternating rounds; target ≥ 60 %)`);
     console.log(`single events: ${((100 * phases[0].eventsPerSecond) / phases[3].eventsPerSecond).toFixed(0)} % of the bare single-insert server (target ≥ 50 %)`);

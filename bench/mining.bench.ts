@@ -32,7 +32,7 @@ import { MiningService } from '../src/modules/patterns/mining.service';
 import { checkInsights, plantInsightEffects } from './support/insight-effects';
 import { startBenchApp } from './support/bench-app';
 import { reportFigures } from './support/results';
-import { openBenchDatabase, runBench } from './support/bench-database';
+import { openBenchDatabase, percentile, runBench } from './support/bench-database';
 import { forkReady, stop, waitReady } from './support/processes';
 
 const USERS = Number(process.env.BENCH_MINING_USERS ?? 10_000);
@@ -294,7 +294,7 @@ async function cachedReads(databaseUrl: string, keys: { JWT_SECRET: string; ENCR
       await measure('probe: GET /patterns/runs (403 after the guards)', `http://127.0.0.1:${port}/api/v1/patterns/runs`, { authorization: `Bearer ${token}` });
       await measure('probe: GET /patterns?limit=1', `http://127.0.0.1:${port}/api/v1/patterns?type=sequence&module=m1&limit=1`, { authorization: `Bearer ${token}` });
     }
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
     const ours = median(oursRounds);
     const baseline = median(bareRounds);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

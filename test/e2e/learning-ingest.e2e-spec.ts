@@ -440,16 +440,41 @@ describe('Learning events: ingestion (e2e)', () => {
       expect(a.pattern_discovery.signature).toBe(c.pattern_discovery.signature);
     });
 
-    it.each([2, 30])('stores all or nothing: a statement failing midway leaves none of %i events', async (size) => {
+    it.each([
+      ['2 events (multi-row INSERT)', 2, false],
+      ['30 events (direct COPY)', 30, false],
+      ['30 events, one a repeat (staged COPY)', 30, true],
+    ])('stores all or nothing: a statement failing midway leaves none of %s', async (_, size, withRepeat) => {
       const user = newUserId();
       await setConsent(t, user);
+      // A repeat of an id stored before makes the direct COPY fail with 23505 and hand the rows to the staged path.
+      if (withRepeat) expect((await batch([interaction(user, { clientEventId: 'ok0' })])).body.accepted).toBe(1);
+      const before = (await stored(user)).length;
       const events = [...Array.from({ length: size - 1 }, (_, i) => interaction(user, { clientEventId: `ok${i}` })), interaction(user, { clientEventId: 'boom' })];
       await withInsertTrigger(pg, "IF NEW.client_event_id = 'boom' THEN RAISE EXCEPTION 'simulated crash'; END IF;", async () => {
         const res = await batch(events);
         expect(res.status).toBe(500);
-        expect(await stored(user)).toHaveLength(0);
+        expect(await stored(user)).toHaveLength(before);
       });
-      expect((await batch(events)).body.accepted).toBe(size);
+      const again = await batch(events);
+      expect(again.body).toMatchObject({ accepted: size - before, duplicates: before });
+    });
+
+    it('refuses to check consent for a direct COPY outside READ COMMITTED (its fresh snapshot is the guarantee)', async () => {
+      const user = newUserId();
+      await setConsent(t, user);
+      const tx = new Client({ connectionString: suite.db.url });
+      await tx.connect();
+      try {
+        await tx.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        await expect(tx.query('SELECT learning_consent_held(ARRAY[$1::uuid])', [user])).rejects.toMatchObject({ code: 'LC001' });
+        await tx.query('ROLLBACK');
+        await tx.query('BEGIN');
+        await expect(tx.query('SELECT learning_consent_held(ARRAY[$1::uuid])', [user])).resolves.toBeDefined();
+        await tx.query('ROLLBACK');
+      } finally {
+        await tx.end();
+      }
     });
   });
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import { isUuid } from '../../common/ids/uuid';
 import { CopyThenQuery, parsePlainArray } from '../../database/copy-then-query';
 import { SqlPool } from '../../database/sql-pool.service';
 import { InsertCoalescer } from './insert-coalescer';
@@ -105,7 +106,6 @@ const distinctUsers = (rows: EventRow[]) => [...new Set(rows.map((r) => r.userId
 
 /** First in a COPY query string: the consent checks rely on READ COMMITTED, whatever the server's default. */
 const READ_COMMITTED = 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED';
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const COPY_TO_TABLE = `COPY global_learning_events (${STORED_COLUMNS}) FROM STDIN (FORMAT binary)`;
 /**
  * What makes the direct COPY hand its rows to the staged path, having stored nothing: a (user, client event id)
@@ -178,7 +178,7 @@ export class LearningEventsRepository {
   private async insertByDirectCopy(rows: EventRow[], data = encodeCopyBinary(rows)): Promise<InsertOutcome> {
     const users = distinctUsers(rows);
     // Inlined in the query text (a query string with COPY takes no parameters): only canonical uuids get there.
-    if (!users.every((u) => CANONICAL_UUID.test(u))) throw new TypeError('user ids must be canonical lowercase uuids');
+    if (!users.every((u) => isUuid(u) && u === u.toLowerCase())) throw new TypeError('user ids must be canonical lowercase uuids');
     const text = `${READ_COMMITTED};\nSELECT learning_consent_held('{${users.join(',')}}'::uuid[]);\n${COPY_TO_TABLE}`;
     return this.sql.withClient(async (client) => {
       await client.query(new CopyThenQuery(text, data)).result;
