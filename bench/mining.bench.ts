@@ -18,7 +18,6 @@
  * Uses BENCH_DATABASE_URL or an embedded PostgreSQL in a temp folder.
  */
 import 'reflect-metadata';
-import autocannon from 'autocannon';
 import { JwtService } from '@nestjs/jwt';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,6 +28,7 @@ import type { AuthUser } from '../src/common/auth/auth-user';
 import { BlindIndexService } from '../src/modules/crypto/blind-index.service';
 import { LearningIngestService } from '../src/modules/learning/learning-ingest.service';
 import { MiningService } from '../src/modules/patterns/mining.service';
+import { closedLoad } from './support/closed-load';
 import { checkInsights, plantInsightEffects } from './support/insight-effects';
 import { startBenchApp } from './support/bench-app';
 import { reportFigures } from './support/results';
@@ -269,11 +269,9 @@ async function cachedReads(databaseUrl: string, keys: { JWT_SECRET: string; ENCR
     children.push(bare);
 
     const measure = async (name: string, url: string, headers: Record<string, string>) => {
-      const options = { url, connections: Number(process.env.BENCH_READ_CONNECTIONS ?? 16), pipelining: 1, headers };
-      await autocannon({ ...options, duration: 2 });
-      const result = await autocannon({ ...options, duration: READ_SECONDS });
-      const perSecond = result['2xx'] / READ_SECONDS;
-      console.log(`| ${name} | ${Math.round(perSecond)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx + result.errors} |`);
+      const result = await closedLoad({ url, method: 'GET', connections: Number(process.env.BENCH_READ_CONNECTIONS ?? 16), warmupSeconds: 2, seconds: READ_SECONDS, headers });
+      const perSecond = result.ok / READ_SECONDS;
+      console.log(`| ${name} | ${Math.round(perSecond)} | ${result.p50} | ${result.p99} | ${result.non2xx + result.errors} |`);
       return perSecond;
     };
     console.log('');

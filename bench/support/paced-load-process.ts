@@ -7,7 +7,8 @@
 import { connect, type Socket } from 'node:net';
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { percentile } from './bench-database';
-import type { PacedLoadMessage, PacedLoadResult, PacedLoadSpec } from './paced-load';
+import type { PacedLoadResult, PacedLoadSpec } from './paced-load';
+import { serveLoadProcess } from './processes';
 
 const HEADER_END = Buffer.from('\r\n\r\n');
 const CHUNKED_END = Buffer.from('\r\n0\r\n\r\n');
@@ -79,7 +80,7 @@ class Connection {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function run(spec: PacedLoadSpec, send: (message: PacedLoadMessage) => void): Promise<PacedLoadResult> {
+async function run(spec: PacedLoadSpec, measuringStarts: () => void): Promise<PacedLoadResult> {
   const prepared = spec.requests.map((r) => Buffer.from(r, 'latin1'));
   const intervalMs = 1000 / spec.rate;
   const total = Math.ceil(spec.rate * (spec.warmupSeconds + spec.seconds));
@@ -123,7 +124,7 @@ async function run(spec: PacedLoadSpec, send: (message: PacedLoadMessage) => voi
     if (!measuring && due >= firstMeasured && now >= dueAt(firstMeasured)) {
       measuring = true;
       cpuAtStart = process.cpuUsage();
-      send({ type: 'measuring' });
+      measuringStarts();
     }
     while (due < total && dueAt(due) <= now) {
       due++;
@@ -178,10 +179,4 @@ function worstPerQuarterSecond(latency: Float64Array, intervalMs: number): strin
   return [...worst].map(([bucket, ms]) => `${bucket * 250}:${Math.round(ms)}`).join(' ');
 }
 
-process.once('message', (spec: PacedLoadSpec) => {
-  const send = (message: PacedLoadMessage) => process.send?.(message);
-  run(spec, send).then(
-    (result) => send({ type: 'result', result }),
-    (error: unknown) => send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
-  );
-});
+serveLoadProcess(run);

@@ -1,5 +1,5 @@
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import { runLoadProcess } from './processes';
 
 export interface PacedLoadOptions {
   url: string;
@@ -43,8 +43,6 @@ export interface PacedLoadSpec {
   debug: boolean;
 }
 
-export type PacedLoadMessage = { type: 'measuring' } | { type: 'result'; result: PacedLoadResult } | { type: 'failed'; message: string };
-
 /** Distinct requests prepared (reused in turn). */
 const PREPARED = 5000;
 
@@ -82,21 +80,7 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
     requests,
     debug: Boolean(process.env.PACED_DEBUG),
   };
-  // Its collector runs on its own thread only: helper threads would take the service's cores in bursts.
-  const child = fork(join(__dirname, 'paced-load-process.js'), [], { stdio: 'inherit', execArgv: ['--single-threaded-gc'] });
-  try {
-    const result = await new Promise<PacedLoadResult>((resolve, reject) => {
-      child.on('message', (message: PacedLoadMessage) => {
-        if (message.type === 'measuring') options.onMeasureStart?.();
-        else if (message.type === 'result') resolve(message.result);
-        else reject(new Error(`the load generator failed: ${message.message}`));
-      });
-      child.once('exit', (code) => reject(new Error(`the load generator exited with ${code}`)));
-      child.send(spec);
-    });
-    if (result.trace) console.log(result.trace);
-    return result;
-  } finally {
-    if (child.exitCode === null) child.kill();
-  }
+  const result = await runLoadProcess<PacedLoadResult>(join(__dirname, 'paced-load-process.js'), spec, options.onMeasureStart);
+  if (result.trace) console.log(result.trace);
+  return result;
 }

@@ -35,3 +35,41 @@ export async function forkReady(script: string, args: string[]): Promise<ChildPr
   });
   return child;
 }
+
+/** What a load-generating child process answers (see `runLoadProcess`). */
+export type LoadMessage<Result> = { type: 'measuring' } | { type: 'result'; result: Result } | { type: 'failed'; message: string };
+
+/**
+ * Runs a load generator in a process of its own: `script` receives `spec` over IPC, answers `measuring` when its
+ * warm-up ends and then its result. The generator then shares nothing with the benchmark's own process, whose heap
+ * (database clients, ORM, prepared data, sometimes a whole application) makes full collections that would hold its
+ * sends back; its collector runs on its own thread only, as helper threads would take the measured server's cores in
+ * bursts.
+ */
+export async function runLoadProcess<Result>(script: string, spec: unknown, onMeasureStart?: () => void): Promise<Result> {
+  const child = fork(script, [], { stdio: 'inherit', execArgv: ['--single-threaded-gc'] });
+  try {
+    return await new Promise<Result>((resolve, reject) => {
+      child.on('message', (message: LoadMessage<Result>) => {
+        if (message.type === 'measuring') onMeasureStart?.();
+        else if (message.type === 'result') resolve(message.result);
+        else reject(new Error(`the load generator failed: ${message.message}`));
+      });
+      child.once('exit', (code) => reject(new Error(`the load generator exited with ${code}`)));
+      child.send(spec as object);
+    });
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+}
+
+/** The child's side of `runLoadProcess`: runs `work` on the spec it receives and answers. */
+export function serveLoadProcess<Spec, Result>(work: (spec: Spec, measuring: () => void) => Promise<Result>): void {
+  const send = (message: LoadMessage<Result>) => process.send?.(message);
+  process.once('message', (spec: Spec) => {
+    work(spec, () => send({ type: 'measuring' })).then(
+      (result) => send({ type: 'result', result }),
+      (error: unknown) => send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+}

@@ -1,33 +1,29 @@
 import KeyvRedis from '@keyv/redis';
 import { CacheModule } from '@nestjs/cache-manager';
 import { Global, Injectable, Logger, Module } from '@nestjs/common';
-import { KeyvCacheableMemory } from 'cacheable';
-import { Keyv, type KeyvStoreAdapter } from 'keyv';
+import type { KeyvStoreAdapter } from 'keyv';
+import { TtlLruCache } from '../common/cache/ttl-lru-cache';
 import { AppConfig } from '../config/app-config';
 import { WhenReadyStore } from './when-ready-store';
 
 /**
- * The stores behind cache-manager: memory first (an LRU of CACHE_MEMORY_MAX_ENTRIES), then Redis when REDIS_URL is
- * set (shared by every instance). Redis never fails or slows a read: while it is unreachable its tier is skipped
- * (`WhenReadyStore`) and the memory tier and the loaders carry on.
+ * The two tiers of the read caches (`EpochCache`): `memory`, one LRU of CACHE_MEMORY_MAX_ENTRIES per instance shared
+ * by every read cache (keys carry the cache's name), read synchronously; and, when REDIS_URL is set, Redis behind
+ * cache-manager (`list`), shared by every instance. Redis never fails or slows a read: while it is unreachable its
+ * tier is skipped (`WhenReadyStore`) and the memory tier and the loaders carry on.
  */
 @Injectable()
 export class CacheStores {
-  readonly list: (Keyv | KeyvStoreAdapter)[];
+  /**
+   * Values are kept as they are (no clone, no JSON round trip per hit): callers must treat them as read-only. A hit
+   * is one Map lookup with no promise in between, which cache-manager's own memory tier (three async layers) was not.
+   */
+  readonly memory: TtlLruCache<string, unknown>;
+  /** The stores cache-manager reads and writes: the Redis tier, or none. */
+  readonly list: KeyvStoreAdapter[] = [];
 
   constructor(config: AppConfig) {
-    // The memory tier keeps values as they are: no clone and no JSON round trip per hit (a Keyv of our own with its
-    // serializer off; cache-manager would otherwise wrap the store in a Keyv that stringifies and parses every
-    // value). Callers must treat cached values as read-only. One Map (storeHashSize 1): the default spreads keys
-    // over 16 Maps by hashing each key on every read, which buys nothing in one thread. The Redis tier
-    // serializes, as it must.
-    const memory = new Keyv({
-      store: new KeyvCacheableMemory({ ttl: config.cache.ttlSeconds * 1000, lruSize: config.cache.memoryMaxEntries, useClone: false, storeHashSize: 1 }) as unknown as KeyvStoreAdapter,
-      ttl: config.cache.ttlSeconds * 1000,
-    });
-    memory.serialize = undefined;
-    memory.deserialize = undefined;
-    this.list = [memory];
+    this.memory = new TtlLruCache(config.cache.memoryMaxEntries, config.cache.ttlSeconds * 1000);
     if (config.redis.url) {
       const logger = new Logger('CacheRedis');
       // Keys are prefixed by their users (`ail:<area>:…`): cache-manager's Keyv wrapper sets no namespace.
@@ -41,6 +37,11 @@ export class CacheStores {
       this.list.push(new WhenReadyStore(redis) as unknown as KeyvStoreAdapter);
     }
   }
+
+  /** Whether there is a shared (Redis) tier; without one, cache-manager is not asked at all. */
+  get shared(): boolean {
+    return this.list.length > 0;
+  }
 }
 
 @Global()
@@ -48,8 +49,8 @@ export class CacheStores {
 class CacheStoresModule {}
 
 /**
- * cache-manager (CACHE_MANAGER) for every module, on the two tiers of `CacheStores`. Reads ask memory, then Redis
- * (cache-manager's `nonBlocking` mode races the tiers, so a memory miss would hide a Redis hit: not used).
+ * cache-manager (CACHE_MANAGER) for every module, on the Redis tier of `CacheStores` (with no store it would make an
+ * unbounded memory one of its own, which is why `EpochCache` does not ask it without Redis).
  */
 @Global()
 @Module({

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { isUuid } from '../common/ids/uuid';
 import type { AppConfig } from '../config/app-config';
+import type { CacheStores } from './app-cache.module';
 import type { MetricsService } from '../modules/metrics/metrics.service';
 import { RedisBroadcast } from '../redis/redis-broadcast';
 import type { RedisClient } from '../redis/redis.module';
@@ -17,8 +18,8 @@ export interface EpochCacheOptions {
 }
 
 /**
- * Reads through cache-manager's two tiers (memory, then Redis when configured) for data that changes only when a
- * run finishes. Every key carries the id of the latest finished run (the epoch): when a run finishes, its instance
+ * Reads through two tiers (`CacheStores`: this instance's memory, then Redis through cache-manager when configured)
+ * for data that changes only when a run finishes. Every key carries the id of the latest finished run (the epoch): when a run finishes, its instance
  * moves to the new epoch (`advanceTo`) and tells the others through Redis, so no instance serves the previous
  * run's answers from then on; old entries simply expire. Without Redis other instances move on when they next read
  * the epoch, at most CACHE_TTL_SECONDS later. A cache failure never fails a read: it is answered from the source.
@@ -26,12 +27,15 @@ export interface EpochCacheOptions {
 export abstract class EpochCache {
   private readonly logger: Logger;
   private readonly broadcast: RedisBroadcast;
-  private readonly lookups: Counter<'cache' | 'result'>;
+  /** `cache_lookups_total` of this cache, by result (label children bound once, not hashed per read). */
+  private readonly hits: Counter.Internal;
+  private readonly misses: Counter.Internal;
   private epoch: string | null = null;
   private epochReadAt = 0;
 
   protected constructor(
     private readonly cache: Cache,
+    private readonly stores: CacheStores,
     redis: RedisClient,
     private readonly config: AppConfig,
     metrics: MetricsService,
@@ -44,7 +48,9 @@ export abstract class EpochCache {
       },
       onReset: () => void this.refreshEpoch(),
     });
-    this.lookups = metrics.counter({ name: 'cache_lookups_total', help: 'Read-cache lookups by cache and result (hit, miss)', labelNames: ['cache', 'result'] });
+    const lookups = metrics.counter({ name: 'cache_lookups_total', help: 'Read-cache lookups by cache and result (hit, miss)', labelNames: ['cache', 'result'] });
+    this.hits = lookups.labels({ cache: options.name, result: 'hit' });
+    this.misses = lookups.labels({ cache: options.name, result: 'miss' });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -61,18 +67,28 @@ export abstract class EpochCache {
    * is nothing worth caching (and no epoch that is unique to this database), so reads go to the source.
    */
   async read<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const epoch = await this.currentEpoch();
+    const epoch = this.epochIfFresh() ?? (await this.currentEpoch());
     if (epoch === NO_EPOCH) return load();
     const full = `ail:${this.options.name}:${epoch}:${key}`;
-    // cache-manager answers a failing store as a miss (it never throws on reads).
-    const hit = await this.cache.get<T>(full);
-    if (hit !== undefined && hit !== null) {
-      this.lookups.inc({ cache: this.options.name, result: 'hit' });
-      return hit;
+    const held = this.stores.memory.get(full);
+    if (held !== undefined) return this.hit(held as T);
+    if (this.stores.shared) {
+      // cache-manager answers a failing store as a miss (it never throws on reads).
+      const shared = await this.cache.get<T>(full);
+      if (shared !== undefined && shared !== null) {
+        this.stores.memory.set(full, shared);
+        return this.hit(shared);
+      }
     }
-    this.lookups.inc({ cache: this.options.name, result: 'miss' });
+    this.misses.inc();
     const value = await load();
-    this.cache.set(full, value, this.config.cache.ttlSeconds * 1000).catch((error: Error) => this.logger.warn(`Cache write failed: ${error.message}`));
+    this.stores.memory.set(full, value);
+    if (this.stores.shared) this.cache.set(full, value, this.config.cache.ttlSeconds * 1000).catch((error: Error) => this.logger.warn(`Cache write failed: ${error.message}`));
+    return value;
+  }
+
+  private hit<T>(value: T): T {
+    this.hits.inc();
     return value;
   }
 
@@ -84,7 +100,12 @@ export abstract class EpochCache {
 
   /** The current epoch (the latest finished run's id, or `none`); re-read once per CACHE_TTL_SECONDS without Redis. */
   async currentEpoch(): Promise<string> {
-    if (!this.broadcast.live && Date.now() - this.epochReadAt > this.config.cache.ttlSeconds * 1000) await this.refreshEpoch();
+    return this.epochIfFresh() ?? (await this.refreshEpoch(), this.epoch ?? NO_EPOCH);
+  }
+
+  /** The epoch, unless it is due to be re-read (no Redis, and read more than CACHE_TTL_SECONDS ago). */
+  private epochIfFresh(): string | undefined {
+    if (!this.broadcast.live && Date.now() - this.epochReadAt > this.config.cache.ttlSeconds * 1000) return undefined;
     return this.epoch ?? NO_EPOCH;
   }
 

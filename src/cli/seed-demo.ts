@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     // No generation follows a failed mining run.
     const insights = run.status === 'failed' ? null : await Promise.race([generated, new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000).unref())]);
     if (insights) {
-      const found = JSON.parse((await app.get(InsightsReadService).listJson({ status: 'active', limit: 8 })).toString('utf8')) as { items: { type: string; title: string }[] };
+      const found = JSON.parse(await app.get(InsightsReadService).listJson({ status: 'active', limit: 8 })) as { items: { type: string; title: string }[] };
       process.stdout.write(`\ninsight generation ${insights.runId}: ${insights.status}; most significant insights:\n`);
       for (const i of found.items) process.stdout.write(`  ${i.type.padEnd(14)} ${i.title}\n`);
     }

@@ -30,8 +30,8 @@ export class InsightsReadService {
     private readonly patterns: PatternsReadService,
   ) {}
 
-  /** One page as its JSON in UTF-8 bytes, cached as bytes (sent as is on a hit). */
-  async listJson(query: InsightQuery): Promise<Buffer> {
+  /** One page as its JSON text, cached as text (sent as is on a hit; see `PatternsReadService.listJson`). */
+  async listJson(query: InsightQuery): Promise<string> {
     const filters = { type: query.type, module: query.module, since: query.since?.toISOString(), minSignificance: query.minSignificance, status: query.status };
     let after: [number, string] | undefined;
     if (query.cursor) {
@@ -45,7 +45,7 @@ export class InsightsReadService {
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       const nextCursor = rows.length > query.limit && last ? encodeCursor([last.significance, last.id], filters) : null;
-      return Buffer.from(JSON.stringify({ items: page.map(toInsightView), nextCursor }), 'utf8');
+      return JSON.stringify({ items: page.map(toInsightView), nextCursor });
     });
   }
 

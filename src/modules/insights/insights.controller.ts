@@ -25,7 +25,7 @@ export class InsightsController {
   @Roles('user', 'service')
   @ApiOperation({ summary: 'Published insights (every count backed by at least MIN_USER_SUPPORT users), most significant first' })
   @ApiOkResponse({ type: InsightListDto })
-  async list(@Query() query: InsightQueryDto, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+  async list(@Query() query: InsightQueryDto, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     // Withdrawn insights are history for operators: their figures may predate withdrawals and erasures.
     if (query.status !== 'active' && !isAdmin(user)) throw new ForbiddenRoleError();
     reply.header('content-type', 'application/json; charset=utf-8');

@@ -39,15 +39,16 @@ export class PatternsReadService {
   ) {}
 
   async list(query: PatternQuery): Promise<{ items: PatternView[]; nextCursor: string | null }> {
-    return JSON.parse((await this.listJson(query)).toString('utf8')) as { items: PatternView[]; nextCursor: string | null };
+    return JSON.parse(await this.listJson(query)) as { items: PatternView[]; nextCursor: string | null };
   }
 
   /**
-   * One page as its JSON in UTF-8 bytes, cached as bytes: a cache hit is written to the socket as it is, with no
-   * serialization or encoding per request (the page is the same for everyone who asks the same question in the
-   * same run).
+   * One page as its JSON text, cached as text: a cache hit goes to the socket as it is, with no serialization per
+   * request (the page is the same for everyone who asks the same question in the same run). Text rather than bytes:
+   * Node writes a string answer together with its head in one write, a Buffer as a second chunk (writev), which
+   * measured about 10 % slower per answer.
    */
-  async listJson(query: PatternQuery): Promise<Buffer> {
+  async listJson(query: PatternQuery): Promise<string> {
     const filters = { type: query.type, module: query.module, minSupport: query.minSupport, since: query.since?.toISOString(), status: query.status, sort: query.sort };
     let after: [number | string, string] | undefined;
     if (query.cursor) {
@@ -61,7 +62,7 @@ export class PatternsReadService {
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       const nextCursor = rows.length > query.limit && last ? encodeCursor([query.sort === 'support' ? last.support : iso(last.last_seen), last.id], filters) : null;
-      return Buffer.from(JSON.stringify({ items: page.map(toPatternView), nextCursor }), 'utf8');
+      return JSON.stringify({ items: page.map(toPatternView), nextCursor });
     });
   }
 

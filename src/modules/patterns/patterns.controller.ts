@@ -26,8 +26,8 @@ export class PatternsController {
   @Roles('user', 'service')
   @ApiOperation({ summary: 'Published patterns (each supported by at least MIN_USER_SUPPORT distinct users), filtered and paged' })
   @ApiOkResponse({ type: PatternListDto })
-  async list(@Query() query: PatternQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
-    // The page comes from the cache as JSON bytes and goes out as it is.
+  async list(@Query() query: PatternQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    // The page comes from the cache as JSON text and goes out as it is.
     reply.header('content-type', 'application/json; charset=utf-8');
     return this.reader.listJson(query);
   }
