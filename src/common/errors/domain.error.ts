@@ -42,7 +42,12 @@ export class DomainError extends Error {
     message: string,
     options: DomainErrorOptions = {},
   ) {
+    // A refusal the client caused (4xx) is answered, not debugged: capturing its stack was an eighth of a 403's
+    // cost. Errors of ours ('internal', 'unavailable') keep theirs for the log.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (kind !== 'internal' && kind !== 'unavailable') Error.stackTraceLimit = 0;
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = new.target.name;
     this.errors = options.errors;
     this.retryAfterSeconds = options.retryAfterSeconds;
