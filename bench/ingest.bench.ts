@@ -27,8 +27,10 @@ import { reportFigures } from './support/results';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /**
- * `batch` runs only the batch rounds (the service's and the COPY ceiling's), `paced` only single events at
- * BENCH_RATE events/s (default 1,000): for A/B comparisons.
+ * `batch` runs only the batch rounds (the service's and the COPY ceiling's), `single` only single events at full
+ * speed (the service's and the bare single-insert server's), `paced` only single events at BENCH_RATE events/s
+ * (default 1,000; the service open loop and in autocannon's rate mode, then the bare server open loop): for A/B
+ * comparisons.
  */
 const ONLY = process.env.BENCH_ONLY;
 /** Service worker processes (`start:cluster`); 1 runs `main.js` alone. */
@@ -258,6 +260,15 @@ async function main(): Promise<void> {
     if (ONLY !== 'batch') {
       await truncate();
       singlePhase = await run('service: single events', service, singles, 1, { connections: 32, tokens, server: measured(app) });
+    }
+    if (ONLY === 'single') {
+      await stop(app);
+      const singleServer = await bare('single', appPort + 2, db.url);
+      children.push(singleServer);
+      await truncate();
+      const ceiling = await run('ceiling: bare Fastify + single-row INSERT', `http://127.0.0.1:${appPort + 2}/event`, singles, 1, { connections: 32, server: singleServer });
+      console.log(`single events: ${((100 * (singlePhase?.eventsPerSecond ?? 0)) / ceiling.eventsPerSecond).toFixed(0)} % of the bare single-insert server (target ≥ 50 %)`);
+      return;
     }
     // Batches: the service and the COPY ceiling in alternation, ROUNDS times each (both servers up, one loaded at a
     // time), so that drift in the machine or the database during the run hits both sides alike; medians compared.
