@@ -206,6 +206,10 @@ async function main(): Promise<void> {
       console.log(`${failures} check(s) failed`);
       process.exitCode = 1;
     }
+    // The reads measure HTTP serving, not the mining run's aftermath: vacuum and write out now what autovacuum and
+    // the checkpointer would otherwise do during the first rounds (they took a core of this machine for a while).
+    await q('VACUUM ANALYZE');
+    await q('CHECKPOINT');
     await cachedReads(db.url, keys);
   } finally {
     pg.release();
@@ -277,14 +281,15 @@ async function cachedReads(databaseUrl: string, keys: { JWT_SECRET: string; ENCR
     console.log('');
     console.log(`| cached read (${(body.length / 1024).toFixed(1)} KB body) | requests/s | p50 ms | p99 ms | errors |`);
     console.log('| --- | ---: | ---: | ---: | ---: |');
-    // Alternating rounds, medians compared: this phase follows the mining run, whose aftermath in PostgreSQL
-    // (checkpoint, autovacuum of the new rows) would otherwise weigh on whichever side runs first.
+    // Alternating rounds, medians compared, each round in the other order (service first, then bare first, …), so
+    // that drift in the machine during the phase weighs on both sides alike.
     const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
     const oursRounds: number[] = [];
     const bareRounds: number[] = [];
     for (let round = 1; round <= rounds; round++) {
-      oursRounds.push(await measure(`GET /patterns (JWT, guards, validation, cache hit), round ${round}`, `http://127.0.0.1:${port}${path}`, { authorization: `Bearer ${token}` }));
-      bareRounds.push(await measure(`bare NestJS route, same body, round ${round}`, `http://127.0.0.1:${port + 1}/bare`, {}));
+      const ours = async () => oursRounds.push(await measure(`GET /patterns (JWT, guards, validation, cache hit), round ${round}`, `http://127.0.0.1:${port}${path}`, { authorization: `Bearer ${token}` }));
+      const bareRound = async () => bareRounds.push(await measure(`bare NestJS route, same body, round ${round}`, `http://127.0.0.1:${port + 1}/bare`, {}));
+      for (const side of round % 2 === 1 ? [ours, bareRound] : [bareRound, ours]) await side();
     }
     if (process.env.BENCH_READS_PROBE) {
       // Where the time goes: no auth and a small body; auth and guards only (403); auth, guards and a small page.

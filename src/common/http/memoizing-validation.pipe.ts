@@ -1,10 +1,13 @@
 import { type ArgumentMetadata, SetMetadata, type Type, ValidationPipe } from '@nestjs/common';
+import { TtlLruCache } from '../cache/ttl-lru-cache';
 
 const PURE_QUERY = Symbol('pure-query-validation');
 /** Queries up to this many characters (as JSON) are remembered; longer ones are validated every time. */
 const MAX_KEY_LENGTH = 512;
-/** Remembered queries per DTO class (least recently used out first). */
+/** Remembered queries per DTO class (least recently used out first, see `TtlLruCache`). */
 const MAX_ENTRIES = 1000;
+/** How long an outcome is remembered: validation is pure, so this only lets unused entries go. */
+const REMEMBER_MS = 3_600_000;
 
 /**
  * Marks a query DTO whose validation is a pure function of the query string (no clock, no I/O, no state), so the
@@ -13,13 +16,19 @@ const MAX_ENTRIES = 1000;
  */
 export const PureQueryValidation = (): ClassDecorator => SetMetadata(PURE_QUERY, true);
 
+/** A valid query's DTO fields, and which of them are Dates or arrays (copied for each request). */
+interface Remembered {
+  fields: Record<string, unknown>;
+  mutable: string[];
+}
+
 /**
  * The global ValidationPipe, remembering valid queries of DTOs marked `@PureQueryValidation()`: a repeated query
  * gets a fresh shallow copy of the DTO built the first time. Invalid queries are never remembered (they are
  * validated, and refused, every time); bodies and params are always validated.
  */
 export class MemoizingValidationPipe extends ValidationPipe {
-  private readonly remembered = new Map<Type, Map<string, object>>();
+  private readonly remembered = new Map<Type, TtlLruCache<string, Remembered>>();
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const { type, metatype } = metadata;
@@ -27,24 +36,22 @@ export class MemoizingValidationPipe extends ValidationPipe {
     const key = queryKey(value);
     if (key === undefined) return super.transform(value, metadata);
     let byQuery = this.remembered.get(metatype);
-    if (!byQuery) this.remembered.set(metatype, (byQuery = new Map()));
+    if (!byQuery) this.remembered.set(metatype, (byQuery = new TtlLruCache(MAX_ENTRIES, REMEMBER_MS)));
     const known = byQuery.get(key);
-    if (known) {
-      byQuery.delete(key);
-      byQuery.set(key, known);
-      return copy(metatype, known);
-    }
-    const result = (await super.transform(value, metadata)) as object;
-    if (byQuery.size >= MAX_ENTRIES) byQuery.delete(byQuery.keys().next().value as string);
-    byQuery.set(key, copy(metatype, result));
+    if (known) return copy(metatype, known);
+    const result = (await super.transform(value, metadata)) as Record<string, unknown>;
+    const fields = { ...result };
+    const remembered = { fields, mutable: Object.keys(fields).filter((name) => fields[name] instanceof Date || Array.isArray(fields[name])) };
+    byQuery.set(key, { ...remembered, fields: copy(metatype, remembered) });
     return result;
   }
 }
 
 /** A new DTO with the fields (dates and arrays copied too: no handler shares a mutable field with the memo). */
-function copy(metatype: Type, fields: object): object {
+function copy(metatype: Type, { fields, mutable }: Remembered): Record<string, unknown> {
   const dto = Object.assign(Object.create(metatype.prototype as object) as object, fields) as Record<string, unknown>;
-  for (const [name, field] of Object.entries(dto)) {
+  for (const name of mutable) {
+    const field = dto[name];
     if (field instanceof Date) dto[name] = new Date(field.getTime());
     else if (Array.isArray(field)) dto[name] = field.map((item: unknown) => (item instanceof Date ? new Date(item.getTime()) : item));
   }
@@ -54,7 +61,9 @@ function copy(metatype: Type, fields: object): object {
 /** A query string's parsed record as a key: only flat records of strings (and string lists), short enough. */
 function queryKey(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  for (const v of Object.values(value)) {
+  const record = value as Record<string, unknown>;
+  for (const name in record) {
+    const v = record[name];
     if (typeof v !== 'string' && !(Array.isArray(v) && v.every((item) => typeof item === 'string'))) return undefined;
   }
   const key = JSON.stringify(value);

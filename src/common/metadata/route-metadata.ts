@@ -10,16 +10,20 @@ type Target = object;
  */
 @Injectable()
 export class RouteMetadata extends Reflector {
-  private readonly byHandler = new WeakMap<Target, WeakMap<Target, Map<unknown, unknown>>>();
+  /** Per handler: the controller it was first asked with, and the answers so far by key. */
+  private readonly byHandler = new WeakMap<Target, { controller: Target; values: Map<unknown, unknown> }>();
 
   override getAllAndOverride<T = unknown>(key: unknown, targets: (Target | undefined)[]): T {
     const [handler, controller] = targets;
     if (targets.length !== 2 || !handler || !controller) return super.getAllAndOverride(key as string, targets as never) as T;
-    let byController = this.byHandler.get(handler);
-    if (!byController) this.byHandler.set(handler, (byController = new WeakMap()));
-    let values = byController.get(controller);
-    if (!values) byController.set(controller, (values = new Map()));
-    if (!values.has(key)) values.set(key, super.getAllAndOverride(key as string, targets as never));
-    return values.get(key) as T;
+    let known = this.byHandler.get(handler);
+    if (!known) this.byHandler.set(handler, (known = { controller, values: new Map() }));
+    // A handler inherited by another controller class: asked afresh (a handler belongs to one class almost always).
+    if (known.controller !== controller) return super.getAllAndOverride(key as string, targets as never) as T;
+    const value = known.values.get(key);
+    if (value !== undefined || known.values.has(key)) return value as T;
+    const found = super.getAllAndOverride(key as string, targets as never) as T;
+    known.values.set(key, found);
+    return found;
   }
 }
