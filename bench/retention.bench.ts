@@ -1,12 +1,11 @@
 /**
  * `npm run bench:retention`: BENCH_RETENTION_EVENTS (1,000,000) events spread over 120 days (1,000 consenting users),
  * then the service (its own process, on the same database) takes a steady single-event ingest load of
- * BENCH_RATE (400) events/s: BENCH_SECONDS (10) of it alone, then the same load while a purge
- * (`POST /retention/run`, DATA_RETENTION_DAYS 90) removes everything older than 90 days. Prints the purge's time and
+ * BENCH_RATE (400) events/s: BENCH_SECONDS (10) of it alone, then the same load while a purge, started a second into
+ * the measured seconds (`POST /retention/run`, DATA_RETENTION_DAYS 90), removes everything older than 90 days. Prints the purge's time and
  * rows, and the ingest p50/p99 before and during it. Targets: the purge under 10 s; p99 during it within 2× of before.
  * Uses BENCH_DATABASE_URL or an embedded PostgreSQL in a temp folder.
  */
-import { closedLoad } from './support/closed-load';
 import { JwtService } from '@nestjs/jwt';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -14,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { closedLoad } from './support/closed-load';
 import { openBenchDatabase, runBench } from './support/bench-database';
 import { reportFigures } from './support/results';
 import { stop, waitReady } from './support/processes';
@@ -72,15 +72,19 @@ async function main(): Promise<void> {
     const serviceToken = sign('bench-ingest', ['service']);
     const adminToken = sign('bench-admin', ['admin']);
     const bodies = users.map((userId) => JSON.stringify({ userId, eventType: 'interaction', context: { module: 'm1', action: 'live' }, data: { outcome: 'success' } }));
-    const load = (warmupSeconds: number) =>
-      closedLoad({ url: `http://127.0.0.1:${port}/api/v1/learning/events`, method: 'POST', connections: 16, overallRate: RATE, warmupSeconds, seconds: SECONDS, bodies, tokens: [serviceToken] });
+    // Each load runs in a new generator process: its warm-up (JIT, connections) is not measured.
+    const load = (warmupSeconds: number, onMeasureStart?: () => void) =>
+      closedLoad({ url: `http://127.0.0.1:${port}/api/v1/learning/events`, method: 'POST', connections: 16, overallRate: RATE, warmupSeconds, seconds: SECONDS, bodies, tokens: [serviceToken] }, onMeasureStart);
 
     // Warm up (JIT, pools, caches) until the load alone is steady, then measure it.
     const before = await load(5);
     console.log(`ingest alone at ${RATE}/s: p50 ${before.p50} ms, p99 ${before.p99} ms, ${before.non2xx + before.errors} errors`);
 
     // The same load, with a purge started a second in.
-    const during = load(0);
+    let measuring!: () => void;
+    const measured = new Promise<void>((resolve) => (measuring = resolve));
+    const during = load(2, measuring);
+    await measured;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const started = await fetch(`http://127.0.0.1:${port}/api/v1/retention/run`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: '{}' });
     const { runId } = (await started.json()) as { runId: string };
