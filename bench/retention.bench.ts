@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     let measuring!: () => void;
     const measured = new Promise<void>((resolve) => (measuring = resolve));
     const during = load(2, measuring);
-    await measured;
+    await Promise.race([measured, during.then(() => Promise.reject(new Error('the load ended before its measured seconds')))]);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const started = await fetch(`http://127.0.0.1:${port}/api/v1/retention/run`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: '{}' });
     const { runId } = (await started.json()) as { runId: string };

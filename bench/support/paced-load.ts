@@ -38,7 +38,7 @@ export interface PacedLoadSpec {
   seconds: number;
   warmupSeconds: number;
   connections: number;
-  /** Complete HTTP/1.1 requests (head and body, latin1), sent in turn. */
+  /** Complete HTTP/1.1 requests (head and UTF-8 body) as latin1 strings, one character per byte; sent in turn. */
   requests: string[];
   debug: boolean;
 }
@@ -63,12 +63,14 @@ const PREPARED = 5000;
  */
 export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
   const url = new URL(options.url);
+  // Each request as bytes (head latin1, body UTF-8) carried in a latin1 string, which maps bytes one to one.
   const requests = Array.from({ length: PREPARED }, (_, i) => {
-    const body = options.body(i);
-    const headers = { host: url.host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...options.headers(i) };
-    return `POST ${url.pathname} HTTP/1.1\r\n${Object.entries(headers)
+    const body = Buffer.from(options.body(i), 'utf8');
+    const headers = { host: url.host, 'content-type': 'application/json', 'content-length': String(body.length), ...options.headers(i) };
+    const head = `POST ${url.pathname} HTTP/1.1\r\n${Object.entries(headers)
       .map(([k, v]) => `${k}: ${v}\r\n`)
-      .join('')}\r\n${body}`;
+      .join('')}\r\n`;
+    return Buffer.concat([Buffer.from(head, 'latin1'), body]).toString('latin1');
   });
   const spec: PacedLoadSpec = {
     host: url.hostname,
