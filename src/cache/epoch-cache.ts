@@ -10,6 +10,15 @@ import type { RedisClient } from '../redis/redis.module';
 
 const NO_EPOCH = 'none';
 
+/** What the Redis tier holds: the value and when it expires, so another instance keeps it in memory no longer. */
+interface Shared<T> {
+  value: T;
+  expiresAt: number;
+}
+
+const isShared = (entry: unknown): entry is Shared<unknown> =>
+  typeof entry === 'object' && entry !== null && 'value' in entry && typeof (entry as { expiresAt?: unknown }).expiresAt === 'number';
+
 export interface EpochCacheOptions {
   /** Names the keys (`ail:<name>:<epoch>:<key>`), the Redis channel (`<name>:epoch`) and the metric label. */
   name: string;
@@ -74,16 +83,22 @@ export abstract class EpochCache {
     if (held !== undefined) return this.hit(held as T);
     if (this.stores.shared) {
       // cache-manager answers a failing store as a miss (it never throws on reads).
-      const shared = await this.cache.get<T>(full);
-      if (shared !== undefined && shared !== null) {
-        this.stores.memory.set(full, shared);
-        return this.hit(shared);
+      const shared = await this.cache.get<unknown>(full);
+      const left = isShared(shared) ? shared.expiresAt - Date.now() : 0;
+      if (isShared(shared) && left > 0) {
+        // Kept here only as long as it lives in Redis: no answer outlives CACHE_TTL_SECONDS from when it was loaded.
+        this.stores.memory.set(full, shared.value, left);
+        return this.hit(shared.value as T);
       }
     }
     this.misses.inc();
+    const ttlMs = this.config.cache.ttlSeconds * 1000;
     const value = await load();
-    this.stores.memory.set(full, value);
-    if (this.stores.shared) this.cache.set(full, value, this.config.cache.ttlSeconds * 1000).catch((error: Error) => this.logger.warn(`Cache write failed: ${error.message}`));
+    this.stores.memory.set(full, value, ttlMs);
+    if (this.stores.shared) {
+      const entry: Shared<T> = { value, expiresAt: Date.now() + ttlMs };
+      this.cache.set(full, entry, ttlMs).catch((error: Error) => this.logger.warn(`Cache write failed: ${error.message}`));
+    }
     return value;
   }
 
