@@ -394,6 +394,27 @@ describe('Learning events: ingestion (e2e)', () => {
       });
     });
 
+    it('keeps single events of other users going while a change holds one user’s settings row, and stores that user’s after it', async () => {
+      const [held, other] = [newUserId(), newUserId()];
+      await setConsent(t, held);
+      await setConsent(t, other);
+      const { pending } = await withOpenTransaction('ROLLBACK', async (tx) => {
+        // What a withdrawal or erasure holds while it deletes the user's events.
+        await tx.query('SELECT 1 FROM user_privacy_settings WHERE user_id = $1 FOR UPDATE', [held]);
+        // More of the held user's single events than the small-write path has statements in flight (2).
+        let answered = 0;
+        const waiting = Promise.all(Array.from({ length: 4 }, (_, i) => post(interaction(held, { clientEventId: `held-${i}` })).then((res) => (answered++, res))));
+        await pause(300);
+        const res = await post(interaction(other));
+        expect(res.status).toBe(201);
+        expect(answered).toBe(0);
+        return { pending: waiting };
+      });
+      expect((await pending).map((res) => res.status)).toEqual([201, 201, 201, 201]);
+      expect(await stored(held)).toHaveLength(4);
+      expect(await stored(other)).toHaveLength(1);
+    });
+
     it('sends a COPY-sized batch whose consent bucket a change holds through the row-locking path instead of waiting', async () => {
       const changing = newUserId();
       // Another user in the same consent bucket (the bucket is the uuid's last byte, modulo 32).

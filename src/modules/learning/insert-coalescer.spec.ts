@@ -94,4 +94,56 @@ describe(InsertCoalescer.name, () => {
     expect(await Promise.all(results)).toEqual(['stored', 'Connection terminated unexpectedly', 'Connection terminated unexpectedly']);
     expect(statements).toHaveLength(2);
   });
+  it('runs a single request again through writeAlone, outside the slots, when retryAlone accepts its failure', async () => {
+    const lockError = Object.assign(new Error('could not obtain lock on row'), { code: '55P03' });
+    const { statements, write } = fakeWrites((rows) => (rows.includes('held') ? lockError : undefined));
+    const alone: string[][] = [];
+    let release: () => void = () => undefined;
+    const writeAlone = (rows: string[]) => {
+      alone.push(rows);
+      return new Promise<string[]>((resolve) => (release = () => resolve(rows)));
+    };
+    const coalescer = new InsertCoalescer(write, { maxInFlight: 1, maxRows: 10, retryAlone: (error) => (error as { code?: string }).code === '55P03' }, writeAlone);
+    const held = coalescer.submit(['held']);
+    statements[0].finish();
+    await tick();
+    expect(alone).toEqual([['held']]);
+    // The retry waits, and the slot is free meanwhile.
+    const next = coalescer.submit(['next']);
+    expect(statements.map((s) => s.rows)).toEqual([['held'], ['next']]);
+    statements[1].finish();
+    await expect(next).resolves.toEqual(['next']);
+    release();
+    await expect(held).resolves.toEqual(['held']);
+  });
+
+  it('gives a single request a failure that retryAlone does not accept, without retrying', async () => {
+    const { statements, write } = fakeWrites(() => serverError('check violated'));
+    const coalescer = new InsertCoalescer(write, { maxInFlight: 1, maxRows: 10, retryAlone: (error) => (error as { code?: string }).code === '55P03' });
+    const result = coalescer.submit(['bad']);
+    statements[0].finish();
+    await expect(result).rejects.toThrow('check violated');
+    expect(statements).toHaveLength(1);
+  });
+
+  it('frees the slot of a failed shared statement while its requests run again alone', async () => {
+    const { statements, write } = fakeWrites((rows) => (rows.length > 1 ? serverError('lock') : undefined));
+    const pendingAlone: (() => void)[] = [];
+    const writeAlone = (rows: string[]) => new Promise<string[]>((resolve) => pendingAlone.push(() => resolve(rows)));
+    const coalescer = new InsertCoalescer(write, { maxInFlight: 1, maxRows: 10 }, writeAlone);
+    const first = coalescer.submit(['a']);
+    const grouped = [coalescer.submit(['b']), coalescer.submit(['c'])];
+    statements[0].finish();
+    await first;
+    await tick();
+    statements[1].finish(); // ['b', 'c'] fails
+    await tick();
+    expect(pendingAlone).toHaveLength(2);
+    const later = coalescer.submit(['d']);
+    expect(statements.map((s) => s.rows)).toEqual([['a'], ['b', 'c'], ['d']]);
+    statements[2].finish();
+    await expect(later).resolves.toEqual(['d']);
+    pendingAlone.forEach((resolve) => resolve());
+    expect(await Promise.all(grouped)).toEqual([['b'], ['c']]);
+  });
 });

@@ -5,15 +5,19 @@
  * at once, so an idle service adds no wait.
  *
  * Each request keeps its own all-or-nothing outcome: when the server rejects a combined statement (so nothing of it
- * was stored), its requests are run again one by one, so only a request whose own rows fail sees the error. Any
- * other failure (a lost connection, where the outcome is unknown) goes to every request of the group, as it would
- * have without grouping.
+ * was stored), its requests are run again one by one through `writeAlone`, so only a request whose own rows fail
+ * sees the error; so is a single request whose failure `retryAlone` accepts (a statement that refused to wait for
+ * a lock, say, where `writeAlone` waits). Those retries run outside the slots: one request waiting there holds up
+ * neither the others of its group nor later writes. Any other failure (a lost connection, where the outcome is
+ * unknown) goes to every request of the group, as it would have without grouping.
  */
 import { isServerError } from '../../database/server-error';
 
 export interface CoalescerOptions {
   maxInFlight: number;
   maxRows: number;
+  /** Whether a single request's failed statement should be run again through `writeAlone` (default: never). */
+  retryAlone?: (error: unknown) => boolean;
 }
 
 interface Waiting<Row, Outcome> {
@@ -29,6 +33,7 @@ export class InsertCoalescer<Row, Outcome> {
   constructor(
     private readonly write: (rows: Row[]) => Promise<Outcome>,
     private readonly options: CoalescerOptions,
+    private readonly writeAlone: (rows: Row[]) => Promise<Outcome> = write,
   ) {}
 
   /** Resolves with the outcome of the statement that carried `rows` (it may carry other requests' rows too). */
@@ -63,23 +68,23 @@ export class InsertCoalescer<Row, Outcome> {
   }
 
   private async run(group: Waiting<Row, Outcome>[]): Promise<void> {
-    if (group.length === 1) return this.settle(group[0], group[0].rows);
     try {
-      const outcome = await this.write(group.flatMap((w) => w.rows));
+      const outcome = await this.write(group.length === 1 ? group[0].rows : group.flatMap((w) => w.rows));
       for (const w of group) w.resolve(outcome);
     } catch (error) {
-      if (!isServerError(error)) {
+      const again = isServerError(error) && (group.length > 1 || this.options.retryAlone?.(error) === true);
+      if (!again) {
         for (const w of group) w.reject(error);
         return;
       }
-      // Isolate the failure: each request again on its own, in turn (they are few and failures are rare).
-      for (const w of group) await this.settle(w, w.rows);
+      // Each request again on its own (they are few and failures are rare), without holding this slot.
+      for (const w of group) void this.settle(w, w.rows);
     }
   }
 
   private async settle(waiting: Waiting<Row, Outcome>, rows: Row[]): Promise<void> {
     try {
-      waiting.resolve(await this.write(rows));
+      waiting.resolve(await this.writeAlone(rows));
     } catch (error) {
       waiting.reject(error);
     }

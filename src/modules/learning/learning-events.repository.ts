@@ -73,6 +73,8 @@ export const COPY_THRESHOLD = 16;
 const SMALL_WRITES_IN_FLIGHT = 2;
 /** The most rows one shared statement carries. */
 const COALESCE_MAX_ROWS = 256;
+/** PostgreSQL's answer to FOR SHARE NOWAIT on a row another transaction holds. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /** Connections that already hold the session's staging table. */
 const staged = new WeakSet<PoolClient>();
@@ -84,11 +86,12 @@ interface OutcomeRow {
 
 /**
  * The one statement that checks consent (rows held FOR SHARE) and inserts `source`'s rows of consenting users;
- * `users` is the condition naming the request's users.
+ * `users` is the condition naming the request's users. `wait: false` makes it fail at once (55P03) instead of waiting
+ * when a consent change holds one of the rows.
  */
-function insertStatement(source: string, users: string): string {
+function insertStatement(source: string, users: string, wait = true): string {
   return `WITH consenting AS (
-      SELECT user_id FROM user_privacy_settings WHERE ${users} AND allow_collective_learning FOR SHARE
+      SELECT user_id FROM user_privacy_settings WHERE ${users} AND allow_collective_learning FOR SHARE${wait ? '' : ' NOWAIT'}
     ), stored AS (
       INSERT INTO global_learning_events (${STORED_COLUMNS})
       SELECT * FROM (${source}) AS s WHERE s.user_id IN (SELECT user_id FROM consenting) ORDER BY s.user_id, s.client_event_id COLLATE "C"
@@ -138,8 +141,18 @@ function insertOrder(a: EventRow, b: EventRow): number {
  */
 @Injectable()
 export class LearningEventsRepository {
-  /** Small writes share statements under load (group commit); see `InsertCoalescer`. */
-  private readonly small = new InsertCoalescer<EventRow, InsertOutcome>((rows) => this.insertFromArrays(rows), { maxInFlight: SMALL_WRITES_IN_FLIGHT, maxRows: COALESCE_MAX_ROWS });
+  /**
+   * Small writes share statements under load (group commit; see `InsertCoalescer`). A shared statement does not wait
+   * for a consent change holding one of its users' settings rows (a withdrawal or erasure holds it while it deletes
+   * the user's events): it fails at once, and its requests are run again one by one outside the coalescer's slots,
+   * where each waits for the change as it must. So one user's change holds up that user's writes only, not every
+   * small write of the instance.
+   */
+  private readonly small = new InsertCoalescer<EventRow, InsertOutcome>(
+    (rows) => this.insertFromArrays(rows, false),
+    { maxInFlight: SMALL_WRITES_IN_FLIGHT, maxRows: COALESCE_MAX_ROWS, retryAlone: (error) => (error as { code?: string }).code === LOCK_NOT_AVAILABLE },
+    (rows) => this.insertFromArrays(rows, true),
+  );
 
   constructor(private readonly sql: SqlPool) {}
 
@@ -191,12 +204,13 @@ export class LearningEventsRepository {
     });
   }
 
-  private async insertFromArrays(rows: EventRow[]): Promise<InsertOutcome> {
+  private async insertFromArrays(rows: EventRow[], wait: boolean): Promise<InsertOutcome> {
     const result = await this.sql.query<OutcomeRow>(
       insertStatement(
         `SELECT t.* FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::jsonb[], $11::int2[], $12::text[], $13::text[], $14::text[], $15::bytea[], $16::text[])
            AS t(${STORED_COLUMNS})`,
         'user_id = ANY($1::uuid[])',
+        wait,
       ),
       [
         distinctUsers(rows),
@@ -216,7 +230,7 @@ export class LearningEventsRepository {
         rows.map((r) => r.payload),
         rows.map((r) => r.keyId),
       ],
-      'learning_events_insert',
+      wait ? 'learning_events_insert_waiting' : 'learning_events_insert',
     );
     return toOutcome(result[0]);
   }
