@@ -13,7 +13,8 @@ import { DataKeyService } from '../src/modules/crypto/data-key.service';
 import { DataKeyStore } from '../src/modules/crypto/data-key.store';
 import { FieldEncryptionService } from '../src/modules/crypto/field-encryption.service';
 import { KeyRing } from '../src/modules/crypto/key-ring';
-import { openBenchDatabase, percentile } from './support/bench-database';
+import { openBenchDatabase } from './support/bench-database';
+import { percentile } from './support/percentile';
 import { reportFigures } from './support/results';
 
 const PAYLOAD_BYTES = 1024;

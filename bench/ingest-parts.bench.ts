@@ -13,7 +13,8 @@ import { LearningIngestService } from '../src/modules/learning/learning-ingest.s
 import { LearningEventsRepository } from '../src/modules/learning/learning-events.repository';
 import { validateEvent } from '../src/modules/learning/learning-event.validator';
 import { startBenchApp } from './support/bench-app';
-import { openBenchDatabase, percentile, runBench } from './support/bench-database';
+import { openBenchDatabase, runBench } from './support/bench-database';
+import { percentile } from './support/percentile';
 import { insertPaths } from './support/insert-paths';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);

@@ -232,12 +232,16 @@ async function main(): Promise<void> {
     const tokens = Array.from({ length: 64 }, (_, i) => jwt.sign({ sub: `bench-service-${i}`, roles: ['service'] }, { secret: jwtSecret, algorithm: 'HS256', expiresIn: 3600 }));
     const service = `http://127.0.0.1:${appPort}/api/v1/learning/events`;
 
-    // The open-loop schedule against the bare single-insert server: what the machine itself gives at that rate.
-    const pacedBare = async (rate: number): Promise<Phase> => {
+    // The bare single-insert server, started for one phase on an emptied table: at full speed (`rate` unset), or on
+    // the open-loop schedule at `rate`, for what the machine itself gives at that rate.
+    const bareSingles = async (rate?: number): Promise<Phase> => {
       const server = await bare('single', appPort + 2, db.url);
       children.push(server);
       await truncate();
-      const phase = await runPaced(`ceiling: bare Fastify + single-row INSERT at ${rate}/s, open loop`, `http://127.0.0.1:${appPort + 2}/event`, singles, rate, tokens);
+      const url = `http://127.0.0.1:${appPort + 2}/event`;
+      const phase = rate
+        ? await runPaced(`ceiling: bare Fastify + single-row INSERT at ${rate}/s, open loop`, url, singles, rate, tokens)
+        : await run('ceiling: bare Fastify + single-row INSERT', url, singles, 1, { connections: 32, server });
       await stop(server);
       return phase;
     };
@@ -253,7 +257,7 @@ async function main(): Promise<void> {
       await truncate();
       await run(`service: single events at ${rate}/s, autocannon rate mode`, service, singles, 1, { connections: 32, tokens, overallRate: rate, server: measured(app) });
       await stop(app);
-      await pacedBare(rate);
+      await bareSingles(rate);
       return;
     }
     let singlePhase: Phase | undefined;
@@ -263,10 +267,7 @@ async function main(): Promise<void> {
     }
     if (ONLY === 'single') {
       await stop(app);
-      const singleServer = await bare('single', appPort + 2, db.url);
-      children.push(singleServer);
-      await truncate();
-      const ceiling = await run('ceiling: bare Fastify + single-row INSERT', `http://127.0.0.1:${appPort + 2}/event`, singles, 1, { connections: 32, server: singleServer });
+      const ceiling = await bareSingles();
       console.log(`single events: ${((100 * (singlePhase?.eventsPerSecond ?? 0)) / ceiling.eventsPerSecond).toFixed(0)} % of the bare single-insert server (target ≥ 50 %)`);
       return;
     }
@@ -290,11 +291,7 @@ async function main(): Promise<void> {
     await stop(copyServer);
     phases.push(singlePhase, serviceBatches, ceilingBatches);
 
-    const singleServer = await bare('single', appPort + 2, db.url);
-    children.push(singleServer);
-    await truncate();
-    phases.push(await run('ceiling: bare Fastify + single-row INSERT', `http://127.0.0.1:${appPort + 2}/event`, singles, 1, { connections: 32, server: singleServer }));
-    await stop(singleServer);
+    phases.push(await bareSingles());
 
     // The service's single events again, held at half the bare single-insert rate: the p99 target.
     const halfRate = Math.round(phases[3].eventsPerSecond / 2);
@@ -304,7 +301,7 @@ async function main(): Promise<void> {
     await truncate();
     phases.push(await run(`service: single events at ${halfRate}/s, autocannon rate mode (bursts)`, service, singles, 1, { connections: 32, tokens, overallRate: halfRate }));
     await stop(app);
-    phases.push(await pacedBare(halfRate));
+    phases.push(await bareSingles(halfRate));
 
     console.log('');
     console.log('| phase | events/s | p50 ms | p99 ms | errors | server CPU µs/event | PostgreSQL CPU µs/event | host steal |');

@@ -32,7 +32,8 @@ import { closedLoad } from './support/closed-load';
 import { checkInsights, plantInsightEffects } from './support/insight-effects';
 import { startBenchApp } from './support/bench-app';
 import { reportFigures } from './support/results';
-import { openBenchDatabase, percentile, runBench } from './support/bench-database';
+import { openBenchDatabase, runBench } from './support/bench-database';
+import { percentile } from './support/percentile';
 import { forkReady, stop, waitReady } from './support/processes';
 
 const USERS = Number(process.env.BENCH_MINING_USERS ?? 10_000);

@@ -11,7 +11,8 @@ import { ConsentGate } from '../src/modules/consent/consent-gate.service';
 import { ConsentLedgerService } from '../src/modules/consent/consent-ledger.service';
 import { LearningIngestService } from '../src/modules/learning/learning-ingest.service';
 import { startBenchApp } from './support/bench-app';
-import { openBenchDatabase, percentile, runBench } from './support/bench-database';
+import { openBenchDatabase, runBench } from './support/bench-database';
+import { percentile } from './support/percentile';
 import { reportFigures } from './support/results';
 
 const EVENTS = Number(process.env.BENCH_EXPORT_EVENTS ?? 100_000);

@@ -67,12 +67,6 @@ export async function openBenchDatabase(name: string, poolMax = 10): Promise<Ben
   };
 }
 
-export function percentile(sortedAscending: number[], p: number): number {
-  if (sortedAscending.length === 0) return NaN;
-  const index = Math.min(sortedAscending.length - 1, Math.ceil((p / 100) * sortedAscending.length) - 1);
-  return sortedAscending[Math.max(0, index)];
-}
-
 /** Runs a benchmark's `main`, printing a failure and exiting non-zero when it throws. */
 export function runBench(main: () => Promise<void>): void {
   main().catch((error: unknown) => {

@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
-import { percentile } from './bench-database';
+import { percentile } from './percentile';
 import type { PacedLoadResult, PacedLoadSpec } from './paced-load';
 import { serveLoadProcess } from './processes';
 
@@ -121,7 +121,7 @@ async function run(spec: PacedLoadSpec, measuringStarts: () => void): Promise<Pa
   let cpuAtStart = process.cpuUsage();
   while (due < total) {
     const now = performance.now();
-    if (!measuring && due >= firstMeasured && now >= dueAt(firstMeasured)) {
+    if (!measuring && now >= dueAt(firstMeasured)) {
       measuring = true;
       cpuAtStart = process.cpuUsage();
       measuringStarts();

@@ -76,7 +76,7 @@ export abstract class EpochCache {
    * is nothing worth caching (and no epoch that is unique to this database), so reads go to the source.
    */
   async read<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const epoch = this.epochIfFresh() ?? (await this.currentEpoch());
+    const epoch = this.epochIfFresh() ?? (await this.rereadEpoch());
     if (epoch === NO_EPOCH) return load();
     const full = `ail:${this.options.name}:${epoch}:${key}`;
     const held = this.stores.memory.get(full);
@@ -84,10 +84,9 @@ export abstract class EpochCache {
     if (this.stores.shared) {
       // cache-manager answers a failing store as a miss (it never throws on reads).
       const shared = await this.cache.get<unknown>(full);
-      const left = isShared(shared) ? shared.expiresAt - Date.now() : 0;
-      if (isShared(shared) && left > 0) {
+      if (isShared(shared) && shared.expiresAt > Date.now()) {
         // Kept here only as long as it lives in Redis: no answer outlives CACHE_TTL_SECONDS from when it was loaded.
-        this.stores.memory.set(full, shared.value, left);
+        this.stores.memory.set(full, shared.value, shared.expiresAt - Date.now());
         return this.hit(shared.value as T);
       }
     }
@@ -115,7 +114,12 @@ export abstract class EpochCache {
 
   /** The current epoch (the latest finished run's id, or `none`); re-read once per CACHE_TTL_SECONDS without Redis. */
   async currentEpoch(): Promise<string> {
-    return this.epochIfFresh() ?? (await this.refreshEpoch(), this.epoch ?? NO_EPOCH);
+    return this.epochIfFresh() ?? this.rereadEpoch();
+  }
+
+  private async rereadEpoch(): Promise<string> {
+    await this.refreshEpoch();
+    return this.epoch ?? NO_EPOCH;
   }
 
   /** The epoch, unless it is due to be re-read (no Redis, and read more than CACHE_TTL_SECONDS ago). */
