@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     const now = Date.now();
     const ctx = { caller: service, now, oldestMs: now - 90 * 86_400_000 };
     const events = batch(0);
-    let t0 = process.hrtime.bigint();
+    const t0 = process.hrtime.bigint();
     for (let r = 0; r < ROUNDS * 10; r++) for (const e of events) validateEvent(e, ctx);
     const validateUs = Number(process.hrtime.bigint() - t0) / 1e3 / (ROUNDS * 10 * 100);
 

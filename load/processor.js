@@ -14,6 +14,7 @@ function jwtSecret() {
   throw new Error('Set JWT_SECRET to the secret of the service under load (or run from the project folder after npm start)');
 }
 
+/* global Buffer */
 const SECRET = jwtSecret();
 const b64 = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 

@@ -56,5 +56,7 @@ if (cluster.isPrimary) {
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopAll(signal));
 } else {
+  // Only a worker loads the service; a static import would start it in the primary too.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('./main');
 }

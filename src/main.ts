@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WinstonModule } from 'nest-winston';
@@ -10,6 +9,7 @@ import { ConfigValidationError, loadConfig, readEnvironment } from './config/loa
 import { resolveDatabase } from './database/database-runtime';
 import type { RunningDatabase } from './database/embedded-postgres';
 import { createWinstonOptions } from './observability/logger.factory';
+import { installProcessGuards } from './observability/process-guards';
 
 async function bootstrap(): Promise<void> {
   const started = Date.now();
@@ -26,6 +26,7 @@ async function bootstrap(): Promise<void> {
   const appLogger = WinstonModule.createLogger(createWinstonOptions(config));
   Logger.overrideLogger(appLogger);
   const logger = new Logger('Bootstrap');
+  installProcessGuards();
   if (config.generatedSecrets.length > 0) {
     logger.warn(
       `!!! DEVELOPMENT KEYS IN USE: ${config.generatedSecrets.join(', ')} not set; using keys generated into ${config.dataDir}/dev-secrets.json. ` +
@@ -61,7 +62,7 @@ async function bootstrap(): Promise<void> {
     try {
       // The HTTP server first: it stops accepting and waits for in-flight requests while the database pool is
       // still open (Nest's own close runs the shutdown hooks, which end the pool, before it closes the server).
-      await (app.getHttpAdapter().getInstance() as FastifyInstance).close();
+      await app.getHttpAdapter().getInstance().close();
       await app.close();
       await database.stop();
       logger.log('Stopped cleanly');
@@ -74,4 +75,7 @@ async function bootstrap(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`Boot failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -34,7 +34,7 @@ export class CacheStores {
         reported = true;
       });
       // Closed by @nestjs/cache-manager, which disconnects every store when the module is destroyed.
-      this.list.push(new WhenReadyStore(redis) as unknown as KeyvStoreAdapter);
+      this.list.push(new WhenReadyStore(redis));
     }
   }
 

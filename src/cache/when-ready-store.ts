@@ -22,7 +22,7 @@ export class WhenReadyStore extends EventEmitter {
   }
 
   get<Value>(key: string): Promise<Value | undefined> {
-    return this.ready ? (this.redis.get(key) as Promise<Value | undefined>) : Promise.resolve(undefined);
+    return this.ready ? this.redis.get<Value>(key) : Promise.resolve(undefined);
   }
 
   set(key: string, value: unknown, ttl?: number): Promise<unknown> {

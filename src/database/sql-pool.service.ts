@@ -31,7 +31,7 @@ export class SqlPool {
    * primary. Replicas lag a little: use it for reads that tolerate that (published patterns), not read-your-writes.
    */
   async read<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const pool = (await this.em.getConnection('read').getNativeClient()) as Pool;
+    const pool = (await this.em.getConnection('read').getNativeClient());
     return (await pool.query<T>(sql, params)).rows;
   }
 

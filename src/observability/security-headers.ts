@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorMessage } from '../common/errors/error-message';
 
 const HELMET_OPTIONS: Parameters<typeof helmet>[0] = {
   contentSecurityPolicy: {
@@ -25,7 +26,7 @@ export function securityHeaders(): Record<string, string> {
   } as unknown as ServerResponse;
   let failure: unknown;
   helmet(HELMET_OPTIONS)({} as IncomingMessage, response, (error?: unknown) => (failure = error));
-  if (failure) throw failure;
+  if (failure) throw failure instanceof Error ? failure : new Error(`helmet failed: ${errorMessage(failure)}`);
   return headers;
 }
 

@@ -36,8 +36,7 @@ describe('Authentication and authorization (e2e)', () => {
     ['a non-bearer scheme', 'Basic dXNlcjpwdw==', /bearer token is required/],
   ])('answers 401 problem+json to %s', async (_, header, detail) => {
     const req = t.http.get('/api/v1/audit');
-    if (header) req.set('authorization', header);
-    const res = await req;
+    const res = await (header ? req.set('authorization', header) : req);
     expect(res.status).toBe(401);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 401, code: 'AUTH.UNAUTHENTICATED', title: 'Unauthorized' });

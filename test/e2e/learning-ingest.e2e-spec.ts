@@ -143,6 +143,12 @@ describe('Learning events: ingestion (e2e)', () => {
       ['rating or sentiment', (u) => ({ userId: u, eventType: 'feedback', context: { module: 'm', action: 'a' }, data: { sentiment: 'negative' } }), (u) => ({ userId: u, eventType: 'feedback', context: { module: 'm', action: 'a' }, data: { comment: 'hm' } }), 'data.rating'],
       ['correction length', (u) => correction(u, 'a'.repeat(4000), 'b'), (u) => correction(u, 'a'.repeat(4001), 'b'), 'data.original'],
       ['correction text', (u) => correction(u, 'teh', 'the'), (u) => correction(u, 'same', 'same'), 'data.corrected'],
+      ['correction NUL', (u) => correction(u, 'te\th', 'the'), (u) => correction(u, 'te\u0000h', 'the'), 'data.original'],
+      ['correction lone surrogate', (u) => correction(u, 'teh 😀', 'the'), (u) => correction(u, 'teh', 'the \ud83d'), 'data.corrected'],
+      ['correction bidi override', (u) => correction(u, 'שלום', 'the'), (u) => correction(u, 'teh\u202e', 'the'), 'data.original'],
+      ['correction escape sequence', (u) => correction(u, 'a\nb', 'the'), (u) => correction(u, 'a\u001b[2Jb', 'the'), 'data.original'],
+      ['comment control character', (u) => ({ userId: u, eventType: 'feedback', context: { module: 'm', action: 'a' }, data: { rating: 3, comment: 'ok' } }), (u) => ({ userId: u, eventType: 'feedback', context: { module: 'm', action: 'a' }, data: { rating: 3, comment: 'o\u0007k' } }), 'data.comment'],
+      ['reported item NUL', (u) => ({ userId: u, eventType: 'pattern_discovery', context: { module: 'm', action: 'a' }, data: { patternType: 'flow', signature: 's', items: ['a'] } }), (u) => ({ userId: u, eventType: 'pattern_discovery', context: { module: 'm', action: 'a' }, data: { patternType: 'flow', signature: 's', items: ['a\u0000'] } }), 'data.items[0]'],
       ['clientEventId', (u) => interaction(u, { clientEventId: 'c'.repeat(128) }), (u) => interaction(u, { clientEventId: 'c'.repeat(129) }), 'clientEventId'],
       ['event type', (u) => interaction(u), (u) => interaction(u, { eventType: 'click' }), 'eventType'],
       ['unknown field', (u) => interaction(u), (u) => interaction(u, { extra: 1 }), 'extra'],
@@ -449,7 +455,7 @@ describe('Learning events: ingestion (e2e)', () => {
       const viaCopy = await rows(large, 40);
       expect(viaArrays).toHaveLength(4);
       expect(viaCopy.length).toBeGreaterThan(4);
-      const key = (r: Record<string, unknown>) => `${r.event_type}`;
+      const key = (r: Record<string, unknown>) => String(r.event_type);
       const firstOfType = (list: Record<string, unknown>[]) => Object.fromEntries(list.map((r) => [key(r), r]));
       const a = firstOfType(viaArrays);
       const c = firstOfType(viaCopy);

@@ -290,6 +290,31 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       expect(await patterns('type=extra&module=ext-fail')).toHaveLength(1);
     });
 
+    it('retires what a failing miner can no longer vouch for: its patterns counted before a withdrawal', async () => {
+      const users = await consentingUsers(K);
+      await ingest(users.map((u) => ({ userId: u, eventType: 'interaction', context: { module: 'ext-unverified', action: 'visit', channel: 'radio' }, data: {}, timestamp: at() })));
+      await mine();
+      expect(await patterns('type=extra&module=ext-unverified')).toHaveLength(1);
+      await setConsent(t, users[0], false);
+      ChannelMiner.mode = 'fail';
+      const run = await mine();
+      expect(run.status).toBe('partial');
+      const report = run.miners.find((m: { miner: string }) => m.miner === 'channel');
+      expect(report).toMatchObject({ published: 0, retiredUnverified: true, error: 'channel miner failed on purpose' });
+      expect(report.retired).toBeGreaterThanOrEqual(1);
+      expect(await patterns('type=extra&module=ext-unverified')).toHaveLength(0);
+    });
+
+    it('refuses a pattern holding text jsonb cannot store, and publishes the rest: the run succeeds', async () => {
+      const users = await consentingUsers(K);
+      await ingest(users.map((u) => ({ userId: u, eventType: 'interaction', context: { module: 'ext-poison', action: 'visit', channel: 'web' }, data: {}, timestamp: at() })));
+      ChannelMiner.mode = 'poison';
+      const run = await mine();
+      expect(run.status).toBe('succeeded');
+      expect(run.miners.find((m: { miner: string }) => m.miner === 'channel')).toMatchObject({ refused: 1 });
+      expect((await patterns('type=extra&module=ext-poison')).map((p) => p.signature)).toEqual(['web']);
+    });
+
     it('retires a pattern at the next run once a withdrawal or an erasure takes its support below k', async () => {
       const users = await consentingUsers(K);
       const visit = (module: string) => users.map((u) => ({ userId: u, eventType: 'interaction', context: { module, action: 'visit', channel: 'kiosk' }, data: {}, timestamp: at() }));

@@ -48,7 +48,7 @@ export class ChannelReachGenerator implements InsightGenerator {
         value: r.users,
         significance: 1,
         support: r.users,
-        evidence: { patternIds: [], aggregate: { users: r.users, ...(ChannelReachGenerator.mode === 'leak' ? { oneUser: 1 } : {}) } as Record<string, number> },
+        evidence: { patternIds: [], aggregate: { users: r.users, ...(ChannelReachGenerator.mode === 'leak' ? { oneUser: 1 } : {}) } },
       }));
   }
 }

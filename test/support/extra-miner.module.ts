@@ -12,7 +12,8 @@ export class ChannelMiner implements PatternMiner {
   readonly name = 'channel';
   readonly patternType = 'extra';
 
-  static mode: 'ok' | 'fail' = 'ok';
+  /** `poison`: also returns a pattern whose text PostgreSQL's jsonb refuses (NUL), as a buggy miner might. */
+  static mode: 'ok' | 'fail' | 'poison' = 'ok';
   private static gate: Promise<void> | null = null;
   private static open: (() => void) | null = null;
   static entered: Promise<void> = Promise.resolve();
@@ -41,7 +42,9 @@ export class ChannelMiner implements PatternMiner {
        HAVING count(DISTINCT user_id) >= $3`,
       [window.from, window.to, window.minUserSupport],
     );
-    return rows.map((r) => ({ module: r.module, signature: r.channel, items: { channel: r.channel }, support: r.support, occurrences: Number(r.occurrences) }));
+    const found = rows.map((r) => ({ module: r.module, signature: r.channel, items: { channel: r.channel }, support: r.support, occurrences: Number(r.occurrences) }));
+    if (ChannelMiner.mode === 'poison' && found.length > 0) found.push({ ...found[0], signature: 'poison', items: { channel: 'nul\u0000here' } });
+    return found;
   }
 }
 

@@ -22,7 +22,7 @@ export function serviceToken(sub: string, roles: Role[]): string {
 
 export interface Answer {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;  
   headers: Headers;
 }
 

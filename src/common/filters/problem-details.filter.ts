@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorMessage } from '../errors/error-message';
 import { PROBLEM_CONTENT_TYPE } from '../errors/problem';
 import { toProblem } from '../errors/to-problem';
 
@@ -19,11 +20,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     problem.instance = request.url.split('?')[0].slice(0, 512);
     problem.requestId = String(request.id);
     if (unexpected !== undefined) {
-      const err = unexpected as Error;
       const what = `${request.method} ${request.routeOptions?.url ?? 'unmatched'}`;
       // A dependency that is down is a known, transient state: one line, no stack (an outage would flood the log).
-      if (problem.status === 503) this.logger.warn(`${what} answered 503 ${problem.code}: ${err?.message ?? String(unexpected)}`);
-      else this.logger.error(`${what} failed: ${err?.message ?? String(unexpected)}`, err?.stack);
+      if (problem.status === 503) this.logger.warn(`${what} answered 503 ${problem.code}: ${errorMessage(unexpected)}`);
+      else this.logger.error(`${what} failed: ${errorMessage(unexpected)}`, unexpected instanceof Error ? unexpected.stack : undefined);
     }
     if (reply.sent) return;
     reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));

@@ -15,14 +15,14 @@ export class RouteMetadata extends Reflector {
 
   override getAllAndOverride<T = unknown>(key: unknown, targets: (Target | undefined)[]): T {
     const [handler, controller] = targets;
-    if (targets.length !== 2 || !handler || !controller) return super.getAllAndOverride(key as string, targets as never) as T;
+    if (targets.length !== 2 || !handler || !controller) return super.getAllAndOverride<T>(key as string, targets as never);
     let known = this.byHandler.get(handler);
     if (!known) this.byHandler.set(handler, (known = { controller, values: new Map() }));
     // A handler inherited by another controller class: asked afresh (a handler belongs to one class almost always).
-    if (known.controller !== controller) return super.getAllAndOverride(key as string, targets as never) as T;
+    if (known.controller !== controller) return super.getAllAndOverride<T>(key as string, targets as never);
     const value = known.values.get(key);
     if (value !== undefined || known.values.has(key)) return value as T;
-    const found = super.getAllAndOverride(key as string, targets as never) as T;
+    const found = super.getAllAndOverride<T>(key as string, targets as never);
     known.values.set(key, found);
     return found;
   }

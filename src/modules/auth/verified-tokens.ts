@@ -35,7 +35,7 @@ export class VerifiedTokens {
   remember(token: string, user: AuthUser): void {
     const exp = expiryOf(token);
     if (exp === undefined) return;
-    this.cache.set(token, { user: Object.freeze({ sub: user.sub, roles: [...user.roles] }) as AuthUser, acceptUntilMs: (exp + CLOCK_TOLERANCE_SECONDS) * 1000 });
+    this.cache.set(token, { user: Object.freeze({ sub: user.sub, roles: [...user.roles] }), acceptUntilMs: (exp + CLOCK_TOLERANCE_SECONDS) * 1000 });
   }
 }
 

@@ -134,7 +134,7 @@ export class KeyRotationService implements BeforeApplicationShutdown {
             try {
               return this.rewrap(k.wrappedKey, wrappedKeyContext(k.userId, k.keyId), target);
             } catch (error) {
-              throw new Error(`data key ${k.keyId} cannot be unwrapped (${(error as Error).message}); restore its row or shred its user, then rotate again`);
+              throw new Error(`data key ${k.keyId} cannot be unwrapped (${(error as Error).message}); restore its row or shred its user, then rotate again`, { cause: error });
             }
           });
           after = batch.lastUserId;

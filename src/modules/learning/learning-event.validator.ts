@@ -2,6 +2,7 @@ import type { AuthUser } from '../../common/auth/auth-user';
 import { hasRole } from '../../common/auth/auth-user';
 import type { DomainError, FieldError } from '../../common/errors/domain.error';
 import { isUuid } from '../../common/ids/uuid';
+import { unsafeTextReason } from '../../common/text/safe-text';
 import { EVENT_TYPES, type EventType } from './entities/learning-event.entity';
 import { EVENT_LIMITS as L, OUTCOMES, SENTIMENTS } from './learning-event.limits';
 import { ForeignUserError, invalidEvent, TimestampOutOfRangeError } from './learning.errors';
@@ -40,9 +41,6 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Labels are stored as jsonb, which refuses NUL and unpaired surrogates (they would fail the whole batch). */
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const storableText = (value: string): boolean => !UNSTORABLE.test(value);
 
 /** At most this many field errors are listed per event; the rest are counted in one more entry. */
 export const MAX_FIELD_ERRORS = 20;
@@ -85,6 +83,12 @@ function text(errors: FieldError[], field: string, value: unknown, opts: { requi
     errors.push({ field, message: opts.what ?? `${field} must be 1-${opts.max} characters` });
     return null;
   }
+  // A pattern already allows only harmless characters.
+  const unsafe = opts.pattern ? null : unsafeTextReason(value);
+  if (unsafe) {
+    errors.push({ field, message: `${field} ${unsafe}` });
+    return null;
+  }
   return value;
 }
 
@@ -123,8 +127,9 @@ function labelsOf(context: Record<string, unknown>, errors: FieldError[]): Recor
       errors.push({ field, message: `${field} must be a string of at most ${L.maxLabelLength} characters` });
       continue;
     }
-    if (!storableText(value)) {
-      errors.push({ field, message: `${field} must not hold NUL characters or unpaired UTF-16 surrogates` });
+    const unsafe = unsafeTextReason(value);
+    if (unsafe) {
+      errors.push({ field, message: `${field} ${unsafe}` });
       continue;
     }
     (labels ??= {})[key] = value;

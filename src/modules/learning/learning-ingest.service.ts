@@ -92,7 +92,7 @@ export class LearningIngestService {
   private async ingest(items: unknown[], caller: AuthUser): Promise<{ batch: BatchResult; errors: Map<number, DomainError> }> {
     const now = Date.now();
     const ctx = { caller, now, oldestMs: now - this.config.learning.retentionDays * 86_400_000 };
-    const results: ItemResult[] = new Array(items.length);
+    const results = new Array<ItemResult>(items.length);
     const errors = new Map<number, DomainError>();
     const tally = this.metrics.tally();
     const reject = (index: number, error: DomainError, eventType: string) => {
@@ -181,13 +181,14 @@ export class LearningIngestService {
 
   /** Seals every payload and computes signatures; one data-key lookup per user. */
   private async seal(items: Pending[]): Promise<void> {
-    const ciphers = new Map<string, Promise<UserCipher>>();
-    for (const p of items) {
-      if (!ciphers.has(p.event.userId)) ciphers.set(p.event.userId, this.encryption.cipherFor(p.event.userId, { create: true }));
-    }
+    // All users' keys at once, settled together: awaiting them one by one would leave the rest unobserved when
+    // the first rejects (a database outage), and an unobserved rejection ends the process.
+    const userIds = [...new Set(items.map((p) => p.event.userId))];
+    const loaded = await Promise.all(userIds.map((userId) => this.encryption.cipherFor(userId, { create: true })));
+    const ciphers = new Map<string, UserCipher>(userIds.map((userId, i) => [userId, loaded[i]]));
     for (const p of items) {
       const e = p.event;
-      const cipher = await ciphers.get(e.userId)!;
+      const cipher = ciphers.get(e.userId)!;
       const id = uuidv7();
       p.row = {
         id,

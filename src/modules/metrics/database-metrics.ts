@@ -58,8 +58,8 @@ export class DatabaseMetrics implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const primary = (await this.orm.em.getConnection('write').getNativeClient()) as Pool;
-    const read = (await this.orm.em.getConnection('read').getNativeClient()) as Pool;
+    const primary = await this.orm.em.getConnection('write').getNativeClient();
+    const read = await this.orm.em.getConnection('read').getNativeClient();
     this.watch('primary', primary);
     if (read !== primary) this.watch('replica', read);
   }
@@ -80,6 +80,8 @@ export class DatabaseMetrics implements OnApplicationBootstrap {
     const target = client as PoolClient & { [INSTRUMENTED]?: true };
     if (target[INSTRUMENTED]) return;
     target[INSTRUMENTED] = true;
+    // Unbound on purpose: called below with the client as `this`, exactly as pg calls it.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const original = client.query as (...args: unknown[]) => unknown;
     const queries = this.queries;
     (client as { query: unknown }).query = function instrumentedQuery(this: PoolClient, ...args: unknown[]) {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { unhandledRejectionCount } from '../../observability/process-guards';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type CounterConfiguration, type GaugeConfiguration, type HistogramConfiguration } from 'prom-client';
 
 /**
@@ -12,6 +13,14 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    this.counter({
+      name: 'process_unhandled_rejections_total',
+      help: 'Promise rejections nobody handled (logged with their request id; the process keeps running)',
+      collect() {
+        this.reset();
+        this.inc(unhandledRejectionCount());
+      },
+    });
   }
 
   counter<L extends string>(config: Omit<CounterConfiguration<L>, 'registers'>): Counter<L> {

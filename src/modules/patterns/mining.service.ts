@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
 import type { Contributions } from '../../common/extension/contributions';
 import { uuidv7 } from '../../common/ids/uuid-v7';
+import { isSafeJson, unsafeTextReason } from '../../common/text/safe-text';
 import { AppConfig } from '../../config/app-config';
 import { startLockedRun, type LockedRunStart } from '../../database/locked-run';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
@@ -138,7 +139,9 @@ export class MiningService implements OnApplicationBootstrap {
         });
         const publishable = dedupe(found.filter((p) => this.publishable(p, run.minUserSupport)));
         const published = await serialized(() => inTransaction(client, (tx) => this.patterns.upsert(tx, runId, miner.patternType, publishable, run.to)));
-        return report(published);
+        const refused = found.length - publishable.length;
+        if (refused > 0) this.logger.warn(`Miner ${miner.name}: the run refused ${refused} of its ${found.length} patterns`);
+        return { ...report(published), ...(refused > 0 ? { refused } : {}) };
       } catch (error) {
         failedTypes.add(miner.patternType);
         this.logger.warn(`Miner ${miner.name} failed: ${describe(error)}`);
@@ -147,10 +150,18 @@ export class MiningService implements OnApplicationBootstrap {
     };
 
     const reports = await mapConcurrently(this.miners(), this.config.patterns.concurrency, mineOne);
+    let revokedAt: Date | null | undefined;
     for (const type of new Set(reports.map((r) => r.patternType))) {
-      if (failedTypes.has(type)) continue;
-      const retired = await this.patterns.retireOthers(client, runId, type, run.to);
-      reports.filter((r) => r.patternType === type).at(-1)!.retired = retired;
+      const last = reports.filter((r) => r.patternType === type).at(-1)!;
+      if (!failedTypes.has(type)) {
+        last.retired = await this.patterns.retireOthers(client, runId, type, run.to);
+        continue;
+      }
+      // Not recounted: what was counted before someone withdrew or was erased may count them still.
+      if (revokedAt === undefined) revokedAt = await this.patterns.lastRevocation(client);
+      last.retired = revokedAt ? await this.patterns.retireCountedBefore(client, type, revokedAt, run.to) : 0;
+      last.retiredUnverified = true;
+      if (last.retired > 0) this.logger.warn(`Retired ${last.retired} ${type} patterns whose support a failed miner could not recount after a withdrawal or erasure`);
     }
     // Types no registered miner publishes any more (a miner was removed) are recounted by nobody: retire them.
     const orphans = await this.patterns.retireTypesOtherThan(client, [...new Set(reports.map((r) => r.patternType))], run.to);
@@ -178,14 +189,18 @@ export class MiningService implements OnApplicationBootstrap {
       p.module.length <= 64 &&
       typeof p.signature === 'string' &&
       p.signature.length > 0 &&
-      p.signature.length <= MAX_SIGNATURE
+      p.signature.length <= MAX_SIGNATURE &&
+      unsafeTextReason(p.module) === null &&
+      unsafeTextReason(p.signature) === null &&
+      isSafeJson(p.items) &&
+      isSafeJson(p.stats ?? null)
     );
   }
 }
 
 /** `work` over every item, at most `limit` at a time; results in the items' order. */
 async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {
     while (next < items.length) {

@@ -1,6 +1,7 @@
 import { StorableDate } from '../../../common/http/date-bounds';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { SafeText } from '../../../common/text/safe-text';
 import { IsDate, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class AuditQueryDto {
@@ -9,7 +10,7 @@ export class AuditQueryDto {
   action?: string;
 
   @ApiPropertyOptional({ description: 'Exact actor (user uuid, client id or system)', maxLength: 200 })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional() @IsString() @MaxLength(200) @SafeText()
   actor?: string;
 
   @ApiPropertyOptional({ description: 'Entries at or after this instant (ISO-8601)', type: String, format: 'date-time' })
@@ -21,7 +22,7 @@ export class AuditQueryDto {
   to?: Date;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page', maxLength: 512 })
-  @IsOptional() @IsString() @MaxLength(512)
+  @IsOptional() @IsString() @MaxLength(512) @SafeText()
   cursor?: string;
 
   @ApiPropertyOptional({ description: 'Page size', minimum: 1, maximum: 500, default: 50 })

@@ -48,9 +48,9 @@ export class TrendGenerator implements InsightGenerator {
     if (!counts.every((c) => context.publishable(c))) return null;
     const rate = n1 !== null;
     if (rate && !(n1 > 0 && n2! > 0)) return null;
-    const value = rate ? x1! / n1 : x1!;
-    const baseline = rate ? x2! / n2! : x2!;
-    const test: TestResult = rate ? twoProportionTest(x1!, n1, x2!, n2!) : countChangeTest(x1!, x2!);
+    const value = rate ? x1 / n1 : x1;
+    const baseline = rate ? x2 / n2! : x2;
+    const test: TestResult = rate ? twoProportionTest(x1, n1, x2, n2!) : countChangeTest(x1, x2);
     if (!(test.p < context.alpha)) return null;
     const change = rate ? value - baseline : baseline > 0 ? (value - baseline) / baseline : null;
     const direction = value > baseline ? 'up' : 'down';
@@ -64,8 +64,8 @@ export class TrendGenerator implements InsightGenerator {
       baseline,
       change,
       significance: 1 - test.p,
-      support: rate ? Math.min(n1, n2!) : Math.min(...[x1!, x2!].filter((c) => c > 0)),
-      evidence: { patternIds: [], aggregate: rate ? { current: x1!, currentOf: n1, previous: x2!, previousOf: n2! } : { current: x1!, previous: x2! } },
+      support: rate ? Math.min(n1, n2!) : Math.min(...[x1, x2].filter((c) => c > 0)),
+      evidence: { patternIds: [], aggregate: rate ? { current: x1, currentOf: n1, previous: x2, previousOf: n2! } : { current: x1, previous: x2 } },
       stats: { z: test.z, p: test.p },
     };
   }

@@ -1,3 +1,4 @@
+import { SafeText } from '../../../common/text/safe-text';
 import { StorableDate } from '../../../common/http/date-bounds';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -27,7 +28,7 @@ export class EventQueryDto {
   to?: Date;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page', maxLength: 512 })
-  @IsOptional() @IsString() @MaxLength(512)
+  @IsOptional() @IsString() @MaxLength(512) @SafeText()
   cursor?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })

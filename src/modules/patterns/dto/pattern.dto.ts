@@ -1,3 +1,4 @@
+import { SafeText } from '../../../common/text/safe-text';
 import { StorableDate } from '../../../common/http/date-bounds';
 import { PureQueryValidation } from '../../../common/http/memoizing-validation.pipe';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -12,7 +13,7 @@ export const PREDICT_LIMITS = { maxRecentActions: 20, maxPredictions: 20 } as co
 /** Keyset paging of a list: the opaque cursor of the previous page and a page size of 1-100. */
 export class PageQueryDto {
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page', maxLength: 512 })
-  @IsOptional() @IsString() @MaxLength(512)
+  @IsOptional() @IsString() @MaxLength(512) @SafeText()
   cursor?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
@@ -111,6 +112,9 @@ export class MinerReportDto {
   @ApiProperty() retired!: number;
   @ApiProperty() durationMs!: number;
   @ApiPropertyOptional() error?: string;
+  @ApiPropertyOptional({ description: 'Patterns the run refused to publish (under k users, malformed, or unacceptable text)' }) refused?: number;
+  @ApiPropertyOptional({ description: 'True when the miner failed: `retired` then counts its patterns last counted before a withdrawal or erasure' })
+  retiredUnverified?: boolean;
 }
 
 export class MiningRunDto {

@@ -13,6 +13,10 @@ export interface MinerReport {
   retired: number;
   durationMs: number;
   error?: string;
+  /** Patterns the run's guard refused (under k users, malformed, or holding text PostgreSQL or readers must not get). */
+  refused?: number;
+  /** Set when the miner's type failed: `retired` counts the patterns last counted before a withdrawal or erasure. */
+  retiredUnverified?: true;
 }
 
 /** One mining run: its window, who started it, how long it took, what each miner published and retired. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { unsafeTextReason } from '../../../common/text/safe-text';
 import { normalizeForIndex } from '../../crypto/normalize';
 import { ExampleReader } from '../example-reader';
 import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
@@ -31,8 +32,8 @@ export class CorrectionMiner implements PatternMiner {
     const data = await this.examples.read(window, rows.flatMap((r) => r.examples));
     const out: MinedPattern[] = [];
     for (const r of rows) {
-      const example = r.examples.map((id) => data.get(id)).find((d) => typeof d?.original === 'string' && typeof d.corrected === 'string');
-      if (!example) continue; // no readable example this run
+      const example = r.examples.map((id) => data.get(id)).find((d) => isSafeText(d?.original) && isSafeText(d?.corrected));
+      if (!example) continue; // no readable (or acceptable) example this run
       out.push({
         module: r.module,
         signature: r.signature,
@@ -44,3 +45,6 @@ export class CorrectionMiner implements PatternMiner {
     return out;
   }
 }
+
+/** Stored before the ingest refused such text, a correction may hold what no pattern should publish. */
+const isSafeText = (v: unknown): v is string => typeof v === 'string' && unsafeTextReason(v) === null;

@@ -86,7 +86,7 @@ export class SequenceMiner implements PatternMiner {
     } catch (error) {
       if (!(error instanceof TooManySequencesError)) throw error;
       const kind = maxGap === 0 ? 'contiguous' : 'gapped';
-      throw new Error(`module ${module}: more than ${error.limit} ${kind} sequences reach ${minSupport} of ${db.userCount} users; raise ${maxGap === 0 ? 'MIN_USER_SUPPORT' : 'MINING_GAPPED_MIN_SHARE or lower MAX_SEQUENCE_GAP'}, or shorten MAX_SEQUENCE_LENGTH`);
+      throw new Error(`module ${module}: more than ${error.limit} ${kind} sequences reach ${minSupport} of ${db.userCount} users; raise ${maxGap === 0 ? 'MIN_USER_SUPPORT' : 'MINING_GAPPED_MIN_SHARE or lower MAX_SEQUENCE_GAP'}, or shorten MAX_SEQUENCE_LENGTH`, { cause: error });
     }
   }
 }

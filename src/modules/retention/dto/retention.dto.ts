@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { SafeText } from '../../../common/text/safe-text';
 import { PageQueryDto } from '../../patterns/dto/pattern.dto';
 
 export class RetentionRunRequestDto {
@@ -16,7 +17,7 @@ export class RetentionStartedDto {
 
 export class LegalHoldRequestDto {
   @ApiProperty({ minLength: 1, maxLength: 500, description: 'Why the data must be kept (e.g. a case reference); audited' })
-  @IsString({ message: 'reason must be a string' }) @MinLength(1, { message: 'reason must not be empty' }) @MaxLength(500, { message: 'reason must be at most 500 characters' }) @Matches(/^[^\u0000]*$/, { message: 'reason must not contain NUL characters' })
+  @IsString({ message: 'reason must be a string' }) @MinLength(1, { message: 'reason must not be empty' }) @MaxLength(500, { message: 'reason must be at most 500 characters' }) @SafeText()
   reason!: string;
 }
 
