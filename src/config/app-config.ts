@@ -1,4 +1,5 @@
 import type { KeyEncryptionKey } from './encryption-keys';
+import type { TrustProxy } from './trust-proxy';
 
 /** The validated, typed settings. Built once at boot by `loadConfig`; injected wherever settings are read. */
 export class AppConfig {
@@ -8,7 +9,8 @@ export class AppConfig {
     port: number;
     bodyLimitBytes: number;
     corsOrigins: string[];
-    trustProxy: boolean;
+    /** Fastify's `trustProxy`: false, the number of proxies in front, or their addresses/CIDRs (never every hop). */
+    trustProxy: TrustProxy;
     docsEnabled: boolean;
     shutdownTimeoutMs: number;
   };
@@ -23,8 +25,15 @@ export class AppConfig {
   auth: {
     jwtSecret: string;
     accessTokenTtlSeconds: number;
+    /** Failed attempts per (address, client id) in a window, then that pair is refused until the window ends. */
     maxFailedAttempts: number;
     failedWindowSeconds: number;
+    /** Failed attempts per client id from all addresses in a window, then the client is refused everywhere. */
+    maxFailedAttemptsPerClient: number;
+    /** Secret verifications (scrypt) running at once in this process. */
+    verifyConcurrency: number;
+    /** Verifications that may wait for a slot; beyond them a token request is answered 503 at once. */
+    verifyQueue: number;
   };
   crypto: {
     /** Key-encryption keys; `currentKeyId` wraps every new data key. */

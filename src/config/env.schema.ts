@@ -194,14 +194,24 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(86400)
   AUTH_FAILED_WINDOW_SECONDS = 900;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT?: number;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  AUTH_VERIFY_CONCURRENCY = 2;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  AUTH_VERIFY_QUEUE = 8;
+
   @Transform(toInt) @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
   @IsOptional() @IsString() @MaxLength(4096)
   CORS_ORIGINS?: string;
 
-  @Transform(toBool) @IsBoolean()
-  TRUST_PROXY = false;
+  /** `false`, a hop count or trusted proxy addresses (checked by load-config). */
+  @IsString() @MaxLength(1024)
+  TRUST_PROXY = 'false';
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';

@@ -24,13 +24,40 @@ describe(loadConfig.name, () => {
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('applies defaults and types values', () => {
-    const sut = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX, PORT: '4000', TRUST_PROXY: 'true' });
+    const sut = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX, PORT: '4000' });
     expect(sut.http.port).toBe(4000);
-    expect(sut.http.trustProxy).toBe(true);
+    expect(sut.http.trustProxy).toBe(false);
     expect(sut.throttle).toEqual({ limit: 1000, ttlSeconds: 60 });
     expect(sut.log.format).toBe('pretty');
     expect(sut.crypto.keys).toHaveLength(1);
     expect(sut.crypto.currentKeyId).toBe('k1');
+  });
+
+  it('reads TRUST_PROXY as false, a hop count or proxy addresses, and refuses trusting every hop', () => {
+    const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
+    expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.10,loopback,fd00::/8' }).http.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.10', 'loopback', 'fd00::/8']);
+    for (const value of ['true', 'TRUE', 'yes']) {
+      expect(problemsOf({ ...base, TRUST_PROXY: value })).toEqual([expect.stringMatching(/^TRUST_PROXY=.* is no longer accepted.*number of proxies.*\(1-10\).*addresses or CIDRs/)]);
+    }
+    expect(problemsOf({ ...base, TRUST_PROXY: '11' })).toEqual([expect.stringMatching(/^TRUST_PROXY .*hop count above 10/)]);
+    expect(problemsOf({ ...base, TRUST_PROXY: '10.0.0.1,0.0.0.0/0,10.0.0.0/33,proxy.internal' })).toEqual([
+      expect.stringMatching(/^TRUST_PROXY .*"0\.0\.0\.0\/0", "10\.0\.0\.0\/33", "proxy\.internal"$/),
+    ]);
+  });
+
+  it('reads the credential-check settings with their defaults, and refuses a per-client limit below the per-address one', () => {
+    const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
+    expect(loadConfig(base).auth).toMatchObject({ maxFailedAttempts: 5, failedWindowSeconds: 900, maxFailedAttemptsPerClient: 20, verifyConcurrency: 2, verifyQueue: 8 });
+    expect(loadConfig({ ...base, AUTH_MAX_FAILED_ATTEMPTS: '10' }).auth.maxFailedAttemptsPerClient).toBe(40);
+    expect(loadConfig({ ...base, AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT: '7', AUTH_VERIFY_CONCURRENCY: '4', AUTH_VERIFY_QUEUE: '0' }).auth).toMatchObject({
+      maxFailedAttemptsPerClient: 7,
+      verifyConcurrency: 4,
+      verifyQueue: 0,
+    });
+    expect(problemsOf({ ...base, AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT: '4' })).toEqual(['AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT must be at least AUTH_MAX_FAILED_ATTEMPTS']);
+    expect(problemsOf({ ...base, AUTH_VERIFY_CONCURRENCY: '0', AUTH_VERIFY_QUEUE: '1001' })).toHaveLength(2);
   });
 
   it('lists every problem in one error', () => {

@@ -6,6 +6,7 @@ import { AppConfig } from './app-config';
 import { readDevSecrets, readOrCreateDevSecrets } from './dev-secrets';
 import { decodeKey, parseEncryptionKeys } from './encryption-keys';
 import { EnvironmentVariables } from './env.schema';
+import { parseTrustProxy } from './trust-proxy';
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -88,6 +89,12 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
   if (env.PATTERNS_CRON !== 'off' && !validateCronExpression(env.PATTERNS_CRON).valid) {
     problems.push('PATTERNS_CRON must be a cron expression (5 or 6 fields, e.g. "0 * * * *") or off');
   }
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY);
+  if (trustProxy.problem && !problems.some((p) => p.startsWith('TRUST_PROXY'))) problems.push(trustProxy.problem);
+  // A per-client limit below the per-address one would make the per-address limit unreachable.
+  if (typeof env.AUTH_MAX_FAILED_ATTEMPTS === 'number' && typeof env.AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT === 'number' && env.AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT < env.AUTH_MAX_FAILED_ATTEMPTS) {
+    problems.push('AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT must be at least AUTH_MAX_FAILED_ATTEMPTS');
+  }
 
   if (production) {
     if (!env.DATABASE_URL) problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development only)');
@@ -113,7 +120,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       port: env.PORT,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
-      trustProxy: env.TRUST_PROXY,
+      trustProxy: trustProxy.value,
       docsEnabled: env.DOCS_ENABLED,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
@@ -130,6 +137,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       accessTokenTtlSeconds: env.JWT_ACCESS_TOKEN_TTL_SECONDS,
       maxFailedAttempts: env.AUTH_MAX_FAILED_ATTEMPTS,
       failedWindowSeconds: env.AUTH_FAILED_WINDOW_SECONDS,
+      maxFailedAttemptsPerClient: env.AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT ?? 4 * env.AUTH_MAX_FAILED_ATTEMPTS,
+      verifyConcurrency: env.AUTH_VERIFY_CONCURRENCY,
+      verifyQueue: env.AUTH_VERIFY_QUEUE,
     },
     crypto: {
       keys: keys.keys,

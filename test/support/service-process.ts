@@ -73,6 +73,11 @@ export class ServiceProcess {
     return this.output;
   }
 
+  /** Whether the process is still running. */
+  get alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   async request(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer> {
     const res = await fetch(`${this.url}${path}`, {
       method,

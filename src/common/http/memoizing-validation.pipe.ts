@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, SetMetadata, type Type, ValidationPipe } from '@nestjs/common';
 import { TtlLruCache } from '../cache/ttl-lru-cache';
+import { RequestValidationError } from '../errors/domain.error';
 
 const PURE_QUERY = Symbol('pure-query-validation');
 /** Queries up to this many characters (as JSON) are remembered; longer ones are validated every time. */
@@ -15,6 +16,13 @@ const REMEMBER_MS = 3_600_000;
  * time the same query comes (hot read routes ask the same few queries over and over).
  */
 export const PureQueryValidation = (): ClassDecorator => SetMetadata(PURE_QUERY, true);
+
+/**
+ * DTO bodies nested deeper are refused before class-transformer sees them: it copies unknown nested members
+ * recursively, and 120 000 levels (720 KB, under the body limit) overflowed the stack into a 500. Bodies
+ * a route takes as `unknown` (learning events, checked by their own validator) are not walked.
+ */
+export const MAX_BODY_DEPTH = 32;
 
 /** A valid query's DTO fields, and which of them are Dates or arrays (copied for each request). */
 interface Remembered {
@@ -32,6 +40,9 @@ export class MemoizingValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const { type, metatype } = metadata;
+    if (type === 'body' && this.toValidate(metadata) && nestsDeeperThan(value, MAX_BODY_DEPTH)) {
+      throw new RequestValidationError([{ field: 'body', message: `body must not nest deeper than ${MAX_BODY_DEPTH} levels` }]);
+    }
     if (type !== 'query' || !metatype || Reflect.getOwnMetadata(PURE_QUERY, metatype) !== true) return super.transform(value, metadata);
     const key = queryKey(value);
     if (key === undefined) return super.transform(value, metadata);
@@ -68,4 +79,16 @@ function queryKey(value: unknown): string | undefined {
   }
   const key = JSON.stringify(value);
   return key.length <= MAX_KEY_LENGTH ? key : undefined;
+}
+
+/** Whether `value` holds objects or arrays more than `max` levels deep; iterative, so no depth overflows it. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }

@@ -13,12 +13,13 @@ import { RouteMetadata } from '../../common/metadata/route-metadata';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RolesGuard } from './roles.guard';
+import { SecretVerificationGate } from './secret-verification.gate';
 import { TokenService } from './token.service';
 
 @Module({
   imports: [PassportModule, JwtModule.register({}), MikroOrmModule.forFeature([ApiClient]), AuditModule, HashingModule],
   controllers: [AuthController],
-  providers: [ApiClientsService, AuthService, FailedAttemptsStore, JwtStrategy, JwtAuthGuard, RolesGuard, RouteMetadata, TokenService],
+  providers: [ApiClientsService, AuthService, FailedAttemptsStore, JwtStrategy, JwtAuthGuard, RolesGuard, RouteMetadata, SecretVerificationGate, TokenService],
   exports: [ApiClientsService, TokenService, JwtAuthGuard, RolesGuard, RouteMetadata],
 })
 export class AuthModule {}

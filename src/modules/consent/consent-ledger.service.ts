@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { isAdmin } from '../../common/auth/auth-user';
+import { PerKeySerialQueue } from '../../common/concurrency/per-key-serial-queue';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { AppConfig } from '../../config/app-config';
 import { SqlPool } from '../../database/sql-pool.service';
@@ -10,6 +11,7 @@ import { AuditService } from '../audit/audit.service';
 import { BlindIndexService } from '../crypto/blind-index.service';
 import { consentRecordHash } from './consent-chain';
 import { ConsentGate } from './consent-gate.service';
+import { ConsentChangesQueuedError } from './consent.errors';
 import { ConsentMetrics } from './consent.metrics';
 import { CONSENT_WITHDRAWN, type ConsentWithdrawnEvent } from './consent.events';
 import { PersonalDataRegistry } from './personal-data';
@@ -58,6 +60,9 @@ interface RecordRow {
  */
 @Injectable()
 export class ConsentLedgerService {
+  /** One user's changes wait for each other here, not on pooled connections; at most 4 per user per instance. */
+  private readonly changes = new PerKeySerialQueue(4, () => new ConsentChangesQueuedError());
+
   constructor(
     private readonly sql: SqlPool,
     private readonly blindIndex: BlindIndexService,
@@ -111,7 +116,11 @@ export class ConsentLedgerService {
   }
 
   /** Applies a change requested by `caller` for `userId` (`viaSelf`: the /me routes). */
-  async change(userId: string, change: ConsentChange, caller: AuthUser, viaSelf: boolean): Promise<ConsentState> {
+  change(userId: string, change: ConsentChange, caller: AuthUser, viaSelf: boolean): Promise<ConsentState> {
+    return this.changes.run(userId, () => this.changeNow(userId, change, caller, viaSelf));
+  }
+
+  private async changeNow(userId: string, change: ConsentChange, caller: AuthUser, viaSelf: boolean): Promise<ConsentState> {
     const source: ConsentSource = viaSelf ? 'user' : isAdmin(caller) ? 'admin' : 'service';
     const actor = viaSelf || caller.sub.toLowerCase() === userId ? 'self' : caller.sub;
     const outcome = await this.sql.transaction(async (client) => {

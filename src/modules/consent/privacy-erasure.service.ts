@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { PerKeySingleFlight } from '../../common/concurrency/per-key-single-flight';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { SqlPool } from '../../database/sql-pool.service';
 import { AuditService } from '../audit/audit.service';
 import { FieldEncryptionService } from '../crypto/field-encryption.service';
-import { HOLD_LOCK, HOLD_UNLOCK, LegalHoldsRepository } from '../retention/legal-holds.repository';
+import { HOLD_TRY_LOCK, LegalHoldsRepository } from '../retention/legal-holds.repository';
 import { LegalHoldError } from '../retention/retention.errors';
 import { ConsentGate } from './consent-gate.service';
 import { ConsentLedgerService } from './consent-ledger.service';
+import { PrivacyRequestInProgressError } from './consent.errors';
 import { ConsentMetrics } from './consent.metrics';
 import { PersonalDataRegistry } from './personal-data';
 
@@ -25,14 +27,21 @@ export interface ErasureReceipt {
 }
 
 /**
- * The right to be forgotten. Shreds the user's data key first (every ciphertext becomes unreadable at once), then
- * in one transaction, serialized with consent changes and waiting for in-flight ingest statements: deletes every
- * registered source's records and the settings, rewrites the consent ledger and the audit entries to the user's
- * pseudonym, and stores a receipt that does not name the user. Repeating it is harmless: it finds nothing left.
+ * The right to be forgotten. In one transaction on one connection, serialized with consent changes and waiting for
+ * in-flight ingest statements: checks the legal hold, deletes the data key (every ciphertext becomes unreadable when
+ * it commits) and every registered source's records and the settings, rewrites the consent ledger and the audit
+ * entries to the user's pseudonym, and stores a receipt that does not name the user; then evicts the data key from
+ * every instance's cache. Repeating it is harmless: it finds nothing left.
+ * One erasure per user at a time: a second one while the first runs (on this instance or another) is answered
+ * 409 PRIVACY.IN_PROGRESS at once — waiting would hold a pooled connection per copy, and one user could starve
+ * everyone else's requests. The locks it waits for (consent changes, ingest statements) belong to transactions
+ * that need no further connection to finish.
  * A user under legal hold is refused (409 RETENTION.LEGAL_HOLD, audited as `privacy.erasure_refused`).
  */
 @Injectable()
 export class PrivacyErasureService {
+  private readonly running = new PerKeySingleFlight((requestId) => new PrivacyRequestInProgressError('erasure', requestId));
+
   constructor(
     private readonly sql: SqlPool,
     private readonly registry: PersonalDataRegistry,
@@ -44,40 +53,25 @@ export class PrivacyErasureService {
     private readonly holds: LegalHoldsRepository,
   ) {}
 
-  async erase(request: ErasureRequest): Promise<ErasureReceipt> {
-    // A hold cannot be placed while this erasure runs (placing one takes the same lock), nor slip in after the check.
-    return this.sql.withClient(async (client) => {
-      await client.query(HOLD_LOCK, [request.userId]);
-      try {
-        return await this.eraseUnlessHeld(request);
-      } finally {
-        await client.query(HOLD_UNLOCK, [request.userId]);
-      }
-    });
+  erase(request: ErasureRequest): Promise<ErasureReceipt> {
+    return this.running.run(request.userId, () => this.eraseOnce(request));
   }
 
-  private async eraseUnlessHeld(request: ErasureRequest): Promise<ErasureReceipt> {
+  private async eraseOnce(request: ErasureRequest): Promise<ErasureReceipt> {
     const { userId } = request;
     const subject = this.ledger.pseudonym(userId);
     const requestedBy = request.requestedBy.self ? 'self' : request.requestedBy.actor;
-    if (await this.holds.isHeld(userId)) {
-      await this.audit.record({
-        actor: request.requestedBy.self ? userId : request.requestedBy.actor,
-        actorType: request.requestedBy.self ? 'user' : 'admin',
-        action: 'privacy.erasure_refused',
-        target: userId,
-        outcome: 'denied',
-        details: { reason: 'legal_hold' },
-      });
-      throw new LegalHoldError();
-    }
-    const shredded = await this.encryption.shredUser(userId);
-    const receipt = await this.sql.transaction(async (tx) => {
+    const receipt = await this.sql.transaction(async (tx): Promise<ErasureReceipt | 'held'> => {
+      // Another instance erasing this user, or a hold being placed: answer now rather than hold a connection.
+      const { rows } = await tx.query<{ locked: boolean }>(HOLD_TRY_LOCK, [userId]);
+      if (!rows[0].locked) throw new PrivacyRequestInProgressError('erasure');
+      if (await this.holds.isHeld(userId, tx)) return 'held';
       await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);
       // Waits for direct-COPY writes in flight (see learning_consent_held); later ones find no consent.
       await tx.query('SELECT learning_consent_change_lock($1::uuid)', [userId]);
       // Waits for ingest statements holding the row FOR SHARE; later ones find no consent.
       await tx.query('SELECT 1 FROM user_privacy_settings WHERE user_id = $1 FOR UPDATE', [userId]);
+      const shredded = await this.encryption.shredUserIn(tx, userId);
       const counts: Record<string, number> = {};
       for (const handler of this.registry.handlers) counts[handler.dataClass] = await handler.erase(userId, tx);
       counts.privacySettings = (await tx.query('DELETE FROM user_privacy_settings WHERE user_id = $1', [userId])).rowCount ?? 0;
@@ -109,8 +103,19 @@ export class PrivacyErasureService {
       ]);
       return { erasureId, erasedAt, subject, counts };
     });
-    // A write that fetched the key just before the shred may have recreated it; it stored nothing (no consent
-    // row any more), so its fresh key goes too.
+    if (receipt === 'held') {
+      await this.audit.record({
+        actor: request.requestedBy.self ? userId : request.requestedBy.actor,
+        actorType: request.requestedBy.self ? 'user' : 'admin',
+        action: 'privacy.erasure_refused',
+        target: userId,
+        outcome: 'denied',
+        details: { reason: 'legal_hold' },
+      });
+      throw new LegalHoldError();
+    }
+    // Evicts the key from every instance's cache; a write that fetched the key before the commit may have
+    // recreated it, and stored nothing (no consent row any more), so its fresh key goes too.
     await this.encryption.shredUser(userId);
     await this.gate.changed(userId, false);
     this.metrics.erased(request.requestedBy.self ? 'self' : 'admin');

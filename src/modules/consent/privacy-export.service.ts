@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { PerKeySingleFlight } from '../../common/concurrency/per-key-single-flight';
 import { SqlPool } from '../../database/sql-pool.service';
 import { AuditService } from '../audit/audit.service';
 import { ConsentLedgerService } from './consent-ledger.service';
+import { PrivacyRequestInProgressError } from './consent.errors';
 import { ConsentMetrics } from './consent.metrics';
 import { PersonalDataRegistry } from './personal-data';
 
@@ -37,6 +39,7 @@ export interface ExportRequest {
 @Injectable()
 export class PrivacyExportService {
   private readonly logger = new Logger(PrivacyExportService.name);
+  private readonly running = new PerKeySingleFlight((requestId) => new PrivacyRequestInProgressError('export', requestId));
 
   constructor(
     private readonly ledger: ConsentLedgerService,
@@ -46,8 +49,16 @@ export class PrivacyExportService {
     private readonly metrics: ConsentMetrics,
   ) {}
 
-  /** The export as UTF-8 chunks. Audited when it ends (complete or failed); a failure ends the stream early. */
-  async *stream(request: ExportRequest): AsyncGenerator<string> {
+  /**
+   * The export as UTF-8 chunks. Audited when it ends (complete or failed); a failure ends the stream early.
+   * One export per user at a time on this instance: another one while it streams is refused (409) before any
+   * byte is sent.
+   */
+  stream(request: ExportRequest): AsyncGenerator<string> {
+    return this.running.stream(request.userId, () => this.streamOnce(request));
+  }
+
+  private async *streamOnce(request: ExportRequest): AsyncGenerator<string> {
     const { userId } = request;
     const by = request.requestedBy.self ? 'self' : 'admin';
     const counts: Record<string, number> = {};

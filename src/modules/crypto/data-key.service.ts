@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { isUuid } from '../../common/ids/uuid';
@@ -91,6 +92,14 @@ export class DataKeyService implements OnModuleDestroy {
     this.cache.delete(userId);
     await this.eviction.publish(userId);
     return existed;
+  }
+
+  /**
+   * Deletes the user's key inside the caller's transaction (it is gone when that commits). Caches are not touched:
+   * call `shredUser` after the commit, which evicts them on every instance.
+   */
+  shredStored(tx: PoolClient, rawUserId: string): Promise<boolean> {
+    return this.store.delete(canonicalUserId(rawUserId), tx);
   }
 
   private async load(userId: string): Promise<DataKey | null> {

@@ -38,12 +38,10 @@ export class DataKeyStore {
   }
 
   /** Deletes the user's key and leaves a tombstone of its id (no user id, no key material) in one statement. */
-  async delete(userId: string): Promise<boolean> {
-    const rows = await this.sql.query(
-      `WITH gone AS (DELETE FROM user_data_keys WHERE user_id = $1 RETURNING key_id)
-       INSERT INTO shredded_data_keys (key_id) SELECT key_id FROM gone ON CONFLICT (key_id) DO NOTHING RETURNING key_id`,
-      [userId],
-    );
+  async delete(userId: string, client?: PoolClient): Promise<boolean> {
+    const sql = `WITH gone AS (DELETE FROM user_data_keys WHERE user_id = $1 RETURNING key_id)
+       INSERT INTO shredded_data_keys (key_id) SELECT key_id FROM gone ON CONFLICT (key_id) DO NOTHING RETURNING key_id`;
+    const rows = client ? (await client.query(sql, [userId])).rows : await this.sql.query(sql, [userId]);
     return rows.length === 1;
   }
 

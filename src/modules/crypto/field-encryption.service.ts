@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg';
 import { Injectable } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import { AuthenticationFailedError } from './aes-gcm';
@@ -131,5 +132,10 @@ export class FieldEncryptionService {
 
   shredUser(userId: string): Promise<boolean> {
     return this.dataKeys.shredUser(userId);
+  }
+
+  /** Deletes the user's data key in the caller's transaction; `shredUser` after the commit evicts the caches. */
+  shredUserIn(tx: PoolClient, userId: string): Promise<boolean> {
+    return this.dataKeys.shredStored(tx, userId);
   }
 }

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { SqlPool } from '../../database/sql-pool.service';
 
-/** Held by an erasure for its whole run, and by placing a hold: the two never interleave for one user. */
-export const HOLD_LOCK = "SELECT pg_advisory_lock(hashtextextended('hold:' || $1, 0))";
-export const HOLD_UNLOCK = "SELECT pg_advisory_unlock(hashtextextended('hold:' || $1, 0))";
+/**
+ * Tried by an erasure's transaction (it answers 409 rather than wait), taken by placing a hold: the two never
+ * interleave for one user. One transaction each, so no pooled connection waits on a lock whose holder needs another.
+ */
+export const HOLD_TRY_LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended('hold:' || $1, 0)) AS locked";
 
 export interface StoredHold {
   user_id: string;
@@ -17,8 +20,10 @@ export interface StoredHold {
 export class LegalHoldsRepository {
   constructor(private readonly sql: SqlPool) {}
 
-  async isHeld(userId: string): Promise<boolean> {
-    const rows = await this.sql.query<{ held: boolean }>('SELECT true AS held FROM legal_holds WHERE user_id = $1', [userId]);
+  /** Whether the user is under hold; in the caller's transaction when given one. */
+  async isHeld(userId: string, tx?: PoolClient): Promise<boolean> {
+    const sql = 'SELECT true AS held FROM legal_holds WHERE user_id = $1';
+    const rows = tx ? (await tx.query(sql, [userId])).rows : await this.sql.query<{ held: boolean }>(sql, [userId]);
     return rows.length > 0;
   }
 

@@ -3,7 +3,7 @@ import { StorableDate } from '../../../common/http/date-bounds';
 import { PureQueryValidation } from '../../../common/http/memoizing-validation.pipe';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { PATTERN_STATUSES, type PatternStatus } from '../entities/global-pattern.entity';
 
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
@@ -75,7 +75,7 @@ export class PredictDto {
   @IsString() @Matches(NAME, { message: NAME_MESSAGE('module') })
   module!: string;
 
-  @ApiProperty({ type: [String], minItems: 1, maxItems: PREDICT_LIMITS.maxRecentActions, description: 'The latest actions, oldest first' })
+  @ApiProperty({ type: 'array', items: { type: 'string', pattern: NAME.source }, minItems: 1, maxItems: PREDICT_LIMITS.maxRecentActions, description: 'The latest actions, oldest first' })
   @IsArray({ message: 'recentActions must be an array of action names' })
   @ArrayMinSize(1, { message: 'recentActions needs at least one action' })
   @ArrayMaxSize(PREDICT_LIMITS.maxRecentActions, { message: `recentActions holds at most ${PREDICT_LIMITS.maxRecentActions} actions` })
@@ -83,7 +83,8 @@ export class PredictDto {
   recentActions!: string[];
 
   @ApiPropertyOptional({ minimum: 1, maximum: PREDICT_LIMITS.maxPredictions, default: 5 })
-  @IsOptional() @IsInt({ message: 'limit must be an integer' }) @Min(1) @Max(PREDICT_LIMITS.maxPredictions)
+  // Not @IsOptional(): that lets null through, which replaced the default and answered no predictions at all.
+  @ValidateIf((dto: PredictDto) => dto.limit !== undefined) @IsInt({ message: 'limit must be an integer' }) @Min(1) @Max(PREDICT_LIMITS.maxPredictions)
   limit: number = 5;
 }
 

@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { SafeText } from '../../../common/text/safe-text';
 import { PageQueryDto } from '../../patterns/dto/pattern.dto';
 
 export class RetentionRunRequestDto {
   @ApiPropertyOptional({ default: false, description: 'Count what would be purged, touching nothing' })
-  @IsOptional() @IsBoolean({ message: 'dryRun must be a boolean' })
+  // Not @IsOptional(): that lets null through, which replaced the default and hit the NOT NULL column (a 500).
+  @ValidateIf((dto: RetentionRunRequestDto) => dto.dryRun !== undefined) @IsBoolean({ message: 'dryRun must be a boolean' })
   dryRun: boolean = false;
 }
 

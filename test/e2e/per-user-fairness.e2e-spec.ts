@@ -1,0 +1,80 @@
+import type { Role } from '../../src/common/auth/auth-user';
+import { newUserId } from '../support/ids';
+import { interaction, setConsent } from '../support/learning';
+import { useSuite } from '../support/suite';
+
+/**
+ * One user's copies of a long request must not take the pool from everyone else: with a pool of 4, 40 parallel
+ * erasures (or withdrawals, or exports) by one user leave readiness up and another user served promptly.
+ */
+describe('Per-user fairness: long per-user requests and a small pool (e2e)', () => {
+  const suite = useSuite({ env: { REDIS_URL: '', DATABASE_POOL_MAX: '4', THROTTLE_LIMIT: '100000' } });
+  const bearer = (sub: string, roles: Role[] = ['user']) => `Bearer ${suite.t.token(sub, roles)}`;
+
+  /** Fires `burst` copies at once and, while they run, checks readiness and another user's consent change. */
+  async function underBurst(burst: () => Promise<{ status: number; body: Record<string, unknown> }>[]) {
+    const other = newUserId();
+    const started = burst();
+    const t0 = performance.now();
+    const ready = await suite.t.http.get('/health/ready');
+    const served = await suite.t.http.put('/api/v1/consent/me').set('authorization', bearer(other)).send({ allowCollectiveLearning: true, policyVersion: 'v1' });
+    const otherMs = performance.now() - t0;
+    const answers = await Promise.all(started);
+    return { ready: ready.status, served: served.status, otherMs, answers };
+  }
+
+  it('40 parallel erasures by one user: readiness stays 200, another user is served in under a second, no 5xx', async () => {
+    const user = newUserId();
+    await setConsent(suite.t, user);
+    await suite.t.http.post('/api/v1/learning/events').set('authorization', bearer(user)).send(interaction(user)).expect(201);
+    const { ready, served, otherMs, answers } = await underBurst(() =>
+      Array.from({ length: 40 }, () => suite.t.http.delete('/api/v1/privacy/me').set('authorization', bearer(user)).then((r) => r)),
+    );
+    expect(ready).toBe(200);
+    expect(served).toBe(200);
+    expect(otherMs).toBeLessThan(1000);
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    expect(statuses).toContain(200);
+    for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body).toMatchObject({ code: 'PRIVACY.IN_PROGRESS', retryable: true });
+    // The user is gone: nothing of theirs is left.
+    const left = await suite.pg.query('SELECT count(*)::int AS n FROM global_learning_events WHERE user_id = $1', [user]);
+    expect(left.rows[0].n).toBe(0);
+  });
+
+  it('40 parallel withdrawals by one user wait in memory, not on the pool: no 5xx, another user served promptly', async () => {
+    const user = newUserId();
+    await setConsent(suite.t, user);
+    const { ready, served, otherMs, answers } = await underBurst(() =>
+      Array.from({ length: 40 }, (_, i) =>
+        suite.t.http
+          .put('/api/v1/consent/me')
+          .set('authorization', bearer(user))
+          .send({ allowCollectiveLearning: i % 2 === 1, policyVersion: 'v1' })
+          .then((r) => r),
+      ),
+    );
+    expect(ready).toBe(200);
+    expect(served).toBe(200);
+    expect(otherMs).toBeLessThan(1000);
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    expect(statuses.filter((s) => s !== 200 && s !== 409)).toEqual([]);
+    for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body).toMatchObject({ code: 'CONSENT.CHANGE_IN_PROGRESS', retryable: true });
+  });
+
+  it('runs one export per user at a time: a second one while the first streams is 409 before any byte', async () => {
+    const user = newUserId();
+    await setConsent(suite.t, user);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => suite.t.http.get('/api/v1/privacy/me/export').set('authorization', bearer(user)).then((r) => r)));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    expect(statuses).toContain(200);
+    for (const refused of answers.filter((a) => a.status === 409)) {
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(refused.body).toMatchObject({ code: 'PRIVACY.IN_PROGRESS' });
+    }
+    const after = await suite.t.http.get('/api/v1/privacy/me/export').set('authorization', bearer(user));
+    expect(after.status).toBe(200);
+  });
+});
