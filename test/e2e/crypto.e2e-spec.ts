@@ -163,6 +163,9 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
       expect(bad.body.errors[0].field).toBe('targetKeyId');
       const extra = await t.http.post('/api/v1/crypto/rotate').set('authorization', admin).send({ keyId: 'k1' });
       expect(extra.status).toBe(400);
+      const nothing = await t.http.post('/api/v1/crypto/rotate').set('authorization', admin).send({ targetKeyId: null });
+      expect(nothing.status).toBe(400);
+      expect(nothing.body.errors[0].field).toBe('targetKeyId');
     });
 
     it('reports key usage to an admin', async () => {
