@@ -18,7 +18,7 @@ async function bootstrap(): Promise<void> {
     config = loadConfig(readEnvironment(), { generateDevSecrets: true });
   } catch (error) {
     if (error instanceof ConfigValidationError) {
-      process.stderr.write(`${error.message}\nSee .env.example and README.md (Configuration); check with: npm run validate:env\n`);
+      process.stderr.write(`${error.message}\nSee .env.example and docs/configuration.md; check with: npm run validate:env\n`);
       process.exit(1);
     }
     throw error;

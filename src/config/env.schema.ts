@@ -32,7 +32,7 @@ const POSTGRES_URL = /^postgres(ql)?:\/\/\S+$/;
 const REDIS_URL = /^rediss?:\/\/\S+$/;
 
 /**
- * Every environment setting the service reads, with its bound. `.env.example` and the README's
+ * Every environment setting the service reads, with its bound. `.env.example` and docs/configuration.md's
  * configuration table document the same list; `npm run validate:env` checks an environment against it.
  */
 export class EnvironmentVariables {

@@ -1,5 +1,5 @@
 /**
- * Every bound on a learning event, in one place: the validator enforces these, the OpenAPI schema and the README
+ * Every bound on a learning event, in one place: the validator enforces these, the OpenAPI schema and docs/learning-events.md
  * list them. Lengths of text are counted in Unicode code points.
  */
 export const EVENT_LIMITS = {
