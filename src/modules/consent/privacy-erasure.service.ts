@@ -103,10 +103,12 @@ export class PrivacyErasureService {
       ]);
       return { erasureId, erasedAt, subject, counts };
     });
+    // The user acts under their id until erased, under the pseudonym after; an admin under their own subject.
+    const by = (self: string) =>
+      request.requestedBy.self ? { actor: self, actorType: 'user' as const } : { actor: request.requestedBy.actor, actorType: 'admin' as const };
     if (receipt === 'held') {
       await this.audit.record({
-        actor: request.requestedBy.self ? userId : request.requestedBy.actor,
-        actorType: request.requestedBy.self ? 'user' : 'admin',
+        ...by(userId),
         action: 'privacy.erasure_refused',
         target: userId,
         outcome: 'denied',
@@ -120,8 +122,7 @@ export class PrivacyErasureService {
     await this.gate.changed(userId, false);
     this.metrics.erased(request.requestedBy.self ? 'self' : 'admin');
     await this.audit.record({
-      actor: request.requestedBy.self ? subject : request.requestedBy.actor,
-      actorType: request.requestedBy.self ? 'user' : 'admin',
+      ...by(subject),
       action: 'privacy.erased',
       target: subject,
       outcome: 'success',
