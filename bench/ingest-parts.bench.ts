@@ -52,7 +52,11 @@ async function main(): Promise<void> {
     }
     whole.sort((a, b) => a - b);
 
-    // The two bulk paths on identical rows (fresh ids each round).
+    // The two bulk paths on identical rows (fresh ids each round), each row naming its user's stored data key as
+    // the write paths check (every user has one after the warm-up).
+    const keyIds = new Map(
+      (await sql.query<{ user_id: string; key_id: string }>('SELECT user_id, key_id FROM user_data_keys WHERE user_id = ANY($1::uuid[])', [users])).map((r) => [r.user_id, r.key_id]),
+    );
     const rowsOf = (r: number, path: string) =>
       batch(r).map((e, i) => ({
         id: randomUUID(),
@@ -69,7 +73,7 @@ async function main(): Promise<void> {
         outcome: 'success',
         signature: null,
         payload: Buffer.alloc(200, 7),
-        keyId: 'k',
+        keyId: keyIds.get(e.userId)!,
       }));
     const repo = bench.app.get(LearningEventsRepository);
     const timed = async (path: string, insert: (rows: ReturnType<typeof rowsOf>) => Promise<unknown>) => {

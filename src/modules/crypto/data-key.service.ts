@@ -83,6 +83,14 @@ export class DataKeyService implements OnModuleDestroy {
   }
 
   /**
+   * Drops this instance's cached key of the user (the database said it is not the user's key any more); the next
+   * use reads the stored one, or creates one if there is none.
+   */
+  forgetCached(rawUserId: string): void {
+    this.cache.delete(canonicalUserId(rawUserId));
+  }
+
+  /**
    * Crypto-shreds a user: deletes the data key, so every ciphertext sealed with it becomes unreadable in the
    * live database and, once the last backup holding the key expires, everywhere. Returns whether a key existed.
    */

@@ -63,7 +63,7 @@ export class DataKeyStore {
 
   /**
    * Rewraps the next batch (in user id order, after `afterUserId`) of keys not wrapped by `targetKekId`, in one
-   * short transaction. Rows are locked so a concurrent shred waits, and the update also matches `key_id`, so a
+   * short transaction. Rows are locked (FOR NO KEY UPDATE: a shred waits, ingest's FOR KEY SHARE check does not), and the update also matches `key_id`, so a
    * key that was shredded and recreated meanwhile is never overwritten. Returns the last user id seen and the
    * number rewrapped; `lastUserId` is null when the pass reached the end.
    */
@@ -78,7 +78,7 @@ export class DataKeyStore {
       const { rows } = await client.query<Row>(
         `SELECT user_id, key_id, wrapped_key, kek_id FROM user_data_keys
           WHERE ($1::uuid IS NULL OR user_id > $1) AND kek_id <> $2
-          ORDER BY user_id LIMIT $3 FOR UPDATE`,
+          ORDER BY user_id LIMIT $3 FOR NO KEY UPDATE`,
         [afterUserId, targetKekId, limit],
       );
       if (rows.length === 0) return { lastUserId: null, rewrapped: 0 };

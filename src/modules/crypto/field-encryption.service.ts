@@ -130,6 +130,11 @@ export class FieldEncryptionService {
     }
   }
 
+  /** Forgets this instance's cached data key of the user (it was found shredded, or replaced, by another instance). */
+  forgetCachedKey(userId: string): void {
+    this.dataKeys.forgetCached(userId);
+  }
+
   shredUser(userId: string): Promise<boolean> {
     return this.dataKeys.shredUser(userId);
   }

@@ -45,6 +45,12 @@ export interface InsertOutcome {
   inserted: Set<string>;
   /** Users who consent now, as the database saw it under the statement's row locks. */
   consenting: Set<string>;
+  /**
+   * Consenting users whose rows were not stored because they were sealed under a data key that is not the user's
+   * stored one: this instance's cached key was shredded by another (an erasure) and the user consented again since.
+   * Their rows must be sealed again under the current key.
+   */
+  staleKey: Set<string>;
 }
 
 export interface EventFilter {
@@ -82,27 +88,42 @@ const staged = new WeakSet<PoolClient>();
 interface OutcomeRow {
   consenting: string[] | null;
   inserted: string[] | null;
+  keys: string[] | null;
 }
 
 /**
- * The one statement that checks consent (rows held FOR SHARE) and inserts `source`'s rows of consenting users;
- * `users` is the condition naming the request's users. `wait: false` makes it fail at once (55P03) instead of waiting
- * when a consent change holds one of the rows.
+ * The one statement that checks consent (rows held FOR SHARE) and data keys, and inserts `source`'s rows of consenting
+ * users sealed under their stored data key; `users` is the condition naming the request's users. A row sealed under
+ * another key (one this instance cached and another shredded, see `InsertOutcome.staleKey`) is left out. Key rows
+ * are held FOR KEY SHARE, so a shred waits for the statement; they are reached only through `consenting`, so a
+ * user's settings row is locked before the key row, the order erasure locks them in. `wait: false` makes it fail at
+ * once (55P03) instead of waiting when a consent change holds one of the rows.
  */
 function insertStatement(source: string, users: string, wait = true): string {
+  const nowait = wait ? '' : ' NOWAIT';
   return `WITH consenting AS (
-      SELECT user_id FROM user_privacy_settings WHERE ${users} AND allow_collective_learning FOR SHARE${wait ? '' : ' NOWAIT'}
+      SELECT user_id FROM user_privacy_settings WHERE ${users} AND allow_collective_learning FOR SHARE${nowait}
+    ), keyed AS (
+      SELECT k.user_id, k.key_id FROM user_data_keys k WHERE k.user_id IN (SELECT user_id FROM consenting) FOR KEY SHARE OF k${nowait}
     ), stored AS (
       INSERT INTO global_learning_events (${STORED_COLUMNS})
-      SELECT * FROM (${source}) AS s WHERE s.user_id IN (SELECT user_id FROM consenting) ORDER BY s.user_id, s.client_event_id COLLATE "C"
+      SELECT * FROM (${source}) AS s WHERE (s.user_id, s.key_id) IN (SELECT user_id, key_id FROM keyed) ORDER BY s.user_id, s.client_event_id COLLATE "C"
       ON CONFLICT (user_id, client_event_id) DO NOTHING
       RETURNING id
     )
-    SELECT (SELECT array_agg(user_id) FROM consenting) AS consenting, (SELECT array_agg(id) FROM stored) AS inserted`;
+    SELECT (SELECT array_agg(user_id) FROM consenting) AS consenting, (SELECT array_agg(id) FROM stored) AS inserted,
+      (SELECT array_agg(user_id || ':' || key_id) FROM keyed) AS keys`;
 }
 
-function toOutcome(row: OutcomeRow): InsertOutcome {
-  return { inserted: new Set(row.inserted ?? []), consenting: new Set(row.consenting ?? []) };
+/** Consenting users some of whose rows name another data key than the user's stored one (or the user has none). */
+function staleKeyUsers(rows: EventRow[], consenting: Set<string>, keys: string[]): Set<string> {
+  const current = new Map(keys.map((pair) => pair.split(':') as [string, string]));
+  return new Set(rows.filter((r) => consenting.has(r.userId) && current.get(r.userId) !== r.keyId).map((r) => r.userId));
+}
+
+function toOutcome(rows: EventRow[], consenting: string[], inserted: string[], keys: string[]): InsertOutcome {
+  const users = new Set(consenting);
+  return { inserted: new Set(inserted), consenting: users, staleKey: staleKeyUsers(rows, users, keys) };
 }
 
 // Lives as long as the connection and is emptied at every commit; no indexes (read once, in full).
@@ -118,10 +139,13 @@ const COPY_TO_TABLE = `COPY global_learning_events (${STORED_COLUMNS}) FROM STDI
 /**
  * What makes the direct COPY hand its rows to the staged path, having stored nothing: a (user, client event id)
  * already stored (23505: a retry, or a concurrent request that committed the same id first), a user who does not
- * consent now (LC001), a consent change holding or awaiting one of the users' buckets (LC002), or a lock table too
- * full for the bucket locks (53200; the staged path takes row locks instead).
+ * consent now (LC001), a consent change holding or awaiting one of the users' buckets (LC002), a row sealed under a
+ * data key that is not its user's stored one (LC003; the staged path reports the user), or a lock table too full for
+ * the bucket locks (53200; the staged path takes row locks instead).
  */
-const STAGED_FALLBACK = new Set(['23505', 'LC001', 'LC002', '53200']);
+const STAGED_FALLBACK = new Set(['23505', 'LC001', 'LC002', 'LC003', '53200']);
+/** Data key ids as `DataKeyService` makes them (base64url); checked before they are inlined in a query string. */
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
 /**
  * Rows by user, then client event id, in byte order — the order every write path inserts in (the statements sort
@@ -190,17 +214,26 @@ export class LearningEventsRepository {
 
   /**
    * All rows or none: fails (LC001) when a user does not consent now, (LC002) when a consent change holds one of
-   * the users' buckets, (23505) when an id is already stored. The check relies on READ COMMITTED's fresh snapshot
+   * the users' buckets, (LC003) when a row's data key is not its user's stored one, (23505) when an id is already stored. The check relies on READ COMMITTED's fresh snapshot
    * per statement, so the transaction pins that level whatever the server's default.
    */
   private async insertByDirectCopy(rows: EventRow[], data = encodeCopyBinary(rows)): Promise<InsertOutcome> {
     const users = distinctUsers(rows);
-    // Inlined in the query text (a query string with COPY takes no parameters): only canonical uuids get there.
+    // One (user, key) pair per run of rows (rows come sorted by user): a user whose rows name two keys gives two pairs
+    // and fails the key check, as only one of them can be the stored key.
+    const pairs = rows.filter((r, i, all) => i === 0 || r.userId !== all[i - 1].userId || r.keyId !== all[i - 1].keyId);
+    // Inlined in the query text (a query string with COPY takes no parameters): only canonical uuids and key ids get there.
     if (!users.every((u) => isUuid(u) && u === u.toLowerCase())) throw new TypeError('user ids must be canonical lowercase uuids');
-    const text = `${READ_COMMITTED};\nSELECT learning_consent_held('{${users.join(',')}}'::uuid[]);\n${COPY_TO_TABLE}`;
+    if (!pairs.every((r) => KEY_ID.test(r.keyId))) throw new TypeError('data key ids must be base64url');
+    const text = [
+      READ_COMMITTED,
+      `SELECT learning_consent_held('{${users.join(',')}}'::uuid[])`,
+      `SELECT learning_keys_current('{${pairs.map((r) => r.userId).join(',')}}'::uuid[], '{${pairs.map((r) => r.keyId).join(',')}}'::text[])`,
+      COPY_TO_TABLE,
+    ].join(';\n');
     return this.sql.withClient(async (client) => {
       await client.query(new CopyThenQuery(text, data)).result;
-      return { inserted: new Set(rows.map((r) => r.id)), consenting: new Set(users) };
+      return { inserted: new Set(rows.map((r) => r.id)), consenting: new Set(users), staleKey: new Set<string>() };
     });
   }
 
@@ -232,7 +265,8 @@ export class LearningEventsRepository {
       ],
       wait ? 'learning_events_insert_waiting' : 'learning_events_insert',
     );
-    return toOutcome(result[0]);
+    const [row] = result;
+    return toOutcome(rows, row.consenting ?? [], row.inserted ?? [], row.keys ?? []);
   }
 
   /**
@@ -247,7 +281,7 @@ export class LearningEventsRepository {
       const query = new CopyThenQuery(`${READ_COMMITTED};\n${create}${COPY_TO_STAGE};\n${FROM_STAGE}`, data);
       const [row] = await client.query(query).result;
       staged.add(client);
-      return { consenting: new Set(parsePlainArray(row[0])), inserted: new Set(parsePlainArray(row[1])) };
+      return toOutcome(rows, parsePlainArray(row[0]), parsePlainArray(row[1]), parsePlainArray(row[2]));
     });
   }
 

@@ -8,7 +8,7 @@ import { ConsentGate } from '../consent/consent-gate.service';
 import { ConsentRequiredError } from '../consent/consent.errors';
 import { BlindIndexService } from '../crypto/blind-index.service';
 import { FieldEncryptionService, type UserCipher } from '../crypto/field-encryption.service';
-import { LearningEventsRepository, type EventRow } from './learning-events.repository';
+import { LearningEventsRepository, type EventRow, type InsertOutcome } from './learning-events.repository';
 import { validateEvent, type ValidEvent } from './learning-event.validator';
 import { LearningMetrics } from './learning.metrics';
 
@@ -116,18 +116,18 @@ export class LearningIngestService {
 
       const allowed = await this.consenting(pending.map((p) => p.event.userId));
       const writable = pending.filter((p) => p.sameAs === undefined && allowed.has(p.event.userId));
-      await this.seal(writable);
-      const rows = writable.map((p) => p.row as EventRow);
-      const outcome = rows.length > 0 ? await this.repository.insert(rows) : { inserted: new Set<string>(), consenting: new Set<string>() };
+      const outcome = await this.store(writable);
 
       await this.forgetStaleConsent(writable, outcome.consenting);
-      const lookups = writable.filter((p) => !outcome.inserted.has(p.row!.id) && outcome.consenting.has(p.event.userId));
+      const lookups = writable.filter((p) => !outcome.inserted.has(p.row!.id) && outcome.consenting.has(p.event.userId) && !outcome.staleKey.has(p.event.userId));
       const existing = await this.repository.existingIds(lookups.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })));
 
       for (const p of pending.filter((p) => p.sameAs === undefined)) {
         const type = p.event.eventType;
         if (!allowed.has(p.event.userId) || !outcome.consenting.has(p.event.userId)) {
           reject(p.index, new ConsentRequiredError(), type);
+        } else if (outcome.staleKey.has(p.event.userId)) {
+          reject(p.index, new IngestRaceError(), type);
         } else if (outcome.inserted.has(p.row!.id)) {
           results[p.index] = { index: p.index, status: 'accepted', id: p.row!.id };
           tally.add(type, 'accepted');
@@ -161,6 +161,31 @@ export class LearningIngestService {
       rejected: results.filter((r) => r.status === 'rejected').length,
     };
     return { batch, errors };
+  }
+
+  /**
+   * Seals and inserts. Rows the database refused because they were sealed under a data key that is no longer their
+   * user's (this instance's cached key was shredded by an erasure elsewhere and the user consented again within the
+   * cache TTL, or the eviction message has not arrived) are sealed again under the user's current key, read past
+   * the cache, and inserted once more; a user whose key changes again in between gets a retryable conflict.
+   */
+  private async store(writable: Pending[]): Promise<InsertOutcome> {
+    await this.seal(writable);
+    const first = await this.insert(writable);
+    if (first.staleKey.size === 0) return first;
+    const resealed = writable.filter((p) => first.staleKey.has(p.event.userId));
+    for (const userId of first.staleKey) this.encryption.forgetCachedKey(userId);
+    this.metrics.staleKeyResealed(resealed.length);
+    await this.seal(resealed);
+    const second = await this.insert(resealed);
+    const inserted = new Set([...first.inserted, ...second.inserted]);
+    const consenting = new Set([...first.consenting].filter((u) => !first.staleKey.has(u) || second.consenting.has(u)));
+    return { inserted, consenting, staleKey: second.staleKey };
+  }
+
+  private insert(items: Pending[]): Promise<InsertOutcome> {
+    if (items.length === 0) return Promise.resolve({ inserted: new Set(), consenting: new Set(), staleKey: new Set() });
+    return this.repository.insert(items.map((p) => p.row!));
   }
 
   /**

@@ -15,6 +15,7 @@ export interface IngestTally {
 export class LearningMetrics {
   private readonly events: Counter<'event_type' | 'outcome' | 'reason'>;
   private readonly latency: Histogram<'route'>;
+  private readonly resealed: Counter;
 
   constructor(metrics: MetricsService) {
     this.events = metrics.counter({
@@ -28,6 +29,14 @@ export class LearningMetrics {
       labelNames: ['route'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     });
+    this.resealed = metrics.counter({
+      name: 'learning_events_resealed_total',
+      help: 'Events sealed again because the data key this instance had cached was no longer the user’s (shredded elsewhere)',
+    });
+  }
+
+  staleKeyResealed(events: number): void {
+    this.resealed.inc(events);
   }
 
   /** A request's counts, added up by label set and handed to prom-client once per set (not once per event). */
