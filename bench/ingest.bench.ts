@@ -219,6 +219,9 @@ async function main(): Promise<void> {
           LOG_FORMAT: 'json',
           THROTTLE_LIMIT: '1000000',
           THROTTLE_TTL_SECONDS: '1',
+          // Counted as always, never reached: the benchmark sends far more per user than a person would.
+          LEARNING_USER_QUOTA_EVENTS: '100000000',
+          LEARNING_USER_QUOTA_BYTES: String(100 * 1024 ** 3),
           REDIS_URL: '',
           WEB_CONCURRENCY: String(WORKERS),
         },

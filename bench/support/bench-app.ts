@@ -31,6 +31,8 @@ export async function startBenchApp(databaseUrl: string, env: Record<string, str
     LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
     THROTTLE_LIMIT: '1000000',
+    LEARNING_USER_QUOTA_EVENTS: '100000000',
+    LEARNING_USER_QUOTA_BYTES: String(100 * 1024 ** 3),
     ...env,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(config), { logger: ['warn', 'error'], bodyParser: false });

@@ -55,11 +55,13 @@ export class AppConfig {
     withdrawalAction: 'delete' | 'exclude';
   };
   learning: {
-    /** Raw events older than this are refused at ingestion (the retention purge comes with issue 8). */
+    /** Raw events older than this are refused at ingestion and purged by retention. */
     retentionDays: number;
     batchMaxEvents: number;
     /** Body limit of POST /learning/events/batch (the other routes keep BODY_LIMIT_BYTES). */
     batchBodyLimitBytes: number;
+    /** What one user's events may add per window: events and bytes of `data` (fixed windows, shared through Redis). */
+    userQuota: { events: number; bytes: number; windowSeconds: number };
   };
   /** The two-tier read cache (memory, then Redis when configured). */
   cache: { ttlSeconds: number; memoryMaxEntries: number };

@@ -108,6 +108,15 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1024) @Max(256 * 1024 * 1024)
   LEARNING_BATCH_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000_000)
+  LEARNING_USER_QUOTA_EVENTS = 10_000;
+
+  @Transform(toInt) @IsInt() @Min(16 * 1024) @Max(100 * 1024 * 1024 * 1024)
+  LEARNING_USER_QUOTA_BYTES = 32 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  LEARNING_USER_QUOTA_WINDOW_SECONDS = 3600;
+
   @IsOptional() @IsString() @MinLength(16) @MaxLength(256)
   METRICS_TOKEN?: string;
 

@@ -155,7 +155,7 @@ describe(loadConfig.name, () => {
   it('reads the learning and metrics settings with their defaults, and refuses values out of bounds', () => {
     const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
     const defaults = loadConfig(base);
-    expect(defaults.learning).toEqual({ retentionDays: 90, batchMaxEvents: 1000, batchBodyLimitBytes: 16 * 1024 * 1024 });
+    expect(defaults.learning).toEqual({ retentionDays: 90, batchMaxEvents: 1000, batchBodyLimitBytes: 16 * 1024 * 1024, userQuota: { events: 10_000, bytes: 32 * 1024 * 1024, windowSeconds: 3600 } });
     expect(defaults.metrics).toEqual({ token: undefined, suspiciousDenials: 20 });
     expect(defaults.monitor).toEqual({ windowSeconds: 60, p95Ms: 1000, errorRate: 0.05, eventLoopLagMs: 200 });
     expect(loadConfig({ ...base, SECURITY_SUSPICIOUS_DENIALS: '5', MONITOR_WINDOW_SECONDS: '300', MONITOR_P95_MS: '250', MONITOR_ERROR_RATE: '0.01', MONITOR_EVENT_LOOP_LAG_MS: '50' })).toMatchObject({
@@ -163,11 +163,29 @@ describe(loadConfig.name, () => {
       monitor: { windowSeconds: 300, p95Ms: 250, errorRate: 0.01, eventLoopLagMs: 50 },
     });
     expect(problemsOf({ ...base, SECURITY_SUSPICIOUS_DENIALS: '1', MONITOR_WINDOW_SECONDS: '9', MONITOR_P95_MS: '60001', MONITOR_ERROR_RATE: '0', MONITOR_EVENT_LOOP_LAG_MS: 'x' })).toHaveLength(5);
-    const set = loadConfig({ ...base, DATA_RETENTION_DAYS: '30', LEARNING_BATCH_MAX_EVENTS: '200', LEARNING_BATCH_BODY_LIMIT_BYTES: '4096', METRICS_TOKEN: 'a-metrics-token-of-length' });
-    expect(set.learning).toEqual({ retentionDays: 30, batchMaxEvents: 200, batchBodyLimitBytes: 4096 });
+    const set = loadConfig({
+      ...base,
+      DATA_RETENTION_DAYS: '30',
+      LEARNING_BATCH_MAX_EVENTS: '200',
+      LEARNING_BATCH_BODY_LIMIT_BYTES: '4096',
+      LEARNING_USER_QUOTA_EVENTS: '50',
+      LEARNING_USER_QUOTA_BYTES: '65536',
+      LEARNING_USER_QUOTA_WINDOW_SECONDS: '60',
+      METRICS_TOKEN: 'a-metrics-token-of-length',
+    });
+    expect(set.learning).toEqual({ retentionDays: 30, batchMaxEvents: 200, batchBodyLimitBytes: 4096, userQuota: { events: 50, bytes: 65536, windowSeconds: 60 } });
     expect(set.metrics.token).toBe('a-metrics-token-of-length');
-    const problems = problemsOf({ ...base, DATA_RETENTION_DAYS: '0', LEARNING_BATCH_MAX_EVENTS: '10001', LEARNING_BATCH_BODY_LIMIT_BYTES: '10', METRICS_TOKEN: 'short' });
-    expect(problems).toHaveLength(4);
+    const problems = problemsOf({
+      ...base,
+      DATA_RETENTION_DAYS: '0',
+      LEARNING_BATCH_MAX_EVENTS: '10001',
+      LEARNING_BATCH_BODY_LIMIT_BYTES: '10',
+      LEARNING_USER_QUOTA_EVENTS: '0',
+      LEARNING_USER_QUOTA_BYTES: '1024',
+      LEARNING_USER_QUOTA_WINDOW_SECONDS: '86401',
+      METRICS_TOKEN: 'short',
+    });
+    expect(problems).toHaveLength(7);
   });
 
   it('reads the pattern-mining settings with their defaults, and refuses values out of bounds and bad schedules', () => {

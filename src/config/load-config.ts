@@ -161,6 +161,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       retentionDays: env.DATA_RETENTION_DAYS,
       batchMaxEvents: env.LEARNING_BATCH_MAX_EVENTS,
       batchBodyLimitBytes: env.LEARNING_BATCH_BODY_LIMIT_BYTES,
+      userQuota: { events: env.LEARNING_USER_QUOTA_EVENTS, bytes: env.LEARNING_USER_QUOTA_BYTES, windowSeconds: env.LEARNING_USER_QUOTA_WINDOW_SECONDS },
     },
     cache: { ttlSeconds: env.CACHE_TTL_SECONDS, memoryMaxEntries: env.CACHE_MEMORY_MAX_ENTRIES },
     patterns: {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
+import { SharedOrLocal } from '../../redis/shared-or-local';
 
 export interface Reservation {
   /** False when the address or the client is locked out; nothing was counted then. */
@@ -57,26 +58,26 @@ return 0
  */
 @Injectable()
 export class FailedAttemptsStore {
-  private readonly logger = new Logger('FailedAttempts');
   private readonly memory = new Map<string, { count: number; expiresAt: number }>();
   private readonly windowMs: number;
   private readonly maxPair: number;
   private readonly maxClient: number;
-  private degraded = false;
+  private readonly shared: SharedOrLocal;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    @Inject(REDIS_CLIENT) redis: RedisClient,
     config: AppConfig,
   ) {
     this.windowMs = config.auth.failedWindowSeconds * 1000;
     this.maxPair = config.auth.maxFailedAttempts;
     this.maxClient = config.auth.maxFailedAttemptsPerClient;
+    this.shared = new SharedOrLocal(redis, new Logger('FailedAttempts'), 'Failed-login lockouts');
   }
 
   /** Counts an attempt of `address` for `clientId` (canonical) unless either is locked out. */
   async reserve(address: string, clientId: string): Promise<Reservation> {
     const [pairKey, clientKey] = this.keys(address, clientId);
-    const shared = await this.shared(async (redis) => {
+    const shared = await this.shared.run(async (redis) => {
       const [granted, pair, client, ttl] = (await redis.eval(RESERVE, 2, pairKey, clientKey, this.maxPair, this.maxClient, this.windowMs)) as number[];
       return { granted: granted === 1, pairCount: pair, clientCount: client, retryAfterSeconds: Math.ceil(Math.max(ttl, 0) / 1000) };
     });
@@ -95,35 +96,11 @@ export class FailedAttemptsStore {
 
   private async release(address: string, clientId: string, pairMode: 'reset' | 'give-back'): Promise<void> {
     const [pairKey, clientKey] = this.keys(address, clientId);
-    const done = await this.shared((redis) => redis.eval(RELEASE, 2, pairKey, clientKey, pairMode).then(() => true));
+    const done = await this.shared.run((redis) => redis.eval(RELEASE, 2, pairKey, clientKey, pairMode).then(() => true));
     if (done) return;
     if (pairMode === 'reset') this.memory.delete(pairKey);
     else this.giveBackLocally(pairKey);
     this.giveBackLocally(clientKey);
-  }
-
-  /** Runs `step` on Redis when it is configured and up; null means: use this process's map instead. */
-  private async shared<T>(step: (redis: NonNullable<RedisClient>) => Promise<T>): Promise<T | null> {
-    if (!this.redis) return null;
-    if (this.redis.status !== 'ready') {
-      this.switchTo(true, 'Redis is not connected');
-      return null;
-    }
-    try {
-      const result = await step(this.redis);
-      this.switchTo(false);
-      return result;
-    } catch (error) {
-      this.switchTo(true, (error as Error).message);
-      return null;
-    }
-  }
-
-  private switchTo(degraded: boolean, reason?: string): void {
-    if (degraded === this.degraded) return;
-    this.degraded = degraded;
-    if (degraded) this.logger.warn(`Failed-login lockouts kept in this instance only (${reason}); they are shared again when Redis is back`);
-    else this.logger.log('Failed-login lockouts shared through Redis again');
   }
 
   /** Synchronous from check to count, so in-process reservations are atomic too. */

@@ -11,6 +11,8 @@ import { FieldEncryptionService, type UserCipher } from '../crypto/field-encrypt
 import { LearningEventsRepository, type EventRow, type InsertOutcome } from './learning-events.repository';
 import { validateEvent, type ValidEvent } from './learning-event.validator';
 import { LearningMetrics } from './learning.metrics';
+import { EventQuota, type QuotaRefund } from './event-quota';
+import { EventQuotaExceededError } from './learning.errors';
 
 export const EVENTS_TABLE = 'global_learning_events';
 
@@ -19,6 +21,7 @@ export interface ItemError {
   status: number;
   detail: string;
   errors?: { field: string; message: string }[];
+  retryAfterSeconds?: number;
 }
 
 export type ItemResult =
@@ -40,7 +43,13 @@ export class IngestRaceError extends DomainError {
 }
 
 function itemError(error: DomainError): ItemError {
-  return { code: error.code, status: KIND_STATUS[error.kind], detail: error.message, ...(error.errors ? { errors: error.errors } : {}) };
+  return {
+    code: error.code,
+    status: KIND_STATUS[error.kind],
+    detail: error.message,
+    ...(error.errors ? { errors: error.errors } : {}),
+    ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+  };
 }
 
 interface Pending {
@@ -65,6 +74,7 @@ export class LearningIngestService {
     private readonly blindIndex: BlindIndexService,
     private readonly config: AppConfig,
     private readonly metrics: LearningMetrics,
+    private readonly quota: EventQuota,
   ) {}
 
   /** One event: the stored (or first) id, or the item's error thrown as the request's answer. */
@@ -115,16 +125,30 @@ export class LearningIngestService {
       });
 
       const allowed = await this.consenting(pending.map((p) => p.event.userId));
-      const writable = pending.filter((p) => p.sameAs === undefined && allowed.has(p.event.userId));
-      const outcome = await this.store(writable);
+      const admitted = await this.withinQuota(pending.filter((p) => p.sameAs === undefined && allowed.has(p.event.userId)));
+      for (const [p, result] of admitted.answered) {
+        if (result.status === 'rejected') reject(p.index, admitted.error, p.event.eventType);
+        else {
+          results[p.index] = { index: p.index, status: 'duplicate', id: result.id };
+          tally.add(p.event.eventType, 'duplicate');
+        }
+      }
+      const writable = admitted.writable;
+      let outcome: InsertOutcome;
+      try {
+        outcome = await this.store(writable);
+      } catch (error) {
+        await this.quota.refund(admitted.window, refundsOf(writable));
+        throw error;
+      }
 
       await this.forgetStaleConsent(writable, outcome.consenting);
       const lookups = writable.filter((p) => !outcome.inserted.has(p.row!.id) && outcome.consenting.has(p.event.userId) && !outcome.staleKey.has(p.event.userId));
       const existing = await this.repository.existingIds(lookups.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })));
 
-      for (const p of pending.filter((p) => p.sameAs === undefined)) {
+      for (const p of writable) {
         const type = p.event.eventType;
-        if (!allowed.has(p.event.userId) || !outcome.consenting.has(p.event.userId)) {
+        if (!outcome.consenting.has(p.event.userId)) {
           reject(p.index, new ConsentRequiredError(), type);
         } else if (outcome.staleKey.has(p.event.userId)) {
           reject(p.index, new IngestRaceError(), type);
@@ -141,6 +165,8 @@ export class LearningIngestService {
           }
         }
       }
+      for (const p of pending.filter((p) => p.sameAs === undefined && !allowed.has(p.event.userId))) reject(p.index, new ConsentRequiredError(), p.event.eventType);
+      await this.quota.refund(admitted.window, refundsOf(writable.filter((p) => results[p.index].status !== 'accepted')));
       for (const p of pending.filter((p) => p.sameAs !== undefined)) {
         const first = results[p.sameAs!];
         if (first.status === 'rejected') {
@@ -161,6 +187,41 @@ export class LearningIngestService {
       rejected: results.filter((r) => r.status === 'rejected').length,
     };
     return { batch, errors };
+  }
+
+  /**
+   * Reserves each user's share of the per-user quota (see EventQuota), items in request order. An item past the
+   * quota is answered at once: as a duplicate when its clientEventId is already stored (a retry of an accepted
+   * event), else LEARNING.QUOTA_EXCEEDED (429) with the seconds until the window ends.
+   */
+  private async withinQuota(items: Pending[]): Promise<{ writable: Pending[]; window: number; error: DomainError; answered: Map<Pending, { status: 'rejected' } | { status: 'duplicate'; id: string }> }> {
+    const byUser = new Map<string, Pending[]>();
+    for (const p of items) {
+      const list = byUser.get(p.event.userId);
+      if (list) list.push(p);
+      else byUser.set(p.event.userId, [p]);
+    }
+    const users = [...byUser.values()];
+    const reservation = await this.quota.reserve(users.map((list) => ({ userId: list[0].event.userId, sizes: list.map(sizeOf) })));
+    const writable: Pending[] = [];
+    const over: Pending[] = [];
+    users.forEach((list, i) => {
+      writable.push(...list.slice(0, reservation.admitted[i]));
+      over.push(...list.slice(reservation.admitted[i]));
+    });
+    const answered = new Map<Pending, { status: 'rejected' } | { status: 'duplicate'; id: string }>();
+    const error = new EventQuotaExceededError(reservation.retryAfterSeconds);
+    if (over.length > 0) {
+      const retries = over.filter((p) => p.event.clientEventId !== null);
+      const stored = await this.repository.existingIds(retries.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })));
+      for (const p of over) {
+        const id = p.event.clientEventId === null ? undefined : stored.get(`${p.event.userId}|${p.event.clientEventId}`);
+        answered.set(p, id ? { status: 'duplicate', id } : { status: 'rejected' });
+      }
+    }
+    // Back in request order: the insert and the answers do not depend on it, but the tests and logs read easier.
+    writable.sort((a, b) => a.index - b.index);
+    return { writable, window: reservation.window, error, answered };
   }
 
   /**
@@ -234,6 +295,20 @@ export class LearningIngestService {
       };
     }
   }
+}
+
+const sizeOf = (p: Pending): number => Buffer.byteLength(p.event.dataJson, 'utf8');
+
+/** Per user, the items to give back to the quota. */
+function refundsOf(items: Pending[]): QuotaRefund[] {
+  const byUser = new Map<string, QuotaRefund>();
+  for (const p of items) {
+    const refund = byUser.get(p.event.userId) ?? { userId: p.event.userId, events: 0, bytes: 0 };
+    refund.events += 1;
+    refund.bytes += sizeOf(p);
+    byUser.set(p.event.userId, refund);
+  }
+  return [...byUser.values()];
 }
 
 function typeOf(raw: unknown): string {

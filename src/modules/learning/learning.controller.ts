@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
@@ -26,6 +26,7 @@ export class LearningController {
   @ApiBody({ type: LearningEventDto })
   @ApiCreatedResponse({ type: EventAcceptedDto })
   @ApiOkResponse({ type: EventAcceptedDto, description: 'A repeated clientEventId: the first event’s id' })
+  @ApiTooManyRequestsResponse({ description: 'The user’s events exceed the per-user quota of this window (LEARNING.QUOTA_EXCEEDED), with Retry-After' })
   async create(@Body() body: unknown, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<EventAcceptedDto> {
     const result = await this.ingest.ingestOne(body, user);
     reply.status(result.status === 'accepted' ? HttpStatus.CREATED : HttpStatus.OK);
@@ -37,9 +38,12 @@ export class LearningController {
   @Roles('user', 'service')
   @ApiOperation({ summary: 'Send up to LEARNING_BATCH_MAX_EVENTS events: a result per item; the accepted ones are stored atomically' })
   @ApiBody({ type: LearningBatchDto })
-  @ApiOkResponse({ type: BatchResultDto })
-  createBatch(@Body() body: unknown, @CurrentUser() user: AuthUser): Promise<BatchResultDto> {
-    return this.ingest.ingestBatch(eventsOfBatch(body, this.config.learning.batchMaxEvents), user);
+  @ApiOkResponse({ type: BatchResultDto, description: 'A result per item; when an item was refused for its user’s quota (429 in the item), Retry-After is set' })
+  async createBatch(@Body() body: unknown, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<BatchResultDto> {
+    const result = await this.ingest.ingestBatch(eventsOfBatch(body, this.config.learning.batchMaxEvents), user);
+    const retryAfter = result.results.find((r) => r.status === 'rejected' && r.error.retryAfterSeconds !== undefined);
+    if (retryAfter?.status === 'rejected') void reply.header('retry-after', String(retryAfter.error.retryAfterSeconds));
+    return result;
   }
 
   @Get()

@@ -18,3 +18,13 @@ export class TimestampOutOfRangeError extends DomainError {
 export function invalidEvent(errors: FieldError[]): RequestValidationError {
   return new RequestValidationError(errors);
 }
+
+/** The user's events in this window would exceed `LEARNING_USER_QUOTA_EVENTS` or `LEARNING_USER_QUOTA_BYTES` (429). */
+export class EventQuotaExceededError extends DomainError {
+  constructor(retryAfterSeconds: number) {
+    super('LEARNING.QUOTA_EXCEEDED', 'rate_limited', 'This user’s events exceed the per-user quota of this window; retry after the time in Retry-After', {
+      retryAfterSeconds,
+      retryable: true,
+    });
+  }
+}

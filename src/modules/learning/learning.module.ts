@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventQuota } from './event-quota';
 import { ConsentModule } from '../consent/consent.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { LearningController } from './learning.controller';
@@ -15,7 +16,7 @@ import { LearningMetrics } from './learning.metrics';
 @Module({
   imports: [ConsentModule, CryptoModule],
   controllers: [LearningController],
-  providers: [LearningEventsRepository, LearningIngestService, LearningReadService, LearningPersonalData, LearningMetrics],
+  providers: [LearningEventsRepository, LearningIngestService, LearningReadService, LearningPersonalData, LearningMetrics, EventQuota],
   exports: [LearningReadService],
 })
 export class LearningModule {}

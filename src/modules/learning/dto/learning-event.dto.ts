@@ -65,6 +65,8 @@ export class ItemErrorDto {
   @ApiProperty() detail: string;
   @ApiPropertyOptional({ type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } })
   errors?: { field: string; message: string }[];
+  @ApiPropertyOptional({ description: 'For LEARNING.QUOTA_EXCEEDED (429): seconds until the user’s quota window ends (also sent as Retry-After)' })
+  retryAfterSeconds?: number;
 }
 
 export class BatchItemResultDto {

@@ -1,0 +1,153 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { AppConfig } from '../../config/app-config';
+import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
+import { SharedOrLocal } from '../../redis/shared-or-local';
+
+/** One user's items of a request, in request order: the size (bytes of `data`) of each. */
+export interface QuotaCharge {
+  userId: string;
+  sizes: number[];
+}
+
+/** What a reservation let through: per charge, how many of its first items fit; and when the window ends. */
+export interface QuotaReservation {
+  window: number;
+  admitted: number[];
+  retryAfterSeconds: number;
+}
+
+/** Items given back (not stored after all), per user, in the window they were reserved in. */
+export interface QuotaRefund {
+  userId: string;
+  events: number;
+  bytes: number;
+}
+
+/**
+ * KEYS: one counter hash per user; ARGV: max events, max bytes, ttl ms, then per key its item count followed by the
+ * sizes. Admits each user's items in order while both counts stay within the limits, counts them, and answers how
+ * many were admitted per key. One script, so concurrent requests of one user on any instance cannot overshoot.
+ */
+const RESERVE = `
+local maxEvents, maxBytes, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local admitted, arg = {}, 4
+for i, key in ipairs(KEYS) do
+  local n = tonumber(ARGV[arg]); arg = arg + 1
+  local counts = redis.call('HMGET', key, 'e', 'b')
+  local events, bytes = tonumber(counts[1] or '0'), tonumber(counts[2] or '0')
+  local took, added = 0, 0
+  for j = 1, n do
+    local size = tonumber(ARGV[arg + j - 1])
+    if events + took + 1 > maxEvents or bytes + added + size > maxBytes then break end
+    took = took + 1; added = added + size
+  end
+  arg = arg + n
+  if took > 0 then
+    redis.call('HINCRBY', key, 'e', took)
+    redis.call('HINCRBY', key, 'b', added)
+    redis.call('PEXPIRE', key, ttl)
+  end
+  admitted[i] = took
+end
+return admitted
+`;
+
+/** KEYS: counter hashes; ARGV: events then bytes per key. Gives items back to windows that still exist. */
+const REFUND = `
+for i, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then
+    redis.call('HINCRBY', key, 'e', -tonumber(ARGV[2 * i - 1]))
+    redis.call('HINCRBY', key, 'b', -tonumber(ARGV[2 * i]))
+  end
+end
+return 1
+`;
+
+/** In-process counters of at most this many users (those whose window started longest ago go first). */
+const MAX_LOCAL_USERS = 100_000;
+
+/**
+ * The per-user bound on event volume: at most `LEARNING_USER_QUOTA_EVENTS` events and `LEARNING_USER_QUOTA_BYTES`
+ * bytes of `data` per user in each fixed window of `LEARNING_USER_QUOTA_WINDOW_SECONDS`, whoever sends them (the
+ * user's own token or any service). Items are reserved before they are sealed and stored, and given back when they
+ * are not stored after all (a duplicate, no consent, a failure), so the quota counts stored events and a client's
+ * retries do not use it up. Shared through Redis when configured; otherwise, and while Redis is unreachable, each
+ * instance keeps its own counts (so N instances admit up to N times the quota then). Keys hold a hash of the user
+ * id, never the id.
+ */
+@Injectable()
+export class EventQuota {
+  private readonly windowMs: number;
+  private readonly maxEvents: number;
+  private readonly maxBytes: number;
+  private readonly shared: SharedOrLocal;
+  private readonly local = new Map<string, { window: number; events: number; bytes: number }>();
+
+  constructor(@Inject(REDIS_CLIENT) redis: RedisClient, config: AppConfig) {
+    const quota = config.learning.userQuota;
+    this.windowMs = quota.windowSeconds * 1000;
+    this.maxEvents = quota.events;
+    this.maxBytes = quota.bytes;
+    this.shared = new SharedOrLocal(redis, new Logger('EventQuota'), 'Per-user event quotas');
+  }
+
+  async reserve(charges: QuotaCharge[], now = Date.now()): Promise<QuotaReservation> {
+    const window = Math.floor(now / this.windowMs);
+    const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * this.windowMs - now) / 1000));
+    if (charges.length === 0) return { window, admitted: [], retryAfterSeconds };
+    const keys = charges.map((c) => this.key(window, c.userId));
+    const admitted = await this.shared.run(async (redis) => {
+      const args = [this.maxEvents, this.maxBytes, this.windowMs, ...charges.flatMap((c) => [c.sizes.length, ...c.sizes])];
+      return (await redis.eval(RESERVE, keys.length, ...keys, ...args)) as number[];
+    });
+    return { window, admitted: admitted ?? charges.map((c) => this.reserveLocally(c.userId, window, c.sizes)), retryAfterSeconds };
+  }
+
+  /** Best effort: a refund that cannot reach Redis is dropped (the counts then err on the strict side). */
+  async refund(window: number, refunds: QuotaRefund[]): Promise<void> {
+    const given = refunds.filter((r) => r.events > 0);
+    if (given.length === 0) return;
+    const keys = given.map((r) => this.key(window, r.userId));
+    const done = await this.shared.run(async (redis) => {
+      await redis.eval(REFUND, keys.length, ...keys, ...given.flatMap((r) => [r.events, r.bytes]));
+      return true;
+    });
+    if (done) return;
+    given.forEach((r) => {
+      const entry = this.local.get(userHash(r.userId));
+      if (!entry || entry.window !== window) return;
+      entry.events = Math.max(0, entry.events - r.events);
+      entry.bytes = Math.max(0, entry.bytes - r.bytes);
+    });
+  }
+
+  /** Synchronous from check to count, so in-process reservations are atomic too. */
+  private reserveLocally(userId: string, window: number, sizes: number[]): number {
+    const key = userHash(userId);
+    let entry = this.local.get(key);
+    if (!entry || entry.window !== window) {
+      this.local.delete(key);
+      while (this.local.size >= MAX_LOCAL_USERS) this.local.delete(this.local.keys().next().value as string);
+      entry = { window, events: 0, bytes: 0 };
+      this.local.set(key, entry);
+    }
+    let took = 0;
+    for (const size of sizes) {
+      if (entry.events + 1 > this.maxEvents || entry.bytes + size > this.maxBytes) break;
+      entry.events += 1;
+      entry.bytes += size;
+      took += 1;
+    }
+    return took;
+  }
+
+  private key(window: number, userId: string): string {
+    return `ai-learning:quota:${window}:${userHash(userId)}`;
+  }
+}
+
+/** 128 bits of SHA-256: names a user's counters without the user id. */
+function userHash(userId: string): string {
+  return createHash('sha256').update(userId).digest('base64url').slice(0, 22);
+}
