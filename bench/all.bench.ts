@@ -14,6 +14,7 @@ const BENCHES: { name: string; script: string; flags?: string[] }[] = [
   { name: 'crypto', script: 'crypto.bench.js' },
   { name: 'privacy', script: 'privacy.bench.js', flags: ['--expose-gc'] },
   { name: 'ingest', script: 'ingest.bench.js' },
+  { name: 'auth-storm', script: 'auth-storm.bench.js' },
   { name: 'mining', script: 'mining.bench.js', flags: ['--expose-gc'] },
   { name: 'retention', script: 'retention.bench.js' },
   { name: 'retention-partitions', script: 'retention-partitions.bench.js' },

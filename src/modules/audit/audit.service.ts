@@ -6,6 +6,8 @@ import { isUuid } from '../../common/ids/uuid';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { decodeCursor, encodeCursor } from '../../common/pagination/cursor';
 import { currentRequestId } from '../../observability/request-context';
+import { InsertCoalescer } from '../../database/insert-coalescer';
+import { SqlPool } from '../../database/sql-pool.service';
 import type { AuditQueryDto } from './dto/audit-query.dto';
 import { AuditEntry } from './entities/audit-entry.entity';
 import type { AuditRecord } from './audit.types';
@@ -19,55 +21,83 @@ const clip = (value: string | null | undefined, max: number) => (value == null ?
 /** User ids are stored in one spelling (lower case), so erasure finds every entry that names a user. */
 const canonical = (value: string | null | undefined) => (value != null && isUuid(value) ? value.toLowerCase() : value);
 
+/** One entry as the audit_log columns take it. */
+type AuditRow = [string, Date, string, string, string, string | null, string, string | null, string | null, string | null];
+
+/** Entries written on their own share statements under load: at most this many in flight, … */
+const WRITES_IN_FLIGHT = 1;
+/** … each carrying at most this many entries. */
+const ENTRIES_PER_STATEMENT = 500;
+
+const INSERT_ROWS = `INSERT INTO audit_log (id, at, actor, actor_type, action, target, outcome, ip, request_id, details)
+  SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[])`;
+
+function toRow(entry: AuditRecord): AuditRow {
+  return [
+    uuidv7(),
+    new Date(),
+    clip(canonical(entry.actor), 200) ?? 'unknown',
+    entry.actorType,
+    entry.action,
+    clip(canonical(entry.target), 200),
+    entry.outcome,
+    clip(entry.ip, 64),
+    clip(currentRequestId(), 128),
+    entry.details ? JSON.stringify(entry.details) : null,
+  ];
+}
+
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger(AuditService.name);
+  /**
+   * Entries written on their own go through group commit: a storm of refused requests (every failed login is
+   * audited) becomes a few multi-row statements on one connection instead of a transaction each that would take the
+   * pool from everyone else. Each caller still waits for its own entry to be written.
+   */
+  private readonly writes = new InsertCoalescer<AuditRow, void>((rows) => this.insertRows(rows), { maxInFlight: WRITES_IN_FLIGHT, maxRows: ENTRIES_PER_STATEMENT });
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly sql: SqlPool,
+  ) {}
 
   /**
    * Appends an entry. With `em` it joins that transaction and fails with it; without, it writes on its own and a
    * failure is logged, never thrown (an audit hiccup must not turn a 401 into a 500).
    */
   async record(entry: AuditRecord, em?: EntityManager): Promise<void> {
-    const target = em ?? this.em.fork();
-    const row = target.create(AuditEntry, {
-      actor: clip(canonical(entry.actor), 200) ?? 'unknown',
-      actorType: entry.actorType,
-      action: entry.action,
-      target: clip(canonical(entry.target), 200),
-      outcome: entry.outcome,
-      ip: clip(entry.ip, 64),
-      requestId: clip(currentRequestId(), 128),
-      details: entry.details ?? null,
-    });
     if (em) {
-      em.persist(row);
+      em.persist(
+        em.create(AuditEntry, {
+          actor: clip(canonical(entry.actor), 200) ?? 'unknown',
+          actorType: entry.actorType,
+          action: entry.action,
+          target: clip(canonical(entry.target), 200),
+          outcome: entry.outcome,
+          ip: clip(entry.ip, 64),
+          requestId: clip(currentRequestId(), 128),
+          details: entry.details ?? null,
+        }),
+      );
       return;
     }
     try {
-      await target.flush();
+      await this.writes.submit([toRow(entry)]);
     } catch (error) {
       this.logger.error(`Could not write audit entry ${entry.action}: ${(error as Error).message}`);
     }
+  }
+
+  private async insertRows(rows: AuditRow[]): Promise<void> {
+    await this.sql.query(INSERT_ROWS, Array.from({ length: 10 }, (_, column) => rows.map((row) => row[column])), 'audit_insert');
   }
 
   /** Appends an entry inside the caller's own SQL transaction (it commits or rolls back with it). */
   async recordIn(tx: PoolClient, entry: AuditRecord): Promise<void> {
     await tx.query(
       `INSERT INTO audit_log (id, at, actor, actor_type, action, target, outcome, ip, request_id, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        uuidv7(),
-        new Date(),
-        clip(canonical(entry.actor), 200) ?? 'unknown',
-        entry.actorType,
-        entry.action,
-        clip(canonical(entry.target), 200),
-        entry.outcome,
-        clip(entry.ip, 64),
-        clip(currentRequestId(), 128),
-        entry.details ? JSON.stringify(entry.details) : null,
-      ],
+      toRow(entry),
     );
   }
 

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { isUuid } from '../../common/ids/uuid';
 import { CopyThenQuery, parsePlainArray } from '../../database/copy-then-query';
 import { SqlPool } from '../../database/sql-pool.service';
-import { InsertCoalescer } from './insert-coalescer';
+import { InsertCoalescer } from '../../database/insert-coalescer';
 import { encodeCopyBinary, STORED_COLUMNS } from './copy-binary';
 import type { EventType } from './entities/learning-event.entity';
 

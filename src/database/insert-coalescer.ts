@@ -11,7 +11,7 @@
  * neither the others of its group nor later writes. Any other failure (a lost connection, where the outcome is
  * unknown) goes to every request of the group, as it would have without grouping.
  */
-import { isServerError } from '../../database/server-error';
+import { isServerError } from './server-error';
 
 export interface CoalescerOptions {
   maxInFlight: number;
