@@ -115,7 +115,7 @@ async function main(): Promise<void> {
         body: body ? JSON.stringify(body) : undefined,
       });
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return res.json() as Promise<unknown>;
+      return res.json();
     };
     for (const user of DEMO_USERS) await call('PUT', `/consent/${user}`, service, { allowCollectiveLearning: true, policyVersion: 'bench' });
     const events = buildDemoEvents(Date.now());
