@@ -71,4 +71,13 @@ describe('OpenAPI documentation (e2e)', () => {
     expect(doc.components.schemas.TokenRequestDto.required).toEqual(['clientId', 'clientSecret']);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
+
+  it('declares every path parameter as a uuid, as the routes check it', async () => {
+    const doc = (await t.http.get('/docs-json')).body as { paths: Record<string, Record<string, { parameters?: { in: string; name: string; schema?: Record<string, unknown> }[] }>> };
+    const pathParams = Object.entries(doc.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).flatMap(([method, op]) => (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => ({ at: `${method} ${path} ${p.name}`, schema: p.schema }))),
+    );
+    expect(pathParams.length).toBeGreaterThanOrEqual(8);
+    expect(pathParams.filter((p) => p.schema?.type !== 'string' || p.schema?.format !== 'uuid').map((p) => p.at)).toEqual([]);
+  });
 });

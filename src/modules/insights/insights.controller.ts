@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
 import { ForbiddenRoleError } from '../auth/auth.errors';
@@ -43,6 +43,7 @@ export class InsightsController {
   @Roles('user', 'service')
   @ApiOperation({ summary: 'One insight with its evidence patterns (withdrawn or expired ones: admins only)' })
   @ApiOkResponse({ type: InsightDetailDto })
+  @ApiParam({ name: 'id', format: 'uuid' })
   get(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser) {
     return this.reader.get(id, isAdmin(user));
   }

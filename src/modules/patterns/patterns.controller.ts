@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
@@ -44,6 +44,7 @@ export class PatternsController {
   @Roles('user', 'service')
   @ApiOperation({ summary: 'One pattern' })
   @ApiOkResponse({ type: PatternDto })
+  @ApiParam({ name: 'id', format: 'uuid' })
   get(@Param('id', uuid) id: string): Promise<PatternDto> {
     return this.reader.get(id);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { InvalidCursorError, RequestValidationError } from '../../common/errors/domain.error';
@@ -77,6 +77,7 @@ export class RetentionController {
 
   @Put('holds/:userId')
   @ApiOperation({ summary: 'Place (or update) a legal hold on a user: retention keeps their data and erasure is refused (admin)' })
+  @ApiParam({ name: 'userId', format: 'uuid' })
   async placeHold(@Param('userId', userIdPipe) rawUserId: string, @Body() body: LegalHoldRequestDto, @CurrentUser() user: AuthUser) {
     const userId = rawUserId.toLowerCase();
     const hold = await this.holds.place(userId, body.reason, user.sub);
@@ -87,6 +88,7 @@ export class RetentionController {
   @Delete('holds/:userId')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Lift a legal hold (admin); 404 when there is none' })
+  @ApiParam({ name: 'userId', format: 'uuid' })
   async liftHold(@Param('userId', userIdPipe) rawUserId: string, @CurrentUser() user: AuthUser): Promise<void> {
     const userId = rawUserId.toLowerCase();
     if (!(await this.holds.lift(userId))) throw new LegalHoldNotFoundError();
