@@ -2,6 +2,8 @@ import type { Role } from '../../src/common/auth/auth-user';
 import { newUserId } from '../support/ids';
 import { interaction, setConsent } from '../support/learning';
 import { useSuite } from '../support/suite';
+import { createTestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 
 /**
  * One user's copies of a long request must not take the pool from everyone else: with a pool of 4, 40 parallel
@@ -68,15 +70,63 @@ describe('Per-user fairness: long per-user requests and a small pool (e2e)', () 
   it('runs one export per user at a time: a second one while the first streams is 409 before any byte', async () => {
     const user = newUserId();
     await setConsent(suite.t, user);
-    const answers = await Promise.all(Array.from({ length: 10 }, () => suite.t.http.get('/api/v1/privacy/me/export').set('authorization', bearer(user)).then((r) => r)));
-    const statuses = answers.map((a) => a.status);
-    expect(statuses.filter((s) => s >= 500)).toEqual([]);
-    expect(statuses).toContain(200);
-    for (const refused of answers.filter((a) => a.status === 409)) {
-      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(refused.body).toMatchObject({ code: 'PRIVACY.IN_PROGRESS' });
+    await suite.t.http.post('/api/v1/learning/events').set('authorization', bearer(user)).send(interaction(user)).expect(201);
+    // The first export waits on the events table (locked here) while it holds the user's slot.
+    await suite.pg.query('BEGIN');
+    await suite.pg.query('LOCK TABLE global_learning_events IN ACCESS EXCLUSIVE MODE');
+    let first: Promise<{ status: number }>;
+    try {
+      first = suite.t.http.get('/api/v1/privacy/me/export').set('authorization', bearer(user)).then((r) => r);
+      await waitFor(
+        async () => (await suite.pg.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%global_learning_events%'`)).rows[0].n,
+        (n) => n > 0,
+        5_000,
+        20,
+      );
+      const answers = await Promise.all(Array.from({ length: 5 }, () => suite.t.http.get('/api/v1/privacy/me/export').set('authorization', bearer(user)).then((r) => r)));
+      for (const refused of answers) {
+        expect(refused.status).toBe(409);
+        expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(refused.body).toMatchObject({ code: 'PRIVACY.IN_PROGRESS', retryable: true });
+      }
+    } finally {
+      await suite.pg.query('COMMIT');
     }
+    expect((await first).status).toBe(200);
     const after = await suite.t.http.get('/api/v1/privacy/me/export').set('authorization', bearer(user));
     expect(after.status).toBe(200);
   });
+
+  it('runs one erasure per user across instances: another instance answers 409 while the first one is in its transaction', async () => {
+    const user = newUserId();
+    await setConsent(suite.t, user);
+    await suite.t.http.post('/api/v1/learning/events').set('authorization', bearer(user)).send(interaction(user)).expect(201);
+    const other = await createTestApp({ databaseUrl: suite.db.url, env: { REDIS_URL: '', THROTTLE_LIMIT: '100000' } });
+    try {
+      await withDeleteDelay(user, async () => {
+        const first = suite.t.http.delete('/api/v1/privacy/me').set('authorization', bearer(user)).then((r) => r);
+        await new Promise((r) => setTimeout(r, 300));
+        const second = await other.http.delete('/api/v1/privacy/me').set('authorization', `Bearer ${other.token(user, ['user'])}`);
+        expect(second.status).toBe(409);
+        expect(second.body).toMatchObject({ code: 'PRIVACY.IN_PROGRESS', retryable: true });
+        expect((await first).status).toBe(200);
+      });
+      // Once the first has committed, the other instance erases (again: nothing is left) without refusal.
+      expect((await other.http.delete('/api/v1/privacy/me').set('authorization', `Bearer ${other.token(user, ['user'])}`)).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+
+  /** Deleting the user's events sleeps 1.5 s, so an erasure of that user stays in its transaction that long. */
+  async function withDeleteDelay(user: string, work: () => Promise<void>): Promise<void> {
+    await suite.pg.query(`CREATE FUNCTION test_slow_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF OLD.user_id = '${user}' THEN PERFORM pg_sleep(1.5); END IF; RETURN OLD; END $$`);
+    await suite.pg.query('CREATE TRIGGER test_slow_delete BEFORE DELETE ON global_learning_events FOR EACH ROW EXECUTE FUNCTION test_slow_delete()');
+    try {
+      await work();
+    } finally {
+      await suite.pg.query('DROP TRIGGER test_slow_delete ON global_learning_events');
+      await suite.pg.query('DROP FUNCTION test_slow_delete()');
+    }
+  }
 });
