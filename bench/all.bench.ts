@@ -25,14 +25,22 @@ const OUT = join(__dirname, '../../bench/results');
 function run(bench: (typeof BENCHES)[number], resultsFile: string): Promise<number> {
   return new Promise((resolve) => {
     const log = createWriteStream(join(OUT, `${bench.name}.log`));
-    const child = spawn(process.execPath, [...(bench.flags ?? []), join(__dirname, bench.script)], { env: { ...process.env, BENCH_RESULTS_FILE: resultsFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(bench.flags ?? []), join(__dirname, bench.script)], {
+      env: { ...process.env, BENCH_RESULTS_FILE: resultsFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     child.on('exit', (code) => log.end(() => resolve(code ?? 1)));
   });
 }
 
-const fmt = (n: number) => (Number.isInteger(n) || Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en') : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
+const fmt = (n: number) =>
+  Number.isInteger(n) || Math.abs(n) >= 100
+    ? Math.round(n).toLocaleString('en')
+    : Math.abs(n) >= 10
+      ? n.toFixed(1)
+      : n.toFixed(2);
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
@@ -45,11 +53,16 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     process.stdout.write(`${bench.name} … `);
     const code = await run(bench, resultsFile);
-    console.log(`${code === 0 ? 'done' : `exited with ${code}`} in ${Math.round((Date.now() - t0) / 1000)} s (report: bench/results/${bench.name}.log)`);
+    console.log(
+      `${code === 0 ? 'done' : `exited with ${code}`} in ${Math.round((Date.now() - t0) / 1000)} s (report: bench/results/${bench.name}.log)`,
+    );
     if (code !== 0) exits.push(`${bench.name} exited with ${code}`);
   }
   const figures = existsSync(resultsFile)
-    ? readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BenchFigure & { bench: string })
+    ? readFileSync(resultsFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as BenchFigure & { bench: string })
     : [];
   const lines = [
     `Benchmarks of ${new Date().toISOString().slice(0, 10)} — Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}).`,

@@ -57,7 +57,10 @@ async function storm(base: string, kind: StormKind): Promise<{ ms: number; statu
       fetch(`${base}/api/v1/auth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ clientId: kind === 'uuid ids' ? randomUUID() : `storm-${randomBytes(6).toString('hex')}`, clientSecret: randomBytes(24).toString('base64url') }),
+        body: JSON.stringify({
+          clientId: kind === 'uuid ids' ? randomUUID() : `storm-${randomBytes(6).toString('hex')}`,
+          clientSecret: randomBytes(24).toString('base64url'),
+        }),
       })
         .then(async (r) => {
           await r.arrayBuffer();
@@ -105,7 +108,8 @@ async function main(): Promise<void> {
     await waitReady(`${base}/health/ready`, app);
 
     const jwt = new JwtService();
-    const sign = (sub: string, roles: string[]) => jwt.sign({ sub, roles }, { secret: jwtSecret, algorithm: 'HS256', expiresIn: 3600 });
+    const sign = (sub: string, roles: string[]) =>
+      jwt.sign({ sub, roles }, { secret: jwtSecret, algorithm: 'HS256', expiresIn: 3600 });
     const service = sign('bench-storm-service', ['service']);
     const admin = sign('bench-storm-admin', ['admin']);
     const call = async (method: string, path: string, token: string, body?: unknown) => {
@@ -117,13 +121,17 @@ async function main(): Promise<void> {
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
       return res.json();
     };
-    for (const user of DEMO_USERS) await call('PUT', `/consent/${user}`, service, { allowCollectiveLearning: true, policyVersion: 'bench' });
+    for (const user of DEMO_USERS)
+      await call('PUT', `/consent/${user}`, service, { allowCollectiveLearning: true, policyVersion: 'bench' });
     const events = buildDemoEvents(Date.now());
-    for (let i = 0; i < events.length; i += 500) await call('POST', '/learning/events/batch', service, { events: events.slice(i, i + 500) });
+    for (let i = 0; i < events.length; i += 500)
+      await call('POST', '/learning/events/batch', service, { events: events.slice(i, i + 500) });
     await call('POST', '/patterns/mine', admin);
     const reader = sign(DEMO_USERS[0], ['user']);
     const readUrl = `${base}/api/v1/patterns?limit=20`;
-    console.log(`${events.length} events of ${DEMO_USERS.length} users stored and mined; ${ROUNDS} quiet and ${ROUNDS} storm rounds of ${STORM} token requests`);
+    console.log(
+      `${events.length} events of ${DEMO_USERS.length} users stored and mined; ${ROUNDS} quiet and ${ROUNDS} storm rounds of ${STORM} token requests`,
+    );
     await readWhile(readUrl, reader, new Promise((r) => setTimeout(r, 1000))); // warm-up
 
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -145,8 +153,15 @@ async function main(): Promise<void> {
       }
       const quietP99 = median(quiet.map((s) => s.p99));
       const stormP99 = median(stormy.map((s) => s.p99));
-      console.log(`${kind}: pattern read p99, median of rounds: quiet ${quietP99.toFixed(2)} ms, during the storm ${stormP99.toFixed(2)} ms (×${(stormP99 / quietP99).toFixed(2)})`);
-      figures.push({ measure: `pattern read p99 during ${STORM} token requests, ${kind}`, value: stormP99, unit: 'ms', baseline: { name: 'quiet p99', value: quietP99 } });
+      console.log(
+        `${kind}: pattern read p99, median of rounds: quiet ${quietP99.toFixed(2)} ms, during the storm ${stormP99.toFixed(2)} ms (×${(stormP99 / quietP99).toFixed(2)})`,
+      );
+      figures.push({
+        measure: `pattern read p99 during ${STORM} token requests, ${kind}`,
+        value: stormP99,
+        unit: 'ms',
+        baseline: { name: 'quiet p99', value: quietP99 },
+      });
     }
     reportFigures('auth-storm', figures);
   } finally {

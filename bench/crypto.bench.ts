@@ -22,7 +22,12 @@ const WARM_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const COLD_USERS = Number(process.env.BENCH_COLD_USERS ?? 2_000);
 
 const config = {
-  crypto: { keys: [{ id: 'k1', key: randomBytes(32) }], currentKeyId: 'k1', dataKeyCacheSize: 100_000, dataKeyCacheTtlSeconds: 3600 },
+  crypto: {
+    keys: [{ id: 'k1', key: randomBytes(32) }],
+    currentKeyId: 'k1',
+    dataKeyCacheSize: 100_000,
+    dataKeyCacheTtlSeconds: 3600,
+  },
 } as unknown as AppConfig;
 
 function opsPerSecond(seconds: number, op: () => void): number {

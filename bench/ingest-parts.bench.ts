@@ -26,7 +26,10 @@ async function main(): Promise<void> {
     const service: AuthUser = { sub: 'bench', roles: ['service'] };
     const users = Array.from({ length: 1000 }, () => randomUUID());
     const sql = bench.app.get(SqlPool);
-    await sql.query(`INSERT INTO user_privacy_settings (user_id, allow_collective_learning, policy_version) SELECT unnest($1::uuid[]), true, 'b'`, [users]);
+    await sql.query(
+      `INSERT INTO user_privacy_settings (user_id, allow_collective_learning, policy_version) SELECT unnest($1::uuid[]), true, 'b'`,
+      [users],
+    );
     const batch = (b: number) =>
       Array.from({ length: 100 }, (_, i) => ({
         userId: users[(b * 100 + i) % users.length],
@@ -55,7 +58,12 @@ async function main(): Promise<void> {
     // The two bulk paths on identical rows (fresh ids each round), each row naming its user's stored data key as
     // the write paths check (every user has one after the warm-up).
     const keyIds = new Map(
-      (await sql.query<{ user_id: string; key_id: string }>('SELECT user_id, key_id FROM user_data_keys WHERE user_id = ANY($1::uuid[])', [users])).map((r) => [r.user_id, r.key_id]),
+      (
+        await sql.query<{ user_id: string; key_id: string }>(
+          'SELECT user_id, key_id FROM user_data_keys WHERE user_id = ANY($1::uuid[])',
+          [users],
+        )
+      ).map((r) => [r.user_id, r.key_id]),
     );
     const rowsOf = (r: number, path: string) =>
       batch(r).map((e, i) => ({
@@ -93,10 +101,18 @@ async function main(): Promise<void> {
 
     const perEvent = (ms: number) => `${((ms * 1000) / 100).toFixed(1)} µs/event`;
     console.log(`validation:                 ${validateUs.toFixed(2)} µs/event`);
-    console.log(`ingestBatch (100 events):   p50 ${percentile(whole, 50).toFixed(2)} ms (${perEvent(percentile(whole, 50))}), p99 ${percentile(whole, 99).toFixed(2)} ms`);
-    console.log(`insert, unnest arrays:      p50 ${percentile(viaArrays, 50).toFixed(2)} ms (${perEvent(percentile(viaArrays, 50))}), p99 ${percentile(viaArrays, 99).toFixed(2)} ms`);
-    console.log(`insert, binary COPY to a staging table + INSERT…SELECT ON CONFLICT: p50 ${percentile(viaStaged, 50).toFixed(2)} ms (${perEvent(percentile(viaStaged, 50))}), p99 ${percentile(viaStaged, 99).toFixed(2)} ms`);
-    console.log(`insert, consent check + binary COPY into the table: p50 ${percentile(viaDirect, 50).toFixed(2)} ms (${perEvent(percentile(viaDirect, 50))}), p99 ${percentile(viaDirect, 99).toFixed(2)} ms`);
+    console.log(
+      `ingestBatch (100 events):   p50 ${percentile(whole, 50).toFixed(2)} ms (${perEvent(percentile(whole, 50))}), p99 ${percentile(whole, 99).toFixed(2)} ms`,
+    );
+    console.log(
+      `insert, unnest arrays:      p50 ${percentile(viaArrays, 50).toFixed(2)} ms (${perEvent(percentile(viaArrays, 50))}), p99 ${percentile(viaArrays, 99).toFixed(2)} ms`,
+    );
+    console.log(
+      `insert, binary COPY to a staging table + INSERT…SELECT ON CONFLICT: p50 ${percentile(viaStaged, 50).toFixed(2)} ms (${perEvent(percentile(viaStaged, 50))}), p99 ${percentile(viaStaged, 99).toFixed(2)} ms`,
+    );
+    console.log(
+      `insert, consent check + binary COPY into the table: p50 ${percentile(viaDirect, 50).toFixed(2)} ms (${perEvent(percentile(viaDirect, 50))}), p99 ${percentile(viaDirect, 99).toFixed(2)} ms`,
+    );
   } finally {
     await bench.close();
     await db.close();

@@ -64,9 +64,17 @@ async function main(): Promise<void> {
   try {
     const t0 = performance.now();
     // Users: deterministic ids. c<i> consent, n<i> have no record, r<i> refused.
-    await q(`INSERT INTO user_privacy_settings (user_id, allow_collective_learning, policy_version) SELECT md5('c' || i)::uuid, true, 'bench' FROM generate_series(0, $1 - 1) i`, [USERS]);
-    await q(`INSERT INTO user_privacy_settings (user_id, allow_collective_learning, policy_version) SELECT md5('r' || i)::uuid, false, 'bench' FROM generate_series(0, 249) i`);
-    const outsiders = [...Array.from({ length: 250 }, (_, i) => `md5('n${i}')::uuid`), ...Array.from({ length: 250 }, (_, i) => `md5('r${i}')::uuid`)];
+    await q(
+      `INSERT INTO user_privacy_settings (user_id, allow_collective_learning, policy_version) SELECT md5('c' || i)::uuid, true, 'bench' FROM generate_series(0, $1 - 1) i`,
+      [USERS],
+    );
+    await q(
+      `INSERT INTO user_privacy_settings (user_id, allow_collective_learning, policy_version) SELECT md5('r' || i)::uuid, false, 'bench' FROM generate_series(0, 249) i`,
+    );
+    const outsiders = [
+      ...Array.from({ length: 250 }, (_, i) => `md5('n${i}')::uuid`),
+      ...Array.from({ length: 250 }, (_, i) => `md5('r${i}')::uuid`),
+    ];
     const user = (i: number) => `md5('c${i}')::uuid`;
 
     // Noise, in SQL with a fixed seed.
@@ -85,7 +93,17 @@ async function main(): Promise<void> {
     plantSequence(range(530, 10), 'm0', ['p_c1'], 'co-alone');
     // Gapped: a random action between the two, so only the gapped miner sees them; 15 users (k or more) stay under 1 % of m3's 2,000 (each user's sessions are all in one module).
     const plantGapped = (users: string[], actions: [string, string], tag: string) =>
-      users.forEach((u, i) => planted.push(...session(u, 'm3', `plant-${tag}-${i}`, [actions[0], `a${String(i % 20).padStart(2, '0')}`, actions[1]], (at += 100))));
+      users.forEach((u, i) =>
+        planted.push(
+          ...session(
+            u,
+            'm3',
+            `plant-${tag}-${i}`,
+            [actions[0], `a${String(i % 20).padStart(2, '0')}`, actions[1]],
+            (at += 100),
+          ),
+        ),
+      );
     plantGapped(range(600, 200), ['g_start', 'g_end'], 'gapped');
     plantGapped(range(800, 15), ['g_rare_start', 'g_rare_end'], 'gapped-rare');
     const plantedCount = planted.length;
@@ -112,21 +130,62 @@ async function main(): Promise<void> {
     // Corrections, feedback and reports through the service: real encrypted payloads.
     const ingest = bench.app.get(LearningIngestService);
     const caller: AuthUser = { sub: 'bench-service', roles: ['service'] };
-    const uid = async (i: number) => ((await q(`SELECT md5('c' || $1::text)::uuid AS id`, [i])).rows[0] as { id: string }).id;
+    const uid = async (i: number) =>
+      ((await q(`SELECT md5('c' || $1::text)::uuid AS id`, [i])).rows[0] as { id: string }).id;
     const when = () => new Date(Date.now() - 5 * 86_400_000 + (at += 10) * 1000).toISOString();
     const events: Record<string, unknown>[] = [];
-    for (let i = 0; i < 300; i++) events.push({ userId: await uid(1000 + i), eventType: 'correction', context: { module: 'm3', action: 'fix' }, data: { original: i % 2 ? 'Teh' : 'teh ', corrected: 'the' }, timestamp: when() });
-    for (let i = 0; i < K - 1; i++) events.push({ userId: await uid(1400 + i), eventType: 'correction', context: { module: 'm3', action: 'fix' }, data: { original: 'recieve', corrected: 'receive' }, timestamp: when() });
-    for (let i = 0; i < 50; i++) events.push({ userId: await uid(1500 + i), eventType: 'feedback', context: { module: 'm4', action: 'p_rate' }, data: { rating: (i % 5) + 1 }, timestamp: when() });
-    for (let i = 0; i < 25; i++) events.push({ userId: await uid(1600 + i), eventType: 'pattern_discovery', context: { module: 'm4', action: 'report' }, data: { patternType: 'workflow', signature: 'p-sig', items: ['alpha', 'beta'] }, timestamp: when() });
-    for (let i = 0; i < K - 1; i++) events.push({ userId: await uid(1700 + i), eventType: 'pattern_discovery', context: { module: 'm4', action: 'report' }, data: { patternType: 'workflow', signature: 'p-rare', items: ['x'] }, timestamp: when() });
+    for (let i = 0; i < 300; i++)
+      events.push({
+        userId: await uid(1000 + i),
+        eventType: 'correction',
+        context: { module: 'm3', action: 'fix' },
+        data: { original: i % 2 ? 'Teh' : 'teh ', corrected: 'the' },
+        timestamp: when(),
+      });
+    for (let i = 0; i < K - 1; i++)
+      events.push({
+        userId: await uid(1400 + i),
+        eventType: 'correction',
+        context: { module: 'm3', action: 'fix' },
+        data: { original: 'recieve', corrected: 'receive' },
+        timestamp: when(),
+      });
+    for (let i = 0; i < 50; i++)
+      events.push({
+        userId: await uid(1500 + i),
+        eventType: 'feedback',
+        context: { module: 'm4', action: 'p_rate' },
+        data: { rating: (i % 5) + 1 },
+        timestamp: when(),
+      });
+    for (let i = 0; i < 25; i++)
+      events.push({
+        userId: await uid(1600 + i),
+        eventType: 'pattern_discovery',
+        context: { module: 'm4', action: 'report' },
+        data: { patternType: 'workflow', signature: 'p-sig', items: ['alpha', 'beta'] },
+        timestamp: when(),
+      });
+    for (let i = 0; i < K - 1; i++)
+      events.push({
+        userId: await uid(1700 + i),
+        eventType: 'pattern_discovery',
+        context: { module: 'm4', action: 'report' },
+        data: { patternType: 'workflow', signature: 'p-rare', items: ['x'] },
+        timestamp: when(),
+      });
     for (let i = 0; i < events.length; i += 500) {
       const result = await ingest.ingestBatch(events.slice(i, i + 500), caller);
-      if (result.rejected > 0) throw new Error(`planted events rejected: ${JSON.stringify(result.results.find((r) => r.status === 'rejected'))}`);
+      if (result.rejected > 0)
+        throw new Error(
+          `planted events rejected: ${JSON.stringify(result.results.find((r) => r.status === 'rejected'))}`,
+        );
     }
     await q('VACUUM ANALYZE global_learning_events');
     const total = Number((await q('SELECT count(*) FROM global_learning_events')).rows[0].count);
-    console.log(`data set: ${total.toLocaleString('en')} events, ${USERS.toLocaleString('en')} consenting users + 500 not, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `data set: ${total.toLocaleString('en')} events, ${USERS.toLocaleString('en')} consenting users + 500 not, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     // The run, with the process's memory sampled while it runs.
     const mining = bench.app.get(MiningService);
@@ -144,48 +203,147 @@ async function main(): Promise<void> {
     console.log('');
     console.log('| miner | published | ms |');
     console.log('| --- | ---: | ---: |');
-    for (const m of summary.miners) console.log(`| ${m.miner} | ${m.published} | ${m.durationMs}${m.error ? ` (error: ${m.error})` : ''} |`);
+    for (const m of summary.miners)
+      console.log(`| ${m.miner} | ${m.published} | ${m.durationMs}${m.error ? ` (error: ${m.error})` : ''} |`);
     console.log('');
-    console.log(`full run: ${seconds.toFixed(2)} s over ${total.toLocaleString('en')} events (target < 20 s), status ${summary.status}`);
-    console.log(`Node RSS growth during the run: ${((rssPeak - rssBefore) / 1024 / 1024).toFixed(1)} MB (the events stay in PostgreSQL)`);
+    console.log(
+      `full run: ${seconds.toFixed(2)} s over ${total.toLocaleString('en')} events (target < 20 s), status ${summary.status}`,
+    );
+    console.log(
+      `Node RSS growth during the run: ${((rssPeak - rssBefore) / 1024 / 1024).toFixed(1)} MB (the events stay in PostgreSQL)`,
+    );
     reportFigures('patterns (npm run bench:mining)', [
-      { measure: `full mining run over ${total.toLocaleString('en')} events`, value: seconds, unit: 's', target: '< 20 s', met: seconds < 20 },
+      {
+        measure: `full mining run over ${total.toLocaleString('en')} events`,
+        value: seconds,
+        unit: 's',
+        target: '< 20 s',
+        met: seconds < 20,
+      },
       { measure: 'Node RSS growth during the run', value: (rssPeak - rssBefore) / 1024 / 1024, unit: 'MB' },
     ]);
 
     // Planted patterns: exact supports, nothing below k.
-    const sha = async (domain: string, ...parts: string[]) => bench.app.get(BlindIndexService).compute(domain, ...parts);
+    const sha = async (domain: string, ...parts: string[]) =>
+      bench.app.get(BlindIndexService).compute(domain, ...parts);
     const checks: Check[] = [
-      { name: 'sequence p_open>p_edit>p_save (300 users)', type: 'sequence', module: 'm1', signature: 'p_open>p_edit>p_save', support: 300 },
-      { name: 'sequence p_open>p_edit (300 users)', type: 'sequence', module: 'm1', signature: 'p_open>p_edit', support: 300 },
-      { name: 'sequence p_x>p_y (k users + 300 not consenting)', type: 'sequence', module: 'm2', signature: 'p_x>p_y', support: K },
-      { name: 'sequence p_u>p_v (k-1 users + 100 not consenting)', type: 'sequence', module: 'm2', signature: 'p_u>p_v', support: K - 1 },
-      { name: 'gapped sequence g_start>…>g_end (200 users)', type: 'sequence', module: 'm3', signature: 'gapped:g_start>g_end', support: 200 },
-      { name: 'contiguous g_start>g_end (never contiguous)', type: 'sequence', module: 'm3', signature: 'g_start>g_end', support: 0 },
-      { name: 'gapped g_rare_start>…>g_rare_end (15 users, under 1 % of m3)', type: 'sequence', module: 'm3', signature: 'gapped:g_rare_start>g_rare_end', support: 15, published: false },
-      { name: 'co-occurrence p_c1+p_c2 (30 of 40 users)', type: 'co_occurrence', module: 'm0', signature: 'p_c1+p_c2', support: 30 },
-      { name: 'correction teh→the (300 users)', type: 'correction', module: 'm3', signature: await sha('correction', 'teh', 'the'), support: 300 },
-      { name: 'correction recieve→receive (k-1 users)', type: 'correction', module: 'm3', signature: await sha('correction', 'recieve', 'receive'), support: K - 1 },
+      {
+        name: 'sequence p_open>p_edit>p_save (300 users)',
+        type: 'sequence',
+        module: 'm1',
+        signature: 'p_open>p_edit>p_save',
+        support: 300,
+      },
+      {
+        name: 'sequence p_open>p_edit (300 users)',
+        type: 'sequence',
+        module: 'm1',
+        signature: 'p_open>p_edit',
+        support: 300,
+      },
+      {
+        name: 'sequence p_x>p_y (k users + 300 not consenting)',
+        type: 'sequence',
+        module: 'm2',
+        signature: 'p_x>p_y',
+        support: K,
+      },
+      {
+        name: 'sequence p_u>p_v (k-1 users + 100 not consenting)',
+        type: 'sequence',
+        module: 'm2',
+        signature: 'p_u>p_v',
+        support: K - 1,
+      },
+      {
+        name: 'gapped sequence g_start>…>g_end (200 users)',
+        type: 'sequence',
+        module: 'm3',
+        signature: 'gapped:g_start>g_end',
+        support: 200,
+      },
+      {
+        name: 'contiguous g_start>g_end (never contiguous)',
+        type: 'sequence',
+        module: 'm3',
+        signature: 'g_start>g_end',
+        support: 0,
+      },
+      {
+        name: 'gapped g_rare_start>…>g_rare_end (15 users, under 1 % of m3)',
+        type: 'sequence',
+        module: 'm3',
+        signature: 'gapped:g_rare_start>g_rare_end',
+        support: 15,
+        published: false,
+      },
+      {
+        name: 'co-occurrence p_c1+p_c2 (30 of 40 users)',
+        type: 'co_occurrence',
+        module: 'm0',
+        signature: 'p_c1+p_c2',
+        support: 30,
+      },
+      {
+        name: 'correction teh→the (300 users)',
+        type: 'correction',
+        module: 'm3',
+        signature: await sha('correction', 'teh', 'the'),
+        support: 300,
+      },
+      {
+        name: 'correction recieve→receive (k-1 users)',
+        type: 'correction',
+        module: 'm3',
+        signature: await sha('correction', 'recieve', 'receive'),
+        support: K - 1,
+      },
       { name: 'feedback p_rate (50 users)', type: 'feedback', module: 'm4', signature: 'p_rate', support: 50 },
-      { name: 'reported workflow/p-sig (25 users)', type: 'reported', module: 'm4', signature: await sha('reported', 'workflow', 'p-sig'), support: 25 },
-      { name: 'reported workflow/p-rare (k-1 users)', type: 'reported', module: 'm4', signature: await sha('reported', 'workflow', 'p-rare'), support: K - 1 },
+      {
+        name: 'reported workflow/p-sig (25 users)',
+        type: 'reported',
+        module: 'm4',
+        signature: await sha('reported', 'workflow', 'p-sig'),
+        support: 25,
+      },
+      {
+        name: 'reported workflow/p-rare (k-1 users)',
+        type: 'reported',
+        module: 'm4',
+        signature: await sha('reported', 'workflow', 'p-rare'),
+        support: K - 1,
+      },
     ];
     let failures = 0;
     console.log('');
     console.log('| planted | expected | published support | ok |');
     console.log('| --- | ---: | ---: | :---: |');
     for (const c of checks) {
-      const row = (await q(`SELECT support FROM global_patterns WHERE status = 'active' AND pattern_type = $1 AND module = $2 AND signature = $3`, [c.type, c.module, c.signature])).rows[0] as { support: number } | undefined;
+      const row = (
+        await q(
+          `SELECT support FROM global_patterns WHERE status = 'active' AND pattern_type = $1 AND module = $2 AND signature = $3`,
+          [c.type, c.module, c.signature],
+        )
+      ).rows[0] as { support: number } | undefined;
       const publish = c.published ?? c.support >= K;
       const ok = publish ? row?.support === c.support : row === undefined;
       if (!ok) failures++;
-      console.log(`| ${c.name} | ${publish ? c.support : 'not published'} | ${row?.support ?? '–'} | ${ok ? 'yes' : 'NO'} |`);
+      console.log(
+        `| ${c.name} | ${publish ? c.support : 'not published'} | ${row?.support ?? '–'} | ${ok ? 'yes' : 'NO'} |`,
+      );
     }
-    const noiseCorrections = Number((await q(`SELECT count(*) FROM global_patterns WHERE status = 'active' AND pattern_type = 'correction'`)).rows[0].count);
+    const noiseCorrections = Number(
+      (await q(`SELECT count(*) FROM global_patterns WHERE status = 'active' AND pattern_type = 'correction'`)).rows[0]
+        .count,
+    );
     const noiseOk = noiseCorrections === 1;
     if (!noiseOk) failures++;
-    console.log(`| one-off corrections (noise) | not published | ${noiseCorrections - 1} published | ${noiseOk ? 'yes' : 'NO'} |`);
-    const below = Number((await q(`SELECT count(*) FROM global_patterns WHERE status = 'active' AND support < $1`, [K])).rows[0].count);
+    console.log(
+      `| one-off corrections (noise) | not published | ${noiseCorrections - 1} published | ${noiseOk ? 'yes' : 'NO'} |`,
+    );
+    const below = Number(
+      (await q(`SELECT count(*) FROM global_patterns WHERE status = 'active' AND support < $1`, [K])).rows[0].count,
+    );
     if (below > 0) failures++;
     console.log(`patterns published below k: ${below}`);
 
@@ -194,14 +352,35 @@ async function main(): Promise<void> {
     console.log('');
     console.log('| generator | published | ms |');
     console.log('| --- | ---: | ---: |');
-    for (const g of generation.generators) console.log(`| ${g.generator} | ${g.published} | ${g.durationMs}${g.error ? ` (error: ${g.error})` : ''} |`);
-    console.log(`insight generation after the mining run: ${(generation.duration_ms / 1000).toFixed(2)} s (target < 5 s), status ${generation.status}`);
+    for (const g of generation.generators)
+      console.log(`| ${g.generator} | ${g.published} | ${g.durationMs}${g.error ? ` (error: ${g.error})` : ''} |`);
+    console.log(
+      `insight generation after the mining run: ${(generation.duration_ms / 1000).toFixed(2)} s (target < 5 s), status ${generation.status}`,
+    );
     const failedPatterns = failures;
     failures += await checkInsights(q);
     reportFigures('patterns (npm run bench:mining)', [
-      { measure: 'planted patterns found exact, none below k', value: failedPatterns, unit: 'failed checks', target: '0', met: failedPatterns === 0 },
-      { measure: 'insight generation after the run', value: generation.duration_ms / 1000, unit: 's', target: '< 5 s', met: generation.duration_ms < 5000 },
-      { measure: 'planted insights found, control clean', value: failures - failedPatterns, unit: 'failed checks', target: '0', met: failures === failedPatterns },
+      {
+        measure: 'planted patterns found exact, none below k',
+        value: failedPatterns,
+        unit: 'failed checks',
+        target: '0',
+        met: failedPatterns === 0,
+      },
+      {
+        measure: 'insight generation after the run',
+        value: generation.duration_ms / 1000,
+        unit: 's',
+        target: '< 5 s',
+        met: generation.duration_ms < 5000,
+      },
+      {
+        measure: 'planted insights found, control clean',
+        value: failures - failedPatterns,
+        unit: 'failed checks',
+        target: '0',
+        met: failures === failedPatterns,
+      },
     ]);
     if (failures > 0) {
       console.log(`${failures} check(s) failed`);
@@ -226,10 +405,18 @@ interface GenerationRow {
 }
 
 /** Waits for the first insight run that started after `since` (a performance.now() mark) to finish. */
-async function waitForGeneration(q: (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>, since: number): Promise<GenerationRow> {
+async function waitForGeneration(
+  q: (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>,
+  since: number,
+): Promise<GenerationRow> {
   const after = new Date(Date.now() - (performance.now() - since));
   for (let i = 0; i < 600; i++) {
-    const row = (await q(`SELECT status, duration_ms, generators FROM insight_runs WHERE started_at >= $1 AND status <> 'running' ORDER BY started_at LIMIT 1`, [after])).rows[0];
+    const row = (
+      await q(
+        `SELECT status, duration_ms, generators FROM insight_runs WHERE started_at >= $1 AND status <> 'running' ORDER BY started_at LIMIT 1`,
+        [after],
+      )
+    ).rows[0];
     if (row) return row as unknown as GenerationRow;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -243,7 +430,9 @@ async function cachedReads(databaseUrl: string, keys: { JWT_SECRET: string; ENCR
   try {
     const secret = keys.JWT_SECRET;
     const port = 3950 + (process.pid % 40);
-    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    const profile = process.env.BENCH_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
     const service = spawn(process.execPath, [...profile, join(__dirname, '..', 'src', 'main.js')], {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: {
@@ -264,19 +453,34 @@ async function cachedReads(databaseUrl: string, keys: { JWT_SECRET: string; ENCR
     });
     children.push(service);
     await waitReady(`http://127.0.0.1:${port}/health/ready`, service);
-    const token = new JwtService().sign({ sub: 'bench-reader', roles: ['service'] }, { secret, algorithm: 'HS256', expiresIn: 3600 });
+    const token = new JwtService().sign(
+      { sub: 'bench-reader', roles: ['service'] },
+      { secret, algorithm: 'HS256', expiresIn: 3600 },
+    );
     const path = '/api/v1/patterns?type=sequence&module=m1&limit=20';
     const first = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } });
     const body = await first.text();
     if (!first.ok) throw new Error(`GET /patterns answered ${first.status}: ${body}`);
     writeFileSync(join(dir, 'body.json'), body);
-    const bare = await forkReady(join(__dirname, 'support', 'bare-nest.js'), [String(port + 1), join(dir, 'body.json')]);
+    const bare = await forkReady(join(__dirname, 'support', 'bare-nest.js'), [
+      String(port + 1),
+      join(dir, 'body.json'),
+    ]);
     children.push(bare);
 
     const measure = async (name: string, url: string, headers: Record<string, string>) => {
-      const result = await closedLoad({ url, method: 'GET', connections: Number(process.env.BENCH_READ_CONNECTIONS ?? 16), warmupSeconds: 2, seconds: READ_SECONDS, headers });
+      const result = await closedLoad({
+        url,
+        method: 'GET',
+        connections: Number(process.env.BENCH_READ_CONNECTIONS ?? 16),
+        warmupSeconds: 2,
+        seconds: READ_SECONDS,
+        headers,
+      });
       const perSecond = result.ok / READ_SECONDS;
-      console.log(`| ${name} | ${Math.round(perSecond)} | ${result.p50} | ${result.p99} | ${result.non2xx + result.errors} |`);
+      console.log(
+        `| ${name} | ${Math.round(perSecond)} | ${result.p50} | ${result.p99} | ${result.non2xx + result.errors} |`,
+      );
       return perSecond;
     };
     console.log('');
@@ -288,26 +492,60 @@ async function cachedReads(databaseUrl: string, keys: { JWT_SECRET: string; ENCR
     const oursRounds: number[] = [];
     const bareRounds: number[] = [];
     for (let round = 1; round <= rounds; round++) {
-      const ours = async () => oursRounds.push(await measure(`GET /patterns (JWT, guards, validation, cache hit), round ${round}`, `http://127.0.0.1:${port}${path}`, { authorization: `Bearer ${token}` }));
-      const bareRound = async () => bareRounds.push(await measure(`bare NestJS route, same body, round ${round}`, `http://127.0.0.1:${port + 1}/bare`, {}));
+      const ours = async () =>
+        oursRounds.push(
+          await measure(
+            `GET /patterns (JWT, guards, validation, cache hit), round ${round}`,
+            `http://127.0.0.1:${port}${path}`,
+            { authorization: `Bearer ${token}` },
+          ),
+        );
+      const bareRound = async () =>
+        bareRounds.push(
+          await measure(`bare NestJS route, same body, round ${round}`, `http://127.0.0.1:${port + 1}/bare`, {}),
+        );
       for (const side of round % 2 === 1 ? [ours, bareRound] : [bareRound, ours]) await side();
     }
     if (process.env.BENCH_READS_PROBE) {
       // Where the time goes: no auth and a small body; auth and guards only (403); auth, guards and a small page.
       await measure('probe: GET /health/live', `http://127.0.0.1:${port}/health/live`, {});
-      await measure('probe: GET /patterns/runs (403 after the guards)', `http://127.0.0.1:${port}/api/v1/patterns/runs`, { authorization: `Bearer ${token}` });
-      await measure('probe: GET /patterns?limit=1', `http://127.0.0.1:${port}/api/v1/patterns?type=sequence&module=m1&limit=1`, { authorization: `Bearer ${token}` });
+      await measure(
+        'probe: GET /patterns/runs (403 after the guards)',
+        `http://127.0.0.1:${port}/api/v1/patterns/runs`,
+        { authorization: `Bearer ${token}` },
+      );
+      await measure(
+        'probe: GET /patterns?limit=1',
+        `http://127.0.0.1:${port}/api/v1/patterns?type=sequence&module=m1&limit=1`,
+        { authorization: `Bearer ${token}` },
+      );
     }
-    const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+    const median = (values: number[]) =>
+      percentile(
+        [...values].sort((a, b) => a - b),
+        50,
+      );
     const ours = median(oursRounds);
     const baseline = median(bareRounds);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const lookups = (result: string) => Number(new RegExp(`cache_lookups_total\\{cache="patterns",result="${result}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
-    console.log(`pattern cache during the phase: ${lookups('hit')} hits, ${lookups('miss')} misses, ${lookups('error')} errors`);
+    const lookups = (result: string) =>
+      Number(new RegExp(`cache_lookups_total\\{cache="patterns",result="${result}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    console.log(
+      `pattern cache during the phase: ${lookups('hit')} hits, ${lookups('miss')} misses, ${lookups('error')} errors`,
+    );
     console.log('');
-    console.log(`cached GET /patterns: ${((100 * ours) / baseline).toFixed(0)} % of the bare NestJS route (medians of ${rounds} alternating rounds; target ≥ 70 %)`);
+    console.log(
+      `cached GET /patterns: ${((100 * ours) / baseline).toFixed(0)} % of the bare NestJS route (medians of ${rounds} alternating rounds; target ≥ 70 %)`,
+    );
     reportFigures('patterns (npm run bench:mining)', [
-      { measure: `cached GET /patterns (median of ${rounds})`, value: ours, unit: 'requests/s', baseline: { name: `bare NestJS route, same body (median of ${rounds})`, value: baseline }, target: '≥ 70 % of baseline', met: ours >= 0.7 * baseline },
+      {
+        measure: `cached GET /patterns (median of ${rounds})`,
+        value: ours,
+        unit: 'requests/s',
+        baseline: { name: `bare NestJS route, same body (median of ${rounds})`, value: baseline },
+        target: '≥ 70 % of baseline',
+        met: ours >= 0.7 * baseline,
+      },
     ]);
   } finally {
     await Promise.all(children.map(stop));

@@ -56,7 +56,10 @@ async function main(): Promise<void> {
         clientEventId: `e-${done + i}`,
       }));
       const result = await ingest.ingestBatch(events, service);
-      if (result.accepted !== events.length) throw new Error(`ingest refused events: ${JSON.stringify(result.results.find((r) => r.status !== 'accepted'))}`);
+      if (result.accepted !== events.length)
+        throw new Error(
+          `ingest refused events: ${JSON.stringify(result.results.find((r) => r.status !== 'accepted'))}`,
+        );
     }
     const loadSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
 
@@ -66,7 +69,9 @@ async function main(): Promise<void> {
     let peakRss = rssBefore;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
     t0 = process.hrtime.bigint();
-    const res = await fetch(`${bench.baseUrl}/api/v1/privacy/me/export`, { headers: { authorization: `Bearer ${bench.token(user, ['user'])}` } });
+    const res = await fetch(`${bench.baseUrl}/api/v1/privacy/me/export`, {
+      headers: { authorization: `Bearer ${bench.token(user, ['user'])}` },
+    });
     let firstByteMs = 0;
     let bytes = 0;
     let text = '';
@@ -79,17 +84,25 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     if (res.status !== 200 || !text.startsWith('{"format"')) throw new Error(`export failed: ${res.status}`);
 
-    console.log(`consent check, cache hit:   ${hitNs.toFixed(0)} ns per call (${((1e9 / hitNs) / 1e6).toFixed(1)} M checks/s, one core)`);
-    console.log(`consent check, cache miss:  p50 ${percentile(misses, 50).toFixed(3)} ms, p99 ${percentile(misses, 99).toFixed(3)} ms (one indexed read)`);
-    console.log(`loaded ${EVENTS} events in ${loadSeconds.toFixed(1)} s (${Math.round(EVENTS / loadSeconds)} events/s through the ingest service, batches of 1000)`);
+    console.log(
+      `consent check, cache hit:   ${hitNs.toFixed(0)} ns per call (${(1e9 / hitNs / 1e6).toFixed(1)} M checks/s, one core)`,
+    );
+    console.log(
+      `consent check, cache miss:  p50 ${percentile(misses, 50).toFixed(3)} ms, p99 ${percentile(misses, 99).toFixed(3)} ms (one indexed read)`,
+    );
+    console.log(
+      `loaded ${EVENTS} events in ${loadSeconds.toFixed(1)} s (${Math.round(EVENTS / loadSeconds)} events/s through the ingest service, batches of 1000)`,
+    );
     reportFigures('privacy (npm run bench:privacy)', [
       { measure: 'consent check, cache hit', value: hitNs, unit: 'ns' },
       { measure: 'consent check, cache miss p99', value: percentile(misses, 99), unit: 'ms' },
       { measure: `export of ${EVENTS.toLocaleString('en')} events`, value: exportSeconds, unit: 's' },
       { measure: 'export peak RSS growth', value: (peakRss - rssBefore) / 1e6, unit: 'MB' },
     ]);
-    console.log(`export of ${EVENTS} events: ${exportSeconds.toFixed(2)} s, ${(bytes / 1e6).toFixed(1)} MB, first byte after ${firstByteMs.toFixed(0)} ms, ` +
-      `${Math.round(EVENTS / exportSeconds)} events/s, peak RSS growth ${((peakRss - rssBefore) / 1e6).toFixed(0)} MB`);
+    console.log(
+      `export of ${EVENTS} events: ${exportSeconds.toFixed(2)} s, ${(bytes / 1e6).toFixed(1)} MB, first byte after ${firstByteMs.toFixed(0)} ms, ` +
+        `${Math.round(EVENTS / exportSeconds)} events/s, peak RSS growth ${((peakRss - rssBefore) / 1e6).toFixed(0)} MB`,
+    );
   } finally {
     await bench.close();
     await db.close();

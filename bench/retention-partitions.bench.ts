@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   const pg = new Client({ connectionString: db.url });
   await pg.connect();
   const q = (sql: string, params: unknown[] = []) => pg.query(sql, params);
-  const size = async (table: string) => Number((await q(`SELECT pg_total_relation_size($1::regclass) AS b`, [table])).rows[0].b) / 1024 / 1024;
+  const size = async (table: string) =>
+    Number((await q(`SELECT pg_total_relation_size($1::regclass) AS b`, [table])).rows[0].b) / 1024 / 1024;
   const timed = async (work: () => Promise<unknown>) => {
     const t = performance.now();
     await work();
@@ -34,10 +35,18 @@ async function main(): Promise<void> {
       [EVENTS],
     );
     // The partitioned copy: same columns and indexes, one partition per calendar month.
-    await q(`CREATE TABLE events_by_month (LIKE global_learning_events INCLUDING DEFAULTS) PARTITION BY RANGE (timestamp)`);
-    const months = (await q(`SELECT generate_series(date_trunc('month', now() - interval '121 days'), date_trunc('month', now()), interval '1 month') AS m`)).rows as { m: Date }[];
+    await q(
+      `CREATE TABLE events_by_month (LIKE global_learning_events INCLUDING DEFAULTS) PARTITION BY RANGE (timestamp)`,
+    );
+    const months = (
+      await q(
+        `SELECT generate_series(date_trunc('month', now() - interval '121 days'), date_trunc('month', now()), interval '1 month') AS m`,
+      )
+    ).rows as { m: Date }[];
     for (const [i, { m }] of months.entries()) {
-      await q(`CREATE TABLE events_by_month_${i} PARTITION OF events_by_month FOR VALUES FROM ('${m.toISOString()}') TO ('${new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1)).toISOString()}')`);
+      await q(
+        `CREATE TABLE events_by_month_${i} PARTITION OF events_by_month FOR VALUES FROM ('${m.toISOString()}') TO ('${new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1)).toISOString()}')`,
+      );
     }
     await q(`CREATE INDEX ON events_by_month (timestamp)`);
     await q(`CREATE INDEX ON events_by_month (user_id, id)`);
@@ -46,13 +55,23 @@ async function main(): Promise<void> {
     await q('VACUUM ANALYZE global_learning_events');
     await q('VACUUM ANALYZE events_by_month');
     const cutoff = (await q(`SELECT now() - interval '90 days' AS c`)).rows[0].c as Date;
-    const old = Number((await q(`SELECT count(*) AS n FROM global_learning_events WHERE timestamp < $1`, [cutoff])).rows[0].n);
-    console.log(`data set: ${EVENTS.toLocaleString('en')} events over 120 days, ${old.toLocaleString('en')} older than the cutoff; ${months.length} monthly partitions`);
+    const old = Number(
+      (await q(`SELECT count(*) AS n FROM global_learning_events WHERE timestamp < $1`, [cutoff])).rows[0].n,
+    );
+    console.log(
+      `data set: ${EVENTS.toLocaleString('en')} events over 120 days, ${old.toLocaleString('en')} older than the cutoff; ${months.length} monthly partitions`,
+    );
 
     const batched = async (table: string) => {
       let total = 0;
       for (;;) {
-        const n = (await q(`DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table} WHERE timestamp < $1 LIMIT ${BATCH}))`, [cutoff])).rowCount ?? 0;
+        const n =
+          (
+            await q(
+              `DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table} WHERE timestamp < $1 LIMIT ${BATCH}))`,
+              [cutoff],
+            )
+          ).rowCount ?? 0;
         total += n;
         if (n === 0) return total;
       }
@@ -63,14 +82,25 @@ async function main(): Promise<void> {
     const plainSeconds = await timed(async () => (plainRows = await batched('global_learning_events')));
     const plainAfter = await size('global_learning_events');
 
-    const partitionsSize = async () => Number((await q(`SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) AS b FROM pg_inherits WHERE inhparent = 'events_by_month'::regclass`)).rows[0].b) / 1024 / 1024;
+    const partitionsSize = async () =>
+      Number(
+        (
+          await q(
+            `SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) AS b FROM pg_inherits WHERE inhparent = 'events_by_month'::regclass`,
+          )
+        ).rows[0].b,
+      ) /
+      1024 /
+      1024;
     const partBefore = await partitionsSize();
     let dropped = 0;
     let straddling = 0;
     const partSeconds = await timed(async () => {
-      const parts = (await q(
-        `SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events_by_month'::regclass`,
-      )).rows as { relname: string; bound: string }[];
+      const parts = (
+        await q(
+          `SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events_by_month'::regclass`,
+        )
+      ).rows as { relname: string; bound: string }[];
       for (const part of parts) {
         const lower = new Date(/FROM \('([^']+)'\)/.exec(part.bound)![1]);
         const upper = new Date(/TO \('([^']+)'\)/.exec(part.bound)![1]);
@@ -89,11 +119,20 @@ async function main(): Promise<void> {
     console.log('');
     console.log('| purge of events older than 90 days | rows | seconds | table MB before → after |');
     console.log('| --- | ---: | ---: | --- |');
-    console.log(`| batched DELETE (1,000 rows a statement) | ${plainRows.toLocaleString('en')} | ${plainSeconds.toFixed(2)} | ${plainBefore.toFixed(0)} → ${plainAfter.toFixed(0)} |`);
-    console.log(`| monthly partitions: DETACH + DROP, then batched DELETE in the straddling month | ${(dropped + straddling).toLocaleString('en')} (${dropped.toLocaleString('en')} dropped) | ${partSeconds.toFixed(2)} | ${partBefore.toFixed(0)} → ${partAfter.toFixed(0)} |`);
+    console.log(
+      `| batched DELETE (1,000 rows a statement) | ${plainRows.toLocaleString('en')} | ${plainSeconds.toFixed(2)} | ${plainBefore.toFixed(0)} → ${plainAfter.toFixed(0)} |`,
+    );
+    console.log(
+      `| monthly partitions: DETACH + DROP, then batched DELETE in the straddling month | ${(dropped + straddling).toLocaleString('en')} (${dropped.toLocaleString('en')} dropped) | ${partSeconds.toFixed(2)} | ${partBefore.toFixed(0)} → ${partAfter.toFixed(0)} |`,
+    );
     if (plainRows !== old || dropped + straddling !== old) process.exitCode = 1;
     reportFigures('retention layout (npm run bench:retention-partitions)', [
-      { measure: `batched DELETE of ${plainRows.toLocaleString('en')} events`, value: plainSeconds, unit: 's', baseline: { name: 'monthly partitions (DETACH + DROP)', value: partSeconds } },
+      {
+        measure: `batched DELETE of ${plainRows.toLocaleString('en')} events`,
+        value: plainSeconds,
+        unit: 's',
+        baseline: { name: 'monthly partitions (DETACH + DROP)', value: partSeconds },
+      },
     ]);
   } finally {
     await pg.end();

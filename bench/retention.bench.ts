@@ -32,7 +32,10 @@ async function main(): Promise<void> {
   try {
     const t0 = performance.now();
     const users = Array.from({ length: USERS }, () => randomUUID());
-    await pg.query(`INSERT INTO user_privacy_settings (user_id, allow_collective_learning, policy_version) SELECT unnest($1::uuid[]), true, 'bench'`, [users]);
+    await pg.query(
+      `INSERT INTO user_privacy_settings (user_id, allow_collective_learning, policy_version) SELECT unnest($1::uuid[]), true, 'bench'`,
+      [users],
+    );
     await pg.query(
       `INSERT INTO global_learning_events (id, user_id, event_type, module, action, timestamp, received_at, payload, key_id)
        SELECT gen_random_uuid(), ($2::uuid[])[1 + g % ${USERS}], 'interaction', 'm' || (g % 5), 'a' || (g % 20),
@@ -41,8 +44,13 @@ async function main(): Promise<void> {
       [EVENTS, users],
     );
     await pg.query('VACUUM ANALYZE global_learning_events');
-    const old = Number((await pg.query(`SELECT count(*) AS n FROM global_learning_events WHERE timestamp < now() - interval '90 days'`)).rows[0].n);
-    console.log(`data set: ${EVENTS.toLocaleString('en')} events over 120 days, ${old.toLocaleString('en')} older than 90 days, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const old = Number(
+      (await pg.query(`SELECT count(*) AS n FROM global_learning_events WHERE timestamp < now() - interval '90 days'`))
+        .rows[0].n,
+    );
+    console.log(
+      `data set: ${EVENTS.toLocaleString('en')} events over 120 days, ${old.toLocaleString('en')} older than 90 days, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     const secret = randomBytes(32).toString('hex');
     const port = 3850 + (process.pid % 50);
@@ -68,25 +76,54 @@ async function main(): Promise<void> {
     });
     await waitReady(`http://127.0.0.1:${port}/health/ready`, service);
     const jwt = new JwtService();
-    const sign = (sub: string, roles: string[]) => jwt.sign({ sub, roles }, { secret, algorithm: 'HS256', expiresIn: 3600 });
+    const sign = (sub: string, roles: string[]) =>
+      jwt.sign({ sub, roles }, { secret, algorithm: 'HS256', expiresIn: 3600 });
     const serviceToken = sign('bench-ingest', ['service']);
     const adminToken = sign('bench-admin', ['admin']);
-    const bodies = users.map((userId) => JSON.stringify({ userId, eventType: 'interaction', context: { module: 'm1', action: 'live' }, data: { outcome: 'success' } }));
+    const bodies = users.map((userId) =>
+      JSON.stringify({
+        userId,
+        eventType: 'interaction',
+        context: { module: 'm1', action: 'live' },
+        data: { outcome: 'success' },
+      }),
+    );
     // Each load runs in a new generator process: its warm-up (JIT, connections) is not measured.
     const load = (warmupSeconds: number, onMeasureStart?: () => void) =>
-      closedLoad({ url: `http://127.0.0.1:${port}/api/v1/learning/events`, method: 'POST', connections: 16, overallRate: RATE, warmupSeconds, seconds: SECONDS, bodies, tokens: [serviceToken] }, onMeasureStart);
+      closedLoad(
+        {
+          url: `http://127.0.0.1:${port}/api/v1/learning/events`,
+          method: 'POST',
+          connections: 16,
+          overallRate: RATE,
+          warmupSeconds,
+          seconds: SECONDS,
+          bodies,
+          tokens: [serviceToken],
+        },
+        onMeasureStart,
+      );
 
     // Warm up (JIT, pools, caches) until the load alone is steady, then measure it.
     const before = await load(5);
-    console.log(`ingest alone at ${RATE}/s: p50 ${before.p50} ms, p99 ${before.p99} ms, ${before.non2xx + before.errors} errors`);
+    console.log(
+      `ingest alone at ${RATE}/s: p50 ${before.p50} ms, p99 ${before.p99} ms, ${before.non2xx + before.errors} errors`,
+    );
 
     // The same load, with a purge started a second in.
     let measuring!: () => void;
     const measured = new Promise<void>((resolve) => (measuring = resolve));
     const during = load(2, measuring);
-    await Promise.race([measured, during.then(() => Promise.reject(new Error('the load ended before its measured seconds')))]);
+    await Promise.race([
+      measured,
+      during.then(() => Promise.reject(new Error('the load ended before its measured seconds'))),
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const started = await fetch(`http://127.0.0.1:${port}/api/v1/retention/run`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: '{}' });
+    const started = await fetch(`http://127.0.0.1:${port}/api/v1/retention/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: '{}',
+    });
     const { runId } = (await started.json()) as { runId: string };
     let run: { status: string; duration_ms: number; counts: Record<string, number> } | undefined;
     for (let i = 0; i < 1200 && (!run || run.status === 'running'); i++) {
@@ -94,16 +131,39 @@ async function main(): Promise<void> {
       run = (await pg.query(`SELECT status, duration_ms, counts FROM retention_runs WHERE id = $1`, [runId])).rows[0];
     }
     const result = await during;
-    console.log(`ingest during the purge: p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.non2xx + result.errors} errors`);
-    const left = Number((await pg.query(`SELECT count(*) AS n FROM global_learning_events WHERE timestamp < now() - interval '90 days' - interval '1 minute'`)).rows[0].n);
+    console.log(
+      `ingest during the purge: p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.non2xx + result.errors} errors`,
+    );
+    const left = Number(
+      (
+        await pg.query(
+          `SELECT count(*) AS n FROM global_learning_events WHERE timestamp < now() - interval '90 days' - interval '1 minute'`,
+        )
+      ).rows[0].n,
+    );
     console.log('');
-    console.log(`purge: ${run?.status}, ${(run?.counts.learning_events ?? 0).toLocaleString('en')} events removed in ${((run?.duration_ms ?? 0) / 1000).toFixed(2)} s (target < 10 s); ${left} older events left`);
+    console.log(
+      `purge: ${run?.status}, ${(run?.counts.learning_events ?? 0).toLocaleString('en')} events removed in ${((run?.duration_ms ?? 0) / 1000).toFixed(2)} s (target < 10 s); ${left} older events left`,
+    );
     const ratio = result.p99 / Math.max(1, before.p99);
     console.log(`ingest p99 during the purge: ${ratio.toFixed(2)}× of before (target ≤ 2×)`);
     const purgeSeconds = (run?.duration_ms ?? 0) / 1000;
     reportFigures('retention (npm run bench:retention)', [
-      { measure: `purge of ${(run?.counts.learning_events ?? 0).toLocaleString('en')} expired events`, value: purgeSeconds, unit: 's', target: '< 10 s', met: run?.status === 'succeeded' && left === 0 && purgeSeconds < 10 },
-      { measure: 'ingest p99 during the purge', value: result.p99, unit: 'ms', baseline: { name: 'ingest p99 alone', value: before.p99 }, target: '≤ 2× baseline', met: ratio <= 2 },
+      {
+        measure: `purge of ${(run?.counts.learning_events ?? 0).toLocaleString('en')} expired events`,
+        value: purgeSeconds,
+        unit: 's',
+        target: '< 10 s',
+        met: run?.status === 'succeeded' && left === 0 && purgeSeconds < 10,
+      },
+      {
+        measure: 'ingest p99 during the purge',
+        value: result.p99,
+        unit: 'ms',
+        baseline: { name: 'ingest p99 alone', value: before.p99 },
+        target: '≤ 2× baseline',
+        met: ratio <= 2,
+      },
     ]);
     if (run?.status !== 'succeeded' || left > 0) process.exitCode = 1;
   } finally {

@@ -81,12 +81,14 @@ export default {
       if (!pattern) return;
       if (pattern.type === 'Identifier') out.push(pattern.name);
       else if (pattern.type === 'ArrayPattern') pattern.elements.forEach((e) => collectNames(e, out));
-      else if (pattern.type === 'ObjectPattern') pattern.properties.forEach((p) => collectNames(p.value ?? p.argument, out));
+      else if (pattern.type === 'ObjectPattern')
+        pattern.properties.forEach((p) => collectNames(p.value ?? p.argument, out));
       else if (pattern.type === 'AssignmentPattern') collectNames(pattern.left, out);
       else if (pattern.type === 'RestElement') collectNames(pattern.argument, out);
     };
 
-    const unwrap = (node) => (node.type === 'TSNonNullExpression' || node.type === 'TSAsExpression' ? unwrap(node.expression) : node);
+    const unwrap = (node) =>
+      node.type === 'TSNonNullExpression' || node.type === 'TSAsExpression' ? unwrap(node.expression) : node;
 
     return {
       AwaitExpression(node) {

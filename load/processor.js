@@ -11,7 +11,9 @@ function jwtSecret() {
   if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
   const file = join(process.env.DATA_DIR || '.data', 'dev-secrets.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')).JWT_SECRET;
-  throw new Error('Set JWT_SECRET to the secret of the service under load (or run from the project folder after npm start)');
+  throw new Error(
+    'Set JWT_SECRET to the secret of the service under load (or run from the project folder after npm start)',
+  );
 }
 
 /* global Buffer */
@@ -33,7 +35,11 @@ function event(session, i) {
     eventType: 'interaction',
     clientEventId: randomUUID(),
     context: { module: pick(MODULES), action: i % 3 === 0 ? 'open' : pick(ACTIONS), sessionId: session },
-    data: { outcome: Math.random() < 0.9 ? 'success' : 'failure', durationMs: Math.floor(Math.random() * 2000), text: 'x'.repeat(120) },
+    data: {
+      outcome: Math.random() < 0.9 ? 'success' : 'failure',
+      durationMs: Math.floor(Math.random() * 2000),
+      text: 'x'.repeat(120),
+    },
   };
 }
 

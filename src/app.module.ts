@@ -40,7 +40,9 @@ function throttlerModule() {
     inject: [AppConfig, REDIS_CLIENT, MemoryThrottlerStorage],
     useFactory: (config: AppConfig, redis: RedisClient, memory: MemoryThrottlerStorage) => ({
       throttlers: [{ name: 'default', limit: config.throttle.limit, ttl: config.throttle.ttlSeconds * 1000 }],
-      storage: redis ? new FallbackThrottlerStorage(new ThrottlerStorageRedisService(redis), memory, () => redis.status === 'ready') : memory,
+      storage: redis
+        ? new FallbackThrottlerStorage(new ThrottlerStorageRedisService(redis), memory, () => redis.status === 'ready')
+        : memory,
       getTracker: (req: Record<string, unknown>) => {
         const user = req.user as AuthUser | undefined;
         return user?.sub ? `sub:${user.sub}` : `ip:${String(req.ip)}`;

@@ -20,7 +20,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: fastifyTrustProxy(config.http.trustProxy),
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers['x-request-id']),
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) =>
+      requestIdFrom(req.headers['x-request-id']),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Errors Fastify and Node answer before any route or filter runs are problem+json too.
@@ -40,7 +41,12 @@ function setupDocs(app: NestFastifyApplication): void {
           'application/problem+json with a stable `code`. Lists answer `{ items, nextCursor }`.',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256 JWT with sub, roles and exp' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'HS256 JWT with sub, roles and exp',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
@@ -71,7 +77,9 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   registerHttpLogging(fastify, config.log.level);
   registerHttpMetrics(fastify, app.get(MetricsService), app.get(SecurityMonitor));
   // The batch route takes up to LEARNING_BATCH_MAX_EVENTS events, so it has its own (larger) body limit.
-  const routeBodyLimits: Record<string, number> = { [`/${API_PREFIX}/learning/events/batch`]: config.learning.batchBodyLimitBytes };
+  const routeBodyLimits: Record<string, number> = {
+    [`/${API_PREFIX}/learning/events/batch`]: config.learning.batchBodyLimitBytes,
+  };
   fastify.addHook('onRoute', (route) => {
     const limit = routeBodyLimits[route.url];
     if (limit !== undefined) route.bodyLimit = limit;

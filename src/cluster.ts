@@ -18,7 +18,9 @@ if (cluster.isPrimary) {
     !process.env.ENCRYPTION_KEY && !process.env.ENCRYPTION_KEYS && 'ENCRYPTION_KEY',
   ].filter(Boolean);
   if (missing.length > 0) {
-    console.error(`start:cluster needs ${missing.join(', ')}: every worker must share one database and one set of keys`);
+    console.error(
+      `start:cluster needs ${missing.join(', ')}: every worker must share one database and one set of keys`,
+    );
     process.exit(1);
   }
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
@@ -45,7 +47,9 @@ if (cluster.isPrimary) {
       return;
     }
     if (lived < STARTUP_MS) {
-      console.error(`worker ${worker.process.pid} exited (${signal ?? code}) ${lived} ms after it started; stopping the others`);
+      console.error(
+        `worker ${worker.process.pid} exited (${signal ?? code}) ${lived} ms after it started; stopping the others`,
+      );
       exitCode = 1;
       stopAll('SIGTERM');
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);

@@ -18,7 +18,9 @@ async function bootstrap(): Promise<void> {
     config = loadConfig(readEnvironment(), { generateDevSecrets: true });
   } catch (error) {
     if (error instanceof ConfigValidationError) {
-      process.stderr.write(`${error.message}\nSee .env.example and docs/configuration.md; check with: npm run validate:env\n`);
+      process.stderr.write(
+        `${error.message}\nSee .env.example and docs/configuration.md; check with: npm run validate:env\n`,
+      );
       process.exit(1);
     }
     throw error;
@@ -39,7 +41,10 @@ async function bootstrap(): Promise<void> {
 
   let app: NestFastifyApplication;
   try {
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(config), { logger: appLogger, bodyParser: false });
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(config), {
+      logger: appLogger,
+      bodyParser: false,
+    });
     await configureApp(app, config);
     await app.listen(config.http.port, config.http.host);
   } catch (error) {
@@ -47,7 +52,9 @@ async function bootstrap(): Promise<void> {
     await database.stop();
     process.exit(1);
   }
-  logger.log(`Listening on http://${config.http.host}:${config.http.port} (API /api/v1, docs /docs) after ${Date.now() - started} ms`);
+  logger.log(
+    `Listening on http://${config.http.host}:${config.http.port} (API /api/v1, docs /docs) after ${Date.now() - started} ms`,
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

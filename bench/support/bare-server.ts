@@ -20,7 +20,8 @@ interface RawEvent {
 }
 
 const COLUMNS = '(id, user_id, event_type, module, action, session_id, client_event_id, timestamp, payload, key_id)';
-const text = (v: string | null | undefined) => (v == null ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
+const text = (v: string | null | undefined) =>
+  v == null ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 
 function copyLine(e: RawEvent, now: string): string {
   const payload = `\\\\x${Buffer.from(JSON.stringify(e.data)).toString('hex')}`;
@@ -37,7 +38,10 @@ async function main(): Promise<void> {
       const now = new Date().toISOString();
       const client = await pool.connect();
       try {
-        await pipeline(Readable.from([events.map((e) => copyLine(e, now)).join('')]), client.query(copyFrom(`COPY global_learning_events ${COLUMNS} FROM STDIN`)));
+        await pipeline(
+          Readable.from([events.map((e) => copyLine(e, now)).join('')]),
+          client.query(copyFrom(`COPY global_learning_events ${COLUMNS} FROM STDIN`)),
+        );
       } finally {
         client.release();
       }
@@ -46,16 +50,19 @@ async function main(): Promise<void> {
   } else {
     app.post('/event', async (request) => {
       const e = request.body as RawEvent;
-      await pool.query(`INSERT INTO global_learning_events ${COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, 'bare')`, [
-        randomUUID(),
-        e.userId,
-        e.eventType,
-        e.context.module,
-        e.context.action,
-        e.context.sessionId ?? null,
-        e.clientEventId ?? null,
-        Buffer.from(JSON.stringify(e.data)),
-      ]);
+      await pool.query(
+        `INSERT INTO global_learning_events ${COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, 'bare')`,
+        [
+          randomUUID(),
+          e.userId,
+          e.eventType,
+          e.context.module,
+          e.context.action,
+          e.context.sessionId ?? null,
+          e.clientEventId ?? null,
+          Buffer.from(JSON.stringify(e.data)),
+        ],
+      );
       return { accepted: 1 };
     });
   }

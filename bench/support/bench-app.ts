@@ -35,7 +35,11 @@ export async function startBenchApp(databaseUrl: string, env: Record<string, str
     LEARNING_USER_QUOTA_BYTES: String(100 * 1024 ** 3),
     ...env,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(config), { logger: ['warn', 'error'], bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    createFastifyAdapter(config),
+    { logger: ['warn', 'error'], bodyParser: false },
+  );
   await configureApp(app, config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

@@ -27,7 +27,14 @@ async function run(spec: ClosedLoadSpec, measuringStarts: () => void): Promise<C
   if (spec.warmupSeconds > 0) await autocannon({ ...base, duration: spec.warmupSeconds });
   measuringStarts();
   const result = await autocannon({ ...base, duration: spec.seconds });
-  return { ok: result['2xx'], non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, p50: result.latency.p50, p99: result.latency.p99 };
+  return {
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
 }
 
 serveLoadProcess(run);

@@ -13,20 +13,51 @@ const DAY = "interval '1 day'";
 export async function plantInsightEffects(q: Query): Promise<number> {
   const rows: string[] = [];
   const user = (tag: string, i: number) => `md5('${tag}${i}')::uuid`;
-  const event = (who: string, module: string, action: string, at: string, outcome = 'success') => `(${who}, '${module}', '${action}', ${at}, '${outcome}')`;
+  const event = (who: string, module: string, action: string, at: string, outcome = 'success') =>
+    `(${who}, '${module}', '${action}', ${at}, '${outcome}')`;
   const dayStart = `date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
-  const onDay = (daysBefore: number, minute: number) => `${dayStart} - ${daysBefore + 1} * ${DAY} + ${minute} * interval '1 minute'`;
+  const onDay = (daysBefore: number, minute: number) =>
+    `${dayStart} - ${daysBefore + 1} * ${DAY} + ${minute} * interval '1 minute'`;
 
-  for (let i = 0; i < 200; i++) rows.push(event(user('it', i), 'i_trend', 'visit', `now() - 10 * ${DAY} + ${i} * interval '1 minute'`));
-  for (let i = 0; i < 400; i++) rows.push(event(user('it', i), 'i_trend', 'visit', `now() - 2 * ${DAY} + ${i} * interval '1 minute'`));
-  for (let d = 1; d <= 28; d++) for (let u = 0; u < 40 + ((d * 7) % 21); u++) rows.push(event(user('is', u), 'i_spike', 'visit', onDay(d, u)));
+  for (let i = 0; i < 200; i++)
+    rows.push(event(user('it', i), 'i_trend', 'visit', `now() - 10 * ${DAY} + ${i} * interval '1 minute'`));
+  for (let i = 0; i < 400; i++)
+    rows.push(event(user('it', i), 'i_trend', 'visit', `now() - 2 * ${DAY} + ${i} * interval '1 minute'`));
+  for (let d = 1; d <= 28; d++)
+    for (let u = 0; u < 40 + ((d * 7) % 21); u++) rows.push(event(user('is', u), 'i_spike', 'visit', onDay(d, u)));
   for (let u = 0; u < 300; u++) rows.push(event(user('is', u), 'i_spike', 'visit', onDay(0, u)));
-  for (let u = 0; u < 100; u++) rows.push(event(user('if', u), 'i_friction', 'export', `now() - 3 * ${DAY} + ${u} * interval '1 minute'`, u < 60 ? 'failure' : 'success'));
-  for (let u = 0; u < 400; u++) rows.push(event(user('if', u), 'i_friction', 'view', `now() - 3 * ${DAY} + ${u} * interval '1 minute'`, u % 20 === 0 ? 'failure' : 'success'));
+  for (let u = 0; u < 100; u++)
+    rows.push(
+      event(
+        user('if', u),
+        'i_friction',
+        'export',
+        `now() - 3 * ${DAY} + ${u} * interval '1 minute'`,
+        u < 60 ? 'failure' : 'success',
+      ),
+    );
+  for (let u = 0; u < 400; u++)
+    rows.push(
+      event(
+        user('if', u),
+        'i_friction',
+        'view',
+        `now() - 3 * ${DAY} + ${u} * interval '1 minute'`,
+        u % 20 === 0 ? 'failure' : 'success',
+      ),
+    );
   for (let d = 0; d < 35; d++) {
     for (let j = 0; j < 50; j++) {
       const u = (d * 37 + j * 13) % 500;
-      rows.push(event(user('ic', u), 'i_control', j % 2 ? 'view' : 'edit', onDay(d, j), (d * 50 + j) % 20 === 0 ? 'failure' : 'success'));
+      rows.push(
+        event(
+          user('ic', u),
+          'i_control',
+          j % 2 ? 'view' : 'edit',
+          onDay(d, j),
+          (d * 50 + j) % 20 === 0 ? 'failure' : 'success',
+        ),
+      );
     }
   }
   await q(
@@ -53,9 +84,19 @@ interface InsightCheck {
 
 const CHECKS: InsightCheck[] = [
   { name: 'trend: active users in i_trend (200 → 400)', type: 'trend', module: 'i_trend', key: 'active_users' },
-  { name: 'anomaly: the last day of i_spike (300 against ~50)', type: 'anomaly', module: 'i_spike', key: 'daily_active_users' },
+  {
+    name: 'anomaly: the last day of i_spike (300 against ~50)',
+    type: 'anomaly',
+    module: 'i_spike',
+    key: 'daily_active_users',
+  },
   { name: 'friction: export in i_friction (60 % failing)', type: 'friction', module: 'i_friction', key: 'export' },
-  { name: 'recommendation: p_edit after p_open in m1', type: 'recommendation', module: 'm1', key: 'next:p_open>p_edit' },
+  {
+    name: 'recommendation: p_edit after p_open in m1',
+    type: 'recommendation',
+    module: 'm1',
+    key: 'next:p_open>p_edit',
+  },
 ];
 
 /** Prints the planted effects found and the control module's insights; returns the number of failed checks. */
@@ -65,12 +106,23 @@ export async function checkInsights(q: Query): Promise<number> {
   console.log('| planted effect | found | significance |');
   console.log('| --- | :---: | ---: |');
   for (const c of CHECKS) {
-    const row = (await q(`SELECT significance FROM collective_insights WHERE status = 'active' AND insight_type = $1 AND module = $2 AND key = $3`, [c.type, c.module, c.key])).rows[0] as { significance: number } | undefined;
+    const row = (
+      await q(
+        `SELECT significance FROM collective_insights WHERE status = 'active' AND insight_type = $1 AND module = $2 AND key = $3`,
+        [c.type, c.module, c.key],
+      )
+    ).rows[0] as { significance: number } | undefined;
     if (!row) failures++;
     console.log(`| ${c.name} | ${row ? 'yes' : 'NO'} | ${row ? row.significance.toFixed(6) : '–'} |`);
   }
-  const control = (await q(`SELECT insight_type, key FROM collective_insights WHERE status = 'active' AND module = 'i_control' AND insight_type <> 'summary'`)).rows;
+  const control = (
+    await q(
+      `SELECT insight_type, key FROM collective_insights WHERE status = 'active' AND module = 'i_control' AND insight_type <> 'summary'`,
+    )
+  ).rows;
   if (control.length > 0) failures++;
-  console.log(`| control module i_control: no trend, anomaly, friction or recommendation | ${control.length === 0 ? 'yes' : `NO: ${control.map((r) => `${String(r.insight_type)}/${String(r.key)}`).join(', ')}`} | |`);
+  console.log(
+    `| control module i_control: no trend, anomaly, friction or recommendation | ${control.length === 0 ? 'yes' : `NO: ${control.map((r) => `${String(r.insight_type)}/${String(r.key)}`).join(', ')}`} | |`,
+  );
   return failures;
 }

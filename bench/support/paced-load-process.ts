@@ -26,7 +26,11 @@ class Connection {
   /** The request number in flight, or NO_REQUEST. */
   current = NO_REQUEST;
 
-  constructor(host: string, port: number, private readonly onAnswer: (connection: Connection, status: number) => void) {
+  constructor(
+    host: string,
+    port: number,
+    private readonly onAnswer: (connection: Connection, status: number) => void,
+  ) {
     this.socket = connect({ host, port, noDelay: true });
     this.socket.on('data', (chunk: Buffer) => this.read(chunk));
     this.socket.on('error', () => undefined);
@@ -91,7 +95,12 @@ async function run(spec: PacedLoadSpec, measuringStarts: () => void): Promise<Pa
   let measuring = false;
   const gcObserver = new PerformanceObserver((list) => {
     if (!measuring) return;
-    for (const entry of list.getEntries()) if ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+    for (const entry of list.getEntries())
+      if (
+        (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ===
+        constants.NODE_PERFORMANCE_GC_MAJOR
+      )
+        majorGcs++;
   });
   gcObserver.observe({ entryTypes: ['gc'] });
 

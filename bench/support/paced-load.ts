@@ -66,7 +66,12 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
   // Each request as bytes (head latin1, body UTF-8) carried in a latin1 string, which maps bytes one to one.
   const requests = Array.from({ length: PREPARED }, (_, i) => {
     const body = Buffer.from(options.body(i), 'utf8');
-    const headers = { host: url.host, 'content-type': 'application/json', 'content-length': String(body.length), ...options.headers(i) };
+    const headers = {
+      host: url.host,
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+      ...options.headers(i),
+    };
     const head = `POST ${url.pathname} HTTP/1.1\r\n${Object.entries(headers)
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('')}\r\n`;
@@ -82,7 +87,11 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
     requests,
     debug: Boolean(process.env.PACED_DEBUG),
   };
-  const result = await runLoadProcess<PacedLoadResult>(join(__dirname, 'paced-load-process.js'), spec, options.onMeasureStart);
+  const result = await runLoadProcess<PacedLoadResult>(
+    join(__dirname, 'paced-load-process.js'),
+    spec,
+    options.onMeasureStart,
+  );
   if (result.trace) console.log(result.trace);
   return result;
 }

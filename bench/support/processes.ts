@@ -27,7 +27,9 @@ export function stop(child: ChildProcess): Promise<void> {
 
 /** Forks a compiled helper script that sends a message once it listens (CPU-profiled when BENCH_PROFILE_DIR is set). */
 export async function forkReady(script: string, args: string[]): Promise<ChildProcess> {
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    : [];
   const child = fork(script, args, { stdio: 'inherit', execArgv: profile });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
@@ -37,7 +39,8 @@ export async function forkReady(script: string, args: string[]): Promise<ChildPr
 }
 
 /** What a load-generating child process answers (see `runLoadProcess`). */
-export type LoadMessage<Result> = { type: 'measuring' } | { type: 'result'; result: Result } | { type: 'failed'; message: string };
+export type LoadMessage<Result> =
+  { type: 'measuring' } | { type: 'result'; result: Result } | { type: 'failed'; message: string };
 
 /**
  * Runs a load generator in a process of its own: `script` receives `spec` over IPC, answers `measuring` when its
@@ -46,7 +49,11 @@ export type LoadMessage<Result> = { type: 'measuring' } | { type: 'result'; resu
  * sends back; its collector runs on its own thread only, as helper threads would take the measured server's cores in
  * bursts.
  */
-export async function runLoadProcess<Result>(script: string, spec: unknown, onMeasureStart?: () => void): Promise<Result> {
+export async function runLoadProcess<Result>(
+  script: string,
+  spec: unknown,
+  onMeasureStart?: () => void,
+): Promise<Result> {
   const child = fork(script, [], { stdio: 'inherit', execArgv: ['--single-threaded-gc'] });
   try {
     return await new Promise<Result>((resolve, reject) => {

@@ -27,10 +27,15 @@ export class CacheStores {
     if (config.redis.url) {
       const logger = new Logger('CacheRedis');
       // Keys are prefixed by their users (`ail:<area>:…`): cache-manager's Keyv wrapper sets no namespace.
-      const redis = new KeyvRedis(config.redis.url, { throwOnConnectError: false, throwOnErrors: false, connectionTimeout: 2_000 });
+      const redis = new KeyvRedis(config.redis.url, {
+        throwOnConnectError: false,
+        throwOnErrors: false,
+        connectionTimeout: 2_000,
+      });
       let reported = false;
       redis.on('error', (error: Error) => {
-        if (!reported) logger.warn(`Redis cache tier unavailable (${error.message}); reads fall back to memory and the database`);
+        if (!reported)
+          logger.warn(`Redis cache tier unavailable (${error.message}); reads fall back to memory and the database`);
         reported = true;
       });
       // Closed by @nestjs/cache-manager, which disconnects every store when the module is destroyed.
@@ -60,7 +65,10 @@ class CacheStoresModule {}
       imports: [CacheStoresModule],
       inject: [CacheStores, AppConfig],
       // `as never`: keyv's CommonJS and ESM type declarations are distinct types of the same classes.
-      useFactory: (stores: CacheStores, config: AppConfig) => ({ stores: stores.list as never, ttl: config.cache.ttlSeconds * 1000 }),
+      useFactory: (stores: CacheStores, config: AppConfig) => ({
+        stores: stores.list as never,
+        ttl: config.cache.ttlSeconds * 1000,
+      }),
     }),
   ],
 })

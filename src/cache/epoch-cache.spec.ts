@@ -10,7 +10,14 @@ const KEY = `ail:test:${RUN}:page`;
 
 class TestCache extends EpochCache {
   constructor(cache: Cache, stores: CacheStores) {
-    super(cache, stores, null, { cache: { ttlSeconds: 60, memoryMaxEntries: 100 } } as AppConfig, new MetricsService(), { name: 'test', latestRunId: () => Promise.resolve(RUN) });
+    super(
+      cache,
+      stores,
+      null,
+      { cache: { ttlSeconds: 60, memoryMaxEntries: 100 } } as AppConfig,
+      new MetricsService(),
+      { name: 'test', latestRunId: () => Promise.resolve(RUN) },
+    );
   }
 }
 
@@ -24,9 +31,16 @@ describe('EpochCache', () => {
     jest.useFakeTimers({ now: new Date('2026-12-06T00:00:00Z') });
     redis = new Map();
     loads = 0;
-    const cache = { get: (key: string) => Promise.resolve(redis.get(key)), set: (key: string, value: unknown) => Promise.resolve(redis.set(key, value)) } as unknown as Cache;
+    const cache = {
+      get: (key: string) => Promise.resolve(redis.get(key)),
+      set: (key: string, value: unknown) => Promise.resolve(redis.set(key, value)),
+    } as unknown as Cache;
     // Built after the clock is faked, so the memory tier's clock is the fake one too.
-    sut = new TestCache(cache, { memory: new TtlLruCache(100, 60_000), shared: true, list: [] } as unknown as CacheStores);
+    sut = new TestCache(cache, {
+      memory: new TtlLruCache(100, 60_000),
+      shared: true,
+      list: [],
+    } as unknown as CacheStores);
     await sut.onApplicationBootstrap();
   });
 
@@ -52,7 +66,13 @@ describe('EpochCache', () => {
   it('treats an expired or unknown Redis entry as a miss', async () => {
     redis.set(KEY, { value: 'stale', expiresAt: Date.now() });
     expect(await sut.read('page', load)).toBe('loaded 1');
-    const other = new TestCache({ get: () => Promise.resolve('a bare value of an older version'), set: () => Promise.resolve() } as unknown as Cache, { memory: new TtlLruCache(100, 60_000), shared: true, list: [] } as unknown as CacheStores);
+    const other = new TestCache(
+      {
+        get: () => Promise.resolve('a bare value of an older version'),
+        set: () => Promise.resolve(),
+      } as unknown as Cache,
+      { memory: new TtlLruCache(100, 60_000), shared: true, list: [] } as unknown as CacheStores,
+    );
     await other.onApplicationBootstrap();
     expect(await other.read('page', load)).toBe('loaded 2');
   });

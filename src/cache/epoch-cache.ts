@@ -17,7 +17,10 @@ interface Shared<T> {
 }
 
 const isShared = (entry: unknown): entry is Shared<unknown> =>
-  typeof entry === 'object' && entry !== null && 'value' in entry && typeof (entry as { expiresAt?: unknown }).expiresAt === 'number';
+  typeof entry === 'object' &&
+  entry !== null &&
+  'value' in entry &&
+  typeof (entry as { expiresAt?: unknown }).expiresAt === 'number';
 
 export interface EpochCacheOptions {
   /** Names the keys (`ail:<name>:<epoch>:<key>`), the Redis channel (`<name>:epoch`) and the metric label. */
@@ -57,7 +60,11 @@ export abstract class EpochCache {
       },
       onReset: () => void this.refreshEpoch(),
     });
-    const lookups = metrics.counter({ name: 'cache_lookups_total', help: 'Read-cache lookups by cache and result (hit, miss)', labelNames: ['cache', 'result'] });
+    const lookups = metrics.counter({
+      name: 'cache_lookups_total',
+      help: 'Read-cache lookups by cache and result (hit, miss)',
+      labelNames: ['cache', 'result'],
+    });
     this.hits = lookups.labels({ cache: options.name, result: 'hit' });
     this.misses = lookups.labels({ cache: options.name, result: 'miss' });
   }
@@ -96,7 +103,9 @@ export abstract class EpochCache {
     this.stores.memory.set(full, value, ttlMs);
     if (this.stores.shared) {
       const entry: Shared<T> = { value, expiresAt: Date.now() + ttlMs };
-      this.cache.set(full, entry, ttlMs).catch((error: Error) => this.logger.warn(`Cache write failed: ${error.message}`));
+      this.cache
+        .set(full, entry, ttlMs)
+        .catch((error: Error) => this.logger.warn(`Cache write failed: ${error.message}`));
     }
     return value;
   }

@@ -2,7 +2,10 @@ import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../common/auth/auth-user';
 
 /** `--name x --roles a,b` style options for the small CLIs; unknown options are an error. */
-export function readOptions<K extends string>(names: readonly K[], argv = process.argv.slice(2)): Partial<Record<K, string>> {
+export function readOptions<K extends string>(
+  names: readonly K[],
+  argv = process.argv.slice(2),
+): Partial<Record<K, string>> {
   const { values } = parseArgs({
     args: argv,
     options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])),

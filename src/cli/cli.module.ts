@@ -14,7 +14,14 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [AppConfigModule.forRoot(config), WinstonModule.forRoot(createWinstonOptions(config)), DatabaseModule, RedisModule, AuditModule, AuthModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        WinstonModule.forRoot(createWinstonOptions(config)),
+        DatabaseModule,
+        RedisModule,
+        AuditModule,
+        AuthModule,
+      ],
     };
   }
 }

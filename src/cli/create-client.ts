@@ -11,7 +11,8 @@ import { CliModule } from './cli.module';
 async function main(): Promise<void> {
   const opts = readOptions(['name', 'roles'] as const);
   const name = opts.name?.trim();
-  if (!name || !/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$/.test(name)) fail('usage: npm run client:create -- --name <1-100 chars: letters, digits, space _ . -> --roles service[,admin]');
+  if (!name || !/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$/.test(name))
+    fail('usage: npm run client:create -- --name <1-100 chars: letters, digits, space _ . -> --roles service[,admin]');
   const roles = parseRoles(opts.roles ?? 'service');
 
   const config = loadConfig(readEnvironment(), { generateDevSecrets: true });
@@ -22,7 +23,9 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
     const client = await app.get(ApiClientsService).create(name, roles, 'cli');
-    process.stdout.write(`clientId:     ${client.id}\nclientSecret: ${client.secret}\nroles:        ${client.roles.join(',')}\n(the secret is shown only now; store it safely)\n`);
+    process.stdout.write(
+      `clientId:     ${client.id}\nclientSecret: ${client.secret}\nroles:        ${client.roles.join(',')}\n(the secret is shown only now; store it safely)\n`,
+    );
   } catch (error) {
     if (error instanceof DomainError) fail(error.message);
     throw error;

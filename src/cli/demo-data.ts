@@ -46,18 +46,36 @@ export function buildDemoEvents(now: number): Record<string, unknown>[] {
   const events: Record<string, unknown>[] = [];
   let n = 0;
   const at = () => new Date(now - 30 * DAY + Math.floor(random() * 29 * DAY)).toISOString();
-  const push = (userId: string, eventType: string, context: Record<string, string>, data: Record<string, unknown>, timestamp = at()) =>
-    events.push({ userId, eventType, context, data, timestamp, clientEventId: `demo-${n++}` });
+  const push = (
+    userId: string,
+    eventType: string,
+    context: Record<string, string>,
+    data: Record<string, unknown>,
+    timestamp = at(),
+  ) => events.push({ userId, eventType, context, data, timestamp, clientEventId: `demo-${n++}` });
   const session = (userId: string, module: string, actions: string[], tag: string) => {
     const start = Date.parse(at());
-    actions.forEach((action, i) => push(userId, 'interaction', { module, action, sessionId: `demo-${tag}` }, { outcome: 'success', durationMs: 200 + Math.floor(random() * 800) }, new Date(start + i * 15_000).toISOString()));
+    actions.forEach((action, i) =>
+      push(
+        userId,
+        'interaction',
+        { module, action, sessionId: `demo-${tag}` },
+        { outcome: 'success', durationMs: 200 + Math.floor(random() * 800) },
+        new Date(start + i * 15_000).toISOString(),
+      ),
+    );
   };
 
   // Random activity: a few sessions per user.
   DEMO_USERS.forEach((u, i) => {
     for (let s = 0; s < 2; s++) {
       const module = pick(Object.keys(NOISE_ACTIONS));
-      session(u, module, Array.from({ length: 4 + Math.floor(random() * 6) }, () => pick(NOISE_ACTIONS[module])), `noise-${i}-${s}`);
+      session(
+        u,
+        module,
+        Array.from({ length: 4 + Math.floor(random() * 6) }, () => pick(NOISE_ACTIONS[module])),
+        `noise-${i}-${s}`,
+      );
     }
   });
   // Planted sequences.
@@ -65,12 +83,42 @@ export function buildDemoEvents(now: number): Record<string, unknown>[] {
   DEMO_USERS.slice(100, 140).forEach((u, i) => session(u, 'editor', ['open_file', 'edit', 'run_tests'], `tests-${i}`));
   DEMO_USERS.slice(150, 210).forEach((u, i) => session(u, 'chat', ['search', 'open_result'], `chat-${i}`));
   // Corrections (differently cased and spaced: they normalize to one).
-  DEMO_USERS.slice(0, 35).forEach((u, i) => push(u, 'correction', { module: 'editor', action: 'autocorrect' }, { original: i % 2 ? 'Teh' : 'teh ', corrected: 'the' }));
-  DEMO_USERS.slice(50, 62).forEach((u) => push(u, 'correction', { module: 'editor', action: 'autocorrect' }, { original: 'recieve', corrected: 'receive' }));
+  DEMO_USERS.slice(0, 35).forEach((u, i) =>
+    push(
+      u,
+      'correction',
+      { module: 'editor', action: 'autocorrect' },
+      { original: i % 2 ? 'Teh' : 'teh ', corrected: 'the' },
+    ),
+  );
+  DEMO_USERS.slice(50, 62).forEach((u) =>
+    push(u, 'correction', { module: 'editor', action: 'autocorrect' }, { original: 'recieve', corrected: 'receive' }),
+  );
   // Feedback.
-  DEMO_USERS.slice(20, 90).forEach((u) => push(u, 'feedback', { module: 'editor', action: 'autocomplete' }, { rating: random() < 0.85 ? 4 + Math.floor(random() * 2) : 2 }));
-  DEMO_USERS.slice(120, 160).forEach((u) => push(u, 'feedback', { module: 'chat', action: 'summarize' }, { rating: random() < 0.8 ? 1 + Math.floor(random() * 2) : 4, comment: 'demo' }));
+  DEMO_USERS.slice(20, 90).forEach((u) =>
+    push(
+      u,
+      'feedback',
+      { module: 'editor', action: 'autocomplete' },
+      { rating: random() < 0.85 ? 4 + Math.floor(random() * 2) : 2 },
+    ),
+  );
+  DEMO_USERS.slice(120, 160).forEach((u) =>
+    push(
+      u,
+      'feedback',
+      { module: 'chat', action: 'summarize' },
+      { rating: random() < 0.8 ? 1 + Math.floor(random() * 2) : 4, comment: 'demo' },
+    ),
+  );
   // A reported workflow.
-  DEMO_USERS.slice(200, 215).forEach((u) => push(u, 'pattern_discovery', { module: 'editor', action: 'report' }, { patternType: 'workflow', signature: 'tdd-loop', items: ['write_test', 'run_tests', 'edit'] }));
+  DEMO_USERS.slice(200, 215).forEach((u) =>
+    push(
+      u,
+      'pattern_discovery',
+      { module: 'editor', action: 'report' },
+      { patternType: 'workflow', signature: 'tdd-loop', items: ['write_test', 'run_tests', 'edit'] },
+    ),
+  );
   return events;
 }

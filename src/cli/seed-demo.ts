@@ -36,7 +36,11 @@ async function main(): Promise<void> {
   if (config.isProduction) fail('npm run seed:demo loads demo data; it refuses to run with NODE_ENV=production');
   config.log.level = 'warn';
   config.patterns.cron = null;
-  const quiet = { log: (m: string) => process.stderr.write(`${m}\n`), debug: () => undefined, warn: (m: string) => process.stderr.write(`${m}\n`) };
+  const quiet = {
+    log: (m: string) => process.stderr.write(`${m}\n`),
+    debug: () => undefined,
+    warn: (m: string) => process.stderr.write(`${m}\n`),
+  };
   const database = await resolveDatabase(config, quiet);
   config.database.url = database.url;
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
@@ -54,7 +58,8 @@ async function main(): Promise<void> {
     let duplicates = 0;
     for (let i = 0; i < events.length; i += BATCH) {
       const result = await ingest.ingestBatch(events.slice(i, i + BATCH), caller);
-      if (result.rejected > 0) throw new Error(`demo events rejected: ${JSON.stringify(result.results.find((r) => r.status === 'rejected'))}`);
+      if (result.rejected > 0)
+        throw new Error(`demo events rejected: ${JSON.stringify(result.results.find((r) => r.status === 'rejected'))}`);
       accepted += result.accepted;
       duplicates += result.duplicates;
       progress('events ', Math.min(i + BATCH, events.length), events.length);
@@ -62,19 +67,35 @@ async function main(): Promise<void> {
     process.stderr.write(`stored ${accepted} events (${duplicates} already there)\n`);
 
     // The finished mining run starts an insight generation by itself; wait for it too.
-    const generated = new Promise<InsightsGeneratedEvent>((resolve) => app.get(EventEmitter2).once(INSIGHTS_GENERATED, resolve));
+    const generated = new Promise<InsightsGeneratedEvent>((resolve) =>
+      app.get(EventEmitter2).once(INSIGHTS_GENERATED, resolve),
+    );
     const start = await app.get(MiningService).start('manual', 'seed:demo');
     if (!start.started) fail('a mining run is already in progress; try again when it has finished');
     const run = await start.finished;
     process.stdout.write(`\nmining run ${run.runId}: ${run.status} in ${run.durationMs} ms\n`);
-    for (const m of run.miners) process.stdout.write(`  ${m.miner.padEnd(14)} ${String(m.published).padStart(4)} published${m.error ? `  (error: ${m.error})` : ''}\n`);
+    for (const m of run.miners)
+      process.stdout.write(
+        `  ${m.miner.padEnd(14)} ${String(m.published).padStart(4)} published${m.error ? `  (error: ${m.error})` : ''}\n`,
+      );
     const top = await app.get(PatternsReadService).list({ status: 'active', sort: 'support', limit: 5 });
     process.stdout.write('\nmost supported patterns:\n');
-    for (const p of top.items) process.stdout.write(`  ${p.type.padEnd(14)} ${p.module.padEnd(8)} support ${String(p.support).padStart(3)}  ${JSON.stringify(p.items)}\n`);
+    for (const p of top.items)
+      process.stdout.write(
+        `  ${p.type.padEnd(14)} ${p.module.padEnd(8)} support ${String(p.support).padStart(3)}  ${JSON.stringify(p.items)}\n`,
+      );
     // No generation follows a failed mining run.
-    const insights = run.status === 'failed' ? null : await Promise.race([generated, new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000).unref())]);
+    const insights =
+      run.status === 'failed'
+        ? null
+        : await Promise.race([
+            generated,
+            new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000).unref()),
+          ]);
     if (insights) {
-      const found = JSON.parse(await app.get(InsightsReadService).listJson({ status: 'active', limit: 8 })) as { items: { type: string; title: string }[] };
+      const found = JSON.parse(await app.get(InsightsReadService).listJson({ status: 'active', limit: 8 })) as {
+        items: { type: string; title: string }[];
+      };
       process.stdout.write(`\ninsight generation ${insights.runId}: ${insights.status}; most significant insights:\n`);
       for (const i of found.items) process.stdout.write(`  ${i.type.padEnd(14)} ${i.title}\n`);
     }

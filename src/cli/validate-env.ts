@@ -5,9 +5,14 @@ import { ConfigValidationError, loadConfig, readEnvironment } from '../config/lo
 try {
   const config = loadConfig(readEnvironment(), { generateDevSecrets: false });
   const notes: string[] = [];
-  if (!config.database.url) notes.push(`DATABASE_URL not set: an embedded PostgreSQL will run from ${config.dataDir}/postgres (development only)`);
-  if (!config.redis.url) notes.push('REDIS_URL not set: rate limits and caches stay in this process (not shared between instances)');
-  for (const name of config.generatedSecrets) notes.push(`${name} not set: a development value is generated once into ${config.dataDir}/dev-secrets.json`);
+  if (!config.database.url)
+    notes.push(
+      `DATABASE_URL not set: an embedded PostgreSQL will run from ${config.dataDir}/postgres (development only)`,
+    );
+  if (!config.redis.url)
+    notes.push('REDIS_URL not set: rate limits and caches stay in this process (not shared between instances)');
+  for (const name of config.generatedSecrets)
+    notes.push(`${name} not set: a development value is generated once into ${config.dataDir}/dev-secrets.json`);
   process.stdout.write(
     `Configuration OK (NODE_ENV=${config.env}, port ${config.http.port}, ${config.crypto.keys.length || 1} encryption key(s), current ${config.crypto.currentKeyId || 'k1'})\n` +
       notes.map((n) => `  note: ${n}\n`).join(''),

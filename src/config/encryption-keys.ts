@@ -38,9 +38,13 @@ export function parseEncryptionKeys(single?: string, list?: string, currentId?: 
       const id = sep > 0 ? entry.slice(0, sep).trim() : '';
       const key = sep > 0 ? decodeKey(entry.slice(sep + 1)) : null;
       if (!KEY_ID.test(id)) {
-        problems.push(`ENCRYPTION_KEYS entry ${index + 1}: expected id:key with an id of 1-32 characters of A-Z a-z 0-9 _ . -`);
+        problems.push(
+          `ENCRYPTION_KEYS entry ${index + 1}: expected id:key with an id of 1-32 characters of A-Z a-z 0-9 _ . -`,
+        );
       } else if (!key) {
-        problems.push(`ENCRYPTION_KEYS entry ${index + 1} (${id}): the key must be exactly 32 bytes, as 64 hex characters or base64`);
+        problems.push(
+          `ENCRYPTION_KEYS entry ${index + 1} (${id}): the key must be exactly 32 bytes, as 64 hex characters or base64`,
+        );
       } else if (keys.some((k) => k.id === id)) {
         problems.push(`ENCRYPTION_KEYS entry ${index + 1}: key id ${id} appears twice`);
       } else {

@@ -39,222 +39,405 @@ export class EnvironmentVariables {
   @IsIn(NODE_ENVS)
   NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   HOST = '0.0.0.0';
 
-  @IsOptional() @Matches(POSTGRES_URL, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
-  @IsOptional() @Matches(POSTGRES_URL, { message: 'DATABASE_URL_REPLICA must be a postgres:// or postgresql:// URL' })
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'DATABASE_URL_REPLICA must be a postgres:// or postgresql:// URL' })
   DATABASE_URL_REPLICA?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DATABASE_POOL_MAX = 10;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   DATABASE_MIGRATE_ON_BOOT = true;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   DATA_DIR = './.data';
 
-  @IsOptional() @Matches(REDIS_URL, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  @IsOptional()
+  @Matches(REDIS_URL, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   JWT_SECRET?: string;
 
-  @Transform(toInt) @IsInt() @Min(60) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
   JWT_ACCESS_TOKEN_TTL_SECONDS = 900;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   ENCRYPTION_KEY?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   ENCRYPTION_KEYS?: string;
 
-  @IsOptional() @Matches(/^[A-Za-z0-9_.-]{1,32}$/, { message: 'ENCRYPTION_KEY_ID must be 1-32 characters of A-Z a-z 0-9 _ . -' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,32}$/, { message: 'ENCRYPTION_KEY_ID must be 1-32 characters of A-Z a-z 0-9 _ . -' })
   ENCRYPTION_KEY_ID?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   BLIND_INDEX_KEY?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   DATA_KEY_CACHE_SIZE = 10_000;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   DATA_KEY_CACHE_TTL_SECONDS?: number;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   KEY_ROTATION_BATCH_SIZE = 500;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(10_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
   CONSENT_CACHE_SIZE = 100_000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
   CONSENT_CACHE_TTL_SECONDS = 60;
 
   @IsIn(['delete', 'exclude'])
   CONSENT_WITHDRAWAL_ACTION: 'delete' | 'exclude' = 'delete';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   DATA_RETENTION_DAYS = 90;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   LEARNING_BATCH_MAX_EVENTS = 1000;
 
-  @Transform(toInt) @IsInt() @Min(1024) @Max(256 * 1024 * 1024)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(256 * 1024 * 1024)
   LEARNING_BATCH_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
   LEARNING_USER_QUOTA_EVENTS = 10_000;
 
-  @Transform(toInt) @IsInt() @Min(16 * 1024) @Max(100 * 1024 * 1024 * 1024)
+  @Transform(toInt)
+  @IsInt()
+  @Min(16 * 1024)
+  @Max(100 * 1024 * 1024 * 1024)
   LEARNING_USER_QUOTA_BYTES = 32 * 1024 * 1024;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   LEARNING_USER_QUOTA_WINDOW_SECONDS = 3600;
 
-  @IsOptional() @IsString() @MinLength(16) @MaxLength(256)
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  @MaxLength(256)
   METRICS_TOKEN?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   CACHE_TTL_SECONDS = 60;
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(10_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(10_000_000)
   CACHE_MEMORY_MAX_ENTRIES = 10_000;
 
-  @Transform(toInt) @IsInt() @Min(2) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(1_000_000)
   MIN_USER_SUPPORT = 5;
 
-  @Transform(toInt) @IsInt() @Min(2) @Max(6)
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(6)
   MAX_SEQUENCE_LENGTH = 4;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(5)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(5)
   MAX_SEQUENCE_GAP = 2;
 
-  @Transform(toNumber) @IsNumber() @Min(0) @Max(1)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   MINING_GAPPED_MIN_SHARE = 0.01;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   MINING_MAX_OCCURRENCES_PER_USER = 10;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   MINING_WINDOW_DAYS?: number;
 
-  @Transform(toInt) @IsInt() @Min(4) @Max(4096)
+  @Transform(toInt)
+  @IsInt()
+  @Min(4)
+  @Max(4096)
   MINING_WORK_MEM_MB = 256;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(8)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8)
   MINING_CONCURRENCY = 2;
 
   /** A cron expression (checked by load-config) or `off`. */
-  @IsString() @MaxLength(128)
+  @IsString()
+  @MaxLength(128)
   PATTERNS_CRON = '0 * * * *';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   PATTERN_RETENTION_DAYS = 180;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   INSIGHT_RETENTION_DAYS = 365;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   AUDIT_RETENTION_DAYS = 730;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   RUN_RETENTION_DAYS = 365;
 
   /** A cron expression (checked by load-config) or `off`. */
-  @IsString() @MaxLength(128)
+  @IsString()
+  @MaxLength(128)
   RETENTION_CRON = '0 2 * * *';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(90)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(90)
   INSIGHTS_PERIOD_DAYS = 7;
 
-  @Transform(toInt) @IsInt() @Min(7) @Max(365)
+  @Transform(toInt)
+  @IsInt()
+  @Min(7)
+  @Max(365)
   INSIGHTS_BASELINE_DAYS = 28;
 
-  @Transform(toNumber) @IsNumber() @Min(0.000001) @Max(0.5)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.000001)
+  @Max(0.5)
   INSIGHTS_ALPHA = 0.01;
 
-  @Transform(toNumber) @IsNumber() @Min(1) @Max(100)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(1)
+  @Max(100)
   INSIGHTS_ANOMALY_Z = 3.5;
 
-  @Transform(toNumber) @IsNumber() @Min(0.01) @Max(1)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.01)
+  @Max(1)
   INSIGHTS_FRICTION_RATE = 0.2;
 
-  @Transform(toNumber) @IsNumber() @Min(0.01) @Max(0.99)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.01)
+  @Max(0.99)
   INSIGHTS_MIN_CONFIDENCE = 0.5;
 
-  @IsOptional() @Transform(toNumber) @IsNumber() @Min(0.01) @Max(10)
+  @IsOptional()
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.01)
+  @Max(10)
   INSIGHTS_DP_EPSILON?: number;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   THROTTLE_LIMIT = 1000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   THROTTLE_TTL_SECONDS = 60;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   AUTH_MAX_FAILED_ATTEMPTS = 5;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   AUTH_FAILED_WINDOW_SECONDS = 900;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
   AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT?: number;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
   AUTH_VERIFY_CONCURRENCY = 2;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
   AUTH_VERIFY_QUEUE = 8;
 
-  @Transform(toInt) @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
-  @IsOptional() @IsString() @MaxLength(4096)
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
   CORS_ORIGINS?: string;
 
   /** `false`, a hop count or trusted proxy addresses (checked by load-config). */
-  @IsString() @MaxLength(1024)
+  @IsString()
+  @MaxLength(1024)
   TRUST_PROXY = 'false';
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
-  @IsOptional() @IsIn(LOG_FORMATS)
+  @IsOptional()
+  @IsIn(LOG_FORMATS)
   LOG_FORMAT?: (typeof LOG_FORMATS)[number];
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   DOCS_ENABLED = true;
 
-  @Transform(toInt) @IsInt() @Min(16) @Max(65536)
+  @Transform(toInt)
+  @IsInt()
+  @Min(16)
+  @Max(65536)
   HEALTH_HEAP_LIMIT_MB = 1024;
 
-  @Transform(toNumber) @IsNumber() @Min(0.01) @Max(1)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.01)
+  @Max(1)
   HEALTH_DISK_THRESHOLD = 0.95;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   HEALTH_DISK_PATH = '/';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(300_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
 
-  @Transform(toInt) @IsInt() @Min(2) @Max(100_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(100_000)
   SECURITY_SUSPICIOUS_DENIALS = 20;
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(3600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3600)
   MONITOR_WINDOW_SECONDS = 60;
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(60_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
   MONITOR_P95_MS = 1000;
 
-  @Transform(toNumber) @IsNumber() @Min(0.001) @Max(1)
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.001)
+  @Max(1)
   MONITOR_ERROR_RATE = 0.05;
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(10_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(10_000)
   MONITOR_EVENT_LOOP_LAG_MS = 200;
 }

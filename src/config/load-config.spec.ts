@@ -37,11 +37,20 @@ describe(loadConfig.name, () => {
     const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
     expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
     expect(loadConfig({ ...base, TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
-    expect(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.10,loopback,fd00::/8' }).http.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.10', 'loopback', 'fd00::/8']);
+    expect(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.10,loopback,fd00::/8' }).http.trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.10',
+      'loopback',
+      'fd00::/8',
+    ]);
     for (const value of ['true', 'TRUE', 'yes']) {
-      expect(problemsOf({ ...base, TRUST_PROXY: value })).toEqual([expect.stringMatching(/^TRUST_PROXY=.* is no longer accepted.*number of proxies.*\(1-10\).*addresses or CIDRs/)]);
+      expect(problemsOf({ ...base, TRUST_PROXY: value })).toEqual([
+        expect.stringMatching(/^TRUST_PROXY=.* is no longer accepted.*number of proxies.*\(1-10\).*addresses or CIDRs/),
+      ]);
     }
-    expect(problemsOf({ ...base, TRUST_PROXY: '11' })).toEqual([expect.stringMatching(/^TRUST_PROXY .*hop count above 10/)]);
+    expect(problemsOf({ ...base, TRUST_PROXY: '11' })).toEqual([
+      expect.stringMatching(/^TRUST_PROXY .*hop count above 10/),
+    ]);
     expect(problemsOf({ ...base, TRUST_PROXY: '10.0.0.1,0.0.0.0/0,10.0.0.0/33,proxy.internal' })).toEqual([
       expect.stringMatching(/^TRUST_PROXY .*"0\.0\.0\.0\/0", "10\.0\.0\.0\/33", "proxy\.internal"$/),
     ]);
@@ -49,19 +58,41 @@ describe(loadConfig.name, () => {
 
   it('reads the credential-check settings with their defaults, and refuses a per-client limit below the per-address one', () => {
     const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
-    expect(loadConfig(base).auth).toMatchObject({ maxFailedAttempts: 5, failedWindowSeconds: 900, maxFailedAttemptsPerClient: 20, verifyConcurrency: 2, verifyQueue: 8 });
+    expect(loadConfig(base).auth).toMatchObject({
+      maxFailedAttempts: 5,
+      failedWindowSeconds: 900,
+      maxFailedAttemptsPerClient: 20,
+      verifyConcurrency: 2,
+      verifyQueue: 8,
+    });
     expect(loadConfig({ ...base, AUTH_MAX_FAILED_ATTEMPTS: '10' }).auth.maxFailedAttemptsPerClient).toBe(40);
-    expect(loadConfig({ ...base, AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT: '7', AUTH_VERIFY_CONCURRENCY: '4', AUTH_VERIFY_QUEUE: '0' }).auth).toMatchObject({
+    expect(
+      loadConfig({
+        ...base,
+        AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT: '7',
+        AUTH_VERIFY_CONCURRENCY: '4',
+        AUTH_VERIFY_QUEUE: '0',
+      }).auth,
+    ).toMatchObject({
       maxFailedAttemptsPerClient: 7,
       verifyConcurrency: 4,
       verifyQueue: 0,
     });
-    expect(problemsOf({ ...base, AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT: '4' })).toEqual(['AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT must be at least AUTH_MAX_FAILED_ATTEMPTS']);
+    expect(problemsOf({ ...base, AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT: '4' })).toEqual([
+      'AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT must be at least AUTH_MAX_FAILED_ATTEMPTS',
+    ]);
     expect(problemsOf({ ...base, AUTH_VERIFY_CONCURRENCY: '0', AUTH_VERIFY_QUEUE: '1001' })).toHaveLength(2);
   });
 
   it('lists every problem in one error', () => {
-    const problems = problemsOf({ DATA_DIR: dataDir, JWT_SECRET: SECRET, PORT: 'eighty', LOG_LEVEL: 'loud', ENCRYPTION_KEY: 'short', REDIS_URL: 'http://x' });
+    const problems = problemsOf({
+      DATA_DIR: dataDir,
+      JWT_SECRET: SECRET,
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      ENCRYPTION_KEY: 'short',
+      REDIS_URL: 'http://x',
+    });
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).toMatch(/PORT/);
     expect(problems.join('\n')).toMatch(/LOG_LEVEL/);
@@ -89,7 +120,11 @@ describe(loadConfig.name, () => {
     const dev = loadConfig({ DATA_DIR: dataDir }, { generateDevSecrets: true });
     const devKeyHex = dev.crypto.keys[0].key.toString('hex');
     const problems = problemsOf({
-      NODE_ENV: 'production', DATA_DIR: dataDir, DATABASE_URL: 'postgres://db/x', JWT_SECRET: dev.auth.jwtSecret, ENCRYPTION_KEY: devKeyHex,
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+      DATABASE_URL: 'postgres://db/x',
+      JWT_SECRET: dev.auth.jwtSecret,
+      ENCRYPTION_KEY: devKeyHex,
     });
     expect(problems).toEqual([
       expect.stringMatching(/JWT_SECRET is a development or example value/),
@@ -98,7 +133,13 @@ describe(loadConfig.name, () => {
   });
 
   it('accepts a complete production environment', () => {
-    const sut = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, DATABASE_URL: 'postgres://db/x', JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX });
+    const sut = loadConfig({
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+      DATABASE_URL: 'postgres://db/x',
+      JWT_SECRET: SECRET,
+      ENCRYPTION_KEY: KEY_HEX,
+    });
     expect(sut.isProduction).toBe(true);
     expect(sut.log.format).toBe('json');
   });
@@ -115,16 +156,25 @@ describe(loadConfig.name, () => {
 
   it('parses a versioned key set and picks the named current key', () => {
     const b64 = Buffer.alloc(32, 7).toString('base64');
-    const sut = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEYS: `old:${KEY_HEX},new:${b64}`, ENCRYPTION_KEY_ID: 'new' });
+    const sut = loadConfig({
+      DATA_DIR: dataDir,
+      JWT_SECRET: SECRET,
+      ENCRYPTION_KEYS: `old:${KEY_HEX},new:${b64}`,
+      ENCRYPTION_KEY_ID: 'new',
+    });
     expect(sut.crypto.keys.map((k) => k.id)).toEqual(['old', 'new']);
     expect(sut.crypto.currentKeyId).toBe('new');
   });
 
   it('refuses a current key id that is not configured, and duplicate ids', () => {
-    expect(problemsOf({ DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEYS: `a:${KEY_HEX},a:${KEY_HEX}`, ENCRYPTION_KEY_ID: 'zz' })).toEqual([
-      expect.stringMatching(/appears twice/),
-      expect.stringMatching(/ENCRYPTION_KEY_ID names zz/),
-    ]);
+    expect(
+      problemsOf({
+        DATA_DIR: dataDir,
+        JWT_SECRET: SECRET,
+        ENCRYPTION_KEYS: `a:${KEY_HEX},a:${KEY_HEX}`,
+        ENCRYPTION_KEY_ID: 'zz',
+      }),
+    ).toEqual([expect.stringMatching(/appears twice/), expect.stringMatching(/ENCRYPTION_KEY_ID names zz/)]);
   });
 
   it('reads the blind-index key and the data-key cache settings, with a shorter cache TTL without Redis', () => {
@@ -141,28 +191,63 @@ describe(loadConfig.name, () => {
 
   it('reads the consent settings, with a 1 s lifetime of cached refusals without Redis, and refuses values out of bounds', () => {
     const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
-    expect(loadConfig(base).consent).toEqual({ cacheSize: 100_000, cacheTtlSeconds: 60, refusalCacheTtlSeconds: 1, withdrawalAction: 'delete' });
-    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379', CONSENT_WITHDRAWAL_ACTION: 'exclude' }).consent).toEqual({
+    expect(loadConfig(base).consent).toEqual({
+      cacheSize: 100_000,
+      cacheTtlSeconds: 60,
+      refusalCacheTtlSeconds: 1,
+      withdrawalAction: 'delete',
+    });
+    expect(
+      loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379', CONSENT_WITHDRAWAL_ACTION: 'exclude' }).consent,
+    ).toEqual({
       cacheSize: 100_000,
       cacheTtlSeconds: 60,
       refusalCacheTtlSeconds: 60,
       withdrawalAction: 'exclude',
     });
-    const problems = problemsOf({ ...base, CONSENT_CACHE_SIZE: '0', CONSENT_CACHE_TTL_SECONDS: '3601', CONSENT_WITHDRAWAL_ACTION: 'archive' });
+    const problems = problemsOf({
+      ...base,
+      CONSENT_CACHE_SIZE: '0',
+      CONSENT_CACHE_TTL_SECONDS: '3601',
+      CONSENT_WITHDRAWAL_ACTION: 'archive',
+    });
     expect(problems).toHaveLength(3);
   });
 
   it('reads the learning and metrics settings with their defaults, and refuses values out of bounds', () => {
     const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
     const defaults = loadConfig(base);
-    expect(defaults.learning).toEqual({ retentionDays: 90, batchMaxEvents: 1000, batchBodyLimitBytes: 16 * 1024 * 1024, userQuota: { events: 10_000, bytes: 32 * 1024 * 1024, windowSeconds: 3600 } });
+    expect(defaults.learning).toEqual({
+      retentionDays: 90,
+      batchMaxEvents: 1000,
+      batchBodyLimitBytes: 16 * 1024 * 1024,
+      userQuota: { events: 10_000, bytes: 32 * 1024 * 1024, windowSeconds: 3600 },
+    });
     expect(defaults.metrics).toEqual({ token: undefined, suspiciousDenials: 20 });
     expect(defaults.monitor).toEqual({ windowSeconds: 60, p95Ms: 1000, errorRate: 0.05, eventLoopLagMs: 200 });
-    expect(loadConfig({ ...base, SECURITY_SUSPICIOUS_DENIALS: '5', MONITOR_WINDOW_SECONDS: '300', MONITOR_P95_MS: '250', MONITOR_ERROR_RATE: '0.01', MONITOR_EVENT_LOOP_LAG_MS: '50' })).toMatchObject({
+    expect(
+      loadConfig({
+        ...base,
+        SECURITY_SUSPICIOUS_DENIALS: '5',
+        MONITOR_WINDOW_SECONDS: '300',
+        MONITOR_P95_MS: '250',
+        MONITOR_ERROR_RATE: '0.01',
+        MONITOR_EVENT_LOOP_LAG_MS: '50',
+      }),
+    ).toMatchObject({
       metrics: { suspiciousDenials: 5 },
       monitor: { windowSeconds: 300, p95Ms: 250, errorRate: 0.01, eventLoopLagMs: 50 },
     });
-    expect(problemsOf({ ...base, SECURITY_SUSPICIOUS_DENIALS: '1', MONITOR_WINDOW_SECONDS: '9', MONITOR_P95_MS: '60001', MONITOR_ERROR_RATE: '0', MONITOR_EVENT_LOOP_LAG_MS: 'x' })).toHaveLength(5);
+    expect(
+      problemsOf({
+        ...base,
+        SECURITY_SUSPICIOUS_DENIALS: '1',
+        MONITOR_WINDOW_SECONDS: '9',
+        MONITOR_P95_MS: '60001',
+        MONITOR_ERROR_RATE: '0',
+        MONITOR_EVENT_LOOP_LAG_MS: 'x',
+      }),
+    ).toHaveLength(5);
     const set = loadConfig({
       ...base,
       DATA_RETENTION_DAYS: '30',
@@ -173,7 +258,12 @@ describe(loadConfig.name, () => {
       LEARNING_USER_QUOTA_WINDOW_SECONDS: '60',
       METRICS_TOKEN: 'a-metrics-token-of-length',
     });
-    expect(set.learning).toEqual({ retentionDays: 30, batchMaxEvents: 200, batchBodyLimitBytes: 4096, userQuota: { events: 50, bytes: 65536, windowSeconds: 60 } });
+    expect(set.learning).toEqual({
+      retentionDays: 30,
+      batchMaxEvents: 200,
+      batchBodyLimitBytes: 4096,
+      userQuota: { events: 50, bytes: 65536, windowSeconds: 60 },
+    });
     expect(set.metrics.token).toBe('a-metrics-token-of-length');
     const problems = problemsOf({
       ...base,
@@ -192,22 +282,113 @@ describe(loadConfig.name, () => {
     const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
     expect(loadConfig(base).cache).toEqual({ ttlSeconds: 60, memoryMaxEntries: 10_000 });
     expect(problemsOf({ ...base, CACHE_TTL_SECONDS: '0', CACHE_MEMORY_MAX_ENTRIES: '5' })).toHaveLength(2);
-    expect(loadConfig(base).patterns).toEqual({ minUserSupport: 5, maxSequenceLength: 4, maxSequenceGap: 2, gappedMinShare: 0.01, maxOccurrencesPerUser: 10, windowDays: 90, workMemMb: 256, concurrency: 2, cron: '0 * * * *' });
-    const set = loadConfig({ ...base, DATA_RETENTION_DAYS: '30', MIN_USER_SUPPORT: '2', MAX_SEQUENCE_LENGTH: '6', MAX_SEQUENCE_GAP: '0', MINING_GAPPED_MIN_SHARE: '0.25', MINING_MAX_OCCURRENCES_PER_USER: '1', PATTERNS_CRON: 'off' });
-    expect(set.patterns).toEqual({ minUserSupport: 2, maxSequenceLength: 6, maxSequenceGap: 0, gappedMinShare: 0.25, maxOccurrencesPerUser: 1, windowDays: 30, workMemMb: 256, concurrency: 2, cron: null });
-    expect(loadConfig({ ...base, MINING_WINDOW_DAYS: '7', PATTERNS_CRON: '*/30 * * * * *' }).patterns).toMatchObject({ windowDays: 7, cron: '*/30 * * * * *' });
-    const problems = problemsOf({ ...base, MIN_USER_SUPPORT: '1', MAX_SEQUENCE_LENGTH: '7', MAX_SEQUENCE_GAP: '6', MINING_GAPPED_MIN_SHARE: '1.5', MINING_MAX_OCCURRENCES_PER_USER: '0', MINING_WINDOW_DAYS: '0', MINING_WORK_MEM_MB: '5000', MINING_CONCURRENCY: '0', PATTERNS_CRON: 'every hour' });
+    expect(loadConfig(base).patterns).toEqual({
+      minUserSupport: 5,
+      maxSequenceLength: 4,
+      maxSequenceGap: 2,
+      gappedMinShare: 0.01,
+      maxOccurrencesPerUser: 10,
+      windowDays: 90,
+      workMemMb: 256,
+      concurrency: 2,
+      cron: '0 * * * *',
+    });
+    const set = loadConfig({
+      ...base,
+      DATA_RETENTION_DAYS: '30',
+      MIN_USER_SUPPORT: '2',
+      MAX_SEQUENCE_LENGTH: '6',
+      MAX_SEQUENCE_GAP: '0',
+      MINING_GAPPED_MIN_SHARE: '0.25',
+      MINING_MAX_OCCURRENCES_PER_USER: '1',
+      PATTERNS_CRON: 'off',
+    });
+    expect(set.patterns).toEqual({
+      minUserSupport: 2,
+      maxSequenceLength: 6,
+      maxSequenceGap: 0,
+      gappedMinShare: 0.25,
+      maxOccurrencesPerUser: 1,
+      windowDays: 30,
+      workMemMb: 256,
+      concurrency: 2,
+      cron: null,
+    });
+    expect(loadConfig({ ...base, MINING_WINDOW_DAYS: '7', PATTERNS_CRON: '*/30 * * * * *' }).patterns).toMatchObject({
+      windowDays: 7,
+      cron: '*/30 * * * * *',
+    });
+    const problems = problemsOf({
+      ...base,
+      MIN_USER_SUPPORT: '1',
+      MAX_SEQUENCE_LENGTH: '7',
+      MAX_SEQUENCE_GAP: '6',
+      MINING_GAPPED_MIN_SHARE: '1.5',
+      MINING_MAX_OCCURRENCES_PER_USER: '0',
+      MINING_WINDOW_DAYS: '0',
+      MINING_WORK_MEM_MB: '5000',
+      MINING_CONCURRENCY: '0',
+      PATTERNS_CRON: 'every hour',
+    });
     expect(problems).toHaveLength(9);
-    expect(loadConfig(base).insights).toEqual({ periodDays: 7, baselineDays: 28, alpha: 0.01, anomalyZ: 3.5, frictionRate: 0.2, minConfidence: 0.5, dpEpsilon: null });
-    expect(loadConfig({ ...base, INSIGHTS_PERIOD_DAYS: '14', INSIGHTS_DP_EPSILON: '0.5' }).insights).toMatchObject({ periodDays: 14, dpEpsilon: 0.5 });
-    const insightProblems = problemsOf({ ...base, INSIGHTS_PERIOD_DAYS: '0', INSIGHTS_BASELINE_DAYS: '3', INSIGHTS_ALPHA: '0.9', INSIGHTS_ANOMALY_Z: '0', INSIGHTS_FRICTION_RATE: '2', INSIGHTS_MIN_CONFIDENCE: '1', INSIGHTS_DP_EPSILON: '0' });
+    expect(loadConfig(base).insights).toEqual({
+      periodDays: 7,
+      baselineDays: 28,
+      alpha: 0.01,
+      anomalyZ: 3.5,
+      frictionRate: 0.2,
+      minConfidence: 0.5,
+      dpEpsilon: null,
+    });
+    expect(loadConfig({ ...base, INSIGHTS_PERIOD_DAYS: '14', INSIGHTS_DP_EPSILON: '0.5' }).insights).toMatchObject({
+      periodDays: 14,
+      dpEpsilon: 0.5,
+    });
+    const insightProblems = problemsOf({
+      ...base,
+      INSIGHTS_PERIOD_DAYS: '0',
+      INSIGHTS_BASELINE_DAYS: '3',
+      INSIGHTS_ALPHA: '0.9',
+      INSIGHTS_ANOMALY_Z: '0',
+      INSIGHTS_FRICTION_RATE: '2',
+      INSIGHTS_MIN_CONFIDENCE: '1',
+      INSIGHTS_DP_EPSILON: '0',
+    });
     expect(insightProblems).toHaveLength(7);
-    expect(loadConfig(base).retention).toEqual({ patternDays: 180, insightDays: 365, auditDays: 730, runDays: 365, cron: '0 2 * * *' });
-    expect(loadConfig({ ...base, RETENTION_CRON: 'off', AUDIT_RETENTION_DAYS: '3650' }).retention).toMatchObject({ cron: null, auditDays: 3650 });
-    expect(problemsOf({ ...base, PATTERN_RETENTION_DAYS: '0', INSIGHT_RETENTION_DAYS: '3651', AUDIT_RETENTION_DAYS: 'x', RUN_RETENTION_DAYS: '0', RETENTION_CRON: 'daily' })).toHaveLength(5);
-    const beyondRetention = problemsOf({ ...base, DATA_RETENTION_DAYS: '30', INSIGHTS_PERIOD_DAYS: '16', INSIGHTS_BASELINE_DAYS: '30' });
-    expect(beyondRetention).toEqual([expect.stringMatching(/^INSIGHTS_PERIOD_DAYS must be at most half/), expect.stringMatching(/^INSIGHTS_BASELINE_DAYS must be below/)]);
-    expect(problemsOf({ ...base, DATA_RETENTION_DAYS: '30', INSIGHTS_PERIOD_DAYS: '15', INSIGHTS_BASELINE_DAYS: '29' })).toEqual([]);
+    expect(loadConfig(base).retention).toEqual({
+      patternDays: 180,
+      insightDays: 365,
+      auditDays: 730,
+      runDays: 365,
+      cron: '0 2 * * *',
+    });
+    expect(loadConfig({ ...base, RETENTION_CRON: 'off', AUDIT_RETENTION_DAYS: '3650' }).retention).toMatchObject({
+      cron: null,
+      auditDays: 3650,
+    });
+    expect(
+      problemsOf({
+        ...base,
+        PATTERN_RETENTION_DAYS: '0',
+        INSIGHT_RETENTION_DAYS: '3651',
+        AUDIT_RETENTION_DAYS: 'x',
+        RUN_RETENTION_DAYS: '0',
+        RETENTION_CRON: 'daily',
+      }),
+    ).toHaveLength(5);
+    const beyondRetention = problemsOf({
+      ...base,
+      DATA_RETENTION_DAYS: '30',
+      INSIGHTS_PERIOD_DAYS: '16',
+      INSIGHTS_BASELINE_DAYS: '30',
+    });
+    expect(beyondRetention).toEqual([
+      expect.stringMatching(/^INSIGHTS_PERIOD_DAYS must be at most half/),
+      expect.stringMatching(/^INSIGHTS_BASELINE_DAYS must be below/),
+    ]);
+    expect(
+      problemsOf({ ...base, DATA_RETENTION_DAYS: '30', INSIGHTS_PERIOD_DAYS: '15', INSIGHTS_BASELINE_DAYS: '29' }),
+    ).toEqual([]);
     expect(problems.find((p) => p.startsWith('PATTERNS_CRON'))).toMatch(/cron expression/);
   });
 

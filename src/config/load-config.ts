@@ -10,7 +10,9 @@ import { parseTrustProxy } from './trust-proxy';
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigValidationError';
   }
 }
@@ -33,7 +35,9 @@ function knownKeys(): string[] {
 }
 
 function flatten(errors: ValidationError[]): string[] {
-  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((msg) => (msg.startsWith(e.property) ? msg : `${e.property}: ${msg}`)));
+  return errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((msg) => (msg.startsWith(e.property) ? msg : `${e.property}: ${msg}`)),
+  );
 }
 
 /** The settings this process reads: `.env` in the working directory (if any) under the real environment. */
@@ -73,15 +77,28 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
   const keys = parseEncryptionKeys(env.ENCRYPTION_KEY, env.ENCRYPTION_KEYS, env.ENCRYPTION_KEY_ID);
   if (env.ENCRYPTION_KEY || env.ENCRYPTION_KEYS) problems.push(...keys.problems);
   const blindIndexKey = env.BLIND_INDEX_KEY ? decodeKey(env.BLIND_INDEX_KEY) : null;
-  if (env.BLIND_INDEX_KEY && !blindIndexKey) problems.push('BLIND_INDEX_KEY must be exactly 32 bytes, as 64 hex characters or base64');
+  if (env.BLIND_INDEX_KEY && !blindIndexKey)
+    problems.push('BLIND_INDEX_KEY must be exactly 32 bytes, as 64 hex characters or base64');
 
   // Insights compare periods and baselines that must still be held (older events are purged).
   const retentionValid = !problems.some((p) => p.startsWith('DATA_RETENTION_DAYS'));
-  if (retentionValid && typeof env.INSIGHTS_PERIOD_DAYS === 'number' && 2 * env.INSIGHTS_PERIOD_DAYS > env.DATA_RETENTION_DAYS) {
-    problems.push('INSIGHTS_PERIOD_DAYS must be at most half of DATA_RETENTION_DAYS (a trend compares two periods of events still held)');
+  if (
+    retentionValid &&
+    typeof env.INSIGHTS_PERIOD_DAYS === 'number' &&
+    2 * env.INSIGHTS_PERIOD_DAYS > env.DATA_RETENTION_DAYS
+  ) {
+    problems.push(
+      'INSIGHTS_PERIOD_DAYS must be at most half of DATA_RETENTION_DAYS (a trend compares two periods of events still held)',
+    );
   }
-  if (retentionValid && typeof env.INSIGHTS_BASELINE_DAYS === 'number' && env.INSIGHTS_BASELINE_DAYS + 1 > env.DATA_RETENTION_DAYS) {
-    problems.push('INSIGHTS_BASELINE_DAYS must be below DATA_RETENTION_DAYS (the baseline and the last day are events still held)');
+  if (
+    retentionValid &&
+    typeof env.INSIGHTS_BASELINE_DAYS === 'number' &&
+    env.INSIGHTS_BASELINE_DAYS + 1 > env.DATA_RETENTION_DAYS
+  ) {
+    problems.push(
+      'INSIGHTS_BASELINE_DAYS must be below DATA_RETENTION_DAYS (the baseline and the last day are events still held)',
+    );
   }
   if (env.RETENTION_CRON !== 'off' && !validateCronExpression(env.RETENTION_CRON).valid) {
     problems.push('RETENTION_CRON must be a cron expression (5 or 6 fields, e.g. "0 2 * * *") or off');
@@ -92,23 +109,35 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
   const trustProxy = parseTrustProxy(env.TRUST_PROXY);
   if (trustProxy.problem && !problems.some((p) => p.startsWith('TRUST_PROXY'))) problems.push(trustProxy.problem);
   // A per-client limit below the per-address one would make the per-address limit unreachable.
-  if (typeof env.AUTH_MAX_FAILED_ATTEMPTS === 'number' && typeof env.AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT === 'number' && env.AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT < env.AUTH_MAX_FAILED_ATTEMPTS) {
+  if (
+    typeof env.AUTH_MAX_FAILED_ATTEMPTS === 'number' &&
+    typeof env.AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT === 'number' &&
+    env.AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT < env.AUTH_MAX_FAILED_ATTEMPTS
+  ) {
     problems.push('AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT must be at least AUTH_MAX_FAILED_ATTEMPTS');
   }
 
   if (production) {
-    if (!env.DATABASE_URL) problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development only)');
+    if (!env.DATABASE_URL)
+      problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development only)');
     if (!env.JWT_SECRET) problems.push('JWT_SECRET is required in production');
-    else if (jwtBytes < MIN_JWT_SECRET_BYTES) problems.push(`JWT_SECRET must be at least ${MIN_JWT_SECRET_BYTES} bytes in production`);
-    if (!env.ENCRYPTION_KEY && !env.ENCRYPTION_KEYS) problems.push('ENCRYPTION_KEY or ENCRYPTION_KEYS is required in production');
+    else if (jwtBytes < MIN_JWT_SECRET_BYTES)
+      problems.push(`JWT_SECRET must be at least ${MIN_JWT_SECRET_BYTES} bytes in production`);
+    if (!env.ENCRYPTION_KEY && !env.ENCRYPTION_KEYS)
+      problems.push('ENCRYPTION_KEY or ENCRYPTION_KEYS is required in production');
     const dev = readDevSecrets(env.DATA_DIR);
     const devValues = new Set([...PLACEHOLDERS, ...(dev ? [dev.JWT_SECRET, dev.ENCRYPTION_KEY] : [])]);
-    if (env.JWT_SECRET && devValues.has(env.JWT_SECRET)) problems.push('JWT_SECRET is a development or example value; production needs its own secret');
-    const keyMaterial = [env.ENCRYPTION_KEY, ...(env.ENCRYPTION_KEYS ?? '').split(',').map((e) => e.slice(e.indexOf(':') + 1))];
+    if (env.JWT_SECRET && devValues.has(env.JWT_SECRET))
+      problems.push('JWT_SECRET is a development or example value; production needs its own secret');
+    const keyMaterial = [
+      env.ENCRYPTION_KEY,
+      ...(env.ENCRYPTION_KEYS ?? '').split(',').map((e) => e.slice(e.indexOf(':') + 1)),
+    ];
     if ([...keyMaterial, env.BLIND_INDEX_KEY].some((k) => k && devValues.has(k.trim()))) {
       problems.push('ENCRYPTION_KEY(S) contains a development or example key; production needs its own keys');
     }
-    if (env.CORS_ORIGINS?.split(',').some((o) => o.trim() === '*')) problems.push('CORS_ORIGINS may not be * in production');
+    if (env.CORS_ORIGINS?.split(',').some((o) => o.trim() === '*'))
+      problems.push('CORS_ORIGINS may not be * in production');
   }
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
@@ -119,7 +148,10 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       host: env.HOST,
       port: env.PORT,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
-      corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+      corsOrigins: (env.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
       trustProxy: trustProxy.value,
       docsEnabled: env.DOCS_ENABLED,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
@@ -161,7 +193,11 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       retentionDays: env.DATA_RETENTION_DAYS,
       batchMaxEvents: env.LEARNING_BATCH_MAX_EVENTS,
       batchBodyLimitBytes: env.LEARNING_BATCH_BODY_LIMIT_BYTES,
-      userQuota: { events: env.LEARNING_USER_QUOTA_EVENTS, bytes: env.LEARNING_USER_QUOTA_BYTES, windowSeconds: env.LEARNING_USER_QUOTA_WINDOW_SECONDS },
+      userQuota: {
+        events: env.LEARNING_USER_QUOTA_EVENTS,
+        bytes: env.LEARNING_USER_QUOTA_BYTES,
+        windowSeconds: env.LEARNING_USER_QUOTA_WINDOW_SECONDS,
+      },
     },
     cache: { ttlSeconds: env.CACHE_TTL_SECONDS, memoryMaxEntries: env.CACHE_MEMORY_MAX_ENTRIES },
     patterns: {

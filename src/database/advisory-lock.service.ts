@@ -13,7 +13,10 @@ export class AdvisoryLockService {
 
   async runExclusive<T>(name: string, work: (em: EntityManager) => Promise<T>): Promise<LockedRun<T>> {
     return this.em.fork().transactional(async (em) => {
-      const [row] = await em.execute<{ locked: boolean }[]>('SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0)) AS locked', [name]);
+      const [row] = await em.execute<{ locked: boolean }[]>(
+        'SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0)) AS locked',
+        [name],
+      );
       if (!row.locked) return { acquired: false } as const;
       return { acquired: true, result: await work(em) } as const;
     });

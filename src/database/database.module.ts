@@ -14,9 +14,14 @@ import { SqlPool } from './sql-pool.service';
     MikroOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
-        if (!config.database.url) throw new Error('No database URL: main.ts resolves one (embedded or DATABASE_URL) before the app is created');
+        if (!config.database.url)
+          throw new Error('No database URL: main.ts resolves one (embedded or DATABASE_URL) before the app is created');
         return {
-          ...buildOrmOptions({ url: config.database.url, replicaUrl: config.database.replicaUrl, poolMax: config.database.poolMax }),
+          ...buildOrmOptions({
+            url: config.database.url,
+            replicaUrl: config.database.replicaUrl,
+            poolMax: config.database.poolMax,
+          }),
           // Every service forks its own EntityManager (or uses SqlPool), so no per-request context middleware.
           registerRequestContext: false,
         };

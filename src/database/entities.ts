@@ -19,4 +19,21 @@ import { UserDataKey } from '../modules/crypto/entities/user-data-key.entity';
  * Every entity of the schema, for the ORM's metadata discovery and the migration generator. Modules still
  * register their own entities with `forFeature`; this list only tells the ORM what the whole schema holds.
  */
-export const ENTITIES = [ApiClient, AuditEntry, UserDataKey, ShreddedDataKey, SystemKey, KeyRotation, UserPrivacySettings, ConsentRecord, LearningEvent, PrivacyErasure, GlobalPattern, MiningRun, CollectiveInsight, InsightRun, RetentionRun, LegalHold] as const;
+export const ENTITIES = [
+  ApiClient,
+  AuditEntry,
+  UserDataKey,
+  ShreddedDataKey,
+  SystemKey,
+  KeyRotation,
+  UserPrivacySettings,
+  ConsentRecord,
+  LearningEvent,
+  PrivacyErasure,
+  GlobalPattern,
+  MiningRun,
+  CollectiveInsight,
+  InsightRun,
+  RetentionRun,
+  LegalHold,
+] as const;

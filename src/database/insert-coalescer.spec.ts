@@ -43,14 +43,26 @@ describe(InsertCoalescer.name, () => {
   it('puts requests that wait for a slot into one statement, up to the row limit, oldest first', async () => {
     const { statements, write } = fakeWrites();
     const coalescer = new InsertCoalescer(write, { maxInFlight: 1, maxRows: 3 });
-    const results = [coalescer.submit(['a']), coalescer.submit(['b', 'c']), coalescer.submit(['d']), coalescer.submit(['e', 'f']), coalescer.submit(['g'])];
+    const results = [
+      coalescer.submit(['a']),
+      coalescer.submit(['b', 'c']),
+      coalescer.submit(['d']),
+      coalescer.submit(['e', 'f']),
+      coalescer.submit(['g']),
+    ];
     expect(statements.map((s) => s.rows)).toEqual([['a']]);
     let settled = 0;
     results.forEach((r) => void r.then(() => settled++));
     await finishAll(statements, () => settled === results.length);
     expect(statements.map((s) => s.rows)).toEqual([['a'], ['b', 'c', 'd'], ['e', 'f', 'g']]);
     // Every request gets its statement's outcome.
-    expect(await Promise.all(results)).toEqual([['a'], ['b', 'c', 'd'], ['b', 'c', 'd'], ['e', 'f', 'g'], ['e', 'f', 'g']]);
+    expect(await Promise.all(results)).toEqual([
+      ['a'],
+      ['b', 'c', 'd'],
+      ['b', 'c', 'd'],
+      ['e', 'f', 'g'],
+      ['e', 'f', 'g'],
+    ]);
   });
 
   it('runs a request larger than the row limit on its own', async () => {
@@ -64,9 +76,16 @@ describe(InsertCoalescer.name, () => {
   });
 
   it('when the server rejects a shared statement, runs its requests again alone so only the failing one fails', async () => {
-    const { statements, write } = fakeWrites((rows) => (rows.includes('bad') ? serverError('check violated') : undefined));
+    const { statements, write } = fakeWrites((rows) =>
+      rows.includes('bad') ? serverError('check violated') : undefined,
+    );
     const coalescer = new InsertCoalescer(write, { maxInFlight: 1, maxRows: 10 });
-    const results = [coalescer.submit(['first']), coalescer.submit(['ok']), coalescer.submit(['bad']), coalescer.submit(['fine'])].map((p) =>
+    const results = [
+      coalescer.submit(['first']),
+      coalescer.submit(['ok']),
+      coalescer.submit(['bad']),
+      coalescer.submit(['fine']),
+    ].map((p) =>
       p.then(
         (value) => ({ value }),
         (error: Error) => ({ error: error.message }),
@@ -75,12 +94,19 @@ describe(InsertCoalescer.name, () => {
     let settled = 0;
     results.forEach((r) => void r.then(() => settled++));
     await finishAll(statements, () => settled === results.length);
-    expect(await Promise.all(results)).toEqual([{ value: ['first'] }, { value: ['ok'] }, { error: 'check violated' }, { value: ['fine'] }]);
+    expect(await Promise.all(results)).toEqual([
+      { value: ['first'] },
+      { value: ['ok'] },
+      { error: 'check violated' },
+      { value: ['fine'] },
+    ]);
     expect(statements.map((s) => s.rows)).toEqual([['first'], ['ok', 'bad', 'fine'], ['ok'], ['bad'], ['fine']]);
   });
 
   it('gives a failure that is not a server answer (outcome unknown) to every request of the group, without retrying', async () => {
-    const { statements, write } = fakeWrites((rows) => (rows.length > 1 ? new Error('Connection terminated unexpectedly') : undefined));
+    const { statements, write } = fakeWrites((rows) =>
+      rows.length > 1 ? new Error('Connection terminated unexpectedly') : undefined,
+    );
     const coalescer = new InsertCoalescer(write, { maxInFlight: 1, maxRows: 10 });
     const results = [coalescer.submit(['a']), coalescer.submit(['b']), coalescer.submit(['c'])].map((p) =>
       p.then(
@@ -91,7 +117,11 @@ describe(InsertCoalescer.name, () => {
     let settled = 0;
     results.forEach((r) => void r.then(() => settled++));
     await finishAll(statements, () => settled === results.length);
-    expect(await Promise.all(results)).toEqual(['stored', 'Connection terminated unexpectedly', 'Connection terminated unexpectedly']);
+    expect(await Promise.all(results)).toEqual([
+      'stored',
+      'Connection terminated unexpectedly',
+      'Connection terminated unexpectedly',
+    ]);
     expect(statements).toHaveLength(2);
   });
   it('runs a single request again through writeAlone, outside the slots, when retryAlone accepts its failure', async () => {
@@ -103,7 +133,11 @@ describe(InsertCoalescer.name, () => {
       alone.push(rows);
       return new Promise<string[]>((resolve) => (release = () => resolve(rows)));
     };
-    const coalescer = new InsertCoalescer(write, { maxInFlight: 1, maxRows: 10, retryAlone: (error) => (error as { code?: string }).code === '55P03' }, writeAlone);
+    const coalescer = new InsertCoalescer(
+      write,
+      { maxInFlight: 1, maxRows: 10, retryAlone: (error) => (error as { code?: string }).code === '55P03' },
+      writeAlone,
+    );
     const held = coalescer.submit(['held']);
     statements[0].finish();
     await tick();
@@ -119,7 +153,11 @@ describe(InsertCoalescer.name, () => {
 
   it('gives a single request a failure that retryAlone does not accept, without retrying', async () => {
     const { statements, write } = fakeWrites(() => serverError('check violated'));
-    const coalescer = new InsertCoalescer(write, { maxInFlight: 1, maxRows: 10, retryAlone: (error) => (error as { code?: string }).code === '55P03' });
+    const coalescer = new InsertCoalescer(write, {
+      maxInFlight: 1,
+      maxRows: 10,
+      retryAlone: (error) => (error as { code?: string }).code === '55P03',
+    });
     const result = coalescer.submit(['bad']);
     statements[0].finish();
     await expect(result).rejects.toThrow('check violated');

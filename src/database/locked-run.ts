@@ -3,7 +3,8 @@ import { errorMessage } from '../common/errors/error-message';
 import type { SqlPool } from './sql-pool.service';
 
 /** A run that started (its id, and a promise of its outcome), or the id of the one another caller is running. */
-export type LockedRunStart<S> = { started: true; runId: string; finished: Promise<S> } | { started: false; runningId: string | null };
+export type LockedRunStart<S> =
+  { started: true; runId: string; finished: Promise<S> } | { started: false; runningId: string | null };
 
 export interface LockedRunSteps<S> {
   /** Records the run on the lock's connection; returns its id. */

@@ -31,7 +31,7 @@ export class SqlPool {
    * primary. Replicas lag a little: use it for reads that tolerate that (published patterns), not read-your-writes.
    */
   async read<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const pool = (await this.em.getConnection('read').getNativeClient());
+    const pool = await this.em.getConnection('read').getNativeClient();
     return (await pool.query<T>(sql, params)).rows;
   }
 
@@ -71,16 +71,24 @@ export class SqlPool {
    * does the work itself (in as many short transactions as it likes): no connection sits idle in a transaction,
    * and if the connection dies the lock and the work end together.
    */
-  async withSessionLock<T>(name: string, work: (client: PoolClient) => Promise<T>): Promise<{ acquired: true; result: T } | { acquired: false }> {
+  async withSessionLock<T>(
+    name: string,
+    work: (client: PoolClient) => Promise<T>,
+  ): Promise<{ acquired: true; result: T } | { acquired: false }> {
     const client = await (await this.pool()).connect();
     let broken: Error | undefined;
     try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [name]);
+      const { rows } = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+        [name],
+      );
       if (!rows[0].locked) return { acquired: false };
       try {
         return { acquired: true, result: await work(client) };
       } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]).catch((error: Error) => (broken = error));
+        await client
+          .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name])
+          .catch((error: Error) => (broken = error));
       }
     } catch (error) {
       broken ??= (error as { connectionBroken?: Error }).connectionBroken;

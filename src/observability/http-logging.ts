@@ -11,7 +11,8 @@ const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
  * headers, query strings or bodies are logged.
  */
 /** A level is written when it is as severe as the configured one or more (LOG_LEVELS runs most severe first). */
-const writes = (configured: string, level: string) => LOG_LEVELS.indexOf(level as never) <= LOG_LEVELS.indexOf(configured as never);
+const writes = (configured: string, level: string) =>
+  LOG_LEVELS.indexOf(level as never) <= LOG_LEVELS.indexOf(configured as never);
 
 export function registerHttpLogging(fastify: FastifyInstance, logLevel: string): void {
   const logger = new Logger('HTTP');
@@ -26,11 +27,17 @@ export function registerHttpLogging(fastify: FastifyInstance, logLevel: string):
     if (!info) return done();
     const route = request.routeOptions?.url ?? 'unmatched';
     const line = `${request.method} ${route} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`;
-    const entry = { message: line, requestId: String(request.id), method: request.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10 };
+    const entry = {
+      message: line,
+      requestId: String(request.id),
+      method: request.method,
+      route,
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 10) / 10,
+    };
     if (QUIET_ROUTES.has(route) && reply.statusCode < 400) {
       if (debug) logger.debug(entry);
-    }
-    else logger.log(entry);
+    } else logger.log(entry);
     done();
   });
 }

@@ -20,7 +20,12 @@ const enrich = winston.format((info) => {
 export function createWinstonOptions(config: Pick<AppConfig, 'log'>): winston.LoggerOptions {
   const format =
     config.log.format === 'json'
-      ? winston.format.combine(winston.format.timestamp(), enrich(), winston.format.errors({ stack: true }), winston.format.json())
+      ? winston.format.combine(
+          winston.format.timestamp(),
+          enrich(),
+          winston.format.errors({ stack: true }),
+          winston.format.json(),
+        )
       : winston.format.combine(
           winston.format.timestamp(),
           enrich(),

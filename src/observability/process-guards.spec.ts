@@ -7,7 +7,11 @@ describe(installProcessGuards.name, () => {
 
   it('logs an unhandled rejection in the context of the request it came from, counts it, and does not exit', async () => {
     const seen: { message: string; requestId: string | undefined }[] = [];
-    jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void seen.push({ message: String(message), requestId: currentRequestId() }));
+    jest
+      .spyOn(Logger.prototype, 'error')
+      .mockImplementation(
+        (message: unknown) => void seen.push({ message: String(message), requestId: currentRequestId() }),
+      );
     const exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
     const before = process.listeners('unhandledRejection');
     installProcessGuards();
@@ -19,7 +23,12 @@ describe(installProcessGuards.name, () => {
         guard(new Error('connect ECONNREFUSED 127.0.0.1:5432'), Promise.resolve());
       });
       expect(unhandledRejectionCount()).toBe(count + 1);
-      expect(seen).toEqual([{ message: 'Unhandled promise rejection (the process keeps running): connect ECONNREFUSED 127.0.0.1:5432', requestId: 'req-42' }]);
+      expect(seen).toEqual([
+        {
+          message: 'Unhandled promise rejection (the process keeps running): connect ECONNREFUSED 127.0.0.1:5432',
+          requestId: 'req-42',
+        },
+      ]);
       expect(exit).not.toHaveBeenCalled();
     } finally {
       process.removeListener('unhandledRejection', guard);

@@ -18,6 +18,9 @@ export function installProcessGuards(): void {
   const logger = new Logger('Process');
   process.on('unhandledRejection', (reason) => {
     unhandledRejections++;
-    logger.error(`Unhandled promise rejection (the process keeps running): ${errorMessage(reason)}`, reason instanceof Error ? reason.stack : undefined);
+    logger.error(
+      `Unhandled promise rejection (the process keeps running): ${errorMessage(reason)}`,
+      reason instanceof Error ? reason.stack : undefined,
+    );
   });
 }

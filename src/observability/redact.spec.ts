@@ -2,8 +2,16 @@ import { redact, redactString } from './redact';
 
 describe(redact.name, () => {
   it('masks secret-looking keys at any depth and keeps the rest', () => {
-    const sut = redact({ user: 'u1', headers: { authorization: 'Bearer abc', accept: 'json' }, body: { clientSecret: 's', data: { text: 'private' }, n: 1 } });
-    expect(sut).toEqual({ user: 'u1', headers: { authorization: '[redacted]', accept: 'json' }, body: { clientSecret: '[redacted]', data: '[redacted]', n: 1 } });
+    const sut = redact({
+      user: 'u1',
+      headers: { authorization: 'Bearer abc', accept: 'json' },
+      body: { clientSecret: 's', data: { text: 'private' }, n: 1 },
+    });
+    expect(sut).toEqual({
+      user: 'u1',
+      headers: { authorization: '[redacted]', accept: 'json' },
+      body: { clientSecret: '[redacted]', data: '[redacted]', n: 1 },
+    });
   });
 
   it('cuts bearer tokens and JWTs out of free text', () => {

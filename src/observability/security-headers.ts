@@ -21,7 +21,8 @@ const HELMET_OPTIONS: Parameters<typeof helmet>[0] = {
 export function securityHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
   const response = {
-    setHeader: (name: string, value: string | number | readonly string[]) => void (headers[name.toLowerCase()] = String(value)),
+    setHeader: (name: string, value: string | number | readonly string[]) =>
+      void (headers[name.toLowerCase()] = String(value)),
     removeHeader: (name: string) => void delete headers[name.toLowerCase()],
   } as unknown as ServerResponse;
   let failure: unknown;

@@ -67,7 +67,9 @@ export class RedisBroadcast {
       await this.redis.publish(this.channel, message);
       return true;
     } catch (error) {
-      this.logger.warn(`Could not publish (${(error as Error).message}); other instances catch up when their cache entries expire`);
+      this.logger.warn(
+        `Could not publish (${(error as Error).message}); other instances catch up when their cache entries expire`,
+      );
       return false;
     }
   }

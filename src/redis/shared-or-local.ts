@@ -34,7 +34,8 @@ export class SharedOrLocal {
   private switchTo(degraded: boolean, reason?: string): void {
     if (degraded === this.degraded) return;
     this.degraded = degraded;
-    if (degraded) this.logger.warn(`${this.what} kept in this instance only (${reason}); they are shared again when Redis is back`);
+    if (degraded)
+      this.logger.warn(`${this.what} kept in this instance only (${reason}); they are shared again when Redis is back`);
     else this.logger.log(`${this.what} shared through Redis again`);
   }
 }

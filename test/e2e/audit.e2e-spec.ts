@@ -15,7 +15,13 @@ describe('Audit log (e2e)', () => {
     admin = t.token(newUserId(), ['admin']);
     const audit = t.app.get(AuditService);
     for (let i = 0; i < 7; i++) {
-      await audit.record({ actor: i % 2 ? 'alice' : 'bob', actorType: 'user', action: i < 5 ? 'test.thing.done' : 'test.other', outcome: 'success', details: { i } });
+      await audit.record({
+        actor: i % 2 ? 'alice' : 'bob',
+        actorType: 'user',
+        action: i < 5 ? 'test.thing.done' : 'test.other',
+        outcome: 'success',
+        details: { i },
+      });
     }
   });
   afterAll(async () => {
@@ -23,7 +29,8 @@ describe('Audit log (e2e)', () => {
     await db?.drop();
   });
 
-  const list = (query: Record<string, string | number>) => t.http.get('/api/v1/audit').query(query).set('authorization', `Bearer ${admin}`);
+  const list = (query: Record<string, string | number>) =>
+    t.http.get('/api/v1/audit').query(query).set('authorization', `Bearer ${admin}`);
 
   it('pages through a filtered list with an opaque cursor, newest first, without gaps or repeats', async () => {
     const first = await list({ action: 'test.thing.done', limit: 2 });
@@ -49,12 +56,19 @@ describe('Audit log (e2e)', () => {
   });
 
   it('refuses a malformed cursor, a cursor from other filters, and bad query values with 400 naming the field', async () => {
-    expect((await list({ cursor: 'garbage!' })).body.errors).toEqual([{ field: 'cursor', message: expect.any(String) }]);
+    expect((await list({ cursor: 'garbage!' })).body.errors).toEqual([
+      { field: 'cursor', message: expect.any(String) },
+    ]);
     const other = await list({ action: 'test.thing.done', limit: 1 });
     const reused = await list({ action: 'test.other', limit: 1, cursor: other.body.nextCursor });
     expect(reused.status).toBe(400);
     expect(reused.body.errors[0].field).toBe('cursor');
-    for (const [field, value] of [['limit', 501], ['limit', 0], ['from', 'yesterday'], ['action', 'DROP TABLE']] as const) {
+    for (const [field, value] of [
+      ['limit', 501],
+      ['limit', 0],
+      ['from', 'yesterday'],
+      ['action', 'DROP TABLE'],
+    ] as const) {
       const res = await list({ [field]: value });
       expect(res.status).toBe(400);
       expect(res.body.errors[0].field).toBe(field);

@@ -24,8 +24,15 @@ function newClient(t: TestApp): Promise<CreatedClient> {
   return t.app.get(ApiClientsService).create(`abuse-${randomUUID()}`, ['service']);
 }
 
-async function auditOf(t: TestApp, action: string, actor: string): Promise<Array<{ ip: string | null; details: Record<string, unknown> }>> {
-  const res = await t.http.get('/api/v1/audit').query({ action, actor }).set('authorization', `Bearer ${t.token(newUserId(), ['admin'])}`);
+async function auditOf(
+  t: TestApp,
+  action: string,
+  actor: string,
+): Promise<Array<{ ip: string | null; details: Record<string, unknown> }>> {
+  const res = await t.http
+    .get('/api/v1/audit')
+    .query({ action, actor })
+    .set('authorization', `Bearer ${t.token(newUserId(), ['admin'])}`);
   expect(res.status).toBe(200);
   return res.body.items;
 }
@@ -52,7 +59,9 @@ describe('Credential abuse: lockouts, client addresses and the verification cap 
       await withTestApps([{ databaseUrl: db.url, env: { AUTH_MAX_FAILED_ATTEMPTS: '5' } }], async ([t]) => {
         const client = await newClient(t);
         const before = await verifications(t);
-        const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => tokenRequest(t, client.id, `guess-${i}`)));
+        const answers = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => tokenRequest(t, client.id, `guess-${i}`)),
+        );
         expect(answers.filter((r) => r.status === 401)).toHaveLength(5);
         const locked = answers.filter((r) => r.status === 429);
         expect(locked).toHaveLength(25);
@@ -62,18 +71,29 @@ describe('Credential abuse: lockouts, client addresses and the verification cap 
       });
     });
 
-    (REDIS_URL ? it : it.skip)('holds across two instances sharing Redis: 5 of 30 parallel wrong secrets reach verification in all', async () => {
-      const env = { AUTH_MAX_FAILED_ATTEMPTS: '5', REDIS_URL: REDIS_URL! };
-      await withTestApps([{ databaseUrl: db.url, env }, { databaseUrl: db.url, env }], async ([a, b]) => {
-        const client = await newClient(a);
-        const before = (await verifications(a)) + (await verifications(b));
-        const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => tokenRequest(i % 2 ? a : b, client.id, `guess-${i}`)));
-        expect(answers.filter((r) => r.status === 401)).toHaveLength(5);
-        answers.filter((r) => r.status !== 401).forEach(expectLockedOut);
-        expect((await verifications(a)) + (await verifications(b)) - before).toBe(5);
-        expectLockedOut(await tokenRequest(b, client.id, client.secret));
-      });
-    });
+    (REDIS_URL ? it : it.skip)(
+      'holds across two instances sharing Redis: 5 of 30 parallel wrong secrets reach verification in all',
+      async () => {
+        const env = { AUTH_MAX_FAILED_ATTEMPTS: '5', REDIS_URL: REDIS_URL! };
+        await withTestApps(
+          [
+            { databaseUrl: db.url, env },
+            { databaseUrl: db.url, env },
+          ],
+          async ([a, b]) => {
+            const client = await newClient(a);
+            const before = (await verifications(a)) + (await verifications(b));
+            const answers = await Promise.all(
+              Array.from({ length: 30 }, (_, i) => tokenRequest(i % 2 ? a : b, client.id, `guess-${i}`)),
+            );
+            expect(answers.filter((r) => r.status === 401)).toHaveLength(5);
+            answers.filter((r) => r.status !== 401).forEach(expectLockedOut);
+            expect((await verifications(a)) + (await verifications(b)) - before).toBe(5);
+            expectLockedOut(await tokenRequest(b, client.id, client.secret));
+          },
+        );
+      },
+    );
 
     it('counts every spelling of a client id (upper case, surrounding spaces) against the one client', async () => {
       await withTestApps([{ databaseUrl: db.url, env: { AUTH_MAX_FAILED_ATTEMPTS: '3' } }], async ([t]) => {
@@ -93,7 +113,8 @@ describe('Credential abuse: lockouts, client addresses and the verification cap 
       await withTestApps([{ databaseUrl: db.url, env }], async ([t]) => {
         const client = await newClient(t);
         const statuses: number[] = [];
-        for (let i = 1; i <= 6; i++) statuses.push((await tokenRequest(t, client.id, 'wrong', `203.0.113.${i}`)).status);
+        for (let i = 1; i <= 6; i++)
+          statuses.push((await tokenRequest(t, client.id, 'wrong', `203.0.113.${i}`)).status);
         expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
         expectLockedOut(await tokenRequest(t, client.id, client.secret, '203.0.113.99'));
       });
@@ -119,7 +140,8 @@ describe('Credential abuse: lockouts, client addresses and the verification cap 
       const env = { AUTH_MAX_FAILED_ATTEMPTS: '3', AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT: '100', THROTTLE_LIMIT: '8' };
       await withTestApps([{ databaseUrl: db.url, env }], async ([t]) => {
         const client = await newClient(t);
-        for (let i = 1; i <= 3; i++) expect((await tokenRequest(t, client.id, 'wrong', `198.51.100.${i}`)).status).toBe(401);
+        for (let i = 1; i <= 3; i++)
+          expect((await tokenRequest(t, client.id, 'wrong', `198.51.100.${i}`)).status).toBe(401);
         expectLockedOut(await tokenRequest(t, client.id, client.secret, '198.51.100.4'));
         const failures = await auditOf(t, 'auth.token.failed', client.id);
         expect(failures).toHaveLength(3);
@@ -157,25 +179,28 @@ describe('Credential abuse: lockouts, client addresses and the verification cap 
 
   describe('verification cap', () => {
     it('answers 503 AUTH.BUSY with Retry-After beyond AUTH_VERIFY_CONCURRENCY + AUTH_VERIFY_QUEUE, and nothing else 5xx', async () => {
-      await withTestApps([{ databaseUrl: db.url, env: { AUTH_VERIFY_CONCURRENCY: '1', AUTH_VERIFY_QUEUE: '1' } }], async ([t]) => {
-        const before = await verifications(t);
-        const answers = await Promise.all(Array.from({ length: 12 }, () => tokenRequest(t, newUserId(), 'wrong')));
-        const statuses = answers.map((r) => r.status);
-        expect(statuses.every((s) => s === 401 || s === 503)).toBe(true);
-        const busy = answers.filter((r) => r.status === 503);
-        expect(busy.length).toBeGreaterThan(0);
-        for (const res of busy) {
-          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-          expect(res.body).toMatchObject({ code: 'AUTH.BUSY', retryable: true });
-          expect(res.headers['retry-after']).toBe('1');
-        }
-        const verified = statuses.filter((s) => s === 401).length;
-        expect(verified).toBeGreaterThanOrEqual(2);
-        expect((await verifications(t)) - before).toBe(verified);
+      await withTestApps(
+        [{ databaseUrl: db.url, env: { AUTH_VERIFY_CONCURRENCY: '1', AUTH_VERIFY_QUEUE: '1' } }],
+        async ([t]) => {
+          const before = await verifications(t);
+          const answers = await Promise.all(Array.from({ length: 12 }, () => tokenRequest(t, newUserId(), 'wrong')));
+          const statuses = answers.map((r) => r.status);
+          expect(statuses.every((s) => s === 401 || s === 503)).toBe(true);
+          const busy = answers.filter((r) => r.status === 503);
+          expect(busy.length).toBeGreaterThan(0);
+          for (const res of busy) {
+            expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+            expect(res.body).toMatchObject({ code: 'AUTH.BUSY', retryable: true });
+            expect(res.headers['retry-after']).toBe('1');
+          }
+          const verified = statuses.filter((s) => s === 401).length;
+          expect(verified).toBeGreaterThanOrEqual(2);
+          expect((await verifications(t)) - before).toBe(verified);
 
-        const client = await newClient(t);
-        expect((await tokenRequest(t, client.id, client.secret)).status).toBe(200);
-      });
+          const client = await newClient(t);
+          expect((await tokenRequest(t, client.id, client.secret)).status).toBe(200);
+        },
+      );
     });
   });
 });

@@ -44,7 +44,11 @@ describe('Authentication and authorization (e2e)', () => {
   });
 
   it('rejects a token signed with another secret', async () => {
-    const forged = handMadeToken({ alg: 'HS256', typ: 'JWT' }, { sub: newUserId(), roles: ['admin'], exp: inAnHour() }, 'x'.repeat(48));
+    const forged = handMadeToken(
+      { alg: 'HS256', typ: 'JWT' },
+      { sub: newUserId(), roles: ['admin'], exp: inAnHour() },
+      'x'.repeat(48),
+    );
     expect((await audit(forged)).status).toBe(401);
   });
 
@@ -63,7 +67,10 @@ describe('Authentication and authorization (e2e)', () => {
   });
 
   it('rejects an expired token and says so', async () => {
-    const expired = handMadeToken({ alg: 'HS256', typ: 'JWT' }, { sub: newUserId(), roles: ['admin'], exp: Math.floor(Date.now() / 1000) - 60 });
+    const expired = handMadeToken(
+      { alg: 'HS256', typ: 'JWT' },
+      { sub: newUserId(), roles: ['admin'], exp: Math.floor(Date.now() / 1000) - 60 },
+    );
     const res = await audit(expired);
     expect(res.status).toBe(401);
     expect(res.body.detail).toMatch(/expired/);
@@ -77,8 +84,12 @@ describe('Authentication and authorization (e2e)', () => {
   });
 
   it('rejects unknown roles and a user token whose subject is not a uuid', async () => {
-    expect((await audit(handMadeToken({ alg: 'HS256' }, { sub: newUserId(), roles: ['root'], exp: inAnHour() }))).status).toBe(401);
-    expect((await audit(handMadeToken({ alg: 'HS256' }, { sub: 'alice', roles: ['user'], exp: inAnHour() }))).status).toBe(401);
+    expect(
+      (await audit(handMadeToken({ alg: 'HS256' }, { sub: newUserId(), roles: ['root'], exp: inAnHour() }))).status,
+    ).toBe(401);
+    expect(
+      (await audit(handMadeToken({ alg: 'HS256' }, { sub: 'alice', roles: ['user'], exp: inAnHour() }))).status,
+    ).toBe(401);
   });
 
   it('answers 403 problem+json to a user token on an admin route, and 200 to an admin', async () => {
@@ -101,7 +112,9 @@ describe('Authentication and authorization (e2e)', () => {
 
       const log = await audit(res.body.accessToken).query({ action: 'auth.client.created' });
       expect(log.status).toBe(200);
-      expect(log.body.items).toEqual([expect.objectContaining({ action: 'auth.client.created', target: client.id, outcome: 'success' })]);
+      expect(log.body.items).toEqual([
+        expect.objectContaining({ action: 'auth.client.created', target: client.id, outcome: 'success' }),
+      ]);
       expect(JSON.stringify(log.body)).not.toContain(client.secret);
     });
 
@@ -126,7 +139,9 @@ describe('Authentication and authorization (e2e)', () => {
     it('locks out an address and client after 5 failures with 429 and Retry-After, even for the right secret, and audits each failure', async () => {
       const client = await t.app.get(ApiClientsService).create('brute-forced-client', ['service']);
       for (let i = 0; i < 5; i++) {
-        expect((await t.http.post('/api/v1/auth/token').send({ clientId: client.id, clientSecret: `guess-${i}` })).status).toBe(401);
+        expect(
+          (await t.http.post('/api/v1/auth/token').send({ clientId: client.id, clientSecret: `guess-${i}` })).status,
+        ).toBe(401);
       }
       const locked = await t.http.post('/api/v1/auth/token').send({ clientId: client.id, clientSecret: client.secret });
       expect(locked.status).toBe(429);
@@ -135,12 +150,18 @@ describe('Authentication and authorization (e2e)', () => {
       expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(900);
 
       const other = await t.app.get(ApiClientsService).create('unrelated-client', ['service']);
-      expect((await t.http.post('/api/v1/auth/token').send({ clientId: other.id, clientSecret: other.secret })).status).toBe(200);
+      expect(
+        (await t.http.post('/api/v1/auth/token').send({ clientId: other.id, clientSecret: other.secret })).status,
+      ).toBe(200);
 
       const admin = t.token(newUserId(), ['admin']);
       const failures = await audit(admin).query({ action: 'auth.token.failed', actor: client.id });
       expect(failures.body.items).toHaveLength(5);
-      expect(failures.body.items[0]).toMatchObject({ outcome: 'failure', actorType: 'client', details: { reason: 'wrong_secret', failures: 5 } });
+      expect(failures.body.items[0]).toMatchObject({
+        outcome: 'failure',
+        actorType: 'client',
+        details: { reason: 'wrong_secret', failures: 5 },
+      });
       expect(JSON.stringify(failures.body)).not.toMatch(/guess-/);
       const lockouts = await audit(admin).query({ action: 'auth.token.locked_out', actor: client.id });
       expect(lockouts.body.items).toHaveLength(1);

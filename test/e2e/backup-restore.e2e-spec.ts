@@ -33,40 +33,77 @@ const runs = Boolean(pgDump && pgRestore) || Boolean(process.env.REQUIRE_PG_TOOL
 
   it('restores a dump into a fresh database, where the service reads the events back decrypted; an erased user stays erased', async () => {
     const { t } = suite;
-    if (!pgDump || !pgRestore) throw new Error(`pg_dump and pg_restore ${SERVER_MAJOR} or newer are needed (install the PostgreSQL client tools)`);
+    if (!pgDump || !pgRestore)
+      throw new Error(
+        `pg_dump and pg_restore ${SERVER_MAJOR} or newer are needed (install the PostgreSQL client tools)`,
+      );
 
     const kept = newUserId();
     const erased = newUserId();
     for (const user of [kept, erased]) {
       await setConsent(t, user);
-      const events = Array.from({ length: 25 }, (_, i) => interaction(undefined, { clientEventId: `bk-${i}`, data: { note: `backup-marker-${user}-${i}` } }));
-      expect((await t.http.post('/api/v1/learning/events/batch').set('authorization', `Bearer ${t.token(user, ['user'])}`).send({ events })).body.accepted).toBe(25);
+      const events = Array.from({ length: 25 }, (_, i) =>
+        interaction(undefined, { clientEventId: `bk-${i}`, data: { note: `backup-marker-${user}-${i}` } }),
+      );
+      expect(
+        (
+          await t.http
+            .post('/api/v1/learning/events/batch')
+            .set('authorization', `Bearer ${t.token(user, ['user'])}`)
+            .send({ events })
+        ).body.accepted,
+      ).toBe(25);
     }
     const admin = `Bearer ${t.token('ops-backup', ['admin'])}`;
     expect((await t.http.delete(`/api/v1/privacy/users/${erased}`).set('authorization', admin)).status).toBe(200);
-    const before = await t.http.get('/api/v1/learning/events').set('authorization', admin).query({ userId: kept, limit: 100 });
+    const before = await t.http
+      .get('/api/v1/learning/events')
+      .set('authorization', admin)
+      .query({ userId: kept, limit: 100 });
     expect(before.body.items).toHaveLength(25);
 
     const file = join(dir, 'learning.dump');
-    const dump = spawnSync(pgDump, ['--format=custom', '--no-owner', '--no-privileges', `--file=${file}`, `--dbname=${suite.db.url}`], { encoding: 'utf8' });
+    const dump = spawnSync(
+      pgDump,
+      ['--format=custom', '--no-owner', '--no-privileges', `--file=${file}`, `--dbname=${suite.db.url}`],
+      { encoding: 'utf8' },
+    );
     expect(dump.stderr).toBe('');
     expect(dump.status).toBe(0);
     await adminQuery(`CREATE DATABASE "${restored}"`);
     const restoredUrl = withDatabase(suite.db.url, restored);
-    const restore = spawnSync(pgRestore, ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${restoredUrl}`, file], { encoding: 'utf8' });
+    const restore = spawnSync(
+      pgRestore,
+      ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${restoredUrl}`, file],
+      { encoding: 'utf8' },
+    );
     expect(restore.stderr).toBe('');
     expect(restore.status).toBe(0);
 
-    const copy = await createTestApp({ databaseUrl: restoredUrl, env: { REDIS_URL: '', PATTERNS_CRON: 'off', RETENTION_CRON: 'off' } });
+    const copy = await createTestApp({
+      databaseUrl: restoredUrl,
+      env: { REDIS_URL: '', PATTERNS_CRON: 'off', RETENTION_CRON: 'off' },
+    });
     try {
-      const after = await copy.http.get('/api/v1/learning/events').set('authorization', admin).query({ userId: kept, limit: 100 });
+      const after = await copy.http
+        .get('/api/v1/learning/events')
+        .set('authorization', admin)
+        .query({ userId: kept, limit: 100 });
       expect(after.status).toBe(200);
       expect(after.body.items).toEqual(before.body.items);
-      expect(after.body.items.map((e: { data: { note: string } }) => e.data.note).sort()).toEqual(Array.from({ length: 25 }, (_, i) => `backup-marker-${kept}-${i}`).sort());
-      const gone = await copy.http.get('/api/v1/learning/events').set('authorization', admin).query({ userId: erased, limit: 100 });
+      expect(after.body.items.map((e: { data: { note: string } }) => e.data.note).sort()).toEqual(
+        Array.from({ length: 25 }, (_, i) => `backup-marker-${kept}-${i}`).sort(),
+      );
+      const gone = await copy.http
+        .get('/api/v1/learning/events')
+        .set('authorization', admin)
+        .query({ userId: erased, limit: 100 });
       expect(gone.body.items).toEqual([]);
       // The consent ledger's hash chain survived the round trip.
-      expect((await copy.http.get('/api/v1/consent/me').set('authorization', `Bearer ${copy.token(kept, ['user'])}`)).body.allowCollectiveLearning).toBe(true);
+      expect(
+        (await copy.http.get('/api/v1/consent/me').set('authorization', `Bearer ${copy.token(kept, ['user'])}`)).body
+          .allowCollectiveLearning,
+      ).toBe(true);
     } finally {
       await copy.close();
     }

@@ -8,12 +8,16 @@ const TSX = join(__dirname, '../../node_modules/.bin/tsx');
 function run(script: string, env: Record<string, string>, args: string[] = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
   // A clean environment: only PATH and what the test gives, so the developer's own settings cannot leak in.
-  return spawnSync(TSX, ['--tsconfig', join(__dirname, '../../tsconfig.json'), join(__dirname, '../../src/cli', script), ...args], {
-    env: { PATH: process.env.PATH, DATA_DIR: dataDir, ...env },
-    cwd: dataDir,
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
+  return spawnSync(
+    TSX,
+    ['--tsconfig', join(__dirname, '../../tsconfig.json'), join(__dirname, '../../src/cli', script), ...args],
+    {
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, ...env },
+      cwd: dataDir,
+      encoding: 'utf8',
+      timeout: 20_000,
+    },
+  );
 }
 
 describe('Command-line tools (e2e)', () => {
@@ -28,18 +32,41 @@ describe('Command-line tools (e2e)', () => {
   });
 
   it('validate:env passes a complete environment', () => {
-    const res = run('validate-env.ts', { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'p'.repeat(40), ENCRYPTION_KEY: 'ab'.repeat(32) });
+    const res = run('validate-env.ts', {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/x',
+      JWT_SECRET: 'p'.repeat(40),
+      ENCRYPTION_KEY: 'ab'.repeat(32),
+    });
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/^Configuration OK/);
   });
 
   it('token mints a usable development token and is refused in production', () => {
-    const ok = run('mint-token.ts', { JWT_SECRET: 'd'.repeat(40) }, ['--sub', '0193a9b4-0000-7000-8000-000000000001', '--roles', 'user']);
+    const ok = run('mint-token.ts', { JWT_SECRET: 'd'.repeat(40) }, [
+      '--sub',
+      '0193a9b4-0000-7000-8000-000000000001',
+      '--roles',
+      'user',
+    ]);
     expect(ok.status).toBe(0);
     const claims = JSON.parse(Buffer.from(ok.stdout.trim().split('.')[1], 'base64url').toString());
-    expect(claims).toMatchObject({ sub: '0193a9b4-0000-7000-8000-000000000001', roles: ['user'], exp: expect.any(Number) });
-    const prod = run('mint-token.ts', { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'p'.repeat(40), ENCRYPTION_KEY: 'ab'.repeat(32) }, ['--sub', 'x']);
+    expect(claims).toMatchObject({
+      sub: '0193a9b4-0000-7000-8000-000000000001',
+      roles: ['user'],
+      exp: expect.any(Number),
+    });
+    const prod = run(
+      'mint-token.ts',
+      {
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://db/x',
+        JWT_SECRET: 'p'.repeat(40),
+        ENCRYPTION_KEY: 'ab'.repeat(32),
+      },
+      ['--sub', 'x'],
+    );
     expect(prod.status).toBe(2);
     expect(prod.stderr).toMatch(/for development/);
   });

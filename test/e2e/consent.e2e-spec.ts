@@ -18,22 +18,41 @@ describe('Consent ledger and gate (e2e)', () => {
   beforeAll(() => ({ db, t, pg } = suite));
 
   const bearer = (sub: string, roles: ('user' | 'service' | 'admin')[] = ['user']) => `Bearer ${t.token(sub, roles)}`;
-  const putMine = (user: string, body: object) => t.http.put('/api/v1/consent/me').set('authorization', bearer(user)).send(body);
-  const records = async (user: string) => (await pg.query('SELECT granted, source, actor, prev_hash, hash FROM consent_records WHERE subject = $1 ORDER BY recorded_at, id', [user])).rows;
+  const putMine = (user: string, body: object) =>
+    t.http.put('/api/v1/consent/me').set('authorization', bearer(user)).send(body);
+  const records = async (user: string) =>
+    (
+      await pg.query(
+        'SELECT granted, source, actor, prev_hash, hash FROM consent_records WHERE subject = $1 ORDER BY recorded_at, id',
+        [user],
+      )
+    ).rows;
 
   it('starts without consent, records a grant once, and lets the gate pass', async () => {
     const user = newUserId();
     const gate = t.app.get(ConsentGate);
-    expect((await t.http.get('/api/v1/consent/me').set('authorization', bearer(user))).body).toEqual({ userId: user, allowCollectiveLearning: false, policyVersion: null, updatedAt: null });
+    expect((await t.http.get('/api/v1/consent/me').set('authorization', bearer(user))).body).toEqual({
+      userId: user,
+      allowCollectiveLearning: false,
+      policyVersion: null,
+      updatedAt: null,
+    });
     const refused = await gate.assertAllowed(user).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'CONSENT.REQUIRED', kind: 'forbidden' });
 
     const granted = await putMine(user, { allowCollectiveLearning: true, policyVersion: '2026-11' });
     expect(granted.status).toBe(200);
-    expect(granted.body).toMatchObject({ userId: user, allowCollectiveLearning: true, policyVersion: '2026-11', updatedAt: expect.any(String) });
+    expect(granted.body).toMatchObject({
+      userId: user,
+      allowCollectiveLearning: true,
+      policyVersion: '2026-11',
+      updatedAt: expect.any(String),
+    });
     expect(await gate.allows(user)).toBe(true);
     await putMine(user, { allowCollectiveLearning: true, policyVersion: '2026-11' });
-    expect(await records(user)).toEqual([{ granted: true, source: 'user', actor: 'self', prev_hash: null, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(await records(user)).toEqual([
+      { granted: true, source: 'user', actor: 'self', prev_hash: null, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
   });
 
   it('withdraws: the gate refuses at once, the ledger chains the change, and consent.withdrawn is emitted', async () => {
@@ -51,7 +70,10 @@ describe('Consent ledger and gate (e2e)', () => {
       const [first, second] = await records(user);
       expect(second.prev_hash).toBe(first.hash);
       expect(await t.app.get(ConsentLedgerService).verifyChain(user)).toBe(true);
-      const audit = await t.http.get('/api/v1/audit').query({ action: 'consent.withdrawn' }).set('authorization', bearer(newUserId(), ['admin']));
+      const audit = await t.http
+        .get('/api/v1/audit')
+        .query({ action: 'consent.withdrawn' })
+        .set('authorization', bearer(newUserId(), ['admin']));
       expect(audit.body.items).toContainEqual(expect.objectContaining({ target: user, outcome: 'success' }));
     } finally {
       t.app.get(EventEmitter2).off(CONSENT_WITHDRAWN, listener);
@@ -62,7 +84,9 @@ describe('Consent ledger and gate (e2e)', () => {
     const user = newUserId();
     await putMine(user, { allowCollectiveLearning: true, policyVersion: 'v1' });
     await putMine(user, { allowCollectiveLearning: false, policyVersion: 'v1' });
-    await expect(pg.query('UPDATE consent_records SET granted = true WHERE subject = $1', [user])).rejects.toThrow(/append-only/);
+    await expect(pg.query('UPDATE consent_records SET granted = true WHERE subject = $1', [user])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(pg.query('DELETE FROM consent_records WHERE subject = $1', [user])).rejects.toThrow(/append-only/);
     await pg.query('BEGIN');
     await pg.query("SET LOCAL app.consent_erasure = 'on'");
@@ -73,11 +97,20 @@ describe('Consent ledger and gate (e2e)', () => {
 
   it('lets services and admins act for a user, recording who did it', async () => {
     const user = newUserId();
-    const svc = await t.http.put(`/api/v1/consent/${user}`).set('authorization', bearer('ingest-client', ['service'])).send({ allowCollectiveLearning: true, policyVersion: 'v2' });
+    const svc = await t.http
+      .put(`/api/v1/consent/${user}`)
+      .set('authorization', bearer('ingest-client', ['service']))
+      .send({ allowCollectiveLearning: true, policyVersion: 'v2' });
     expect(svc.status).toBe(200);
     const admin = newUserId();
-    await t.http.put(`/api/v1/consent/${user.toUpperCase()}`).set('authorization', bearer(admin, ['admin'])).send({ allowCollectiveLearning: false, policyVersion: 'v2' });
-    expect((await t.http.get(`/api/v1/consent/${user}`).set('authorization', bearer('ingest-client', ['service']))).body.allowCollectiveLearning).toBe(false);
+    await t.http
+      .put(`/api/v1/consent/${user.toUpperCase()}`)
+      .set('authorization', bearer(admin, ['admin']))
+      .send({ allowCollectiveLearning: false, policyVersion: 'v2' });
+    expect(
+      (await t.http.get(`/api/v1/consent/${user}`).set('authorization', bearer('ingest-client', ['service']))).body
+        .allowCollectiveLearning,
+    ).toBe(false);
     expect((await records(user)).map((r) => [r.source, r.actor])).toEqual([
       ['service', 'ingest-client'],
       ['admin', admin],
@@ -87,10 +120,14 @@ describe('Consent ledger and gate (e2e)', () => {
   it('keeps users to their own consent', async () => {
     const [me, other] = [newUserId(), newUserId()];
     for (const method of ['get', 'put'] as const) {
-      const res = await t.http[method](`/api/v1/consent/${other}`).set('authorization', bearer(me)).send({ allowCollectiveLearning: true, policyVersion: 'v1' });
+      const res = await t.http[method](`/api/v1/consent/${other}`)
+        .set('authorization', bearer(me))
+        .send({ allowCollectiveLearning: true, policyVersion: 'v1' });
       expect(res.status).toBe(403);
     }
-    expect((await t.http.get('/api/v1/consent/me').set('authorization', bearer('ingest-client', ['service']))).status).toBe(403);
+    expect(
+      (await t.http.get('/api/v1/consent/me').set('authorization', bearer('ingest-client', ['service']))).status,
+    ).toBe(403);
     const notAUser = await t.http.get('/api/v1/consent/me').set('authorization', bearer('ops-client', ['admin']));
     expect(notAUser.status).toBe(403);
     expect(notAUser.body.code).toBe('AUTH.NOT_A_USER');
@@ -120,7 +157,10 @@ describe('Consent ledger and gate (e2e)', () => {
     const user = newUserId();
     await withTestApps([{ databaseUrl: db.url, env: { REDIS_URL: '' } }], async ([other]) => {
       const sendOnOther = () =>
-        other.http.post('/api/v1/learning/events').set('authorization', bearer(user)).send({ eventType: 'interaction', context: { module: 'm', action: 'a' }, data: {} });
+        other.http
+          .post('/api/v1/learning/events')
+          .set('authorization', bearer(user))
+          .send({ eventType: 'interaction', context: { module: 'm', action: 'a' }, data: {} });
       // A refusal cached on the other instance lives 1 s: a grant made here is honoured there within 1 s.
       expect((await sendOnOther()).status).toBe(403);
       await putMine(user, { allowCollectiveLearning: true, policyVersion: 'v1' });
@@ -133,19 +173,41 @@ describe('Consent ledger and gate (e2e)', () => {
       expect(refused.status).toBe(403);
       expect(refused.body.code).toBe('CONSENT.REQUIRED');
       expect(await other.app.get(ConsentGate).allows(user)).toBe(false);
-      expect((await pg.query('SELECT count(*)::int AS n FROM global_learning_events WHERE user_id = $1', [user])).rows[0].n).toBe(0);
+      expect(
+        (await pg.query('SELECT count(*)::int AS n FROM global_learning_events WHERE user_id = $1', [user])).rows[0].n,
+      ).toBe(0);
     });
   });
 
-  (REDIS_URL ? it : it.skip)('reaches another instance through Redis within 1 s even with a long cache lifetime', async () => {
-    const env = { REDIS_URL: REDIS_URL as string, CONSENT_CACHE_TTL_SECONDS: '3600' };
-    await withTestApps([{ databaseUrl: db.url, env }, { databaseUrl: db.url, env }], async ([one, two]) => {
-      const user = newUserId();
-      const put = (allow: boolean) => one.http.put('/api/v1/consent/me').set('authorization', `Bearer ${one.token(user, ['user'])}`).send({ allowCollectiveLearning: allow, policyVersion: 'v1' });
-      await put(true);
-      expect(await two.app.get(ConsentGate).allows(user)).toBe(true);
-      await put(false);
-      expect(await waitFor(() => two.app.get(ConsentGate).allows(user), (allowed) => !allowed, 1_000, 10)).toBe(false);
-    });
-  });
+  (REDIS_URL ? it : it.skip)(
+    'reaches another instance through Redis within 1 s even with a long cache lifetime',
+    async () => {
+      const env = { REDIS_URL: REDIS_URL as string, CONSENT_CACHE_TTL_SECONDS: '3600' };
+      await withTestApps(
+        [
+          { databaseUrl: db.url, env },
+          { databaseUrl: db.url, env },
+        ],
+        async ([one, two]) => {
+          const user = newUserId();
+          const put = (allow: boolean) =>
+            one.http
+              .put('/api/v1/consent/me')
+              .set('authorization', `Bearer ${one.token(user, ['user'])}`)
+              .send({ allowCollectiveLearning: allow, policyVersion: 'v1' });
+          await put(true);
+          expect(await two.app.get(ConsentGate).allows(user)).toBe(true);
+          await put(false);
+          expect(
+            await waitFor(
+              () => two.app.get(ConsentGate).allows(user),
+              (allowed) => !allowed,
+              1_000,
+              10,
+            ),
+          ).toBe(false);
+        },
+      );
+    },
+  );
 });

@@ -35,14 +35,18 @@ describe(`${CopyThenQuery.name} (e2e)`, () => {
 
   it('keeps nothing of the copy when the statement after it fails, and the connection stays usable', async () => {
     await pg.query("INSERT INTO copy_target VALUES (2, 'already')");
-    await expect(pg.query(new CopyThenQuery(moveAndReport, rows([1, 'a'], [2, 'b']))).result).rejects.toMatchObject({ code: '23505' });
+    await expect(pg.query(new CopyThenQuery(moveAndReport, rows([1, 'a'], [2, 'b']))).result).rejects.toMatchObject({
+      code: '23505',
+    });
     expect((await pg.query('SELECT n FROM copy_target ORDER BY n')).rows).toEqual([{ n: 2 }]);
     expect((await pg.query('SELECT count(*)::int AS c FROM copy_stage')).rows[0].c).toBe(0);
     expect((await pg.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
   });
 
   it('rejects bad copy data without storing any of it, and the connection stays usable', async () => {
-    await expect(pg.query(new CopyThenQuery(moveAndReport, Buffer.from('1\ta\nnot-a-number\tb\n'))).result).rejects.toMatchObject({ code: '22P02' });
+    await expect(
+      pg.query(new CopyThenQuery(moveAndReport, Buffer.from('1\ta\nnot-a-number\tb\n'))).result,
+    ).rejects.toMatchObject({ code: '22P02' });
     expect((await pg.query('SELECT count(*)::int AS c FROM copy_target')).rows[0].c).toBe(0);
     expect((await pg.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
   });

@@ -9,7 +9,12 @@ import { createTestApp, withTestApps, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
 const REDIS_URL = process.env.REDIS_URL;
-const ctx = (userId: string, rowId = newUserId()): EncryptionContext => ({ table: 'test_payloads', rowId, userId, field: 'data' });
+const ctx = (userId: string, rowId = newUserId()): EncryptionContext => ({
+  table: 'test_payloads',
+  rowId,
+  userId,
+  field: 'data',
+});
 
 describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
   const suite = useSuite();
@@ -23,7 +28,12 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
   });
 
   const keyRows = async (userId: string) =>
-    (await pg.query<{ key_id: string; kek_id: string; wrapped_key: Buffer }>('SELECT key_id, kek_id, wrapped_key FROM user_data_keys WHERE user_id = $1', [userId])).rows;
+    (
+      await pg.query<{ key_id: string; kek_id: string; wrapped_key: Buffer }>(
+        'SELECT key_id, kek_id, wrapped_key FROM user_data_keys WHERE user_id = $1',
+        [userId],
+      )
+    ).rows;
 
   it('creates exactly one data key, wrapped by the current KEK, when a user’s first writes race', async () => {
     const user = newUserId();
@@ -80,7 +90,9 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
 
   it('keeps the generated blind-index key wrapped in the database, stable across restarts', async () => {
     const index = t.app.get(BlindIndexService).compute('correction', 'teh', 'the');
-    const { rows } = await pg.query('SELECT key_id, kek_id, wrapped_key IS NOT NULL AS wrapped FROM crypto_system_keys');
+    const { rows } = await pg.query(
+      'SELECT key_id, kek_id, wrapped_key IS NOT NULL AS wrapped FROM crypto_system_keys',
+    );
     expect(rows).toEqual([{ key_id: 'generated', kek_id: 'k1', wrapped: true }]);
     const again = await createTestApp({ databaseUrl: db.url });
     try {
@@ -91,7 +103,9 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
   });
 
   it('refuses to boot with a BLIND_INDEX_KEY other than the key the stored indexes were built with', async () => {
-    await expect(createTestApp({ databaseUrl: db.url, env: { BLIND_INDEX_KEY: 'ab'.repeat(32) } })).rejects.toThrow(/BLIND_INDEX_KEY is not the key/);
+    await expect(createTestApp({ databaseUrl: db.url, env: { BLIND_INDEX_KEY: 'ab'.repeat(32) } })).rejects.toThrow(
+      /BLIND_INDEX_KEY is not the key/,
+    );
   });
 
   it('lets another instance read a shredded user only until its cache TTL expires (no Redis)', async () => {
@@ -114,20 +128,26 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
 
   (REDIS_URL ? it : it.skip)('evicts a shredded key from every instance at once through Redis', async () => {
     const env = { REDIS_URL: REDIS_URL as string, DATA_KEY_CACHE_TTL_SECONDS: '3600' };
-    await withTestApps([{ databaseUrl: db.url, env }, { databaseUrl: db.url, env }], async ([one, two]) => {
-      const user = newUserId();
-      const place = ctx(user);
-      const sealed = await one.app.get(FieldEncryptionService).encryptJson(place, { n: 2 });
-      const twoEnc = two.app.get(FieldEncryptionService);
-      expect(await twoEnc.decryptJson(place, sealed)).toEqual({ n: 2 });
-      await one.app.get(FieldEncryptionService).shredUser(user);
-      const error = await waitFor(
-        () => twoEnc.decrypt(place, sealed).catch((e: unknown) => e),
-        (e) => e instanceof DataShreddedError,
-        1_000,
-      );
-      expect(error).toBeInstanceOf(DataShreddedError);
-    });
+    await withTestApps(
+      [
+        { databaseUrl: db.url, env },
+        { databaseUrl: db.url, env },
+      ],
+      async ([one, two]) => {
+        const user = newUserId();
+        const place = ctx(user);
+        const sealed = await one.app.get(FieldEncryptionService).encryptJson(place, { n: 2 });
+        const twoEnc = two.app.get(FieldEncryptionService);
+        expect(await twoEnc.decryptJson(place, sealed)).toEqual({ n: 2 });
+        await one.app.get(FieldEncryptionService).shredUser(user);
+        const error = await waitFor(
+          () => twoEnc.decrypt(place, sealed).catch((e: unknown) => e),
+          (e) => e instanceof DataShreddedError,
+          1_000,
+        );
+        expect(error).toBeInstanceOf(DataShreddedError);
+      },
+    );
   });
 
   it('keeps a tombstone of a shredded key that names neither the user nor the key', async () => {
@@ -135,7 +155,9 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
     await enc.encryptJson(ctx(user), { x: 1 });
     const [{ key_id }] = await keyRows(user);
     await enc.shredUser(user);
-    const { rows } = await pg.query("SELECT to_jsonb(t)::text AS row FROM shredded_data_keys t WHERE key_id = $1", [key_id]);
+    const { rows } = await pg.query('SELECT to_jsonb(t)::text AS row FROM shredded_data_keys t WHERE key_id = $1', [
+      key_id,
+    ]);
     expect(rows).toHaveLength(1);
     expect(rows[0].row).not.toContain(user);
   });
@@ -158,22 +180,32 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
       const wrong = await t.http.post('/api/v1/crypto/rotate').set('authorization', admin).send({ targetKeyId: 'k2' });
       expect(wrong.status).toBe(409);
       expect(wrong.body.code).toBe('CRYPTO.TARGET_NOT_CURRENT');
-      const bad = await t.http.post('/api/v1/crypto/rotate').set('authorization', admin).send({ targetKeyId: 'no spaces!' });
+      const bad = await t.http
+        .post('/api/v1/crypto/rotate')
+        .set('authorization', admin)
+        .send({ targetKeyId: 'no spaces!' });
       expect(bad.status).toBe(400);
       expect(bad.body.errors[0].field).toBe('targetKeyId');
       const extra = await t.http.post('/api/v1/crypto/rotate').set('authorization', admin).send({ keyId: 'k1' });
       expect(extra.status).toBe(400);
-      const nothing = await t.http.post('/api/v1/crypto/rotate').set('authorization', admin).send({ targetKeyId: null });
+      const nothing = await t.http
+        .post('/api/v1/crypto/rotate')
+        .set('authorization', admin)
+        .send({ targetKeyId: null });
       expect(nothing.status).toBe(400);
       expect(nothing.body.errors[0].field).toBe('targetKeyId');
     });
 
     it('reports key usage to an admin', async () => {
       await enc.encryptJson(ctx(newUserId()), { for: 'status' });
-      const res = await t.http.get('/api/v1/crypto/status').set('authorization', `Bearer ${t.token(newUserId(), ['admin'])}`);
+      const res = await t.http
+        .get('/api/v1/crypto/status')
+        .set('authorization', `Bearer ${t.token(newUserId(), ['admin'])}`);
       expect(res.status).toBe(200);
       expect(res.body.currentKeyId).toBe('k1');
-      expect(res.body.keys).toEqual([{ id: 'k1', configured: true, current: true, dataKeys: expect.any(Number), systemKeys: 1 }]);
+      expect(res.body.keys).toEqual([
+        { id: 'k1', configured: true, current: true, dataKeys: expect.any(Number), systemKeys: 1 },
+      ]);
       expect(res.body.keys[0].dataKeys).toBeGreaterThan(0);
       expect(res.body.keysNotOnCurrent).toBe(0);
       expect(res.body.retirableKeyIds).toEqual([]);

@@ -3,7 +3,24 @@ import { join } from 'node:path';
 import { useSuite } from '../support/suite';
 
 const DOCKER = join(__dirname, '../../docker');
-const PROMQL_WORDS = new Set(['sum', 'max', 'min', 'avg', 'count', 'rate', 'increase', 'irate', 'histogram_quantile', 'by', 'without', 'on', 'ignoring', 'and', 'or', 'unless']);
+const PROMQL_WORDS = new Set([
+  'sum',
+  'max',
+  'min',
+  'avg',
+  'count',
+  'rate',
+  'increase',
+  'irate',
+  'histogram_quantile',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'and',
+  'or',
+  'unless',
+]);
 
 interface Panel {
   type: string;
@@ -25,7 +42,10 @@ function metricNamesOf(expr: string): string[] {
 
 describe('Grafana dashboard and Prometheus configuration (e2e)', () => {
   const suite = useSuite({ env: { REDIS_URL: '' } });
-  const dashboard = JSON.parse(readFileSync(join(DOCKER, 'grafana/dashboards/ai-learning.json'), 'utf8')) as { uid: string; panels: Panel[] };
+  const dashboard = JSON.parse(readFileSync(join(DOCKER, 'grafana/dashboards/ai-learning.json'), 'utf8')) as {
+    uid: string;
+    panels: Panel[];
+  };
 
   it('has the three sections the operations guide names, each with panels', () => {
     const sections: Record<string, Panel[]> = {};
@@ -40,7 +60,11 @@ describe('Grafana dashboard and Prometheus configuration (e2e)', () => {
 
   it('queries only metrics the service exports', async () => {
     const text = (await suite.t.http.get('/metrics')).text;
-    const exported = new Set([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name])));
+    const exported = new Set(
+      [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>
+        type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name],
+      ),
+    );
     const queried = new Set(dashboard.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => metricNamesOf(t.expr))));
     expect(queried.size).toBeGreaterThanOrEqual(25);
     expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
@@ -57,7 +81,11 @@ describe('Grafana dashboard and Prometheus configuration (e2e)', () => {
   });
 
   it('reads metric names out of PromQL (the check above can fail)', () => {
-    expect(metricNamesOf('histogram_quantile(0.95, sum by (le, route) (rate(http_request_duration_seconds_bucket{route!="x"}[5m])))')).toEqual(['http_request_duration_seconds_bucket']);
+    expect(
+      metricNamesOf(
+        'histogram_quantile(0.95, sum by (le, route) (rate(http_request_duration_seconds_bucket{route!="x"}[5m])))',
+      ),
+    ).toEqual(['http_request_duration_seconds_bucket']);
     expect(metricNamesOf('nodejs_heap_size_used_bytes / 1e6')).toEqual(['nodejs_heap_size_used_bytes']);
     expect(metricNamesOf('sum(rate(no_such_metric_total[5m]))')).toEqual(['no_such_metric_total']);
   });

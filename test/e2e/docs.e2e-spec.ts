@@ -54,10 +54,16 @@ describe('OpenAPI documentation (e2e)', () => {
       '/health/ready',
     ]);
     // Pattern reads and predictions state their bounds too.
-    const patternParams = doc.paths['/api/v1/patterns'].get.parameters as { name: string; schema: Record<string, unknown> }[];
+    const patternParams = doc.paths['/api/v1/patterns'].get.parameters as {
+      name: string;
+      schema: Record<string, unknown>;
+    }[];
     expect(patternParams.find((p) => p.name === 'limit')?.schema).toMatchObject({ minimum: 1, maximum: 100 });
     expect(doc.components.schemas.PredictDto.properties.recentActions).toMatchObject({ minItems: 1, maxItems: 20 });
-    const insightParams = doc.paths['/api/v1/insights'].get.parameters as { name: string; schema: Record<string, unknown> }[];
+    const insightParams = doc.paths['/api/v1/insights'].get.parameters as {
+      name: string;
+      schema: Record<string, unknown>;
+    }[];
     expect(insightParams.find((p) => p.name === 'minSignificance')?.schema).toMatchObject({ minimum: 0, maximum: 1 });
     // The event schema states its bounds to clients.
     const event = doc.components.schemas.LearningEventDto;
@@ -73,11 +79,22 @@ describe('OpenAPI documentation (e2e)', () => {
   });
 
   it('declares every path parameter as a uuid, as the routes check it', async () => {
-    const doc = (await t.http.get('/docs-json')).body as { paths: Record<string, Record<string, { parameters?: { in: string; name: string; schema?: Record<string, unknown> }[] }>> };
+    const doc = (await t.http.get('/docs-json')).body as {
+      paths: Record<
+        string,
+        Record<string, { parameters?: { in: string; name: string; schema?: Record<string, unknown> }[] }>
+      >;
+    };
     const pathParams = Object.entries(doc.paths).flatMap(([path, operations]) =>
-      Object.entries(operations).flatMap(([method, op]) => (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => ({ at: `${method} ${path} ${p.name}`, schema: p.schema }))),
+      Object.entries(operations).flatMap(([method, op]) =>
+        (op.parameters ?? [])
+          .filter((p) => p.in === 'path')
+          .map((p) => ({ at: `${method} ${path} ${p.name}`, schema: p.schema })),
+      ),
     );
     expect(pathParams.length).toBeGreaterThanOrEqual(8);
-    expect(pathParams.filter((p) => p.schema?.type !== 'string' || p.schema?.format !== 'uuid').map((p) => p.at)).toEqual([]);
+    expect(
+      pathParams.filter((p) => p.schema?.type !== 'string' || p.schema?.format !== 'uuid').map((p) => p.at),
+    ).toEqual([]);
   });
 });

@@ -9,7 +9,11 @@ describe('PM2 ecosystem.config.js', () => {
 
   it('runs the built service in cluster mode, one worker per core unless WEB_CONCURRENCY says otherwise', () => {
     expect(apps).toHaveLength(1);
-    expect(apps[0]).toMatchObject({ script: 'dist/src/main.js', exec_mode: 'cluster', instances: process.env.WEB_CONCURRENCY || 'max' });
+    expect(apps[0]).toMatchObject({
+      script: 'dist/src/main.js',
+      exec_mode: 'cluster',
+      instances: process.env.WEB_CONCURRENCY || 'max',
+    });
     expect(existsSync(join(ROOT, 'src/main.ts'))).toBe(true);
   });
 

@@ -37,10 +37,22 @@ describe.each([
   });
 
   const service = (t: TestApp) => `Bearer ${t.token('svc-quota', ['service'])}`;
-  const send = (t: TestApp, event: Record<string, unknown>) => t.http.post('/api/v1/learning/events').set('authorization', service(t)).send(event).then((r) => r);
+  const send = (t: TestApp, event: Record<string, unknown>) =>
+    t.http
+      .post('/api/v1/learning/events')
+      .set('authorization', service(t))
+      .send(event)
+      .then((r) => r);
   const sendBatch = (t: TestApp, events: Record<string, unknown>[]) =>
-    t.http.post('/api/v1/learning/events/batch').set('authorization', service(t)).send({ events }).then((r) => r);
-  const count = async (user: string) => Number((await suite.pg.query('SELECT count(*) AS n FROM global_learning_events WHERE user_id = $1', [user])).rows[0].n);
+    t.http
+      .post('/api/v1/learning/events/batch')
+      .set('authorization', service(t))
+      .send({ events })
+      .then((r) => r);
+  const count = async (user: string) =>
+    Number(
+      (await suite.pg.query('SELECT count(*) AS n FROM global_learning_events WHERE user_id = $1', [user])).rows[0].n,
+    );
 
   it('answers 429 problem+json with Retry-After once a user’s events reach the quota, across instances', async () => {
     const user = newUserId();
@@ -58,7 +70,10 @@ describe.each([
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(3600);
     // Whoever sends them: the user's own token counts against the same quota.
-    const own = await a.http.post('/api/v1/learning/events').set('authorization', `Bearer ${a.token(user, ['user'])}`).send(interaction(undefined));
+    const own = await a.http
+      .post('/api/v1/learning/events')
+      .set('authorization', `Bearer ${a.token(user, ['user'])}`)
+      .send(interaction(undefined));
     expect(own.status).toBe(429);
     expect(await count(user)).toBe(QUOTA_EVENTS);
     expect((await send(a, interaction(other))).status).toBe(201);
@@ -67,7 +82,9 @@ describe.each([
   it('admits exactly the quota when one user’s requests race on every instance', async () => {
     const user = newUserId();
     await setConsent(a, user);
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => send(i % 2 === 0 ? a : b, interaction(user))));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => send(i % 2 === 0 ? a : b, interaction(user))),
+    );
     expect(answers.filter((r) => r.status === 201)).toHaveLength(QUOTA_EVENTS);
     expect(answers.filter((r) => r.status === 429)).toHaveLength(20 - QUOTA_EVENTS);
     expect(await count(user)).toBe(QUOTA_EVENTS);
@@ -77,10 +94,23 @@ describe.each([
     const [heavy, light] = [newUserId(), newUserId()];
     await setConsent(a, heavy);
     await setConsent(a, light);
-    const res = await sendBatch(a, [...Array.from({ length: 8 }, () => interaction(heavy)), interaction(light), interaction(light)]);
+    const res = await sendBatch(a, [
+      ...Array.from({ length: 8 }, () => interaction(heavy)),
+      interaction(light),
+      interaction(light),
+    ]);
     expect(res.status).toBe(200);
-    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual([...Array(5).fill('accepted'), ...Array(3).fill('rejected'), 'accepted', 'accepted']);
-    expect(res.body.results[5].error).toMatchObject({ code: 'LEARNING.QUOTA_EXCEEDED', status: 429, retryAfterSeconds: expect.any(Number) });
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual([
+      ...Array(5).fill('accepted'),
+      ...Array(3).fill('rejected'),
+      'accepted',
+      'accepted',
+    ]);
+    expect(res.body.results[5].error).toMatchObject({
+      code: 'LEARNING.QUOTA_EXCEEDED',
+      status: 429,
+      retryAfterSeconds: expect.any(Number),
+    });
     expect(Number(res.headers['retry-after'])).toBe(res.body.results[5].error.retryAfterSeconds);
     expect(await count(heavy)).toBe(5);
   });
@@ -100,7 +130,10 @@ describe.each([
     const first = await send(a, interaction(user, { clientEventId: 'q-1' }));
     expect(first.status).toBe(201);
     for (let i = 0; i < 3; i++) expect((await send(b, interaction(user, { clientEventId: 'q-1' }))).status).toBe(200); // duplicates
-    const rest = await sendBatch(a, Array.from({ length: QUOTA_EVENTS - 1 }, (_, i) => interaction(user, { clientEventId: `q-${i + 2}` })));
+    const rest = await sendBatch(
+      a,
+      Array.from({ length: QUOTA_EVENTS - 1 }, (_, i) => interaction(user, { clientEventId: `q-${i + 2}` })),
+    );
     expect(rest.body.accepted).toBe(QUOTA_EVENTS - 1);
     // The quota is used up: a retry of a stored event is still its duplicate (200), a new one is refused.
     const retry = await send(b, interaction(user, { clientEventId: 'q-3' }));

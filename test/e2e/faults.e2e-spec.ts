@@ -47,7 +47,8 @@ class IngestLoad {
       const byUser = new Map<string, string[]>();
       for (const [cid, user] of this.retry) byUser.set(user, [...(byUser.get(user) ?? []), cid]);
       for (const [user, cids] of byUser) {
-        for (let i = 0; i < cids.length; i += 500) this.record(await this.batch(user, cids.slice(i, i + 500)), cids.slice(i, i + 500), user);
+        for (let i = 0; i < cids.length; i += 500)
+          this.record(await this.batch(user, cids.slice(i, i + 500)), cids.slice(i, i + 500), user);
       }
       if (this.retry.size > 0) await sleep(500);
     }
@@ -59,7 +60,10 @@ class IngestLoad {
       .timeout(10_000)
       .set('authorization', `Bearer ${this.t.token(user, ['user'])}`)
       .send({ events: cids.map((cid) => interaction(undefined, { clientEventId: cid })) })
-      .then((r) => r, (error: Error) => error);
+      .then(
+        (r) => r,
+        (error: Error) => error,
+      );
   }
 
   private single(user: string, cid: string): Promise<Response | Error> {
@@ -68,7 +72,10 @@ class IngestLoad {
       .timeout(10_000)
       .set('authorization', `Bearer ${this.t.token(user, ['user'])}`)
       .send(interaction(undefined, { clientEventId: cid }))
-      .then((res) => res, (error: Error) => error);
+      .then(
+        (res) => res,
+        (error: Error) => error,
+      );
   }
 
   /** One client: a request at a time; after a 503 it waits a little, as Retry-After asks, and goes on with new events. */
@@ -90,7 +97,12 @@ class IngestLoad {
     }
     this.statuses.set(res.status, (this.statuses.get(res.status) ?? 0) + 1);
     if (res.status === 503) {
-      if (res.body?.code !== 'DATABASE.UNAVAILABLE' || res.body?.retryable !== true || res.headers['retry-after'] !== '1') this.unexpected.push(`503 ${JSON.stringify(res.body)}`);
+      if (
+        res.body?.code !== 'DATABASE.UNAVAILABLE' ||
+        res.body?.retryable !== true ||
+        res.headers['retry-after'] !== '1'
+      )
+        this.unexpected.push(`503 ${JSON.stringify(res.body)}`);
       for (const cid of cids) this.retry.set(cid, user);
       return;
     }
@@ -123,7 +135,10 @@ describe('Faults: PostgreSQL stopped and restarted under load (e2e)', () => {
     dir = mkdtempSync(join(tmpdir(), 'ai-learning-faults-'));
     chmodSync(dir, 0o755); // as root the server runs as `postgres`, which must reach the folder
     pg = await startEmbeddedPostgres({ clusterDir: join(dir, 'pg'), database: 'faults_test' });
-    t = await createTestApp({ databaseUrl: pg.url, env: { REDIS_URL: '', PATTERNS_CRON: 'off', RETENTION_CRON: 'off', DATABASE_POOL_MAX: '4' } });
+    t = await createTestApp({
+      databaseUrl: pg.url,
+      env: { REDIS_URL: '', PATTERNS_CRON: 'off', RETENTION_CRON: 'off', DATABASE_POOL_MAX: '4' },
+    });
     for (const user of users) await setConsent(t, user);
   }, 60_000);
 
@@ -149,7 +164,12 @@ describe('Faults: PostgreSQL stopped and restarted under load (e2e)', () => {
     expect((await t.http.get('/health/live')).status).toBe(200);
     await sleep(1000);
     pg = await startEmbeddedPostgres({ clusterDir: join(dir, 'pg'), database: 'faults_test', port });
-    const back = await waitFor(async () => (await t.http.get('/health/ready')).status, (s) => s === 200, 20_000, 100);
+    const back = await waitFor(
+      async () => (await t.http.get('/health/ready')).status,
+      (s) => s === 200,
+      20_000,
+      100,
+    );
     expect(back).toBe(200);
     await sleep(1000); // load goes on after the recovery
     await load.stop();
@@ -162,7 +182,11 @@ describe('Faults: PostgreSQL stopped and restarted under load (e2e)', () => {
     const check = new Client({ connectionString: pg.url });
     await check.connect();
     try {
-      const rows = (await check.query<{ id: string; client_event_id: string }>('SELECT id, client_event_id FROM global_learning_events')).rows;
+      const rows = (
+        await check.query<{ id: string; client_event_id: string }>(
+          'SELECT id, client_event_id FROM global_learning_events',
+        )
+      ).rows;
       // Every accepted event is stored, once, under the id the service answered; nothing else is stored.
       expect(rows).toHaveLength(load.accepted.size);
       expect(new Map(rows.map((r) => [r.client_event_id, r.id]))).toEqual(load.accepted);
@@ -185,7 +209,14 @@ const REDIS_URL = process.env.REDIS_URL;
     proxy = await new TcpProxy(target.hostname, Number(target.port || 6379)).start();
     t = await createTestApp({
       databaseUrl: suite.db.url,
-      env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, THROTTLE_LIMIT: '6', THROTTLE_TTL_SECONDS: '60', LOG_LEVEL: 'info', LOG_FORMAT: 'json', PATTERNS_CRON: 'off' },
+      env: {
+        REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+        THROTTLE_LIMIT: '6',
+        THROTTLE_TTL_SECONDS: '60',
+        LOG_LEVEL: 'info',
+        LOG_FORMAT: 'json',
+        PATTERNS_CRON: 'off',
+      },
     });
     // Every log line the app writes, as winston hands it to its transports.
     const logger = t.app.get<Logger>(WINSTON_MODULE_PROVIDER);
@@ -216,29 +247,52 @@ const REDIS_URL = process.env.REDIS_URL;
     const started = Date.now();
     expect((await t.http.get('/api/v1/patterns').set('authorization', token)).status).toBe(200);
     expect((await t.http.get('/api/v1/patterns').set('authorization', token)).status).toBe(200);
-    expect((await t.http.post('/api/v1/learning/events').set('authorization', token).send(interaction(undefined))).status).toBe(201);
+    expect(
+      (await t.http.post('/api/v1/learning/events').set('authorization', token).send(interaction(undefined))).status,
+    ).toBe(201);
     expect(Date.now() - started).toBeLessThan(3000);
     // Rate limits still hold, in this instance (6 per route and minute: the 7th is refused).
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await t.http.get('/api/v1/consent/me').set('authorization', token)).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push((await t.http.get('/api/v1/consent/me').set('authorization', token)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429]);
     const health = await t.http.get('/health');
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'degraded', redis: { status: 'down' } });
     expect((await t.http.get('/health/ready')).status).toBe(200);
     expect(lines.join('')).toMatch(/Rate limits kept in this instance only/);
-    const logged = await waitFor(async () => lines.join(''), (text) => /Redis connection problem/.test(text), 5_000, 100);
+    const logged = await waitFor(
+      async () => lines.join(''),
+      (text) => /Redis connection problem/.test(text),
+      5_000,
+      100,
+    );
     expect(logged).toMatch(/Redis connection problem/);
 
     await proxy.restore();
-    const status = await waitFor(async () => (await t.http.get('/health')).body.status, (s) => s === 'healthy', 15_000, 200);
+    const status = await waitFor(
+      async () => (await t.http.get('/health')).body.status,
+      (s) => s === 'healthy',
+      15_000,
+      200,
+    );
     expect(status).toBe('healthy');
-    await waitFor(async () => lines.join(''), (text) => /Redis connection restored/.test(text), 5_000, 100);
+    await waitFor(
+      async () => lines.join(''),
+      (text) => /Redis connection restored/.test(text),
+      5_000,
+      100,
+    );
     expect(lines.join('')).toMatch(/Redis connection restored/);
     // Limits are shared through Redis again: a new caller's requests are counted there.
     const other = `Bearer ${t.token(newUserId(), ['user'])}`;
     expect((await t.http.get('/api/v1/consent/me').set('authorization', other)).status).toBe(200);
-    await waitFor(async () => lines.join(''), (text) => /Rate limits shared through Redis again/.test(text), 5_000, 100);
+    await waitFor(
+      async () => lines.join(''),
+      (text) => /Rate limits shared through Redis again/.test(text),
+      5_000,
+      100,
+    );
     expect(lines.join('')).toMatch(/Rate limits shared through Redis again/);
   }, 60_000);
 });

@@ -63,7 +63,11 @@ describe('Health probes (e2e)', () => {
       const res = await small.http.get('/health/ready');
       expect(res.status).toBe(503);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ code: 'HEALTH.NOT_READY', retryable: true, checks: { heap: { status: 'down' }, database: { status: 'up' } } });
+      expect(res.body).toMatchObject({
+        code: 'HEALTH.NOT_READY',
+        retryable: true,
+        checks: { heap: { status: 'down' }, database: { status: 'up' } },
+      });
     }));
 
   it('stays ready but reports degraded when the configured Redis does not answer (it serves from memory)', () =>
@@ -85,7 +89,10 @@ describe('Health probes (e2e)', () => {
     expect(ready.body).toMatchObject({ code: 'HEALTH.NOT_READY', checks: { database: { status: 'down' } } });
     const details = await t.http.get('/health');
     expect(details.status).toBe(503);
-    expect(details.body).toMatchObject({ code: 'HEALTH.UNHEALTHY', health: { status: 'unhealthy', database: { status: 'down' } } });
+    expect(details.body).toMatchObject({
+      code: 'HEALTH.UNHEALTHY',
+      health: { status: 'unhealthy', database: { status: 'down' } },
+    });
     expect(JSON.stringify(details.body)).not.toMatch(/postgres(ql)?:\/\//);
     expect((await t.http.get('/health/live')).status).toBe(200);
     const api = await t.http.get('/api/v1/audit').set('authorization', `Bearer ${t.token(newUserId(), ['admin'])}`);
@@ -106,7 +113,8 @@ describe('Health probes (e2e)', () => {
   it("reports the performance monitor's figures over its sliding window", () =>
     withOwnApp({ DATABASE_POOL_MAX: '2' }, async (app) => {
       const admin = `Bearer ${app.token(newUserId(), ['admin'])}`;
-      for (let i = 0; i < 5; i++) expect((await app.http.get('/api/v1/audit').set('authorization', admin)).status).toBe(200);
+      for (let i = 0; i < 5; i++)
+        expect((await app.http.get('/api/v1/audit').set('authorization', admin)).status).toBe(200);
       const res = await app.http.get('/health');
       expect(res.body.performance).toMatchObject({
         windowSeconds: expect.any(Number),
@@ -136,7 +144,8 @@ describe('Health probes (e2e)', () => {
 
   it('is degraded (200) when p95 response time passes MONITOR_P95_MS, and judges nothing below 20 requests', () =>
     withOwnApp({ MONITOR_P95_MS: '10', MONITOR_EVENT_LOOP_LAG_MS: '10000' }, async (app) => {
-      for (let i = 0; i < 19; i++) expect((await app.http.get('/api/v1/test-probe/slow').query({ ms: 30 })).status).toBe(200);
+      for (let i = 0; i < 19; i++)
+        expect((await app.http.get('/api/v1/test-probe/slow').query({ ms: 30 })).status).toBe(200);
       const young = await app.http.get('/health');
       expect(young.body).toMatchObject({ status: 'healthy', reasons: [], performance: { requests: 19 } });
       expect(young.body.performance.responseTimeMs.p95).toBeGreaterThan(25);

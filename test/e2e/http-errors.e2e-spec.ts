@@ -51,18 +51,23 @@ describe('HTTP input and errors (e2e)', () => {
   });
 
   it('answers a 2 MB body with 413', async () => {
-    const res = await echo().set('content-type', 'application/json').send(JSON.stringify({ count: 1, pad: 'x'.repeat(2 * 1024 * 1024) }));
+    const res = await echo()
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ count: 1, pad: 'x'.repeat(2 * 1024 * 1024) }));
     expect(res.status).toBe(413);
     expect(res.headers['content-type']).toMatch(PROBLEM);
     expect(res.body.code).toBe('REQUEST.TOO_LARGE');
   });
 
-  it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/xml'])('answers a %s body with 415', async (type) => {
-    const res = await echo().set('content-type', type).send('count=3');
-    expect(res.status).toBe(415);
-    expect(res.headers['content-type']).toMatch(PROBLEM);
-    expect(res.body.code).toBe('REQUEST.UNSUPPORTED_MEDIA_TYPE');
-  });
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/xml'])(
+    'answers a %s body with 415',
+    async (type) => {
+      const res = await echo().set('content-type', type).send('count=3');
+      expect(res.status).toBe(415);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body.code).toBe('REQUEST.UNSUPPORTED_MEDIA_TYPE');
+    },
+  );
 
   it('answers an unknown route with 404 problem+json', async () => {
     const res = await t.http.get('/api/v1/no-such-thing');

@@ -8,7 +8,9 @@ const TRUE_USERS = 40;
 const MODULES = ['dp1', 'dp2', 'dp3', 'dp4', 'dp5'];
 
 describe('Insights with differential privacy (e2e)', () => {
-  const suite = useSuite({ env: { REDIS_URL: '', MIN_USER_SUPPORT: '5', PATTERNS_CRON: 'off', INSIGHTS_DP_EPSILON: '0.2' } });
+  const suite = useSuite({
+    env: { REDIS_URL: '', MIN_USER_SUPPORT: '5', PATTERNS_CRON: 'off', INSIGHTS_DP_EPSILON: '0.2' },
+  });
   let t: TestApp;
   beforeAll(() => ({ t } = suite));
 
@@ -19,14 +21,24 @@ describe('Insights with differential privacy (e2e)', () => {
     const res = await t.http.post('/api/v1/insights/generate').set('authorization', admin());
     expect(res.status).toBe(202);
     await waitFor(
-      async () => (await t.http.get('/api/v1/insights/runs?limit=10').set('authorization', admin())).body.items.find((r: { id: string }) => r.id === res.body.runId),
+      async () =>
+        (await t.http.get('/api/v1/insights/runs?limit=10').set('authorization', admin())).body.items.find(
+          (r: { id: string }) => r.id === res.body.runId,
+        ),
       (run) => run !== undefined && run.status === 'succeeded',
       20_000,
     );
   }
 
   const summaries = async () =>
-    ((await t.http.get('/api/v1/insights?type=summary&limit=100').set('authorization', service())).body.items as { module: string; value: number; noised: boolean; evidence: { aggregate: Record<string, number> } }[])
+    (
+      (await t.http.get('/api/v1/insights?type=summary&limit=100').set('authorization', service())).body.items as {
+        module: string;
+        value: number;
+        noised: boolean;
+        evidence: { aggregate: Record<string, number> };
+      }[]
+    )
       .filter((i) => MODULES.includes(i.module))
       .sort((a, b) => a.module.localeCompare(b.module));
 
@@ -34,8 +46,19 @@ describe('Insights with differential privacy (e2e)', () => {
     const users = Array.from({ length: TRUE_USERS }, () => newUserId());
     for (const u of users) await setConsent(t, u);
     const at = new Date(Date.now() - 86_400_000).toISOString();
-    const events = MODULES.flatMap((module) => users.map((userId) => ({ userId, eventType: 'interaction', context: { module, action: 'visit' }, data: {}, timestamp: at })));
-    const ingested = await t.http.post('/api/v1/learning/events/batch').set('authorization', service()).send({ events });
+    const events = MODULES.flatMap((module) =>
+      users.map((userId) => ({
+        userId,
+        eventType: 'interaction',
+        context: { module, action: 'visit' },
+        data: {},
+        timestamp: at,
+      })),
+    );
+    const ingested = await t.http
+      .post('/api/v1/learning/events/batch')
+      .set('authorization', service())
+      .send({ events });
     expect(ingested.body.accepted).toBe(events.length);
 
     await generate();
@@ -49,7 +72,8 @@ describe('Insights with differential privacy (e2e)', () => {
 
     expect(await summaries()).toEqual(first);
     await generate();
-    const figures = (list: typeof first) => list.map((s) => ({ module: s.module, value: s.value, aggregate: s.evidence.aggregate }));
+    const figures = (list: typeof first) =>
+      list.map((s) => ({ module: s.module, value: s.value, aggregate: s.evidence.aggregate }));
     expect(figures(await summaries())).toEqual(figures(first));
   });
 });

@@ -9,7 +9,16 @@ const K = 3;
 const DAY = 86_400_000;
 
 describe('Insights: generators, runs and reads (e2e)', () => {
-  const suite = useSuite({ env: { REDIS_URL: '', MIN_USER_SUPPORT: String(K), PATTERNS_CRON: 'off', INSIGHTS_PERIOD_DAYS: '7', INSIGHTS_BASELINE_DAYS: '28' }, imports: [ExtraGeneratorModule] });
+  const suite = useSuite({
+    env: {
+      REDIS_URL: '',
+      MIN_USER_SUPPORT: String(K),
+      PATTERNS_CRON: 'off',
+      INSIGHTS_PERIOD_DAYS: '7',
+      INSIGHTS_BASELINE_DAYS: '28',
+    },
+    imports: [ExtraGeneratorModule],
+  });
   let t: TestApp;
   beforeAll(() => ({ t } = suite));
   afterEach(() => {
@@ -29,7 +38,10 @@ describe('Insights: generators, runs and reads (e2e)', () => {
 
   async function ingest(events: Record<string, unknown>[]): Promise<void> {
     for (let at = 0; at < events.length; at += 1000) {
-      const res = await t.http.post('/api/v1/learning/events/batch').set('authorization', service()).send({ events: events.slice(at, at + 1000) });
+      const res = await t.http
+        .post('/api/v1/learning/events/batch')
+        .set('authorization', service())
+        .send({ events: events.slice(at, at + 1000) });
       expect(res.status).toBe(200);
       expect(res.body.rejected).toBe(0);
     }
@@ -41,7 +53,13 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     return ids;
   }
 
-  const visit = (userId: string, module: string, timestamp: string, action = 'visit', extra: Record<string, unknown> = {}) => ({
+  const visit = (
+    userId: string,
+    module: string,
+    timestamp: string,
+    action = 'visit',
+    extra: Record<string, unknown> = {},
+  ) => ({
     userId,
     eventType: 'interaction',
     context: { module, action },
@@ -58,7 +76,11 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   async function generate(): Promise<Record<string, any>> {
     const res = await t.http.post('/api/v1/insights/generate').set('authorization', admin());
     expect(res.status).toBe(202);
-    const run = await waitFor(() => runById(res.body.runId), (r) => r !== undefined && r.status !== 'running', 20_000);
+    const run = await waitFor(
+      () => runById(res.body.runId),
+      (r) => r !== undefined && r.status !== 'running',
+      20_000,
+    );
     expect(run?.status).toBe('succeeded');
     return run!;
   }
@@ -80,7 +102,16 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     await generate();
     const [trend] = await insights('type=trend&module=tr');
     // 30 against 10 users: z = 20/√40 = 3.16, p = 0.0016.
-    expect(trend).toMatchObject({ key: 'active_users', metric: 'active_users', value: 30, baseline: 10, change: 2, support: 10, evidence: { patternIds: [], aggregate: { current: 30, previous: 10 } }, noised: false });
+    expect(trend).toMatchObject({
+      key: 'active_users',
+      metric: 'active_users',
+      value: 30,
+      baseline: 10,
+      change: 2,
+      support: 10,
+      evidence: { patternIds: [], aggregate: { current: 30, previous: 10 } },
+      noised: false,
+    });
     expect(trend.significance).toBeCloseTo(1 - 0.001565, 4);
     expect(trend.title).toContain('up');
     expect(await insights('type=trend&module=ctl')).toEqual([]);
@@ -107,25 +138,48 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   it('points at an action that troubles its users, not at the others', async () => {
     const pool = await users(30);
     await ingest([
-      ...pool.slice(0, 10).map((u, i) => ({ ...visit(u, 'fr', ago(1), 'export'), data: { outcome: i < 8 ? 'failure' : 'success' } })),
-      ...pool.slice(0, 30).map((u, i) => ({ ...visit(u, 'fr', ago(1), 'view'), data: { outcome: i === 0 ? 'abandoned' : 'success' } })),
+      ...pool
+        .slice(0, 10)
+        .map((u, i) => ({ ...visit(u, 'fr', ago(1), 'export'), data: { outcome: i < 8 ? 'failure' : 'success' } })),
+      ...pool
+        .slice(0, 30)
+        .map((u, i) => ({ ...visit(u, 'fr', ago(1), 'view'), data: { outcome: i === 0 ? 'abandoned' : 'success' } })),
     ]);
     await generate();
     const found = await insights('type=friction&module=fr');
     expect(found.map((i) => i.key)).toEqual(['export']);
     // 8 of its 10 users troubled against none of the module's 20 other users (the one troubled by view used export).
-    expect(found[0]).toMatchObject({ metric: 'troubled_share', value: 0.8, baseline: 0, support: 10, evidence: { aggregate: { users: 10, troubled: 8, restUsers: 20, restTroubled: 0 } } });
+    expect(found[0]).toMatchObject({
+      metric: 'troubled_share',
+      value: 0.8,
+      baseline: 0,
+      support: 10,
+      evidence: { aggregate: { users: 10, troubled: 8, restUsers: 20, restTroubled: 0 } },
+    });
     expect(found[0].significance).toBeGreaterThan(0.99);
   });
 
   it('recommends a frequent next action from the patterns, with the pattern as evidence', async () => {
     const pool = await users(8);
-    await ingest(pool.flatMap((u) => [visit(u, 'rc', ago(1), 'open', { context: { module: 'rc', action: 'open', sessionId: `s-${u}` } }), visit(u, 'rc', ago(1), 'save', { context: { module: 'rc', action: 'save', sessionId: `s-${u}` } })]));
+    await ingest(
+      pool.flatMap((u) => [
+        visit(u, 'rc', ago(1), 'open', { context: { module: 'rc', action: 'open', sessionId: `s-${u}` } }),
+        visit(u, 'rc', ago(1), 'save', { context: { module: 'rc', action: 'save', sessionId: `s-${u}` } }),
+      ]),
+    );
     const mined = await t.http.post('/api/v1/patterns/mine').set('authorization', admin());
     expect(mined.status).toBe(202);
     // Mining starts a generation itself when it finishes; wait for that one.
-    await waitFor(() => insights('type=recommendation&module=rc'), (found) => found.length > 0, 20_000);
-    await waitFor(() => t.http.get('/api/v1/insights/runs?limit=5').set('authorization', admin()), (res) => res.body.items.every((r: { status: string }) => r.status !== 'running'), 20_000);
+    await waitFor(
+      () => insights('type=recommendation&module=rc'),
+      (found) => found.length > 0,
+      20_000,
+    );
+    await waitFor(
+      () => t.http.get('/api/v1/insights/runs?limit=5').set('authorization', admin()),
+      (res) => res.body.items.every((r: { status: string }) => r.status !== 'running'),
+      20_000,
+    );
     const [advice] = await insights('type=recommendation&module=rc');
     expect(advice).toMatchObject({ key: 'next:open>save', metric: 'next_action_confidence', value: 1, support: 8 });
     const detail = await t.http.get(`/api/v1/insights/${advice.id}`).set('authorization', service());
@@ -144,18 +198,30 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     expect(erased.status).toBe(200);
     const run = await generate();
     expect(await insights('type=summary&module=er')).toEqual([]);
-    const withdrawn = await t.http.get('/api/v1/insights?type=summary&module=er&status=withdrawn').set('authorization', admin());
+    const withdrawn = await t.http
+      .get('/api/v1/insights?type=summary&module=er&status=withdrawn')
+      .set('authorization', admin());
     expect(withdrawn.body.items).toMatchObject([{ status: 'withdrawn' }]);
     // History is for operators: its figures may predate withdrawals and erasures.
     expect((await t.http.get('/api/v1/insights?status=withdrawn').set('authorization', service())).status).toBe(403);
-    expect((await t.http.get(`/api/v1/insights/${withdrawn.body.items[0].id}`).set('authorization', service())).status).toBe(404);
-    expect((await t.http.get(`/api/v1/insights/${withdrawn.body.items[0].id}`).set('authorization', admin())).status).toBe(200);
-    expect(run.generators.find((g: { generator: string }) => g.generator === 'summary').withdrawn).toBeGreaterThanOrEqual(1);
+    expect(
+      (await t.http.get(`/api/v1/insights/${withdrawn.body.items[0].id}`).set('authorization', service())).status,
+    ).toBe(404);
+    expect(
+      (await t.http.get(`/api/v1/insights/${withdrawn.body.items[0].id}`).set('authorization', admin())).status,
+    ).toBe(200);
+    expect(
+      run.generators.find((g: { generator: string }) => g.generator === 'summary').withdrawn,
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('runs a generator from another module, one run at a time, admins only', async () => {
     const pool = await users(K);
-    await ingest(pool.map((u) => visit(u, 'ch', ago(1), 'visit', { context: { module: 'ch', action: 'visit', channel: 'mobile' } })));
+    await ingest(
+      pool.map((u) =>
+        visit(u, 'ch', ago(1), 'visit', { context: { module: 'ch', action: 'visit', channel: 'mobile' } }),
+      ),
+    );
     ChannelReachGenerator.block();
     const first = await t.http.post('/api/v1/insights/generate').set('authorization', admin());
     expect(first.status).toBe(202);
@@ -164,7 +230,11 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     expect(second.status).toBe(409);
     expect(second.body).toMatchObject({ code: 'INSIGHTS.RUN_IN_PROGRESS', runId: first.body.runId });
     ChannelReachGenerator.release();
-    await waitFor(() => runById(first.body.runId), (r) => r?.status === 'succeeded', 20_000);
+    await waitFor(
+      () => runById(first.body.runId),
+      (r) => r?.status === 'succeeded',
+      20_000,
+    );
     expect(await insights('type=extra&module=ch')).toMatchObject([{ key: 'channel_reach', value: K }]);
     const asUser = await t.http.post('/api/v1/insights/generate').set('authorization', service());
     expect(asUser.status).toBe(403);
@@ -172,9 +242,15 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     // A failing generator makes the run partial and keeps its type's insights (nothing recounted them).
     ChannelReachGenerator.mode = 'fail';
     const res = await t.http.post('/api/v1/insights/generate').set('authorization', admin());
-    const failed = await waitFor(() => runById(res.body.runId), (r) => r !== undefined && r.status !== 'running', 20_000);
+    const failed = await waitFor(
+      () => runById(res.body.runId),
+      (r) => r !== undefined && r.status !== 'running',
+      20_000,
+    );
     expect(failed).toMatchObject({ status: 'partial' });
-    expect(failed!.generators.find((g: { generator: string }) => g.generator === 'channel_reach').error).toContain('failed on purpose');
+    expect(failed!.generators.find((g: { generator: string }) => g.generator === 'channel_reach').error).toContain(
+      'failed on purpose',
+    );
     expect(await insights('type=extra&module=ch')).toMatchObject([{ key: 'channel_reach' }]);
 
     // Whatever a generator returns, the run publishes no count between 1 and k-1.
@@ -205,7 +281,9 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await t.http.get(`/api/v1/insights?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).set('authorization', service());
+      const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await t.http
+        .get(`/api/v1/insights?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+        .set('authorization', service());
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((i: { id: string }) => i.id));
       cursor = res.body.nextCursor;

@@ -43,7 +43,10 @@ const THROTTLE_LIMIT = 20;
   }, 40_000);
 
   const consent = (on: ServiceProcess, user: string, allow: boolean) =>
-    on.request('PUT', `/api/v1/consent/${user}`, { token: service, body: { allowCollectiveLearning: allow, policyVersion: '2026-11' } });
+    on.request('PUT', `/api/v1/consent/${user}`, {
+      token: service,
+      body: { allowCollectiveLearning: allow, policyVersion: '2026-11' },
+    });
 
   it('are two processes', async () => {
     const [one, two] = await Promise.all([a.request('GET', '/health'), b.request('GET', '/health')]);
@@ -52,15 +55,27 @@ const THROTTLE_LIMIT = 20;
 
   it('run each scheduled mining tick once: one instance claims it, the other skips it', async () => {
     const ticks = await waitFor(
-      async () => Number((await suite.pg.query(`SELECT count(*) AS n FROM scheduled_slots WHERE job = 'patterns-mining'`)).rows[0].n),
+      async () =>
+        Number(
+          (await suite.pg.query(`SELECT count(*) AS n FROM scheduled_slots WHERE job = 'patterns-mining'`)).rows[0].n,
+        ),
       (n) => n >= 4,
       15_000,
     );
     expect(ticks).toBeGreaterThanOrEqual(4);
-    const skipped = async (on: ServiceProcess) => Number(/^mining_runs_total\{trigger="schedule",status="skipped"\} (\d+)$/m.exec((await on.request('GET', '/metrics')).body)?.[1] ?? 0);
+    const skipped = async (on: ServiceProcess) =>
+      Number(
+        /^mining_runs_total\{trigger="schedule",status="skipped"\} (\d+)$/m.exec(
+          (await on.request('GET', '/metrics')).body,
+        )?.[1] ?? 0,
+      );
     // Both instances tick every second: every claimed tick was skipped by the other one.
     expect((await skipped(a)) + (await skipped(b))).toBeGreaterThanOrEqual(3);
-    const runs = (await suite.pg.query<{ runs: string; seconds: string }>(`SELECT count(*) AS runs, count(DISTINCT date_trunc('second', started_at)) AS seconds FROM mining_runs WHERE trigger = 'schedule'`)).rows[0];
+    const runs = (
+      await suite.pg.query<{ runs: string; seconds: string }>(
+        `SELECT count(*) AS runs, count(DISTINCT date_trunc('second', started_at)) AS seconds FROM mining_runs WHERE trigger = 'schedule'`,
+      )
+    ).rows[0];
     expect(Number(runs.runs)).toBeGreaterThanOrEqual(3);
     expect(runs.seconds).toBe(runs.runs); // never two runs of one tick
     const claimers = (await suite.pg.query(`SELECT DISTINCT claimed_by FROM scheduled_slots`)).rows;
@@ -71,9 +86,13 @@ const THROTTLE_LIMIT = 20;
     const user = newUserId();
     const token = serviceToken(user, ['user']);
     const statuses: number[] = [];
-    for (let i = 0; i < THROTTLE_LIMIT; i++) statuses.push((await (i % 2 === 0 ? a : b).request('GET', '/api/v1/consent/me', { token })).status);
+    for (let i = 0; i < THROTTLE_LIMIT; i++)
+      statuses.push((await (i % 2 === 0 ? a : b).request('GET', '/api/v1/consent/me', { token })).status);
     expect(statuses).toEqual(statuses.map(() => 200));
-    const over = [await a.request('GET', '/api/v1/consent/me', { token }), await b.request('GET', '/api/v1/consent/me', { token })];
+    const over = [
+      await a.request('GET', '/api/v1/consent/me', { token }),
+      await b.request('GET', '/api/v1/consent/me', { token }),
+    ];
     expect(over.map((r) => r.status)).toEqual([429, 429]);
     expect(Number(over[0].headers.get('retry-after'))).toBeGreaterThan(0);
   });
@@ -83,11 +102,18 @@ const THROTTLE_LIMIT = 20;
     const token = serviceToken(user, ['user']);
     expect((await consent(a, user, true)).status).toBe(200);
     // b caches the consent (for an hour) by using it.
-    expect((await b.request('POST', '/api/v1/learning/events', { token, body: interaction(undefined) })).status).toBe(201);
+    expect((await b.request('POST', '/api/v1/learning/events', { token, body: interaction(undefined) })).status).toBe(
+      201,
+    );
     expect((await b.request('GET', '/api/v1/consent/me', { token })).body.allowCollectiveLearning).toBe(true);
     expect((await consent(a, user, false)).status).toBe(200);
     const withdrawnAt = Date.now();
-    const seen = await waitFor(async () => (await b.request('GET', '/api/v1/consent/me', { token })).body.allowCollectiveLearning, (allow) => allow === false, 1000, 10);
+    const seen = await waitFor(
+      async () => (await b.request('GET', '/api/v1/consent/me', { token })).body.allowCollectiveLearning,
+      (allow) => allow === false,
+      1000,
+      10,
+    );
     expect(seen).toBe(false);
     expect(Date.now() - withdrawnAt).toBeLessThan(1000);
     const refused = await b.request('POST', '/api/v1/learning/events', { token, body: interaction(undefined) });
@@ -102,15 +128,26 @@ const THROTTLE_LIMIT = 20;
     for (const user of [newUserId(), newUserId()]) {
       expect((await consent(a, user, true)).status).toBe(200);
       const t0 = Date.now() - 60_000;
-      const events = ['open', 'edit', 'save'].map((action, i) => interaction(user, { context: { module: 'instances', action, sessionId: 'i-1' }, timestamp: new Date(t0 + i * 1000).toISOString() }));
+      const events = ['open', 'edit', 'save'].map((action, i) =>
+        interaction(user, {
+          context: { module: 'instances', action, sessionId: 'i-1' },
+          timestamp: new Date(t0 + i * 1000).toISOString(),
+        }),
+      );
       const res = await b.request('POST', '/api/v1/learning/events/batch', { token: service, body: { events } });
       expect(res.body).toMatchObject({ accepted: 3 });
     }
     // The next scheduled run (on whichever instance claims it) publishes the sequences and invalidates both caches.
     for (const on of [a, b]) {
-      const items = await waitFor(async () => (await on.request('GET', query, { token: reader })).body.items as { signature: string }[], (list) => list.length > 0, 10_000, 100);
-      expect(items.map((p) => p.signature)).toEqual(expect.arrayContaining(['open>edit', 'edit>save', 'open>edit>save']));
+      const items = await waitFor(
+        async () => (await on.request('GET', query, { token: reader })).body.items as { signature: string }[],
+        (list) => list.length > 0,
+        10_000,
+        100,
+      );
+      expect(items.map((p) => p.signature)).toEqual(
+        expect.arrayContaining(['open>edit', 'edit>save', 'open>edit>save']),
+      );
     }
   });
-
 });

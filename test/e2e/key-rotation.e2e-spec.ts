@@ -45,7 +45,13 @@ describe('Key rotation (e2e)', () => {
     return t;
   };
   const kekCounts = async () =>
-    Object.fromEntries((await pg.query<{ kek_id: string; n: number }>('SELECT kek_id, count(*)::int AS n FROM user_data_keys GROUP BY kek_id')).rows.map((r) => [r.kek_id, r.n]));
+    Object.fromEntries(
+      (
+        await pg.query<{ kek_id: string; n: number }>(
+          'SELECT kek_id, count(*)::int AS n FROM user_data_keys GROUP BY kek_id',
+        )
+      ).rows.map((r) => [r.kek_id, r.n]),
+    );
 
   beforeEach(async () => {
     db = await createSuiteDatabase();
@@ -64,7 +70,9 @@ describe('Key rotation (e2e)', () => {
     await before.close();
 
     // Removing k1 while it still wraps keys is refused, naming the key and the count.
-    await expect(createTestApp({ databaseUrl: db.url, env: ONLY_K2 })).rejects.toThrow(/k1 still wraps 300 data key\(s\) and 1 service key\(s\)/);
+    await expect(createTestApp({ databaseUrl: db.url, env: ONLY_K2 })).rejects.toThrow(
+      /k1 still wraps 300 data key\(s\) and 1 service key\(s\)/,
+    );
 
     const t = await boot({ ...BOTH, KEY_ROTATION_BATCH_SIZE: '20' });
     const admin = `Bearer ${t.token(newUserId(), ['admin'])}`;
@@ -95,7 +103,8 @@ describe('Key rotation (e2e)', () => {
     await writer;
 
     expect(status.rotation).toMatchObject({ status: 'completed', error: null });
-    const [row] = (await pg.query('SELECT status, keys_rewrapped FROM key_rotations WHERE id = $1', [started.body.id])).rows;
+    const [row] = (await pg.query('SELECT status, keys_rewrapped FROM key_rotations WHERE id = $1', [started.body.id]))
+      .rows;
     expect(row).toEqual({ status: 'completed', keys_rewrapped: 301 });
     const final = (await t.http.get('/api/v1/crypto/status').set('authorization', admin)).body;
     expect(final.keys).toEqual([
@@ -106,10 +115,20 @@ describe('Key rotation (e2e)', () => {
     expect(final.retirableKeyIds).toEqual(['k1']);
     expect(Object.keys(await kekCounts())).toEqual(['k2']);
 
-    const audit = await t.http.get('/api/v1/audit').query({ action: 'crypto.rotation.completed' }).set('authorization', admin);
-    expect(audit.body.items).toContainEqual(expect.objectContaining({ target: started.body.id, outcome: 'success', actorType: 'system' }));
-    const startedAudit = await t.http.get('/api/v1/audit').query({ action: 'crypto.rotation.started' }).set('authorization', admin);
-    expect(startedAudit.body.items).toContainEqual(expect.objectContaining({ target: started.body.id, actorType: 'admin' }));
+    const audit = await t.http
+      .get('/api/v1/audit')
+      .query({ action: 'crypto.rotation.completed' })
+      .set('authorization', admin);
+    expect(audit.body.items).toContainEqual(
+      expect.objectContaining({ target: started.body.id, outcome: 'success', actorType: 'system' }),
+    );
+    const startedAudit = await t.http
+      .get('/api/v1/audit')
+      .query({ action: 'crypto.rotation.started' })
+      .set('authorization', admin);
+    expect(startedAudit.body.items).toContainEqual(
+      expect.objectContaining({ target: started.body.id, actorType: 'admin' }),
+    );
 
     // With k1 gone from the configuration, a fresh instance (cold caches) reads everything written before and during.
     await t.close();
@@ -123,7 +142,8 @@ describe('Key rotation (e2e)', () => {
     const before = await boot({});
     const dataKeys = before.app.get(DataKeyService);
     const users = Array.from({ length: count }, () => newUserId());
-    for (let i = 0; i < users.length; i += 100) await Promise.all(users.slice(i, i + 100).map((u) => dataKeys.getOrCreate(u)));
+    for (let i = 0; i < users.length; i += 100)
+      await Promise.all(users.slice(i, i + 100).map((u) => dataKeys.getOrCreate(u)));
     await before.close();
   };
   const leftRunning = async () => {
@@ -140,7 +160,9 @@ describe('Key rotation (e2e)', () => {
     const id = await leftRunning();
     const t = await boot({ ...BOTH, KEY_ROTATION_BATCH_SIZE: '50' });
     await t.app.get(KeyRotationService).settled();
-    expect((await pg.query('SELECT id, status, keys_rewrapped FROM key_rotations')).rows).toEqual([{ id, status: 'completed', keys_rewrapped: 1_201 }]);
+    expect((await pg.query('SELECT id, status, keys_rewrapped FROM key_rotations')).rows).toEqual([
+      { id, status: 'completed', keys_rewrapped: 1_201 },
+    ]);
     expect(await kekCounts()).toEqual({ k2: 1_200 });
   });
 
@@ -148,7 +170,9 @@ describe('Key rotation (e2e)', () => {
     await createKeysUnderK1(50);
     const t = await boot(BOTH);
     const id = await leftRunning();
-    const res = await t.http.post('/api/v1/crypto/rotate').set('authorization', `Bearer ${t.token(newUserId(), ['admin'])}`);
+    const res = await t.http
+      .post('/api/v1/crypto/rotate')
+      .set('authorization', `Bearer ${t.token(newUserId(), ['admin'])}`);
     expect(res.status).toBe(202);
     expect(res.body.id).toBe(id);
     await t.app.get(KeyRotationService).settled();

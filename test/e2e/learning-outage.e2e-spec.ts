@@ -14,9 +14,21 @@ describe('Learning events while the database is unreachable (e2e)', () => {
     const user = newUserId();
     await setConsent(t, user);
     const auth = `Bearer ${t.token(user, ['user'])}`;
-    const single = () => t.http.post('/api/v1/learning/events').set('authorization', auth).send(interaction(undefined, { clientEventId: 'outage-1' }));
-    const batch = () => t.http.post('/api/v1/learning/events/batch').set('authorization', auth).send({ events: Array.from({ length: 30 }, (_, i) => interaction(undefined, { clientEventId: `outage-b${i}` })) });
-    expect((await t.http.post('/api/v1/learning/events').set('authorization', auth).send(interaction(undefined))).status).toBe(201); // warm caches
+    const single = () =>
+      t.http
+        .post('/api/v1/learning/events')
+        .set('authorization', auth)
+        .send(interaction(undefined, { clientEventId: 'outage-1' }));
+    const batch = () =>
+      t.http
+        .post('/api/v1/learning/events/batch')
+        .set('authorization', auth)
+        .send({
+          events: Array.from({ length: 30 }, (_, i) => interaction(undefined, { clientEventId: `outage-b${i}` })),
+        });
+    expect(
+      (await t.http.post('/api/v1/learning/events').set('authorization', auth).send(interaction(undefined))).status,
+    ).toBe(201); // warm caches
 
     await adminQuery(`ALTER DATABASE "${suite.db.name}" ALLOW_CONNECTIONS false`);
     await adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [suite.db.name]);

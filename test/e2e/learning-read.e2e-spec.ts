@@ -9,13 +9,20 @@ describe('Learning events: reading (e2e)', () => {
   beforeAll(() => ({ t } = suite));
 
   const as = (sub: string, roles: ('user' | 'service' | 'admin')[] = ['user']) => `Bearer ${t.token(sub, roles)}`;
-  const send = (user: string, events: unknown[]) => t.http.post('/api/v1/learning/events/batch').set('authorization', as(user)).send({ events });
-  const list = (auth: string, query: Record<string, unknown> = {}) => t.http.get('/api/v1/learning/events').set('authorization', auth).query(query);
+  const send = (user: string, events: unknown[]) =>
+    t.http.post('/api/v1/learning/events/batch').set('authorization', as(user)).send({ events });
+  const list = (auth: string, query: Record<string, unknown> = {}) =>
+    t.http.get('/api/v1/learning/events').set('authorization', auth).query(query);
 
   it('answers the caller’s events newest first with data decrypted and context restored', async () => {
     const user = newUserId();
     await setConsent(t, user);
-    const ids = (await send(user, [interaction(undefined, { context: { module: 'editor', action: 'open', sessionId: 's-2', tab: 'main' } }), correction(user, 'teh', 'the')])).body.results.map((r: { id: string }) => r.id);
+    const ids = (
+      await send(user, [
+        interaction(undefined, { context: { module: 'editor', action: 'open', sessionId: 's-2', tab: 'main' } }),
+        correction(user, 'teh', 'the'),
+      ])
+    ).body.results.map((r: { id: string }) => r.id);
     const res = await list(as(user));
     expect(res.status).toBe(200);
     expect(res.body.nextCursor).toBeNull();
@@ -42,7 +49,10 @@ describe('Learning events: reading (e2e)', () => {
       interaction(undefined, { context: { module: 'search', action: 'query' } }),
       correction(user, 'a', 'b'),
     ]);
-    const types = async (q: Record<string, unknown>) => (await list(as(user), q)).body.items.map((e: { eventType: string; context: { module: string } }) => `${e.eventType}:${e.context.module}`);
+    const types = async (q: Record<string, unknown>) =>
+      (await list(as(user), q)).body.items.map(
+        (e: { eventType: string; context: { module: string } }) => `${e.eventType}:${e.context.module}`,
+      );
     expect(await types({ eventType: 'correction' })).toEqual(['correction:editor']);
     expect(await types({ module: 'search' })).toEqual(['interaction:search']);
     expect((await types({ to: new Date(Date.now() - 60_000).toISOString() })).length).toBe(1);
@@ -52,7 +62,10 @@ describe('Learning events: reading (e2e)', () => {
   it('pages without gaps or repeats while events keep arriving', async () => {
     const user = newUserId();
     await setConsent(t, user);
-    await send(user, Array.from({ length: 95 }, (_, i) => interaction(undefined, { clientEventId: `p${i}` })));
+    await send(
+      user,
+      Array.from({ length: 95 }, (_, i) => interaction(undefined, { clientEventId: `p${i}` })),
+    );
     const seen: string[] = [];
     let cursor: string | undefined;
     let round = 0;

@@ -12,7 +12,11 @@ describe('Structured logging (e2e)', () => {
 
   beforeAll(async () => {
     db = await createSuiteDatabase();
-    t = await createTestApp({ databaseUrl: db.url, env: { LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, controllers: [ProbeController] });
+    t = await createTestApp({
+      databaseUrl: db.url,
+      env: { LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+      controllers: [ProbeController],
+    });
   });
   beforeEach(() => {
     lines = [];
@@ -31,13 +35,29 @@ describe('Structured logging (e2e)', () => {
     await db?.drop();
   });
 
-  const entries = () => lines.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const entries = () =>
+    lines
+      .flatMap((l) => l.split('\n'))
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
 
   it('writes one JSON access line per request with method, route template, status, duration and request id', async () => {
-    await t.http.get('/api/v1/audit').set('authorization', `Bearer ${t.token(newUserId(), ['admin'])}`).set('x-request-id', 'log-test-1').query({ actor: 'someone' });
+    await t.http
+      .get('/api/v1/audit')
+      .set('authorization', `Bearer ${t.token(newUserId(), ['admin'])}`)
+      .set('x-request-id', 'log-test-1')
+      .query({ actor: 'someone' });
     const access = entries().filter((e) => e.context === 'HTTP');
     expect(access).toEqual([
-      expect.objectContaining({ level: 'info', requestId: 'log-test-1', method: 'GET', route: '/api/v1/audit', status: 200, durationMs: expect.any(Number), timestamp: expect.any(String) }),
+      expect.objectContaining({
+        level: 'info',
+        requestId: 'log-test-1',
+        method: 'GET',
+        route: '/api/v1/audit',
+        status: 200,
+        durationMs: expect.any(Number),
+        timestamp: expect.any(String),
+      }),
     ]);
   });
 
@@ -51,7 +71,8 @@ describe('Structured logging (e2e)', () => {
 
   it('never logs tokens, client secrets or the authorization header', async () => {
     const client = await t.app.get(ApiClientsService).create('log-client', ['service']);
-    const token = (await t.http.post('/api/v1/auth/token').send({ clientId: client.id, clientSecret: client.secret })).body.accessToken;
+    const token = (await t.http.post('/api/v1/auth/token').send({ clientId: client.id, clientSecret: client.secret }))
+      .body.accessToken;
     await t.http.get('/api/v1/audit').set('authorization', `Bearer ${token}`);
     await t.http.post('/api/v1/auth/token').send({ clientId: client.id, clientSecret: 'wrong-secret-value' });
     const all = lines.join('');

@@ -42,7 +42,9 @@ describe('GET /metrics (e2e)', () => {
     expect((await t.http.get('/no-such-path')).status).toBe(404);
     const text = (await t.http.get('/metrics').set('authorization', `Bearer ${token}`)).text;
     expect(text).toMatch(/^# TYPE http_request_duration_seconds histogram$/m);
-    expect(text).toMatch(/^http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/api\/v1\/patterns\/:id",status_class="4xx"\} \d+$/m);
+    expect(text).toMatch(
+      /^http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/api\/v1\/patterns\/:id",status_class="4xx"\} \d+$/m,
+    );
     expect(text).toMatch(/^http_requests_total\{method="GET",route="\/api\/v1\/consent\/me",status_class="2xx"\} 1$/m);
     expect(text).toMatch(/^http_requests_total\{method="GET",route="unmatched",status_class="4xx"\} [1-9]\d*$/m);
     expect(text).toMatch(/^db_query_duration_seconds_count\{pool="primary",outcome="ok"\} [1-9]\d*$/m);
@@ -56,8 +58,12 @@ describe('GET /metrics (e2e)', () => {
 
   it('counts security events: unauthenticated, denied and throttled answers and failed logins', async () => {
     expect((await t.http.get('/api/v1/audit')).status).toBe(401);
-    expect((await t.http.get('/api/v1/audit').set('authorization', `Bearer ${t.token(newUserId(), ['user'])}`)).status).toBe(403);
-    expect((await t.http.post('/api/v1/auth/token').send({ clientId: 'nobody', clientSecret: 'x'.repeat(32) })).status).toBe(401);
+    expect(
+      (await t.http.get('/api/v1/audit').set('authorization', `Bearer ${t.token(newUserId(), ['user'])}`)).status,
+    ).toBe(403);
+    expect(
+      (await t.http.post('/api/v1/auth/token').send({ clientId: 'nobody', clientSecret: 'x'.repeat(32) })).status,
+    ).toBe(401);
     const text = (await t.http.get('/metrics').set('authorization', `Bearer ${token}`)).text;
     expect(text).toMatch(/^security_unauthenticated_requests_total\{route="\/api\/v1\/audit"\} 1$/m);
     expect(text).toMatch(/^security_permission_denials_total\{route="\/api\/v1\/audit"\} 1$/m);

@@ -16,7 +16,9 @@ describe('Migrations at boot (e2e)', () => {
       const applied = await Promise.all(orms.map((orm) => migrateUnderLock(orm)));
       expect(applied.flat()).toEqual(MIGRATIONS.map((m) => m.name));
       expect(await orms[0].migrator.getPending()).toEqual([]);
-      const [{ n }] = await orms[0].em.getConnection().execute<{ n: number }[]>('SELECT count(*)::int AS n FROM mikro_orm_migrations');
+      const [{ n }] = await orms[0].em
+        .getConnection()
+        .execute<{ n: number }[]>('SELECT count(*)::int AS n FROM mikro_orm_migrations');
       expect(n).toBe(MIGRATIONS.length);
     } finally {
       await Promise.all(orms.map((orm) => orm.close(true)));
@@ -28,7 +30,11 @@ describe('Migrations at boot (e2e)', () => {
     const orm = await MikroORM.init(buildOrmOptions({ url, poolMax: 2 }));
     try {
       await orm.migrator.down({ to: 0 });
-      const [{ n }] = await orm.em.getConnection().execute<{ n: number }[]>(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename IN ('audit_log', 'api_clients')`);
+      const [{ n }] = await orm.em
+        .getConnection()
+        .execute<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM pg_tables WHERE tablename IN ('audit_log', 'api_clients')`,
+        );
       expect(n).toBe(0);
       await orm.migrator.up();
       expect(await orm.migrator.getPending()).toEqual([]);

@@ -10,16 +10,35 @@ describe('Patterns: reads while the Redis cache tier is down (e2e)', () => {
   const suite = useSuiteDatabase();
 
   it('answers from memory and the database, promptly', async () => {
-    const options = { databaseUrl: suite.db.url, env: { REDIS_URL: 'redis://127.0.0.1:6399', MIN_USER_SUPPORT: '3', PATTERNS_CRON: 'off' }, imports: [ExtraMinerModule] };
+    const options = {
+      databaseUrl: suite.db.url,
+      env: { REDIS_URL: 'redis://127.0.0.1:6399', MIN_USER_SUPPORT: '3', PATTERNS_CRON: 'off' },
+      imports: [ExtraMinerModule],
+    };
     await withTestApps([options], async ([one]) => {
       const service = `Bearer ${one.token('svc-down', ['service'])}`;
       const users = Array.from({ length: 3 }, () => newUserId());
       for (const u of users) await setConsent(one, u);
-      await one.http.post('/api/v1/learning/events/batch').set('authorization', service).send({ events: users.map((u) => ({ userId: u, eventType: 'interaction', context: { module: 'down', action: 'visit', channel: 'web' }, data: {} })) });
+      await one.http
+        .post('/api/v1/learning/events/batch')
+        .set('authorization', service)
+        .send({
+          events: users.map((u) => ({
+            userId: u,
+            eventType: 'interaction',
+            context: { module: 'down', action: 'visit', channel: 'web' },
+            data: {},
+          })),
+        });
       const admin = `Bearer ${one.token('admin-down', ['admin'])}`;
       const started = await one.http.post('/api/v1/patterns/mine').set('authorization', admin);
       await waitFor(
-        async () => (await suite.pg.query<{ status: string }>('SELECT status FROM mining_runs WHERE id = $1', [started.body.runId])).rows[0]?.status,
+        async () =>
+          (
+            await suite.pg.query<{ status: string }>('SELECT status FROM mining_runs WHERE id = $1', [
+              started.body.runId,
+            ])
+          ).rows[0]?.status,
         (s) => s !== undefined && s !== 'running',
         20_000,
       );

@@ -13,26 +13,41 @@ describe('Patterns: scheduled runs across instances (e2e)', () => {
   };
 
   it('starts runs on PATTERNS_CRON on every instance, and one runs while the others skip', async () => {
-    const options = { databaseUrl: suite.db.url, env: { REDIS_URL: '', PATTERNS_CRON: '* * * * * *' }, imports: [ExtraMinerModule] };
+    const options = {
+      databaseUrl: suite.db.url,
+      env: { REDIS_URL: '', PATTERNS_CRON: '* * * * * *' },
+      imports: [ExtraMinerModule],
+    };
     ChannelMiner.block(); // the first scheduled run stays in progress until released
     await withTestApps([options, options], async ([one, two]) => {
       await ChannelMiner.entered;
       // Ticks every second on both instances: while the run is held, every other tick is skipped.
-      const skips = await waitFor(async () => (await skipped(one)) + (await skipped(two)), (n) => n >= 3, 10_000);
+      const skips = await waitFor(
+        async () => (await skipped(one)) + (await skipped(two)),
+        (n) => n >= 3,
+        10_000,
+      );
       expect(skips).toBeGreaterThanOrEqual(3);
       const running = (await suite.pg.query(`SELECT id, trigger FROM mining_runs WHERE status = 'running'`)).rows;
       expect(running).toHaveLength(1);
       expect(running[0].trigger).toBe('schedule');
       ChannelMiner.release();
       const status = await waitFor(
-        async () => (await suite.pg.query<{ status: string }>('SELECT status FROM mining_runs WHERE id = $1', [running[0].id])).rows[0].status,
+        async () =>
+          (await suite.pg.query<{ status: string }>('SELECT status FROM mining_runs WHERE id = $1', [running[0].id]))
+            .rows[0].status,
         (s) => s !== 'running',
         10_000,
       );
       expect(status).toBe('succeeded');
     });
     // No two runs ever overlapped.
-    const runs = (await suite.pg.query<{ started_at: Date; finished_at: Date }>(`SELECT started_at, finished_at FROM mining_runs WHERE finished_at IS NOT NULL ORDER BY started_at`)).rows;
-    for (let i = 1; i < runs.length; i++) expect(runs[i].started_at.getTime()).toBeGreaterThanOrEqual(runs[i - 1].finished_at.getTime() - 1);
+    const runs = (
+      await suite.pg.query<{ started_at: Date; finished_at: Date }>(
+        `SELECT started_at, finished_at FROM mining_runs WHERE finished_at IS NOT NULL ORDER BY started_at`,
+      )
+    ).rows;
+    for (let i = 1; i < runs.length; i++)
+      expect(runs[i].started_at.getTime()).toBeGreaterThanOrEqual(runs[i - 1].finished_at.getTime() - 1);
   });
 });

@@ -14,7 +14,10 @@ const K = 3;
 const DAY = 86_400_000;
 
 describe('Patterns: mining runs, miners and reads (e2e)', () => {
-  const suite = useSuite({ env: { REDIS_URL: '', MIN_USER_SUPPORT: String(K), MINING_MAX_OCCURRENCES_PER_USER: '10', PATTERNS_CRON: 'off' }, imports: [ExtraMinerModule] });
+  const suite = useSuite({
+    env: { REDIS_URL: '', MIN_USER_SUPPORT: String(K), MINING_MAX_OCCURRENCES_PER_USER: '10', PATTERNS_CRON: 'off' },
+    imports: [ExtraMinerModule],
+  });
   let t: TestApp;
   beforeAll(() => ({ t } = suite));
   afterEach(() => {
@@ -41,7 +44,13 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
   }
 
   const session = (userId: string, module: string, sessionId: string, actions: string[]) =>
-    actions.map((action) => ({ userId, eventType: 'interaction', context: { module, action, sessionId }, data: { outcome: 'success' }, timestamp: at() }));
+    actions.map((action) => ({
+      userId,
+      eventType: 'interaction',
+      context: { module, action, sessionId },
+      data: { outcome: 'success' },
+      timestamp: at(),
+    }));
 
   /** Starts a run and waits for it to finish; returns the finished run. */
   async function mine(): Promise<Record<string, any>> {
@@ -80,7 +89,12 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
         // Sessions split sequences: no edit>open across these.
         ...Array.from({ length: 20 }, (_, i) => session(heavy, 'seq', `h${i}`, ['open', 'edit'])).flat(),
         // One user alone, however often, publishes nothing.
-        ...session(heavy, 'seq', 'solo', Array.from({ length: 30 }, (_, i) => (i % 2 ? 'ping' : 'pong'))),
+        ...session(
+          heavy,
+          'seq',
+          'solo',
+          Array.from({ length: 30 }, (_, i) => (i % 2 ? 'ping' : 'pong')),
+        ),
       ]);
       const run = await mine();
       expect(run.status).toBe('succeeded');
@@ -88,7 +102,11 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       const bySignature = Object.fromEntries(found.filter((p) => !p.items.gapped).map((p) => [p.signature, p]));
       expect(Object.keys(bySignature).sort()).toEqual(['edit>save', 'open>edit', 'open>edit>save']);
       // open>edit: 5 users; occurrences 4 + the heavy user's 20 capped at 10; context "open" also led to save once.
-      expect(bySignature['open>edit']).toMatchObject({ support: 5, occurrences: 14, items: { actions: ['open', 'edit'] } });
+      expect(bySignature['open>edit']).toMatchObject({
+        support: 5,
+        occurrences: 14,
+        items: { actions: ['open', 'edit'] },
+      });
       expect(bySignature['open>edit'].confidence).toBeCloseTo(14 / 15, 10);
       expect(bySignature['edit>save']).toMatchObject({ support: 3, occurrences: 3, confidence: 1 });
       expect(bySignature['open>edit>save']).toMatchObject({ support: 3, occurrences: 3 });
@@ -114,10 +132,17 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       expect(found.map((p) => p.signature)).toEqual(['gapped:start>finish']);
       // 4 users; occurrences: a, b, c and 10 of the heavy user's 20. Within the gap, start was followed 29 times
       // (each user's count of each action capped): a 2, b 3, c 1, heavy 10 z + 10 finish, far 3 (w1, w2, w3).
-      expect(found[0]).toMatchObject({ support: 4, occurrences: 13, items: { actions: ['start', 'finish'], gapped: true, maxGap: 2 } });
+      expect(found[0]).toMatchObject({
+        support: 4,
+        occurrences: 13,
+        items: { actions: ['start', 'finish'], gapped: true, maxGap: 2 },
+      });
       expect(found[0].confidence).toBeCloseTo(13 / 29, 10);
       // Prediction reads only contiguous sequences: nothing is known to come right after start.
-      const predicted = await t.http.post('/api/v1/patterns/predict').set('authorization', service()).send({ module: 'gap', recentActions: ['start'] });
+      const predicted = await t.http
+        .post('/api/v1/patterns/predict')
+        .set('authorization', service())
+        .send({ module: 'gap', recentActions: ['start'] });
       expect(predicted.body).toEqual({ predictions: [] });
     });
 
@@ -132,11 +157,20 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
         ...session(c, 'pred', 't', ['browse', 'type', 'discard']),
       ]);
       await mine();
-      const predict = (body: unknown) => t.http.post('/api/v1/patterns/predict').set('authorization', service()).send(body as object);
+      const predict = (body: unknown) =>
+        t.http
+          .post('/api/v1/patterns/predict')
+          .set('authorization', service())
+          .send(body as object);
       // After start>type users sent; after browse>type they discarded; after type alone, either (back-off).
       const afterStart = await predict({ module: 'pred', recentActions: ['start', 'type'] });
       expect(afterStart.status).toBe(200);
-      expect(afterStart.body.predictions[0]).toEqual({ action: 'send', confidence: 1, support: 3, context: ['start', 'type'] });
+      expect(afterStart.body.predictions[0]).toEqual({
+        action: 'send',
+        confidence: 1,
+        support: 3,
+        context: ['start', 'type'],
+      });
       expect(afterStart.body.predictions[1]).toMatchObject({ action: 'discard', context: ['type'], confidence: 0.5 });
       const unknownStart = await predict({ module: 'pred', recentActions: ['zzz', 'type'], limit: 1 });
       expect(unknownStart.body.predictions).toHaveLength(1);
@@ -145,10 +179,18 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       const bad = await predict({ module: 'Bad Module', recentActions: [] });
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['module', 'recentActions']);
-      const tooMuch = await predict({ module: 'pred', recentActions: Array.from({ length: 21 }, () => 'type'), limit: 21 });
+      const tooMuch = await predict({
+        module: 'pred',
+        recentActions: Array.from({ length: 21 }, () => 'type'),
+        limit: 21,
+      });
       expect(tooMuch.status).toBe(400);
       expect(tooMuch.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['limit', 'recentActions']);
-      const atBounds = await predict({ module: 'pred', recentActions: Array.from({ length: 20 }, () => 'type'), limit: 20 });
+      const atBounds = await predict({
+        module: 'pred',
+        recentActions: Array.from({ length: 20 }, () => 'type'),
+        limit: 20,
+      });
       expect(atBounds.status).toBe(200);
     });
   });
@@ -157,20 +199,46 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     it('publishes a correction at k users with its normalized text, and not at k-1', async () => {
       const users = await consentingUsers(K + K - 1);
       const events = [
-        ...users.slice(0, K).map((u, i) => ({ userId: u, eventType: 'correction', context: { module: 'corr', action: 'fix' }, data: { original: i ? 'Teh  Cat' : 'teh cat', corrected: 'The Cat' }, timestamp: at() })),
-        ...users.slice(K).map((u) => ({ userId: u, eventType: 'correction', context: { module: 'corr', action: 'fix' }, data: { original: 'recieve', corrected: 'receive' }, timestamp: at() })),
+        ...users
+          .slice(0, K)
+          .map((u, i) => ({
+            userId: u,
+            eventType: 'correction',
+            context: { module: 'corr', action: 'fix' },
+            data: { original: i ? 'Teh  Cat' : 'teh cat', corrected: 'The Cat' },
+            timestamp: at(),
+          })),
+        ...users
+          .slice(K)
+          .map((u) => ({
+            userId: u,
+            eventType: 'correction',
+            context: { module: 'corr', action: 'fix' },
+            data: { original: 'recieve', corrected: 'receive' },
+            timestamp: at(),
+          })),
       ];
       await ingest(events);
       await mine();
       const found = await patterns('type=correction&module=corr');
       expect(found).toHaveLength(1);
-      expect(found[0]).toMatchObject({ support: K, occurrences: K, items: { original: 'teh cat', corrected: 'the cat' } });
+      expect(found[0]).toMatchObject({
+        support: K,
+        occurrences: K,
+        items: { original: 'teh cat', corrected: 'the cat' },
+      });
       expect(found[0].signature).toMatch(/^[0-9a-f]{64}$/);
     });
 
     it('scores feedback per action with a Wilson lower bound, counting each user at most the cap', async () => {
       const [a, b, c] = await consentingUsers(3);
-      const rate = (userId: string, rating: number) => ({ userId, eventType: 'feedback', context: { module: 'fb', action: 'suggest' }, data: { rating }, timestamp: at() });
+      const rate = (userId: string, rating: number) => ({
+        userId,
+        eventType: 'feedback',
+        context: { module: 'fb', action: 'suggest' },
+        data: { rating },
+        timestamp: at(),
+      });
       await ingest([rate(a, 5), rate(b, 4), rate(c, 2), ...Array.from({ length: 30 }, () => rate(c, 1))]);
       await mine();
       const [p] = await patterns('type=feedback&module=fb');
@@ -183,13 +251,20 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       const n = 12;
       const phat = 2 / n;
       const z = 1.959963984540054;
-      const wilson = (phat + (z * z) / (2 * n) - z * Math.sqrt((phat * (1 - phat)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+      const wilson =
+        (phat + (z * z) / (2 * n) - z * Math.sqrt((phat * (1 - phat)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
       expect(p.confidence).toBeCloseTo(wilson, 10);
     });
 
     it('publishes a mean rating only when k users gave a rating, not just a sentiment', async () => {
       const [a, b, c] = await consentingUsers(3);
-      const say = (userId: string, data: Record<string, unknown>) => ({ userId, eventType: 'feedback', context: { module: 'fb-mixed', action: 'answer' }, data, timestamp: at() });
+      const say = (userId: string, data: Record<string, unknown>) => ({
+        userId,
+        eventType: 'feedback',
+        context: { module: 'fb-mixed', action: 'answer' },
+        data,
+        timestamp: at(),
+      });
       await ingest([say(a, { sentiment: 'positive' }), say(b, { sentiment: 'negative' }), say(c, { rating: 5 })]);
       await mine();
       const [p] = await patterns('type=feedback&module=fb-mixed');
@@ -200,7 +275,14 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
 
     it('relates actions used by the same users with support, confidence and lift', async () => {
       const users = await consentingUsers(6);
-      const use = (userId: string, actions: string[]) => actions.map((action) => ({ userId, eventType: 'interaction', context: { module: 'co', action }, data: {}, timestamp: at() }));
+      const use = (userId: string, actions: string[]) =>
+        actions.map((action) => ({
+          userId,
+          eventType: 'interaction',
+          context: { module: 'co', action },
+          data: {},
+          timestamp: at(),
+        }));
       await ingest([
         ...use(users[0], ['x', 'y']),
         ...use(users[1], ['x', 'y']),
@@ -213,30 +295,63 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       const found = await patterns('type=co_occurrence&module=co');
       expect(found).toHaveLength(1);
       // 6 users; x by 4, y by 4, both by 3: confidence P(y|x) = 3/4, lift = (3/6) / ((4/6)(4/6)) = 1.125.
-      expect(found[0]).toMatchObject({ signature: 'x+y', support: 3, items: { actions: ['x', 'y'] }, confidence: 0.75 });
+      expect(found[0]).toMatchObject({
+        signature: 'x+y',
+        support: 3,
+        items: { actions: ['x', 'y'] },
+        confidence: 0.75,
+      });
       expect(found[0].lift).toBeCloseTo(1.125, 10);
       expect(found[0].stats).toMatchObject({ usersX: 4, usersY: 4, moduleUsers: 6, confidenceXGivenY: 0.75 });
     });
 
     it('confirms a reported pattern at k reporters and publishes only the items k of them listed', async () => {
       const users = await consentingUsers(3);
-      const items = [['Alpha', 'beta'], ['alpha', 'beta', 'gamma'], ['ALPHA', 'delta']];
+      const items = [
+        ['Alpha', 'beta'],
+        ['alpha', 'beta', 'gamma'],
+        ['ALPHA', 'delta'],
+      ];
       await ingest(
-        users.map((u, i) => ({ userId: u, eventType: 'pattern_discovery', context: { module: 'rep', action: 'report' }, data: { patternType: 'workflow', signature: i ? 'Open-Edit' : 'open-edit', items: items[i] }, timestamp: at() })),
+        users.map((u, i) => ({
+          userId: u,
+          eventType: 'pattern_discovery',
+          context: { module: 'rep', action: 'report' },
+          data: { patternType: 'workflow', signature: i ? 'Open-Edit' : 'open-edit', items: items[i] },
+          timestamp: at(),
+        })),
       );
       await mine();
       const found = await patterns('type=reported&module=rep');
       expect(found).toHaveLength(1);
-      expect(found[0]).toMatchObject({ support: 3, items: { patternType: 'workflow', signature: 'open-edit', items: ['alpha'] } });
+      expect(found[0]).toMatchObject({
+        support: 3,
+        items: { patternType: 'workflow', signature: 'open-edit', items: ['alpha'] },
+      });
     });
   });
 
   describe('runs', () => {
     it('runs a miner contributed by another module, with no edit to the patterns module', async () => {
       const users = await consentingUsers(K);
-      await ingest(users.map((u) => ({ userId: u, eventType: 'interaction', context: { module: 'ext', action: 'visit', channel: 'mobile' }, data: {}, timestamp: at() })));
+      await ingest(
+        users.map((u) => ({
+          userId: u,
+          eventType: 'interaction',
+          context: { module: 'ext', action: 'visit', channel: 'mobile' },
+          data: {},
+          timestamp: at(),
+        })),
+      );
       const run = await mine();
-      expect(run.miners.map((m: { miner: string }) => m.miner).sort()).toEqual(['channel', 'co_occurrence', 'correction', 'feedback', 'reported', 'sequence']);
+      expect(run.miners.map((m: { miner: string }) => m.miner).sort()).toEqual([
+        'channel',
+        'co_occurrence',
+        'correction',
+        'feedback',
+        'reported',
+        'sequence',
+      ]);
       const [p] = await patterns('type=extra&module=ext');
       expect(p).toMatchObject({ signature: 'mobile', support: K, items: { channel: 'mobile' } });
     });
@@ -245,16 +360,37 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       const repository = t.app.get(PatternsRepository);
       const sql = t.app.get(SqlPool);
       const runId = uuidv7();
-      const many = Array.from({ length: 12_001 }, (_, i) => ({ module: 'bulk', signature: `s${i}`, items: { i }, support: K, occurrences: K }));
+      const many = Array.from({ length: 12_001 }, (_, i) => ({
+        module: 'bulk',
+        signature: `s${i}`,
+        items: { i },
+        support: K,
+        occurrences: K,
+      }));
       try {
-        const written = await sql.withClient((client) => inTransaction(client, (tx) => repository.upsert(tx, runId, 'bulk', many, new Date())));
+        const written = await sql.withClient((client) =>
+          inTransaction(client, (tx) => repository.upsert(tx, runId, 'bulk', many, new Date())),
+        );
         expect(written).toBe(12_001);
-        const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM global_patterns WHERE pattern_type = 'bulk' AND run_id = $1`, [runId]);
+        const [row] = await sql.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM global_patterns WHERE pattern_type = 'bulk' AND run_id = $1`,
+          [runId],
+        );
         expect(row.n).toBe(12_001);
         // A failing last statement takes the earlier ones with it.
-        const broken = [...many.map((p) => ({ ...p, support: K + 1 })), { module: 'bulk', signature: 'bad', items: {}, support: -1, occurrences: 0 }];
-        await expect(sql.withClient((client) => inTransaction(client, (tx) => repository.upsert(tx, uuidv7(), 'bulk', broken, new Date())))).rejects.toThrow();
-        const [after] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM global_patterns WHERE pattern_type = 'bulk' AND support = $1`, [K]);
+        const broken = [
+          ...many.map((p) => ({ ...p, support: K + 1 })),
+          { module: 'bulk', signature: 'bad', items: {}, support: -1, occurrences: 0 },
+        ];
+        await expect(
+          sql.withClient((client) =>
+            inTransaction(client, (tx) => repository.upsert(tx, uuidv7(), 'bulk', broken, new Date())),
+          ),
+        ).rejects.toThrow();
+        const [after] = await sql.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM global_patterns WHERE pattern_type = 'bulk' AND support = $1`,
+          [K],
+        );
         expect(after.n).toBe(12_001);
       } finally {
         await sql.query(`DELETE FROM global_patterns WHERE pattern_type = 'bulk'`);
@@ -280,19 +416,39 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
 
     it('keeps the patterns of a failing miner and reports the run as partial', async () => {
       const users = await consentingUsers(K);
-      await ingest(users.map((u) => ({ userId: u, eventType: 'interaction', context: { module: 'ext-fail', action: 'visit', channel: 'tv' }, data: {}, timestamp: at() })));
+      await ingest(
+        users.map((u) => ({
+          userId: u,
+          eventType: 'interaction',
+          context: { module: 'ext-fail', action: 'visit', channel: 'tv' },
+          data: {},
+          timestamp: at(),
+        })),
+      );
       await mine();
       expect(await patterns('type=extra&module=ext-fail')).toHaveLength(1);
       ChannelMiner.mode = 'fail';
       const run = await mine();
       expect(run.status).toBe('partial');
-      expect(run.miners.find((m: { miner: string }) => m.miner === 'channel')).toMatchObject({ published: 0, retired: 0, error: 'channel miner failed on purpose' });
+      expect(run.miners.find((m: { miner: string }) => m.miner === 'channel')).toMatchObject({
+        published: 0,
+        retired: 0,
+        error: 'channel miner failed on purpose',
+      });
       expect(await patterns('type=extra&module=ext-fail')).toHaveLength(1);
     });
 
     it('retires what a failing miner can no longer vouch for: its patterns counted before a withdrawal', async () => {
       const users = await consentingUsers(K);
-      await ingest(users.map((u) => ({ userId: u, eventType: 'interaction', context: { module: 'ext-unverified', action: 'visit', channel: 'radio' }, data: {}, timestamp: at() })));
+      await ingest(
+        users.map((u) => ({
+          userId: u,
+          eventType: 'interaction',
+          context: { module: 'ext-unverified', action: 'visit', channel: 'radio' },
+          data: {},
+          timestamp: at(),
+        })),
+      );
       await mine();
       expect(await patterns('type=extra&module=ext-unverified')).toHaveLength(1);
       await setConsent(t, users[0], false);
@@ -307,7 +463,15 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
 
     it('refuses a pattern holding text jsonb cannot store, and publishes the rest: the run succeeds', async () => {
       const users = await consentingUsers(K);
-      await ingest(users.map((u) => ({ userId: u, eventType: 'interaction', context: { module: 'ext-poison', action: 'visit', channel: 'web' }, data: {}, timestamp: at() })));
+      await ingest(
+        users.map((u) => ({
+          userId: u,
+          eventType: 'interaction',
+          context: { module: 'ext-poison', action: 'visit', channel: 'web' },
+          data: {},
+          timestamp: at(),
+        })),
+      );
       ChannelMiner.mode = 'poison';
       const run = await mine();
       expect(run.status).toBe('succeeded');
@@ -317,7 +481,14 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
 
     it('retires a pattern at the next run once a withdrawal or an erasure takes its support below k', async () => {
       const users = await consentingUsers(K);
-      const visit = (module: string) => users.map((u) => ({ userId: u, eventType: 'interaction', context: { module, action: 'visit', channel: 'kiosk' }, data: {}, timestamp: at() }));
+      const visit = (module: string) =>
+        users.map((u) => ({
+          userId: u,
+          eventType: 'interaction',
+          context: { module, action: 'visit', channel: 'kiosk' },
+          data: {},
+          timestamp: at(),
+        }));
       await ingest([...visit('ret-w'), ...visit('ret-e')]);
       await mine();
       expect(await patterns('type=extra&module=ret-w')).toHaveLength(1);
@@ -333,7 +504,15 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
 
       // Back to k users, then an erasure.
       const [extra] = await consentingUsers(1);
-      await ingest([{ userId: extra, eventType: 'interaction', context: { module: 'ret-e', action: 'visit', channel: 'kiosk' }, data: {}, timestamp: at() }]);
+      await ingest([
+        {
+          userId: extra,
+          eventType: 'interaction',
+          context: { module: 'ret-e', action: 'visit', channel: 'kiosk' },
+          data: {},
+          timestamp: at(),
+        },
+      ]);
       await mine();
       expect(await patterns('type=extra&module=ret-e')).toMatchObject([{ support: K }]);
       const erased = await t.http.delete(`/api/v1/privacy/users/${users[1]}`).set('authorization', admin());
@@ -344,25 +523,54 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
   });
 
   it('never mines again what a withdrawal with exclude kept, even after a new grant', async () => {
-    await withTestApps([{ databaseUrl: suite.db.url, env: { REDIS_URL: '', MIN_USER_SUPPORT: String(K), PATTERNS_CRON: 'off', CONSENT_WITHDRAWAL_ACTION: 'exclude' }, imports: [ExtraMinerModule] }], async ([ex]) => {
-      const users = Array.from({ length: K }, () => newUserId());
-      for (const u of users) await setConsent(ex, u);
-      const visit = (u: string) => ({ userId: u, eventType: 'interaction', context: { module: 'excl', action: 'visit', channel: 'radio' }, data: {}, timestamp: at() });
-      const send = async (events: unknown[]) => expect((await ex.http.post('/api/v1/learning/events/batch').set('authorization', service()).send({ events })).body.accepted).toBe(events.length);
-      await send(users.map(visit));
-      await mine();
-      expect(await patterns('type=extra&module=excl')).toMatchObject([{ support: K }]);
-      await setConsent(ex, users[0], false); // kept, excluded
-      expect(Number((await suite.pg.query('SELECT count(*) FROM global_learning_events WHERE user_id = $1', [users[0]])).rows[0].count)).toBe(1);
-      await mine();
-      expect(await patterns('type=extra&module=excl')).toHaveLength(0);
-      await setConsent(ex, users[0], true); // a new grant does not bring the kept event back
-      await mine();
-      expect(await patterns('type=extra&module=excl')).toHaveLength(0);
-      await send([visit(users[0])]); // but what is sent under the new grant counts
-      await mine();
-      expect(await patterns('type=extra&module=excl')).toMatchObject([{ support: K }]);
-    });
+    await withTestApps(
+      [
+        {
+          databaseUrl: suite.db.url,
+          env: {
+            REDIS_URL: '',
+            MIN_USER_SUPPORT: String(K),
+            PATTERNS_CRON: 'off',
+            CONSENT_WITHDRAWAL_ACTION: 'exclude',
+          },
+          imports: [ExtraMinerModule],
+        },
+      ],
+      async ([ex]) => {
+        const users = Array.from({ length: K }, () => newUserId());
+        for (const u of users) await setConsent(ex, u);
+        const visit = (u: string) => ({
+          userId: u,
+          eventType: 'interaction',
+          context: { module: 'excl', action: 'visit', channel: 'radio' },
+          data: {},
+          timestamp: at(),
+        });
+        const send = async (events: unknown[]) =>
+          expect(
+            (await ex.http.post('/api/v1/learning/events/batch').set('authorization', service()).send({ events })).body
+              .accepted,
+          ).toBe(events.length);
+        await send(users.map(visit));
+        await mine();
+        expect(await patterns('type=extra&module=excl')).toMatchObject([{ support: K }]);
+        await setConsent(ex, users[0], false); // kept, excluded
+        expect(
+          Number(
+            (await suite.pg.query('SELECT count(*) FROM global_learning_events WHERE user_id = $1', [users[0]])).rows[0]
+              .count,
+          ),
+        ).toBe(1);
+        await mine();
+        expect(await patterns('type=extra&module=excl')).toHaveLength(0);
+        await setConsent(ex, users[0], true); // a new grant does not bring the kept event back
+        await mine();
+        expect(await patterns('type=extra&module=excl')).toHaveLength(0);
+        await send([visit(users[0])]); // but what is sent under the new grant counts
+        await mine();
+        expect(await patterns('type=extra&module=excl')).toMatchObject([{ support: K }]);
+      },
+    );
   });
 
   it('retires the patterns of a type no registered miner publishes any more', async () => {
@@ -380,7 +588,15 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     it('filters, sorts and pages patterns without gaps or repeats', async () => {
       const users = await consentingUsers(K + 2);
       const events = ['a', 'b', 'c', 'd', 'e'].flatMap((channel, i) =>
-        users.slice(0, K + (i % 3)).map((u) => ({ userId: u, eventType: 'interaction', context: { module: 'page', action: 'visit', channel }, data: {}, timestamp: at() })),
+        users
+          .slice(0, K + (i % 3))
+          .map((u) => ({
+            userId: u,
+            eventType: 'interaction',
+            context: { module: 'page', action: 'visit', channel },
+            data: {},
+            timestamp: at(),
+          })),
       );
       await ingest(events);
       await mine();
@@ -399,31 +615,50 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       } while (cursor);
       expect(seen).toEqual(all.map((p) => p.id));
       expect((await patterns('type=extra&module=page&minSupport=5')).map((p) => p.support)).toEqual([5]);
-      expect(await patterns(`type=extra&module=page&since=${new Date(Date.now() + 60_000).toISOString()}`)).toHaveLength(0);
+      expect(
+        await patterns(`type=extra&module=page&since=${new Date(Date.now() + 60_000).toISOString()}`),
+      ).toHaveLength(0);
       const recent = await patterns('type=extra&module=page&sort=recent');
       expect(recent).toHaveLength(5);
 
-      const one = await t.http.get(`/api/v1/patterns/${all[0].id}`).set('authorization', `Bearer ${t.token(newUserId(), ['user'])}`);
+      const one = await t.http
+        .get(`/api/v1/patterns/${all[0].id}`)
+        .set('authorization', `Bearer ${t.token(newUserId(), ['user'])}`);
       expect(one.status).toBe(200);
       expect(one.body).toEqual(all[0]);
     });
 
     it('answers bad input with 400 naming the field, unknown ids with 404, and enforces roles', async () => {
-      const bad = await t.http.get('/api/v1/patterns?minSupport=abc&sort=random&limit=101').set('authorization', service());
+      const bad = await t.http
+        .get('/api/v1/patterns?minSupport=abc&sort=random&limit=101')
+        .set('authorization', service());
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['limit', 'minSupport', 'sort']);
       expect((await t.http.get('/api/v1/patterns?cursor=garbage').set('authorization', service())).status).toBe(400);
       // A crafted cursor with a position the column cannot hold, and a date PostgreSQL cannot store: 400, not 500.
-      const crafted = encodeCursor([1e11, newUserId()], { type: undefined, module: undefined, minSupport: undefined, since: undefined, status: 'active', sort: 'support' });
+      const crafted = encodeCursor([1e11, newUserId()], {
+        type: undefined,
+        module: undefined,
+        minSupport: undefined,
+        since: undefined,
+        status: 'active',
+        sort: 'support',
+      });
       expect((await t.http.get(`/api/v1/patterns?cursor=${crafted}`).set('authorization', service())).status).toBe(400);
-      const ancient = await t.http.get('/api/v1/patterns?since=-100000-01-01T00:00:00Z').set('authorization', service());
+      const ancient = await t.http
+        .get('/api/v1/patterns?since=-100000-01-01T00:00:00Z')
+        .set('authorization', service());
       expect(ancient.status).toBe(400);
       expect(ancient.body.errors[0].field).toBe('since');
       // A long admin subject is kept, shortened, in the run history.
       const longAdmin = `Bearer ${t.token('a'.repeat(150), ['admin'])}`;
       const started = await t.http.post('/api/v1/patterns/mine').set('authorization', longAdmin);
       expect(started.status).toBe(202);
-      await waitFor(() => runById(started.body.runId), (r) => r?.status !== undefined && r.status !== 'running', 20_000);
+      await waitFor(
+        () => runById(started.body.runId),
+        (r) => r?.status !== undefined && r.status !== 'running',
+        20_000,
+      );
       expect((await runById(started.body.runId))?.requestedBy).toBe('a'.repeat(128));
       expect((await t.http.get('/api/v1/patterns/not-a-uuid').set('authorization', service())).status).toBe(400);
       const missing = await t.http.get(`/api/v1/patterns/${newUserId()}`).set('authorization', service());

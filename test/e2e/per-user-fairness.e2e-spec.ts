@@ -12,7 +12,9 @@ import { waitFor } from '../support/wait';
 describe('Per-user fairness: long per-user requests and a small pool (e2e)', () => {
   // Readiness here must answer for the database: the heap check would judge the whole Jest process, which holds
   // every suite run before this one.
-  const suite = useSuite({ env: { REDIS_URL: '', DATABASE_POOL_MAX: '4', THROTTLE_LIMIT: '100000', HEALTH_HEAP_LIMIT_MB: '65536' } });
+  const suite = useSuite({
+    env: { REDIS_URL: '', DATABASE_POOL_MAX: '4', THROTTLE_LIMIT: '100000', HEALTH_HEAP_LIMIT_MB: '65536' },
+  });
   const bearer = (sub: string, roles: Role[] = ['user']) => `Bearer ${suite.t.token(sub, roles)}`;
 
   /** Fires `burst` copies at once and, while they run, checks readiness and another user's consent change. */
@@ -21,18 +23,35 @@ describe('Per-user fairness: long per-user requests and a small pool (e2e)', () 
     const started = burst();
     const t0 = performance.now();
     const ready = await suite.t.http.get('/health/ready');
-    const served = await suite.t.http.put('/api/v1/consent/me').set('authorization', bearer(other)).send({ allowCollectiveLearning: true, policyVersion: 'v1' });
+    const served = await suite.t.http
+      .put('/api/v1/consent/me')
+      .set('authorization', bearer(other))
+      .send({ allowCollectiveLearning: true, policyVersion: 'v1' });
     const otherMs = performance.now() - t0;
     const answers = await Promise.all(started);
-    return { ready: { status: ready.status, body: ready.status === 200 ? null : ready.body }, served: served.status, otherMs, answers };
+    return {
+      ready: { status: ready.status, body: ready.status === 200 ? null : ready.body },
+      served: served.status,
+      otherMs,
+      answers,
+    };
   }
 
   it('40 parallel erasures by one user: readiness stays 200, another user is served in under a second, no 5xx', async () => {
     const user = newUserId();
     await setConsent(suite.t, user);
-    await suite.t.http.post('/api/v1/learning/events').set('authorization', bearer(user)).send(interaction(user)).expect(201);
+    await suite.t.http
+      .post('/api/v1/learning/events')
+      .set('authorization', bearer(user))
+      .send(interaction(user))
+      .expect(201);
     const { ready, served, otherMs, answers } = await underBurst(() =>
-      Array.from({ length: 40 }, () => suite.t.http.delete('/api/v1/privacy/me').set('authorization', bearer(user)).then((r) => r)),
+      Array.from({ length: 40 }, () =>
+        suite.t.http
+          .delete('/api/v1/privacy/me')
+          .set('authorization', bearer(user))
+          .then((r) => r),
+      ),
     );
     expect(ready).toEqual({ status: 200, body: null });
     expect(served).toBe(200);
@@ -40,9 +59,12 @@ describe('Per-user fairness: long per-user requests and a small pool (e2e)', () 
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses).toContain(200);
-    for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body).toMatchObject({ code: 'PRIVACY.IN_PROGRESS', retryable: true });
+    for (const refused of answers.filter((a) => a.status === 409))
+      expect(refused.body).toMatchObject({ code: 'PRIVACY.IN_PROGRESS', retryable: true });
     // The user is gone: nothing of theirs is left.
-    const left = await suite.pg.query('SELECT count(*)::int AS n FROM global_learning_events WHERE user_id = $1', [user]);
+    const left = await suite.pg.query('SELECT count(*)::int AS n FROM global_learning_events WHERE user_id = $1', [
+      user,
+    ]);
     expect(left.rows[0].n).toBe(0);
   });
 
@@ -64,26 +86,46 @@ describe('Per-user fairness: long per-user requests and a small pool (e2e)', () 
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses.filter((s) => s !== 200 && s !== 409)).toEqual([]);
-    for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body).toMatchObject({ code: 'CONSENT.CHANGE_IN_PROGRESS', retryable: true });
+    for (const refused of answers.filter((a) => a.status === 409))
+      expect(refused.body).toMatchObject({ code: 'CONSENT.CHANGE_IN_PROGRESS', retryable: true });
   });
 
   it('runs one export per user at a time: a second one while the first streams is 409 before any byte', async () => {
     const user = newUserId();
     await setConsent(suite.t, user);
-    await suite.t.http.post('/api/v1/learning/events').set('authorization', bearer(user)).send(interaction(user)).expect(201);
+    await suite.t.http
+      .post('/api/v1/learning/events')
+      .set('authorization', bearer(user))
+      .send(interaction(user))
+      .expect(201);
     // The first export waits on the events table (locked here) while it holds the user's slot.
     await suite.pg.query('BEGIN');
     await suite.pg.query('LOCK TABLE global_learning_events IN ACCESS EXCLUSIVE MODE');
     let first: Promise<{ status: number }>;
     try {
-      first = suite.t.http.get('/api/v1/privacy/me/export').set('authorization', bearer(user)).then((r) => r);
+      first = suite.t.http
+        .get('/api/v1/privacy/me/export')
+        .set('authorization', bearer(user))
+        .then((r) => r);
       await waitFor(
-        async () => (await suite.pg.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%global_learning_events%'`)).rows[0].n,
+        async () =>
+          (
+            await suite.pg.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%global_learning_events%'`,
+            )
+          ).rows[0].n,
         (n) => n > 0,
         5_000,
         20,
       );
-      const answers = await Promise.all(Array.from({ length: 5 }, () => suite.t.http.get('/api/v1/privacy/me/export').set('authorization', bearer(user)).then((r) => r)));
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          suite.t.http
+            .get('/api/v1/privacy/me/export')
+            .set('authorization', bearer(user))
+            .then((r) => r),
+        ),
+      );
       for (const refused of answers) {
         expect(refused.status).toBe(409);
         expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
@@ -100,19 +142,31 @@ describe('Per-user fairness: long per-user requests and a small pool (e2e)', () 
   it('runs one erasure per user across instances: another instance answers 409 while the first one is in its transaction', async () => {
     const user = newUserId();
     await setConsent(suite.t, user);
-    await suite.t.http.post('/api/v1/learning/events').set('authorization', bearer(user)).send(interaction(user)).expect(201);
+    await suite.t.http
+      .post('/api/v1/learning/events')
+      .set('authorization', bearer(user))
+      .send(interaction(user))
+      .expect(201);
     const other = await createTestApp({ databaseUrl: suite.db.url, env: { REDIS_URL: '', THROTTLE_LIMIT: '100000' } });
     try {
       await withDeleteDelay(user, async () => {
-        const first = suite.t.http.delete('/api/v1/privacy/me').set('authorization', bearer(user)).then((r) => r);
+        const first = suite.t.http
+          .delete('/api/v1/privacy/me')
+          .set('authorization', bearer(user))
+          .then((r) => r);
         await new Promise((r) => setTimeout(r, 300));
-        const second = await other.http.delete('/api/v1/privacy/me').set('authorization', `Bearer ${other.token(user, ['user'])}`);
+        const second = await other.http
+          .delete('/api/v1/privacy/me')
+          .set('authorization', `Bearer ${other.token(user, ['user'])}`);
         expect(second.status).toBe(409);
         expect(second.body).toMatchObject({ code: 'PRIVACY.IN_PROGRESS', retryable: true });
         expect((await first).status).toBe(200);
       });
       // Once the first has committed, the other instance erases (again: nothing is left) without refusal.
-      expect((await other.http.delete('/api/v1/privacy/me').set('authorization', `Bearer ${other.token(user, ['user'])}`)).status).toBe(200);
+      expect(
+        (await other.http.delete('/api/v1/privacy/me').set('authorization', `Bearer ${other.token(user, ['user'])}`))
+          .status,
+      ).toBe(200);
     } finally {
       await other.close();
     }
@@ -120,8 +174,12 @@ describe('Per-user fairness: long per-user requests and a small pool (e2e)', () 
 
   /** Deleting the user's events sleeps 1.5 s, so an erasure of that user stays in its transaction that long. */
   async function withDeleteDelay(user: string, work: () => Promise<void>): Promise<void> {
-    await suite.pg.query(`CREATE FUNCTION test_slow_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF OLD.user_id = '${user}' THEN PERFORM pg_sleep(1.5); END IF; RETURN OLD; END $$`);
-    await suite.pg.query('CREATE TRIGGER test_slow_delete BEFORE DELETE ON global_learning_events FOR EACH ROW EXECUTE FUNCTION test_slow_delete()');
+    await suite.pg.query(
+      `CREATE FUNCTION test_slow_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF OLD.user_id = '${user}' THEN PERFORM pg_sleep(1.5); END IF; RETURN OLD; END $$`,
+    );
+    await suite.pg.query(
+      'CREATE TRIGGER test_slow_delete BEFORE DELETE ON global_learning_events FOR EACH ROW EXECUTE FUNCTION test_slow_delete()',
+    );
     try {
       await work();
     } finally {

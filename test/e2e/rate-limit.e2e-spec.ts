@@ -35,7 +35,8 @@ describe('Rate limits (e2e)', () => {
     const t = await createTestApp({ databaseUrl: db.url, env: { THROTTLE_LIMIT: '2' } });
     try {
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await t.http.post('/api/v1/auth/token').send({ clientId: 'x', clientSecret: 'y' })).status);
+      for (let i = 0; i < 3; i++)
+        statuses.push((await t.http.post('/api/v1/auth/token').send({ clientId: 'x', clientSecret: 'y' })).status);
       expect(statuses).toEqual([401, 401, 429]);
       for (let i = 0; i < 5; i++) expect((await t.http.get('/health/live')).status).toBe(200);
     } finally {
@@ -50,7 +51,11 @@ describe('Rate limits (e2e)', () => {
       const b = await createTestApp({ databaseUrl: db.url, env });
       try {
         const token = a.token(newUserId(), ['admin']);
-        const call = (t: TestApp) => t.http.get('/api/v1/audit').set('authorization', `Bearer ${token}`).then((r) => r.status);
+        const call = (t: TestApp) =>
+          t.http
+            .get('/api/v1/audit')
+            .set('authorization', `Bearer ${token}`)
+            .then((r) => r.status);
         const statuses = [await call(a), await call(b), await call(a), await call(b), await call(a), await call(b)];
         expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
       } finally {
@@ -65,7 +70,11 @@ describe('Rate limits (e2e)', () => {
       const b = await createTestApp({ databaseUrl: db.url, env });
       try {
         const clientId = newUserId();
-        const attempt = (t: TestApp) => t.http.post('/api/v1/auth/token').send({ clientId, clientSecret: 'wrong' }).then((r) => r.status);
+        const attempt = (t: TestApp) =>
+          t.http
+            .post('/api/v1/auth/token')
+            .send({ clientId, clientSecret: 'wrong' })
+            .then((r) => r.status);
         expect([await attempt(a), await attempt(b), await attempt(a), await attempt(b)]).toEqual([401, 401, 429, 429]);
       } finally {
         await a.close();

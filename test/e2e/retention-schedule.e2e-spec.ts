@@ -6,21 +6,34 @@ describe('Retention: scheduled purges across instances (e2e)', () => {
   const suite = useSuiteDatabase();
 
   it('purges on RETENTION_CRON on every instance, one at a time, and never overlaps', async () => {
-    const options = { databaseUrl: suite.db.url, env: { REDIS_URL: '', PATTERNS_CRON: 'off', RETENTION_CRON: '* * * * * *' } };
+    const options = {
+      databaseUrl: suite.db.url,
+      env: { REDIS_URL: '', PATTERNS_CRON: 'off', RETENTION_CRON: '* * * * * *' },
+    };
     await suite.pg.query(
       `INSERT INTO global_learning_events (id, user_id, event_type, module, action, timestamp, received_at, payload, key_id)
        VALUES (gen_random_uuid(), gen_random_uuid(), 'interaction', 'sched', 'old', now() - interval '100 days', now(), '\\x00'::bytea, 'test')`,
     );
     await withTestApps([options, options], async () => {
       const runs = await waitFor(
-        async () => (await suite.pg.query<{ trigger: string; status: string }>(`SELECT trigger, status FROM retention_runs WHERE status <> 'running'`)).rows,
+        async () =>
+          (
+            await suite.pg.query<{ trigger: string; status: string }>(
+              `SELECT trigger, status FROM retention_runs WHERE status <> 'running'`,
+            )
+          ).rows,
         (rows) => rows.length >= 3,
         15_000,
       );
       expect(runs.every((r) => r.trigger === 'schedule' && r.status === 'succeeded')).toBe(true);
     });
     expect((await suite.pg.query(`SELECT 1 FROM global_learning_events WHERE module = 'sched'`)).rowCount).toBe(0);
-    const runs = (await suite.pg.query<{ started_at: Date; finished_at: Date }>(`SELECT started_at, finished_at FROM retention_runs WHERE finished_at IS NOT NULL ORDER BY started_at`)).rows;
-    for (let i = 1; i < runs.length; i++) expect(runs[i].started_at.getTime()).toBeGreaterThanOrEqual(runs[i - 1].finished_at.getTime() - 1);
+    const runs = (
+      await suite.pg.query<{ started_at: Date; finished_at: Date }>(
+        `SELECT started_at, finished_at FROM retention_runs WHERE finished_at IS NOT NULL ORDER BY started_at`,
+      )
+    ).rows;
+    for (let i = 1; i < runs.length; i++)
+      expect(runs[i].started_at.getTime()).toBeGreaterThanOrEqual(runs[i - 1].finished_at.getTime() - 1);
   });
 });

@@ -9,7 +9,18 @@ import { waitFor } from '../support/wait';
 const DAY_S = 86_400;
 
 describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
-  const suite = useSuite({ env: { REDIS_URL: '', PATTERNS_CRON: 'off', RETENTION_CRON: 'off', DATA_RETENTION_DAYS: '90', PATTERN_RETENTION_DAYS: '180', INSIGHT_RETENTION_DAYS: '365', AUDIT_RETENTION_DAYS: '730', RUN_RETENTION_DAYS: '365' } });
+  const suite = useSuite({
+    env: {
+      REDIS_URL: '',
+      PATTERNS_CRON: 'off',
+      RETENTION_CRON: 'off',
+      DATA_RETENTION_DAYS: '90',
+      PATTERN_RETENTION_DAYS: '180',
+      INSIGHT_RETENTION_DAYS: '365',
+      AUDIT_RETENTION_DAYS: '730',
+      RUN_RETENTION_DAYS: '365',
+    },
+  });
   let t: TestApp;
   let sql: SqlPool;
   beforeAll(() => {
@@ -47,7 +58,10 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
   }
 
   async function audit(action: string, at: string, target: string | null = null): Promise<void> {
-    await sql.query(`INSERT INTO audit_log (id, at, actor, actor_type, action, target, outcome) VALUES (gen_random_uuid(), ${at}, 'test', 'system', $1, $2, 'success')`, [action, target]);
+    await sql.query(
+      `INSERT INTO audit_log (id, at, actor, actor_type, action, target, outcome) VALUES (gen_random_uuid(), ${at}, 'test', 'system', $1, $2, 'success')`,
+      [action, target],
+    );
   }
 
   async function miningRun(startedAt: string): Promise<string> {
@@ -65,7 +79,10 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ status: 'running', dryRun });
     const done = await waitFor(
-      async () => (await t.http.get('/api/v1/retention/runs?limit=100').set('authorization', admin())).body.items.find((r: { id: string }) => r.id === res.body.runId),
+      async () =>
+        (await t.http.get('/api/v1/retention/runs?limit=100').set('authorization', admin())).body.items.find(
+          (r: { id: string }) => r.id === res.body.runId,
+        ),
       (r) => r !== undefined && r.status !== 'running',
       20_000,
     );
@@ -103,7 +120,11 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
     expect(await exists(`SELECT 1 FROM global_learning_events WHERE action = 'outside'`)).toBe(false);
     expect(await exists(`SELECT 1 FROM global_patterns WHERE signature = 'inside'`)).toBe(true);
     expect(await exists(`SELECT 1 FROM global_patterns WHERE signature = 'outside'`)).toBe(false);
-    expect((await sql.query<{ key: string }>(`SELECT key FROM collective_insights WHERE module = 'ret' ORDER BY key`)).map((r) => r.key)).toEqual(['inside']);
+    expect(
+      (await sql.query<{ key: string }>(`SELECT key FROM collective_insights WHERE module = 'ret' ORDER BY key`)).map(
+        (r) => r.key,
+      ),
+    ).toEqual(['inside']);
     expect(await exists(`SELECT 1 FROM audit_log WHERE action = 'test.inside'`)).toBe(true);
     expect(await exists(`SELECT 1 FROM audit_log WHERE action = 'test.outside'`)).toBe(false);
     expect(await exists(`SELECT 1 FROM mining_runs WHERE id = $1`, [oldRun])).toBe(false);
@@ -118,7 +139,10 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
     const held = newUserId();
     await event(held, ago(200, 0), 'held-old');
     await audit('test.about-held', ago(800, 0), held);
-    const placed = await t.http.put(`/api/v1/retention/holds/${held}`).set('authorization', admin()).send({ reason: 'case 2026-17' });
+    const placed = await t.http
+      .put(`/api/v1/retention/holds/${held}`)
+      .set('authorization', admin())
+      .send({ reason: 'case 2026-17' });
     expect(placed.status).toBe(200);
     expect(placed.body).toMatchObject({ userId: held, reason: 'case 2026-17', placedBy: 'admin-1' });
 
@@ -129,7 +153,12 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
     const erase = await t.http.delete(`/api/v1/privacy/users/${held}`).set('authorization', admin());
     expect(erase.status).toBe(409);
     expect(erase.body.code).toBe('RETENTION.LEGAL_HOLD');
-    expect(await exists(`SELECT 1 FROM audit_log WHERE action = 'privacy.erasure_refused' AND target = $1 AND outcome = 'denied'`, [held])).toBe(true);
+    expect(
+      await exists(
+        `SELECT 1 FROM audit_log WHERE action = 'privacy.erasure_refused' AND target = $1 AND outcome = 'denied'`,
+        [held],
+      ),
+    ).toBe(true);
     const list = await t.http.get('/api/v1/retention/holds').set('authorization', admin());
     expect(list.body.items.map((h: { userId: string }) => h.userId)).toContain(held);
 
@@ -139,15 +168,23 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
     expect(await exists(`SELECT 1 FROM global_learning_events WHERE user_id = $1`, [held])).toBe(false);
   });
 
-  it('turns a held user\'s withdrawal into an exclusion: their events stay, out of mining', async () => {
+  it("turns a held user's withdrawal into an exclusion: their events stay, out of mining", async () => {
     const held = newUserId();
     await setConsent(t, held);
-    const sent = await t.http.post('/api/v1/learning/events').set('authorization', `Bearer ${t.token('svc-ret', ['service'])}`).send({ userId: held, eventType: 'interaction', context: { module: 'ret', action: 'kept' }, data: {} });
+    const sent = await t.http
+      .post('/api/v1/learning/events')
+      .set('authorization', `Bearer ${t.token('svc-ret', ['service'])}`)
+      .send({ userId: held, eventType: 'interaction', context: { module: 'ret', action: 'kept' }, data: {} });
     expect(sent.status).toBe(201);
     await t.http.put(`/api/v1/retention/holds/${held}`).set('authorization', admin()).send({ reason: 'case 2026-18' });
     await setConsent(t, held, false);
     expect(await exists(`SELECT 1 FROM global_learning_events WHERE user_id = $1`, [held])).toBe(true);
-    expect(await exists(`SELECT 1 FROM audit_log WHERE action = 'consent.withdrawn' AND target = $1 AND details->>'action' = 'exclude'`, [held])).toBe(true);
+    expect(
+      await exists(
+        `SELECT 1 FROM audit_log WHERE action = 'consent.withdrawn' AND target = $1 AND details->>'action' = 'exclude'`,
+        [held],
+      ),
+    ).toBe(true);
     await t.http.delete(`/api/v1/retention/holds/${held}`).set('authorization', admin());
   });
 
@@ -176,13 +213,23 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
         try {
           first = await t.http.post('/api/v1/retention/run').set('authorization', admin()).send({});
           expect(first.status).toBe(202);
-          const second = await other.http.post('/api/v1/retention/run').set('authorization', `Bearer ${other.token('admin-2', ['admin'])}`).send({});
+          const second = await other.http
+            .post('/api/v1/retention/run')
+            .set('authorization', `Bearer ${other.token('admin-2', ['admin'])}`)
+            .send({});
           expect(second.status).toBe(409);
           expect(second.body).toMatchObject({ code: 'RETENTION.RUN_IN_PROGRESS', runId: first.body.runId });
         } finally {
           await blocker.query('ROLLBACK');
         }
-        await waitFor(async () => (await sql.query<{ status: string }>('SELECT status FROM retention_runs WHERE id = $1', [first.body.runId]))[0]?.status, (s) => s === 'succeeded', 20_000);
+        await waitFor(
+          async () =>
+            (
+              await sql.query<{ status: string }>('SELECT status FROM retention_runs WHERE id = $1', [first.body.runId])
+            )[0]?.status,
+          (s) => s === 'succeeded',
+          20_000,
+        );
       });
     });
     expect(await exists(`SELECT 1 FROM global_learning_events WHERE action = 'two-instances'`)).toBe(false);
@@ -194,14 +241,18 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
        SELECT gen_random_uuid(), gen_random_uuid(), 'interaction', 'bulk', 'old', now() - interval '95 days' - g * interval '1 second', now(), '\\x00'::bytea, 'test'
          FROM generate_series(1, 2500) g`,
     );
-    await sql.query(`INSERT INTO audit_log (id, at, actor, actor_type, action, outcome) SELECT gen_random_uuid(), now() - interval '800 days', 'test', 'system', 'test.bulk', 'success' FROM generate_series(1, 1500)`);
+    await sql.query(
+      `INSERT INTO audit_log (id, at, actor, actor_type, action, outcome) SELECT gen_random_uuid(), now() - interval '800 days', 'test', 'system', 'test.bulk', 'success' FROM generate_series(1, 1500)`,
+    );
     const done = await run(false);
     // At least: rows other tests left one second inside a policy may have crossed it since.
     expect(done.counts.learning_events).toBeGreaterThanOrEqual(2500);
     expect(done.counts.audit_log).toBeGreaterThanOrEqual(1500);
     expect(await exists(`SELECT 1 FROM global_learning_events WHERE module = 'bulk'`)).toBe(false);
     expect(await exists(`SELECT 1 FROM audit_log WHERE action = 'test.bulk'`)).toBe(false);
-    expect(await exists(`SELECT 1 FROM audit_log WHERE action = 'retention.run_requested' AND target = $1`, [done.id])).toBe(true);
+    expect(
+      await exists(`SELECT 1 FROM audit_log WHERE action = 'retention.run_requested' AND target = $1`, [done.id]),
+    ).toBe(true);
   });
 
   it('finishes the work of a purge that died midway, marking it failed', async () => {
@@ -213,14 +264,25 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
     const done = await run(false);
     expect(done.counts.learning_events).toBeGreaterThanOrEqual(3);
     expect(await exists(`SELECT 1 FROM global_learning_events WHERE user_id = $1`, [user])).toBe(false);
-    const [row] = await sql.query<{ status: string; error: string }>(`SELECT status, error FROM retention_runs WHERE id = $1`, [dead.id]);
+    const [row] = await sql.query<{ status: string; error: string }>(
+      `SELECT status, error FROM retention_runs WHERE id = $1`,
+      [dead.id],
+    );
     expect(row).toMatchObject({ status: 'failed', error: expect.stringContaining('interrupted') });
   });
 
   it('shows its policies to admins only and answers bad input with 400 naming the field', async () => {
     const policies = await t.http.get('/api/v1/retention/policies').set('authorization', admin());
     expect(policies.status).toBe(200);
-    expect(policies.body.items.map((p: { dataClass: string }) => p.dataClass)).toEqual(['learning_events', 'patterns', 'insights', 'audit_log', 'mining_runs', 'insight_runs', 'retention_runs']);
+    expect(policies.body.items.map((p: { dataClass: string }) => p.dataClass)).toEqual([
+      'learning_events',
+      'patterns',
+      'insights',
+      'audit_log',
+      'mining_runs',
+      'insight_runs',
+      'retention_runs',
+    ]);
     expect(policies.body.items[0]).toMatchObject({ retentionDays: 90, legalHold: true });
     const service = `Bearer ${t.token('svc-ret', ['service'])}`;
     expect((await t.http.get('/api/v1/retention/policies').set('authorization', service)).status).toBe(403);
@@ -228,17 +290,30 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
     const bad = await t.http.post('/api/v1/retention/run').set('authorization', admin()).send({ dryRun: 'yes' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['dryRun']);
-    const badHold = await t.http.put('/api/v1/retention/holds/not-a-uuid').set('authorization', admin()).send({ reason: '' });
+    const badHold = await t.http
+      .put('/api/v1/retention/holds/not-a-uuid')
+      .set('authorization', admin())
+      .send({ reason: '' });
     expect(badHold.status).toBe(400);
     expect(badHold.body.errors.map((e: { field: string }) => e.field)).toEqual(['userId']);
-    const nul = await t.http.put(`/api/v1/retention/holds/${newUserId()}`).set('authorization', admin()).send({ reason: 'a\u0000b' });
+    const nul = await t.http
+      .put(`/api/v1/retention/holds/${newUserId()}`)
+      .set('authorization', admin())
+      .send({ reason: 'a\u0000b' });
     expect(nul.status).toBe(400);
     expect(nul.body.errors[0].field).toBe('reason');
     // An id in capitals is the same user: stored and audited in lower case.
     const upper = newUserId().toUpperCase();
-    const placed = await t.http.put(`/api/v1/retention/holds/${upper}`).set('authorization', admin()).send({ reason: 'case' });
+    const placed = await t.http
+      .put(`/api/v1/retention/holds/${upper}`)
+      .set('authorization', admin())
+      .send({ reason: 'case' });
     expect(placed.body.userId).toBe(upper.toLowerCase());
-    expect(await exists(`SELECT 1 FROM audit_log WHERE action = 'retention.hold_placed' AND target = $1`, [upper.toLowerCase()])).toBe(true);
+    expect(
+      await exists(`SELECT 1 FROM audit_log WHERE action = 'retention.hold_placed' AND target = $1`, [
+        upper.toLowerCase(),
+      ]),
+    ).toBe(true);
     expect((await t.http.delete(`/api/v1/retention/holds/${upper}`).set('authorization', admin())).status).toBe(204);
   });
 });

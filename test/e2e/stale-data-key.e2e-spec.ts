@@ -20,7 +20,12 @@ describe.each([
   let b: TestApp;
 
   beforeAll(async () => {
-    const env = { REDIS_URL: redisUrl, DATA_KEY_CACHE_TTL_SECONDS: '3600', CONSENT_CACHE_TTL_SECONDS: '3600', THROTTLE_LIMIT: '100000' };
+    const env = {
+      REDIS_URL: redisUrl,
+      DATA_KEY_CACHE_TTL_SECONDS: '3600',
+      CONSENT_CACHE_TTL_SECONDS: '3600',
+      THROTTLE_LIMIT: '100000',
+    };
     a = await createTestApp({ databaseUrl: suite.db.url, env });
     b = await createTestApp({ databaseUrl: suite.db.url, env });
   });
@@ -31,12 +36,19 @@ describe.each([
 
   const bearer = (t: TestApp, sub: string, roles: ('user' | 'service')[]) => `Bearer ${t.token(sub, roles)}`;
   const send = (t: TestApp, user: string, i: number) =>
-    t.http.post('/api/v1/learning/events').set('authorization', bearer(t, 'svc-stale', ['service'])).send(interaction(user, { data: { outcome: 'success', n: i } }));
+    t.http
+      .post('/api/v1/learning/events')
+      .set('authorization', bearer(t, 'svc-stale', ['service']))
+      .send(interaction(user, { data: { outcome: 'success', n: i } }));
   const sendBatch = (t: TestApp, user: string, from: number, count: number) =>
     t.http
       .post('/api/v1/learning/events/batch')
       .set('authorization', bearer(t, 'svc-stale', ['service']))
-      .send({ events: Array.from({ length: count }, (_, i) => interaction(user, { data: { outcome: 'success', n: from + i } })) });
+      .send({
+        events: Array.from({ length: count }, (_, i) =>
+          interaction(user, { data: { outcome: 'success', n: from + i } }),
+        ),
+      });
   const erase = async (t: TestApp, user: string) => {
     const res = await t.http.delete('/api/v1/privacy/me').set('authorization', bearer(t, user, ['user']));
     expect(res.status).toBe(200);
@@ -83,20 +95,28 @@ describe.each([
     const others = [newUserId(), newUserId()];
     await Promise.all([user, ...others].map((u) => setConsent(b, u)));
     expect((await send(a, user, 0)).status).toBe(201); // A caches the user's first key
-    const held = await withInsertTrigger(suite.pg, `IF NEW.client_event_id LIKE 'hold-%' THEN PERFORM pg_sleep(2); END IF;`, async () => {
-      // Two slow writes of other users take A's two small-write slots: the next single event is sealed at once and
-      // then waits in the queue, the window in which another instance erases the user and the user consents again.
-      const slow = others.map((u, i) =>
-        a.http.post('/api/v1/learning/events').set('authorization', bearer(a, 'svc-stale', ['service'])).send(interaction(u, { clientEventId: `hold-${i}` }))
-          .then((r) => r), // supertest sends when awaited: start it now
-      );
-      await new Promise((r) => setTimeout(r, 300));
-      const queued = send(a, user, 1).then((r) => r);
-      await new Promise((r) => setTimeout(r, 100));
-      await erase(b, user);
-      await setConsent(b, user);
-      return Promise.all([queued, ...slow]);
-    });
+    const held = await withInsertTrigger(
+      suite.pg,
+      `IF NEW.client_event_id LIKE 'hold-%' THEN PERFORM pg_sleep(2); END IF;`,
+      async () => {
+        // Two slow writes of other users take A's two small-write slots: the next single event is sealed at once and
+        // then waits in the queue, the window in which another instance erases the user and the user consents again.
+        const slow = others.map(
+          (u, i) =>
+            a.http
+              .post('/api/v1/learning/events')
+              .set('authorization', bearer(a, 'svc-stale', ['service']))
+              .send(interaction(u, { clientEventId: `hold-${i}` }))
+              .then((r) => r), // supertest sends when awaited: start it now
+        );
+        await new Promise((r) => setTimeout(r, 300));
+        const queued = send(a, user, 1).then((r) => r);
+        await new Promise((r) => setTimeout(r, 100));
+        await erase(b, user);
+        await setConsent(b, user);
+        return Promise.all([queued, ...slow]);
+      },
+    );
     expect(held.map((r) => r.status)).toEqual([201, 201, 201]);
     expect(await orphans(user)).toBe(0);
     const items = await ownerView(a, user);

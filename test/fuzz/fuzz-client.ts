@@ -50,7 +50,9 @@ export class FuzzClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
           res.on('error', (error) => reject(new NoAnswerError(`the answer broke off: ${error.message}`)));
         },
       );
@@ -69,12 +71,16 @@ export class FuzzClient {
   }
 }
 
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…(${text.length - max} more characters)` : text);
+const clip = (text: string, max: number) =>
+  text.length > max ? `${text.slice(0, max)}…(${text.length - max} more characters)` : text;
 
 /** The request as a finding quotes it: method, path, headers and body, JSON-escaped so odd characters stay visible. */
 export function describeRequest(req: FuzzRequest, max = 600): string {
   const lines = [`${req.method} ${clip(req.path, max)}`];
   for (const [name, value] of Object.entries(req.headers)) lines.push(`${name}: ${clip(JSON.stringify(value), max)}`);
-  if (req.body !== undefined) lines.push(`body (${req.bodyEncoding ?? 'utf8'}, ${req.body.length} characters): ${clip(JSON.stringify(req.body), max)}`);
+  if (req.body !== undefined)
+    lines.push(
+      `body (${req.bodyEncoding ?? 'utf8'}, ${req.body.length} characters): ${clip(JSON.stringify(req.body), max)}`,
+    );
   return lines.join('\n');
 }

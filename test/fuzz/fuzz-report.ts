@@ -39,7 +39,13 @@ export class FuzzReport {
       const key = `${operation}|${violation.replace(/"[^"]*"/g, '""')}`;
       if (this.seen.has(key)) continue;
       this.seen.add(key);
-      this.findings.push({ operation, request: req, status, violations, body: res?.body.toString('utf8').slice(0, 500) ?? '' });
+      this.findings.push({
+        operation,
+        request: req,
+        status,
+        violations,
+        body: res?.body.toString('utf8').slice(0, 500) ?? '',
+      });
     }
   }
 
@@ -49,13 +55,18 @@ export class FuzzReport {
   }
 
   statusesSeen(): number[] {
-    return [...this.operations.values()].flatMap((t) => [...t.statuses.keys()].filter((s): s is number => typeof s === 'number'));
+    return [...this.operations.values()].flatMap((t) =>
+      [...t.statuses.keys()].filter((s): s is number => typeof s === 'number'),
+    );
   }
 
   summary(seed: number, runs: number, elapsedMs: number): string {
     const width = Math.max(...[...this.operations.keys()].map((k) => k.length));
     const total = [...this.operations.values()].reduce((n, t) => n + t.requests, 0);
-    const lines = [`OpenAPI fuzz: seed ${seed}, ${runs} runs per operation, ${total} requests in ${(elapsedMs / 1000).toFixed(1)} s`, ''];
+    const lines = [
+      `OpenAPI fuzz: seed ${seed}, ${runs} runs per operation, ${total} requests in ${(elapsedMs / 1000).toFixed(1)} s`,
+      '',
+    ];
     for (const [operation, tally] of this.operations) {
       const statuses = [...tally.statuses.entries()]
         .sort(([a], [b]) => String(a).localeCompare(String(b)))
@@ -79,7 +90,11 @@ export class FuzzReport {
 }
 
 export function formatFinding(f: Finding): string {
-  return [`[${f.operation}] answered ${f.status}: ${f.violations.join('; ')}`, describeRequest(f.request), `answer: ${JSON.stringify(f.body)}`].join('\n');
+  return [
+    `[${f.operation}] answered ${f.status}: ${f.violations.join('; ')}`,
+    describeRequest(f.request),
+    `answer: ${JSON.stringify(f.body)}`,
+  ].join('\n');
 }
 
 function problemCode(res: FuzzResponse): string {
@@ -94,6 +109,12 @@ function problemCode(res: FuzzResponse): string {
 function columns(counts: Map<string, number>, perLine: number, width: number): string[] {
   const sorted = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
   const lines: string[] = [];
-  for (let i = 0; i < sorted.length; i += perLine) lines.push(`  ${sorted.slice(i, i + perLine).map(([key, n]) => `${key} ${n}`.padEnd(width)).join('')}`.trimEnd());
+  for (let i = 0; i < sorted.length; i += perLine)
+    lines.push(
+      `  ${sorted
+        .slice(i, i + perLine)
+        .map(([key, n]) => `${key} ${n}`.padEnd(width))
+        .join('')}`.trimEnd(),
+    );
   return lines;
 }

@@ -11,7 +11,13 @@ import { describeRequest, FuzzClient, NoAnswerError, type FuzzResponse } from '.
 import { FuzzReport, formatFinding } from './fuzz-report';
 import { listOperations, type OpenApiDocument, type Operation } from './openapi-model';
 import { oddText } from './odd-values';
-import { requestArbitrary, type Dictionary, type FuzzRequest, type GeneratorContext, type TokenTable } from './request-arbitrary';
+import {
+  requestArbitrary,
+  type Dictionary,
+  type FuzzRequest,
+  type GeneratorContext,
+  type TokenTable,
+} from './request-arbitrary';
 import { violationsOf } from './response-properties';
 
 /**
@@ -27,14 +33,25 @@ const PRINT_SUMMARY = process.env.FUZZ_RUNS !== undefined;
 const SHRINK_BUDGET = 150;
 
 // Fixed subjects, so a finding's token can be minted again: three users with consent, one without.
-const USERS = ['0193a0f0-0000-7000-8000-000000000001', '0193a0f0-0000-7000-8000-000000000002', '0193a0f0-0000-7000-8000-000000000003', '0193a0f0-0000-7000-8000-000000000004'];
+const USERS = [
+  '0193a0f0-0000-7000-8000-000000000001',
+  '0193a0f0-0000-7000-8000-000000000002',
+  '0193a0f0-0000-7000-8000-000000000003',
+  '0193a0f0-0000-7000-8000-000000000004',
+];
 const CONSENTING = USERS.slice(0, 3);
 const ADMIN = '0193a0f0-0000-7000-8000-0000000000ad';
 const SERVICE = 'fuzz-service-client';
 
 const UNDOCUMENTED: Operation[] = [
   { id: 'GET /metrics', method: 'GET', path: '/metrics', pathParams: [], queryParams: [] },
-  { id: 'GET /api/v1/{unrouted}', method: 'GET', path: '/api/v1/{unrouted}', pathParams: [{ name: 'unrouted', in: 'path', required: true }], queryParams: [] },
+  {
+    id: 'GET /api/v1/{unrouted}',
+    method: 'GET',
+    path: '/api/v1/{unrouted}',
+    pathParams: [{ name: 'unrouted', in: 'path', required: true }],
+    queryParams: [],
+  },
 ];
 
 function handMadeToken(header: object, claims: object, secret = TEST_JWT_SECRET): string {
@@ -71,7 +88,25 @@ function tokenTable(t: TestApp): TokenTable {
 
 /** Cursors with a real list's fingerprint but a position of the wrong type or value: the parser's hardest inputs. */
 function forgedCursors(real: string[]): string[] {
-  const positions: unknown[] = [null, 0, -1, 1e308, '', 'x', 'not-a-uuid', randomUUID(), [], [1, 2], {}, { id: 1 }, '2026-13-45', '\u0000', '\ud800', 'a'.repeat(300), true];
+  const positions: unknown[] = [
+    null,
+    0,
+    -1,
+    1e308,
+    '',
+    'x',
+    'not-a-uuid',
+    randomUUID(),
+    [],
+    [1, 2],
+    {},
+    { id: 1 },
+    '2026-13-45',
+    '\u0000',
+    '\ud800',
+    'a'.repeat(300),
+    true,
+  ];
   return real.flatMap((cursor) => {
     const { f } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { f: string };
     return positions.map((p) => Buffer.from(JSON.stringify({ p, f })).toString('base64url'));
@@ -82,15 +117,39 @@ function forgedCursors(real: string[]): string[] {
 function hints(): GeneratorContext['hints'] {
   const short = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 });
   // One object every event type accepts (data may hold more members than its type reads), then each type's own shape.
-  const anyType = { outcome: 'success', rating: 4, original: 'teh', corrected: 'the', patternType: 'fuzz', signature: 'sig', items: ['a', 'b'] };
+  const anyType = {
+    outcome: 'success',
+    rating: 4,
+    original: 'teh',
+    corrected: 'the',
+    patternType: 'fuzz',
+    signature: 'sig',
+    items: ['a', 'b'],
+  };
   return {
     data: fc.oneof(
       { arbitrary: fc.constant(anyType), weight: 5 },
-      fc.record({ outcome: fc.constantFrom('success', 'failure', 'abandoned'), durationMs: fc.integer({ min: 0, max: 86_400_000 }) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          outcome: fc.constantFrom('success', 'failure', 'abandoned'),
+          durationMs: fc.integer({ min: 0, max: 86_400_000 }),
+        },
+        { requiredKeys: [] },
+      ),
       fc.record({ rating: fc.integer({ min: 1, max: 5 }), comment: short }, { requiredKeys: ['rating'] }),
       fc.record({ sentiment: fc.constantFrom('positive', 'negative') }),
-      fc.tuple(short, short, oddText).map(([original, corrected, field]) => ({ original, corrected: original === corrected ? `${corrected}!` : corrected, field })),
-      fc.record({ patternType: fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{0,15}$/), signature: short, items: fc.array(short, { minLength: 1, maxLength: 5 }) }),
+      fc
+        .tuple(short, short, oddText)
+        .map(([original, corrected, field]) => ({
+          original,
+          corrected: original === corrected ? `${corrected}!` : corrected,
+          field,
+        })),
+      fc.record({
+        patternType: fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{0,15}$/),
+        signature: short,
+        items: fc.array(short, { minLength: 1, maxLength: 5 }),
+      }),
     ),
   };
 }
@@ -131,8 +190,12 @@ describe('OpenAPI fuzzing (e2e)', () => {
     const apiClient = await t.app.get(ApiClientsService).create('fuzz-client', ['service']);
     await seedConsent();
     const user = `Bearer ${t.token(USERS[0], ['user'])}`;
-    await t.http.post('/api/v1/learning/events/batch').set('authorization', user).send({ events: [interaction(undefined), interaction(undefined), interaction(undefined)] });
-    for (const id of [USERS[3], randomUUID()]) await t.http.put(`/api/v1/retention/holds/${id}`).set('authorization', admin()).send({ reason: 'fuzz fixture' });
+    await t.http
+      .post('/api/v1/learning/events/batch')
+      .set('authorization', user)
+      .send({ events: [interaction(undefined), interaction(undefined), interaction(undefined)] });
+    for (const id of [USERS[3], randomUUID()])
+      await t.http.put(`/api/v1/retention/holds/${id}`).set('authorization', admin()).send({ reason: 'fuzz fixture' });
     const cursors = [
       ...(await cursorOf('/api/v1/learning/events', user)),
       ...(await cursorOf('/api/v1/audit', admin())),
@@ -153,17 +216,62 @@ describe('OpenAPI fuzzing (e2e)', () => {
 
   // What earlier runs found, kept as fixed cases: the short run in `npm test` need not stumble on them again.
   it.each([
-    ['a DTO body nested 120 000 levels deep', 400, { method: 'PUT', path: '/api/v1/consent/me', role: 'user', body: `${'{"a":'.repeat(120_000)}1${'}'.repeat(120_000)}` }],
-    ['a null where a defaulted boolean is optional', 400, { method: 'POST', path: '/api/v1/retention/run', role: 'admin', body: '{"dryRun":null}' }],
-    ['a null where a defaulted number is optional', 400, { method: 'POST', path: '/api/v1/patterns/predict', role: 'user', body: '{"module":"editor","recentActions":["open"],"limit":null}' }],
-    ['malformed percent-encoding in the path', 400, { method: 'GET', path: '/api/v1/consent/%ED%A0%80', role: 'service' }],
-    ['a path parameter over the router’s length limit', 414, { method: 'GET', path: `/api/v1/patterns/${'a'.repeat(1_000)}`, role: 'user' }],
-    ['headers over the HTTP parser’s size limit', 431, { method: 'GET', path: '/api/v1/consent/me', role: 'user', headers: { 'x-request-id': 'r'.repeat(20_000) } }],
+    [
+      'a DTO body nested 120 000 levels deep',
+      400,
+      {
+        method: 'PUT',
+        path: '/api/v1/consent/me',
+        role: 'user',
+        body: `${'{"a":'.repeat(120_000)}1${'}'.repeat(120_000)}`,
+      },
+    ],
+    [
+      'a null where a defaulted boolean is optional',
+      400,
+      { method: 'POST', path: '/api/v1/retention/run', role: 'admin', body: '{"dryRun":null}' },
+    ],
+    [
+      'a null where a defaulted number is optional',
+      400,
+      {
+        method: 'POST',
+        path: '/api/v1/patterns/predict',
+        role: 'user',
+        body: '{"module":"editor","recentActions":["open"],"limit":null}',
+      },
+    ],
+    [
+      'malformed percent-encoding in the path',
+      400,
+      { method: 'GET', path: '/api/v1/consent/%ED%A0%80', role: 'service' },
+    ],
+    [
+      'a path parameter over the router’s length limit',
+      414,
+      { method: 'GET', path: `/api/v1/patterns/${'a'.repeat(1_000)}`, role: 'user' },
+    ],
+    [
+      'headers over the HTTP parser’s size limit',
+      431,
+      { method: 'GET', path: '/api/v1/consent/me', role: 'user', headers: { 'x-request-id': 'r'.repeat(20_000) } },
+    ],
   ] as const)('answers %s with %d problem+json', async (_, status, c) => {
-    const token = c.role === 'admin' ? t.token(ADMIN, ['admin']) : c.role === 'service' ? t.token(SERVICE, ['service']) : t.token(USERS[0], ['user']);
+    const token =
+      c.role === 'admin'
+        ? t.token(ADMIN, ['admin'])
+        : c.role === 'service'
+          ? t.token(SERVICE, ['service'])
+          : t.token(USERS[0], ['user']);
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...('headers' in c ? c.headers : {}) };
     if ('body' in c) headers['content-type'] = 'application/json';
-    const res = await client.send({ method: c.method, path: c.path, headers, body: 'body' in c ? c.body : undefined, tags: [] });
+    const res = await client.send({
+      method: c.method,
+      path: c.path,
+      headers,
+      body: 'body' in c ? c.body : undefined,
+      tags: [],
+    });
     expect({ status: res.status, violations: violationsOf(res) }).toEqual({ status, violations: [] });
   });
 
@@ -172,7 +280,9 @@ describe('OpenAPI fuzzing (e2e)', () => {
     async () => {
       const report = new FuzzReport();
       const exits: unknown[] = [];
-      const exitSpy = jest.spyOn(process, 'exit').mockImplementation(((code?: number) => void exits.push(code)) as typeof process.exit);
+      const exitSpy = jest
+        .spyOn(process, 'exit')
+        .mockImplementation(((code?: number) => void exits.push(code)) as typeof process.exit);
       const rejections: unknown[] = [];
       const onRejection = (reason: unknown) => rejections.push(reason);
       process.on('unhandledRejection', onRejection);

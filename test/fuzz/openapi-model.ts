@@ -62,12 +62,17 @@ export function resolveSchema(doc: OpenApiDocument, schema: Schema, depth = 8): 
     current = { ...target, ...withoutKeys(current, ['$ref']) };
   }
   if (current.allOf) {
-    current = current.allOf.reduce<Schema>((merged, part) => ({ ...merged, ...resolveSchema(doc, part, depth - 1) }), withoutKeys(current, ['allOf']));
+    current = current.allOf.reduce<Schema>(
+      (merged, part) => ({ ...merged, ...resolveSchema(doc, part, depth - 1) }),
+      withoutKeys(current, ['allOf']),
+    );
   }
   const resolved: Schema = { ...current };
   if (current.items) resolved.items = resolveSchema(doc, current.items, depth - 1);
   if (current.properties) {
-    resolved.properties = Object.fromEntries(Object.entries(current.properties).map(([key, value]) => [key, resolveSchema(doc, value, depth - 1)]));
+    resolved.properties = Object.fromEntries(
+      Object.entries(current.properties).map(([key, value]) => [key, resolveSchema(doc, value, depth - 1)]),
+    );
   }
   return resolved;
 }

@@ -7,7 +7,13 @@ import { correction, interaction } from '../support/learning';
 import { scanAllTables } from '../support/table-scan';
 import { createTestApp, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, type TestApp } from '../support/test-app';
 
-const MARKERS = ['pv-marker-data-41', 'pv-marker-original-42', 'pv-marker-corrected-43', 'pv-marker-comment-44', 'pv-marker-invalid-45'];
+const MARKERS = [
+  'pv-marker-data-41',
+  'pv-marker-original-42',
+  'pv-marker-corrected-43',
+  'pv-marker-comment-44',
+  'pv-marker-invalid-45',
+];
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /**
@@ -39,7 +45,10 @@ describe('Privacy properties across the system (e2e)', () => {
       }),
     );
     try {
-      t = await createTestApp({ databaseUrl: db.url, env: { LOG_LEVEL: 'debug', LOG_FORMAT: 'json', REDIS_URL: process.env.REDIS_URL ?? '' } });
+      t = await createTestApp({
+        databaseUrl: db.url,
+        env: { LOG_LEVEL: 'debug', LOG_FORMAT: 'json', REDIS_URL: process.env.REDIS_URL ?? '' },
+      });
       pg = new Client({ connectionString: db.url });
       await pg.connect();
       await runScenario();
@@ -63,41 +72,123 @@ describe('Privacy properties across the system (e2e)', () => {
   async function runScenario(): Promise<void> {
     const client = await t.app.get(ApiClientsService).create('privacy-client', ['service']);
     secrets.push(client.secret);
-    const token = (await record('token', t.http.post('/api/v1/auth/token').send({ clientId: client.id, clientSecret: client.secret }))).body.accessToken as string;
+    const token = (
+      await record(
+        'token',
+        t.http.post('/api/v1/auth/token').send({ clientId: client.id, clientSecret: client.secret }),
+      )
+    ).body.accessToken as string;
     secrets.push(token);
-    await record('bad secret', t.http.post('/api/v1/auth/token').send({ clientId: client.id, clientSecret: 'pv-wrong-secret-46' }));
+    await record(
+      'bad secret',
+      t.http.post('/api/v1/auth/token').send({ clientId: client.id, clientSecret: 'pv-wrong-secret-46' }),
+    );
     secrets.push('pv-wrong-secret-46');
     const svc = `Bearer ${token}`;
     const [alice, bob, carol, dave] = users;
     const userToken = t.token(alice, ['user']);
     secrets.push(userToken);
     for (const u of [alice, bob, dave]) {
-      await record('consent', t.http.put(`/api/v1/consent/${u}`).set('authorization', svc).send({ allowCollectiveLearning: true, policyVersion: '1' }));
+      await record(
+        'consent',
+        t.http
+          .put(`/api/v1/consent/${u}`)
+          .set('authorization', svc)
+          .send({ allowCollectiveLearning: true, policyVersion: '1' }),
+      );
     }
-    await record('single', t.http.post('/api/v1/learning/events').set('authorization', `Bearer ${userToken}`).send(interaction(undefined, { data: { note: MARKERS[0] } })));
-    await record('batch', t.http.post('/api/v1/learning/events/batch').set('authorization', svc).send({
-      events: [
-        correction(alice, MARKERS[1], MARKERS[2]),
-        { userId: bob, eventType: 'feedback', context: { module: 'chat', action: 'answer' }, data: { rating: 2, comment: MARKERS[3] } },
-        interaction(carol, { data: { note: MARKERS[0] } }),
-        interaction(dave, { data: { note: MARKERS[0] }, context: { module: 'editor', action: 'open', sessionId: 's-9' } }),
-        interaction(bob, { data: { note: MARKERS[4], durationMs: MARKERS[4] } }),
-      ],
-    }));
+    await record(
+      'single',
+      t.http
+        .post('/api/v1/learning/events')
+        .set('authorization', `Bearer ${userToken}`)
+        .send(interaction(undefined, { data: { note: MARKERS[0] } })),
+    );
+    await record(
+      'batch',
+      t.http
+        .post('/api/v1/learning/events/batch')
+        .set('authorization', svc)
+        .send({
+          events: [
+            correction(alice, MARKERS[1], MARKERS[2]),
+            {
+              userId: bob,
+              eventType: 'feedback',
+              context: { module: 'chat', action: 'answer' },
+              data: { rating: 2, comment: MARKERS[3] },
+            },
+            interaction(carol, { data: { note: MARKERS[0] } }),
+            interaction(dave, {
+              data: { note: MARKERS[0] },
+              context: { module: 'editor', action: 'open', sessionId: 's-9' },
+            }),
+            interaction(bob, { data: { note: MARKERS[4], durationMs: MARKERS[4] } }),
+          ],
+        }),
+    );
     scanAfterWrite = await scanAllTables(pg, MARKERS);
-    payloadsAfterWrite = (await pg.query<{ payload: Buffer }>('SELECT payload FROM global_learning_events')).rows.map((r) => r.payload);
+    payloadsAfterWrite = (await pg.query<{ payload: Buffer }>('SELECT payload FROM global_learning_events')).rows.map(
+      (r) => r.payload,
+    );
     // Invalid input that carries a marker: the answer must name the field, never echo the value.
-    await record('invalid single', t.http.post('/api/v1/learning/events').set('authorization', svc).send({ ...correction(alice, MARKERS[4], MARKERS[4]) }));
-    await record('bad type', t.http.post('/api/v1/learning/events').set('authorization', svc).send({ userId: bob, eventType: MARKERS[4], context: { module: 'm', action: 'a' }, data: {} }));
-    await record('unknown field', t.http.post('/api/v1/learning/events').set('authorization', svc).send({ ...interaction(bob), extraField: MARKERS[4] }));
-    await record('malformed json', t.http.post('/api/v1/learning/events').set('authorization', svc).set('content-type', 'application/json').send(`{"data":"${MARKERS[4]}"`));
-    await record('no consent', t.http.post('/api/v1/learning/events').set('authorization', svc).send(interaction(carol, { data: { note: MARKERS[4] } })));
-    await record('foreign', t.http.get('/api/v1/learning/events').query({ userId: bob }).set('authorization', `Bearer ${userToken}`));
-    await record('bad cursor', t.http.get('/api/v1/learning/events').query({ cursor: MARKERS[4] }).set('authorization', `Bearer ${userToken}`));
+    await record(
+      'invalid single',
+      t.http
+        .post('/api/v1/learning/events')
+        .set('authorization', svc)
+        .send({ ...correction(alice, MARKERS[4], MARKERS[4]) }),
+    );
+    await record(
+      'bad type',
+      t.http
+        .post('/api/v1/learning/events')
+        .set('authorization', svc)
+        .send({ userId: bob, eventType: MARKERS[4], context: { module: 'm', action: 'a' }, data: {} }),
+    );
+    await record(
+      'unknown field',
+      t.http
+        .post('/api/v1/learning/events')
+        .set('authorization', svc)
+        .send({ ...interaction(bob), extraField: MARKERS[4] }),
+    );
+    await record(
+      'malformed json',
+      t.http
+        .post('/api/v1/learning/events')
+        .set('authorization', svc)
+        .set('content-type', 'application/json')
+        .send(`{"data":"${MARKERS[4]}"`),
+    );
+    await record(
+      'no consent',
+      t.http
+        .post('/api/v1/learning/events')
+        .set('authorization', svc)
+        .send(interaction(carol, { data: { note: MARKERS[4] } })),
+    );
+    await record(
+      'foreign',
+      t.http.get('/api/v1/learning/events').query({ userId: bob }).set('authorization', `Bearer ${userToken}`),
+    );
+    await record(
+      'bad cursor',
+      t.http.get('/api/v1/learning/events').query({ cursor: MARKERS[4] }).set('authorization', `Bearer ${userToken}`),
+    );
     await record('list', t.http.get('/api/v1/learning/events').set('authorization', `Bearer ${userToken}`));
     await record('export', t.http.get('/api/v1/privacy/me/export').set('authorization', `Bearer ${userToken}`));
-    await record('withdraw', t.http.put('/api/v1/consent/me').set('authorization', `Bearer ${t.token(bob, ['user'])}`).send({ allowCollectiveLearning: false, policyVersion: '1' }));
-    await record('erase', t.http.delete(`/api/v1/privacy/users/${alice}`).set('authorization', `Bearer ${t.token('pv-admin', ['admin'])}`));
+    await record(
+      'withdraw',
+      t.http
+        .put('/api/v1/consent/me')
+        .set('authorization', `Bearer ${t.token(bob, ['user'])}`)
+        .send({ allowCollectiveLearning: false, policyVersion: '1' }),
+    );
+    await record(
+      'erase',
+      t.http.delete(`/api/v1/privacy/users/${alice}`).set('authorization', `Bearer ${t.token('pv-admin', ['admin'])}`),
+    );
     await record('read erased', t.http.get('/api/v1/learning/events').set('authorization', `Bearer ${userToken}`));
     metricsText = (await record('metrics', t.http.get('/metrics'))).text;
   }
@@ -110,7 +201,8 @@ describe('Privacy properties across the system (e2e)', () => {
 
   it('writes no payload, token, secret or key material in any log line', () => {
     const all = logs.join('');
-    for (const needle of [...MARKERS, ...secrets]) expect({ needle, found: all.includes(needle) }).toEqual({ needle, found: false });
+    for (const needle of [...MARKERS, ...secrets])
+      expect({ needle, found: all.includes(needle) }).toEqual({ needle, found: false });
     expect(all.toLowerCase()).not.toContain('bearer ');
   });
 
@@ -129,13 +221,27 @@ describe('Privacy properties across the system (e2e)', () => {
 
   it('answers errors without stored data or echoed values', () => {
     const errors = responses.filter((r) => r.res.status >= 400);
-    expect(errors.map((e) => e.what).sort()).toEqual(['bad cursor', 'bad secret', 'bad type', 'foreign', 'invalid single', 'malformed json', 'no consent', 'unknown field'].sort());
+    expect(errors.map((e) => e.what).sort()).toEqual(
+      [
+        'bad cursor',
+        'bad secret',
+        'bad type',
+        'foreign',
+        'invalid single',
+        'malformed json',
+        'no consent',
+        'unknown field',
+      ].sort(),
+    );
     for (const { what, res } of errors) {
       const text = res.text;
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-      for (const needle of [...MARKERS, ...secrets]) expect({ what, needle, found: text.includes(needle) }).toEqual({ what, needle, found: false });
+      for (const needle of [...MARKERS, ...secrets])
+        expect({ what, needle, found: text.includes(needle) }).toEqual({ what, needle, found: false });
     }
-    const rejected = responses.find((r) => r.what === 'batch')!.res.body.results.filter((r: { status: string }) => r.status === 'rejected');
+    const rejected = responses
+      .find((r) => r.what === 'batch')!
+      .res.body.results.filter((r: { status: string }) => r.status === 'rejected');
     expect(JSON.stringify(rejected)).not.toContain(MARKERS[4]);
   });
 });

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { startEmbeddedPostgres, type RunningDatabase } from '../../src/database/embedded-postgres';
 import { buildOrmOptions } from '../../src/database/orm-options';
 import { Client } from 'pg';
-import { ADMIN_URL_ENV, adminQuery, assertTestDatabase, SERVER_MAJOR_ENV, TEMPLATE_ENV, withDatabase } from './test-database';
+import {
+  ADMIN_URL_ENV,
+  adminQuery,
+  assertTestDatabase,
+  SERVER_MAJOR_ENV,
+  TEMPLATE_ENV,
+  withDatabase,
+} from './test-database';
 
 declare global {
   var __E2E_DATABASE__: RunningDatabase | undefined;
@@ -31,7 +38,12 @@ export default async function globalSetup(): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    process.env[SERVER_MAJOR_ENV] = String(Math.floor(Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0].v) / 10_000));
+    process.env[SERVER_MAJOR_ENV] = String(
+      Math.floor(
+        Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0].v) /
+          10_000,
+      ),
+    );
   } finally {
     await client.end();
   }

@@ -9,7 +9,8 @@ export const SERVER_MAJOR_ENV = 'E2E_SERVER_MAJOR';
 /** Refuses any server/database that does not say it is for tests, so a stray URL cannot wipe real data. */
 export function assertTestDatabase(url: string): void {
   const name = new URL(url).pathname.slice(1);
-  if (!/test/i.test(name)) throw new Error(`Refusing to run e2e tests against database "${name}": its name must contain "test"`);
+  if (!/test/i.test(name))
+    throw new Error(`Refusing to run e2e tests against database "${name}": its name must contain "test"`);
 }
 
 export function withDatabase(url: string, database: string): string {

@@ -1,6 +1,11 @@
 import { Injectable, Module } from '@nestjs/common';
 import { CONSENTED_EVENTS } from '../../src/modules/patterns/pattern-miner';
-import { insightGenerator, type GeneratedInsight, type GenerationContext, type InsightGenerator } from '../../src/modules/insights/insight-generator';
+import {
+  insightGenerator,
+  type GeneratedInsight,
+  type GenerationContext,
+  type InsightGenerator,
+} from '../../src/modules/insights/insight-generator';
 
 /**
  * A team's own insight generator in a module of its own: per module, how many users came through a labelled
@@ -48,7 +53,10 @@ export class ChannelReachGenerator implements InsightGenerator {
         value: r.users,
         significance: 1,
         support: r.users,
-        evidence: { patternIds: [], aggregate: { users: r.users, ...(ChannelReachGenerator.mode === 'leak' ? { oneUser: 1 } : {}) } },
+        evidence: {
+          patternIds: [],
+          aggregate: { users: r.users, ...(ChannelReachGenerator.mode === 'leak' ? { oneUser: 1 } : {}) },
+        },
       }));
   }
 }

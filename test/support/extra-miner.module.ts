@@ -1,5 +1,11 @@
 import { Injectable, Module } from '@nestjs/common';
-import { patternMiner, type MinedPattern, type MiningWindow, type PatternMiner, CONSENTED_EVENTS } from '../../src/modules/patterns/pattern-miner';
+import {
+  patternMiner,
+  type MinedPattern,
+  type MiningWindow,
+  type PatternMiner,
+  CONSENTED_EVENTS,
+} from '../../src/modules/patterns/pattern-miner';
 
 /**
  * A team's own miner in a module of its own: it counts, per module, the users who sent an interaction with the
@@ -42,8 +48,15 @@ export class ChannelMiner implements PatternMiner {
        HAVING count(DISTINCT user_id) >= $3`,
       [window.from, window.to, window.minUserSupport],
     );
-    const found = rows.map((r) => ({ module: r.module, signature: r.channel, items: { channel: r.channel }, support: r.support, occurrences: Number(r.occurrences) }));
-    if (ChannelMiner.mode === 'poison' && found.length > 0) found.push({ ...found[0], signature: 'poison', items: { channel: 'nul\u0000here' } });
+    const found = rows.map((r) => ({
+      module: r.module,
+      signature: r.channel,
+      items: { channel: r.channel },
+      support: r.support,
+      occurrences: Number(r.occurrences),
+    }));
+    if (ChannelMiner.mode === 'poison' && found.length > 0)
+      found.push({ ...found[0], signature: 'poison', items: { channel: 'nul\u0000here' } });
     return found;
   }
 }

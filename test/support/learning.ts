@@ -10,7 +10,10 @@ export async function setConsent(t: TestApp, userId: string, allow = true): Prom
 }
 
 /** A valid event of each type; spread overrides over it. */
-export function interaction(userId: string | undefined, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function interaction(
+  userId: string | undefined,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     ...(userId ? { userId } : {}),
     eventType: 'interaction',
@@ -20,6 +23,17 @@ export function interaction(userId: string | undefined, overrides: Record<string
   };
 }
 
-export function correction(userId: string, original: string, corrected: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { userId, eventType: 'correction', context: { module: 'editor', action: 'correct' }, data: { original, corrected }, ...overrides };
+export function correction(
+  userId: string,
+  original: string,
+  corrected: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    userId,
+    eventType: 'correction',
+    context: { module: 'editor', action: 'correct' },
+    data: { original, corrected },
+    ...overrides,
+  };
 }

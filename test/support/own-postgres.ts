@@ -10,7 +10,9 @@ export function findPgServerBin(): string | null {
   const versions = readdirSync(root)
     .filter((v) => /^\d+$/.test(v))
     .sort((a, b) => Number(b) - Number(a));
-  for (const v of versions) if (existsSync(join(root, v, 'bin', 'pg_ctl')) && existsSync(join(root, v, 'bin', 'initdb'))) return join(root, v, 'bin');
+  for (const v of versions)
+    if (existsSync(join(root, v, 'bin', 'pg_ctl')) && existsSync(join(root, v, 'bin', 'initdb')))
+      return join(root, v, 'bin');
   return null;
 }
 
@@ -43,7 +45,18 @@ export class OwnPostgres {
     }
     this.run('initdb', ['-D', this.data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
     this.start();
-    this.run('psql', ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-d', 'postgres', '-qc', 'CREATE DATABASE chaos']);
+    this.run('psql', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(this.port),
+      '-U',
+      'postgres',
+      '-d',
+      'postgres',
+      '-qc',
+      'CREATE DATABASE chaos',
+    ]);
   }
 
   start(): void {
@@ -57,7 +70,8 @@ export class OwnPostgres {
   }
 
   destroy(): void {
-    if (existsSync(join(this.data, 'postmaster.pid'))) this.run('pg_ctl', ['-D', this.data, '-m', 'immediate', '-w', 'stop'], false);
+    if (existsSync(join(this.data, 'postmaster.pid')))
+      this.run('pg_ctl', ['-D', this.data, '-m', 'immediate', '-w', 'stop'], false);
     rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -67,7 +81,8 @@ export class OwnPostgres {
     const result = asRoot
       ? spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8', cwd: '/tmp' })
       : spawnSync(command, args, { encoding: 'utf8' });
-    if (check && result.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+    if (check && result.status !== 0)
+      throw new Error(`${tool} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
     return result;
   }
 }

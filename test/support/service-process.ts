@@ -9,7 +9,10 @@ const ROOT = join(__dirname, '../..');
 
 /** Compiles the service as `npm run build` does (incremental), so process tests run what production runs. */
 export function buildService(): void {
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (tsc.status !== 0) throw new Error(`build failed:\n${tsc.stdout}\n${tsc.stderr}`);
 }
 
@@ -22,7 +25,7 @@ export function serviceToken(sub: string, roles: Role[]): string {
 
 export interface Answer {
   status: number;
-  body: any;  
+  body: any;
   headers: Headers;
 }
 
@@ -62,7 +65,10 @@ export class ServiceProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) throw new Error(`instance exited with ${this.child.exitCode}:\n${this.output}`);
-      const ready = await fetch(`${this.url}/health/ready`).then((r) => r.status, () => 0);
+      const ready = await fetch(`${this.url}/health/ready`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (ready === 200) return this;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -81,7 +87,10 @@ export class ServiceProcess {
   async request(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer> {
     const res = await fetch(`${this.url}${path}`, {
       method,
-      headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
     });
     const text = await res.text();

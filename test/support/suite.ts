@@ -61,7 +61,9 @@ export function useSuiteDatabase(): DatabaseSuite {
 export async function withInsertTrigger<T>(pg: Client, body: string, work: () => Promise<T>): Promise<T> {
   const name = `test_trigger_${Math.random().toString(36).slice(2, 10)}`;
   await pg.query(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${body} RETURN NEW; END $$`);
-  await pg.query(`CREATE TRIGGER ${name} BEFORE INSERT ON global_learning_events FOR EACH ROW EXECUTE FUNCTION ${name}()`);
+  await pg.query(
+    `CREATE TRIGGER ${name} BEFORE INSERT ON global_learning_events FOR EACH ROW EXECUTE FUNCTION ${name}()`,
+  );
   try {
     return await work();
   } finally {

@@ -32,6 +32,8 @@ export async function scanAllTables(pg: Client, needles: string[]): Promise<Find
 
 /** Every table of the public schema (so a test can assert the scan saw the tables it must). */
 export async function publicTables(pg: Client): Promise<string[]> {
-  const { rows } = await pg.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`);
+  const { rows } = await pg.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
+  );
   return rows.map((r) => r.table_name);
 }

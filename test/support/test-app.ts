@@ -50,7 +50,9 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     controllers: options.controllers ?? [],
     providers: options.providers ?? [],
   }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), { bodyParser: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), {
+    bodyParser: false,
+  });
   await configureApp(app, config);
   try {
     await app.init();

@@ -11,7 +11,9 @@ describe(PerKeySingleFlight.name, () => {
   it('refuses a second run of a running key with the running request id, and lets other keys and later runs through', async () => {
     const sut = new PerKeySingleFlight((id) => new Busy(id));
     let release!: () => void;
-    const first = requestContext.run({ requestId: 'req-1' }, () => sut.run('u1', () => new Promise<string>((r) => (release = () => r('done')))));
+    const first = requestContext.run({ requestId: 'req-1' }, () =>
+      sut.run('u1', () => new Promise<string>((r) => (release = () => r('done')))),
+    );
     await expect(sut.run('u1', async () => 'again')).rejects.toMatchObject({ runningRequestId: 'req-1' });
     await expect(sut.run('u2', async () => 'other')).resolves.toBe('other');
     release();

@@ -1,6 +1,7 @@
 import { DomainError } from './domain.error';
 
-const frames = (error: Error) => (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).length;
+const frames = (error: Error) =>
+  (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).length;
 
 describe('DomainError', () => {
   it('captures no stack for refusals the client caused', () => {

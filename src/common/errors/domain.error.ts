@@ -58,12 +58,16 @@ export class DomainError extends Error {
 
 export class RequestValidationError extends DomainError {
   constructor(errors: FieldError[]) {
-    super('VALIDATION.FAILED', 'invalid', `The request is invalid: ${errors.map((e) => e.field).join(', ')}`, { errors });
+    super('VALIDATION.FAILED', 'invalid', `The request is invalid: ${errors.map((e) => e.field).join(', ')}`, {
+      errors,
+    });
   }
 }
 
 export class InvalidCursorError extends DomainError {
   constructor() {
-    super('VALIDATION.FAILED', 'invalid', 'The cursor is not valid for this list', { errors: [{ field: 'cursor', message: 'cursor is malformed or belongs to another query' }] });
+    super('VALIDATION.FAILED', 'invalid', 'The cursor is not valid for this list', {
+      errors: [{ field: 'cursor', message: 'cursor is malformed or belongs to another query' }],
+    });
   }
 }

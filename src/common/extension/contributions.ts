@@ -27,7 +27,9 @@ export class Contributions<T> {
     this.resolved ??= this.discovery
       .getProviders()
       .filter((wrapper) => {
-        const tokens = wrapper.metatype ? (Reflect.getMetadata(CONTRIBUTES_TO, wrapper.metatype) as symbol[] | undefined) : undefined;
+        const tokens = wrapper.metatype
+          ? (Reflect.getMetadata(CONTRIBUTES_TO, wrapper.metatype) as symbol[] | undefined)
+          : undefined;
         return tokens?.includes(this.token) === true && wrapper.instance !== undefined && wrapper.instance !== null;
       })
       .map((wrapper) => wrapper.instance as T);
@@ -37,5 +39,9 @@ export class Contributions<T> {
 
 /** Lets `@Inject(token)` receive the token's `Contributions` (the owning module needs `DiscoveryModule`). */
 export function contributionsProvider(token: symbol): Provider {
-  return { provide: token, useFactory: (discovery: DiscoveryService) => new Contributions(discovery, token), inject: [DiscoveryService] };
+  return {
+    provide: token,
+    useFactory: (discovery: DiscoveryService) => new Contributions(discovery, token),
+    inject: [DiscoveryService],
+  };
 }

@@ -8,8 +8,16 @@ type Answer = { status: number; code: string; detail: string };
 
 /** What Fastify's router refuses before any hook, route or Nest filter runs (its default answer is plain JSON). */
 const ROUTER_ERRORS: Record<string, Answer> = {
-  FST_ERR_BAD_URL: { status: 400, code: 'REQUEST.INVALID_URL', detail: 'The URL is not valid (malformed percent-encoding)' },
-  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'REQUEST.URI_TOO_LONG', detail: 'A path parameter is longer than the server accepts' },
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: 'REQUEST.INVALID_URL',
+    detail: 'The URL is not valid (malformed percent-encoding)',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'REQUEST.URI_TOO_LONG',
+    detail: 'A path parameter is longer than the server accepts',
+  },
 };
 
 const UNEXPECTED: Answer = { status: 500, code: 'INTERNAL', detail: 'An unexpected error occurred' };
@@ -40,7 +48,11 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const answer: Answer =
     error.code === 'HPE_HEADER_OVERFLOW'
-      ? { status: 431, code: 'REQUEST.HEADERS_TOO_LARGE', detail: 'The request headers are larger than the server accepts' }
+      ? {
+          status: 431,
+          code: 'REQUEST.HEADERS_TOO_LARGE',
+          detail: 'The request headers are larger than the server accepts',
+        }
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? { status: 408, code: 'REQUEST.TIMEOUT', detail: 'The request did not arrive in time' }
         : { status: 400, code: 'REQUEST.MALFORMED', detail: 'The request is not valid HTTP' };

@@ -23,7 +23,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const what = `${request.method} ${request.routeOptions?.url ?? 'unmatched'}`;
       // A dependency that is down is a known, transient state: one line, no stack (an outage would flood the log).
       if (problem.status === 503) this.logger.warn(`${what} answered 503 ${problem.code}: ${errorMessage(unexpected)}`);
-      else this.logger.error(`${what} failed: ${errorMessage(unexpected)}`, unexpected instanceof Error ? unexpected.stack : undefined);
+      else
+        this.logger.error(
+          `${what} failed: ${errorMessage(unexpected)}`,
+          unexpected instanceof Error ? unexpected.stack : undefined,
+        );
     }
     if (reply.sent) return;
     reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));

@@ -7,19 +7,32 @@ import { createValidationPipe } from './validation';
 
 let checks = 0;
 /** A rule that counts how often class-validator runs it. */
-const Counted = () => ValidateBy({ name: 'counted', validator: { validate: (value: unknown) => (checks++, value !== 'bad'), defaultMessage: () => 'name must not be bad' } });
+const Counted = () =>
+  ValidateBy({
+    name: 'counted',
+    validator: {
+      validate: (value: unknown) => (checks++, value !== 'bad'),
+      defaultMessage: () => 'name must not be bad',
+    },
+  });
 
 @PureQueryValidation()
 class PureQuery {
-  @IsOptional() @IsString() @Counted()
+  @IsOptional()
+  @IsString()
+  @Counted()
   name?: string;
 
-  @IsOptional() @Type(() => Date) @IsDate()
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
   since?: Date;
 }
 
 class PlainQuery {
-  @IsOptional() @IsString() @Counted()
+  @IsOptional()
+  @IsString()
+  @Counted()
   name?: string;
 }
 
@@ -27,7 +40,8 @@ class DerivedQuery extends PureQuery {}
 
 describe('MemoizingValidationPipe', () => {
   const pipe = createValidationPipe();
-  const query = (metatype: new () => object, value: Record<string, unknown>) => pipe.transform(value, { type: 'query', metatype, data: undefined });
+  const query = (metatype: new () => object, value: Record<string, unknown>) =>
+    pipe.transform(value, { type: 'query', metatype, data: undefined });
   beforeEach(() => (checks = 0));
 
   it('validates a repeated valid query of a marked DTO once, and hands out a fresh DTO each time', async () => {

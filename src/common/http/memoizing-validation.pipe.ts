@@ -41,9 +41,12 @@ export class MemoizingValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const { type, metatype } = metadata;
     if (type === 'body' && this.toValidate(metadata) && nestsDeeperThan(value, MAX_BODY_DEPTH)) {
-      throw new RequestValidationError([{ field: 'body', message: `body must not nest deeper than ${MAX_BODY_DEPTH} levels` }]);
+      throw new RequestValidationError([
+        { field: 'body', message: `body must not nest deeper than ${MAX_BODY_DEPTH} levels` },
+      ]);
     }
-    if (type !== 'query' || !metatype || Reflect.getOwnMetadata(PURE_QUERY, metatype) !== true) return super.transform(value, metadata);
+    if (type !== 'query' || !metatype || Reflect.getOwnMetadata(PURE_QUERY, metatype) !== true)
+      return super.transform(value, metadata);
     const key = queryKey(value);
     if (key === undefined) return super.transform(value, metadata);
     let byQuery = this.remembered.get(metatype);
@@ -52,7 +55,10 @@ export class MemoizingValidationPipe extends ValidationPipe {
     if (known) return copy(metatype, known);
     const result = (await super.transform(value, metadata)) as Record<string, unknown>;
     const fields = { ...result };
-    const remembered = { fields, mutable: Object.keys(fields).filter((name) => fields[name] instanceof Date || Array.isArray(fields[name])) };
+    const remembered = {
+      fields,
+      mutable: Object.keys(fields).filter((name) => fields[name] instanceof Date || Array.isArray(fields[name])),
+    };
     byQuery.set(key, { ...remembered, fields: copy(metatype, remembered) });
     return result;
   }
@@ -64,7 +70,8 @@ function copy(metatype: Type, { fields, mutable }: Remembered): Record<string, u
   for (const name of mutable) {
     const field = dto[name];
     if (field instanceof Date) dto[name] = new Date(field.getTime());
-    else if (Array.isArray(field)) dto[name] = field.map((item: unknown) => (item instanceof Date ? new Date(item.getTime()) : item));
+    else if (Array.isArray(field))
+      dto[name] = field.map((item: unknown) => (item instanceof Date ? new Date(item.getTime()) : item));
   }
   return dto;
 }

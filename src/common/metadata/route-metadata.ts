@@ -15,7 +15,8 @@ export class RouteMetadata extends Reflector {
 
   override getAllAndOverride<T = unknown>(key: unknown, targets: (Target | undefined)[]): T {
     const [handler, controller] = targets;
-    if (targets.length !== 2 || !handler || !controller) return super.getAllAndOverride<T>(key as string, targets as never);
+    if (targets.length !== 2 || !handler || !controller)
+      return super.getAllAndOverride<T>(key as string, targets as never);
     let known = this.byHandler.get(handler);
     if (!known) this.byHandler.set(handler, (known = { controller, values: new Map() }));
     // A handler inherited by another controller class: asked afresh (a handler belongs to one class almost always).

@@ -19,7 +19,8 @@ export class SlotClock {
   /** The latest scheduled time at or before `now` (+ tolerance), never earlier than the one expected next. */
   slotOf(now: Date): Date {
     let slot = this.expected;
-    for (let next = this.next(slot); next.getTime() <= now.getTime() + TOLERANCE_MS; next = this.next(slot)) slot = next;
+    for (let next = this.next(slot); next.getTime() <= now.getTime() + TOLERANCE_MS; next = this.next(slot))
+      slot = next;
     this.expected = this.next(slot);
     return slot;
   }

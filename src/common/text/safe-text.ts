@@ -19,7 +19,9 @@ export function unsafeTextReason(value: string): string | null {
   const code = found[0].codePointAt(0)!;
   if (code === 0) return 'must not hold NUL characters';
   const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-  return code >= 0x202a ? `must not hold bidirectional control characters (${hex})` : `must not hold control characters (${hex})`;
+  return code >= 0x202a
+    ? `must not hold bidirectional control characters (${hex})`
+    : `must not hold control characters (${hex})`;
 }
 
 /** class-validator: the string passes `unsafeTextReason` (non-strings are left to the type check). */
@@ -32,7 +34,8 @@ export function SafeText(options?: ValidationOptions): PropertyDecorator {
       options,
       validator: {
         validate: (value: unknown) => typeof value !== 'string' || unsafeTextReason(value) === null,
-        defaultMessage: (args) => `${args?.property ?? 'value'} ${unsafeTextReason(String(args?.value)) ?? 'is not acceptable text'}`,
+        defaultMessage: (args) =>
+          `${args?.property ?? 'value'} ${unsafeTextReason(String(args?.value)) ?? 'is not acceptable text'}`,
       },
     });
 }

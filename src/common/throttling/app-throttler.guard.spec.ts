@@ -7,8 +7,14 @@ class ItemsController {
 }
 
 describe('AppThrottlerGuard', () => {
-  const context = { getClass: () => ItemsController, getHandler: () => ItemsController.prototype.list } as unknown as ExecutionContext;
-  const guard = new AppThrottlerGuard({ throttlers: [] }, {} as never, {} as never) as unknown as { generateKey(c: ExecutionContext, suffix: string, name: string): string; keys: Map<string, string> };
+  const context = {
+    getClass: () => ItemsController,
+    getHandler: () => ItemsController.prototype.list,
+  } as unknown as ExecutionContext;
+  const guard = new AppThrottlerGuard({ throttlers: [] }, {} as never, {} as never) as unknown as {
+    generateKey(c: ExecutionContext, suffix: string, name: string): string;
+    keys: Map<string, string>;
+  };
 
   it('keys like the built-in guard: the SHA-256 hex of route, throttler and client, no address in clear', () => {
     const expected = createHash('sha256').update('ItemsController-list-default-203.0.113.7').digest('hex');

@@ -1,5 +1,11 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
-import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import { RouteMetadata } from '../metadata/route-metadata';
 import { hash } from 'node:crypto';
 
@@ -16,7 +22,11 @@ const MAX_KEYS = 10_000;
 export class AppThrottlerGuard extends ThrottlerGuard {
   private readonly keys = new Map<string, string>();
 
-  constructor(@InjectThrottlerOptions() options: ThrottlerModuleOptions, @InjectThrottlerStorage() storage: ThrottlerStorage, metadata: RouteMetadata) {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    metadata: RouteMetadata,
+  ) {
     super(options, storage, metadata);
   }
 

@@ -1,7 +1,12 @@
 import { FallbackThrottlerStorage } from './fallback-throttler-storage';
 import type { ThrottlerRecord } from './memory-throttler-storage';
 
-const record = (totalHits: number): ThrottlerRecord => ({ totalHits, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 });
+const record = (totalHits: number): ThrottlerRecord => ({
+  totalHits,
+  timeToExpire: 60,
+  isBlocked: false,
+  timeToBlockExpire: 0,
+});
 
 describe(FallbackThrottlerStorage.name, () => {
   function setup(up: boolean, sharedFails = false) {

@@ -16,7 +16,13 @@ export class FallbackThrottlerStorage implements ThrottlerStorage {
     private readonly sharedUp: () => boolean,
   ) {}
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerRecord> {
     if (this.sharedUp()) {
       try {
         const record = await this.shared.increment(key, ttl, limit, blockDuration, throttlerName);
@@ -34,7 +40,8 @@ export class FallbackThrottlerStorage implements ThrottlerStorage {
   private switchTo(degraded: boolean, reason?: string): void {
     if (degraded === this.degraded) return;
     this.degraded = degraded;
-    if (degraded) this.logger.warn(`Rate limits kept in this instance only (${reason}); they are shared again when Redis is back`);
+    if (degraded)
+      this.logger.warn(`Rate limits kept in this instance only (${reason}); they are shared again when Redis is back`);
     else this.logger.log('Rate limits shared through Redis again');
   }
 }

@@ -13,14 +13,22 @@ describe(MemoryThrottlerStorage.name, () => {
     Date.now = realNow;
   });
 
-  async function compare(steps: { advanceMs: number; key?: string }[], ttl: number, limit: number, blockDuration: number) {
+  async function compare(
+    steps: { advanceMs: number; key?: string }[],
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+  ) {
     const ours = new MemoryThrottlerStorage(() => clock);
     const reference = new ThrottlerStorageService();
     try {
       for (const step of steps) {
         clock += step.advanceMs;
         const key = step.key ?? 'k';
-        const [a, b] = await Promise.all([ours.increment(key, ttl, limit, blockDuration, 'default'), reference.increment(key, ttl, limit, blockDuration, 'default')]);
+        const [a, b] = await Promise.all([
+          ours.increment(key, ttl, limit, blockDuration, 'default'),
+          reference.increment(key, ttl, limit, blockDuration, 'default'),
+        ]);
         expect(a).toEqual(b);
       }
     } finally {

@@ -41,7 +41,13 @@ export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationSh
     this.close();
   }
 
-  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerRecord> {
+  increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerRecord> {
     return Promise.resolve(this.hit(`${throttlerName}\u0000${key}`, ttl, limit, blockDuration));
   }
 
@@ -68,7 +74,12 @@ export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationSh
       const blocked = count(w) >= limit;
       if (!blocked) w.expiries.push(now + ttl);
       const timeToBlockExpire = count(w) > 0 ? seconds(w.expiries[w.head] - now) : timeToExpire;
-      return { totalHits: count(w) + (blocked ? 1 : 0), timeToExpire, isBlocked: blocked, timeToBlockExpire: blocked ? timeToBlockExpire : 0 };
+      return {
+        totalHits: count(w) + (blocked ? 1 : 0),
+        timeToExpire,
+        isBlocked: blocked,
+        timeToBlockExpire: blocked ? timeToBlockExpire : 0,
+      };
     }
 
     if (!w.blocked) w.expiries.push(now + ttl);
@@ -109,5 +120,8 @@ function prune(w: Window, now: number): void {
 }
 
 /** Provides the storage to the throttler's async configuration (and stops its sweep at shutdown). */
-@Module({ providers: [{ provide: MemoryThrottlerStorage, useFactory: () => new MemoryThrottlerStorage() }], exports: [MemoryThrottlerStorage] })
+@Module({
+  providers: [{ provide: MemoryThrottlerStorage, useFactory: () => new MemoryThrottlerStorage() }],
+  exports: [MemoryThrottlerStorage],
+})
 export class MemoryThrottlerStorageModule {}

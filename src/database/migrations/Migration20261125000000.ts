@@ -31,12 +31,20 @@ export class Migration20261125000000 extends Migration {
       constraint "global_learning_events_sentiment_check" check ("sentiment" in ('positive', 'negative')),
       constraint "global_learning_events_outcome_check" check ("outcome" in ('success', 'failure', 'abandoned')));`);
     this.addSql(`create index "global_learning_events_timestamp_index" on "global_learning_events" ("timestamp");`);
-    this.addSql(`create index "global_learning_events_user_id_id_index" on "global_learning_events" ("user_id", "id");`);
+    this.addSql(
+      `create index "global_learning_events_user_id_id_index" on "global_learning_events" ("user_id", "id");`,
+    );
     this.addSql(`create index "global_learning_events_event_type_index" on "global_learning_events" ("event_type");`);
-    this.addSql(`create index "global_learning_events_module_timestamp_index" on "global_learning_events" ("module", "timestamp");`);
-    this.addSql(`create unique index "global_learning_events_user_id_client_event_id_unique" on "global_learning_events" ("user_id", "client_event_id");`);
+    this.addSql(
+      `create index "global_learning_events_module_timestamp_index" on "global_learning_events" ("module", "timestamp");`,
+    );
+    this.addSql(
+      `create unique index "global_learning_events_user_id_client_event_id_unique" on "global_learning_events" ("user_id", "client_event_id");`,
+    );
 
-    this.addSql(`create table "privacy_erasures" ("id" uuid not null, "subject" varchar(80) not null, "requested_by" varchar(200) not null, "source" varchar(16) not null, "erased_at" timestamptz not null, "counts" jsonb not null, primary key ("id"));`);
+    this.addSql(
+      `create table "privacy_erasures" ("id" uuid not null, "subject" varchar(80) not null, "requested_by" varchar(200) not null, "source" varchar(16) not null, "erased_at" timestamptz not null, "counts" jsonb not null, primary key ("id"));`,
+    );
     this.addSql(`create index "privacy_erasures_subject_index" on "privacy_erasures" ("subject");`);
 
     // Exports find the entries about a user by actor (indexed already) or target.

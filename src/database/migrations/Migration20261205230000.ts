@@ -14,7 +14,8 @@ export class Migration20261205230000 extends Migration {
   override name = 'Migration20261205230000';
 
   override up(): void | Promise<void> {
-    this.addSql(`create function "learning_consent_bucket"("user_id" uuid) returns int language sql immutable parallel safe
+    this
+      .addSql(`create function "learning_consent_bucket"("user_id" uuid) returns int language sql immutable parallel safe
       as $$ select get_byte(uuid_send("user_id"), 15) & 31 $$;`);
     this.addSql(`create function "learning_consent_change_lock"("user_id" uuid) returns void language sql
       as $$ select pg_advisory_xact_lock(1818455918, "learning_consent_bucket"("user_id")) $$;`);

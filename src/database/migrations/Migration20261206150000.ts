@@ -12,7 +12,8 @@ export class Migration20261206150000 extends Migration {
   override name = 'Migration20261206150000';
 
   override up(): void | Promise<void> {
-    this.addSql(`create function "learning_keys_current"("users" uuid[], "key_ids" text[]) returns void language plpgsql as $$
+    this
+      .addSql(`create function "learning_keys_current"("users" uuid[], "key_ids" text[]) returns void language plpgsql as $$
       declare
         current int;
       begin

@@ -14,4 +14,16 @@ import { Migration20261206150000 } from './Migration20261206150000';
  * Every migration, in order. The application and the tests run this list (no file globbing, so compiled and
  * TypeScript runs behave the same); `npm run migration:create` writes a new file here — add its class below.
  */
-export const MIGRATIONS = [Migration20261124212234, Migration20261124220155, Migration20261124231500, Migration20261125000000, Migration20261125011041, Migration20261125030000, Migration20261125040000, Migration20261125050000, Migration20261125060000, Migration20261205230000, Migration20261206150000];
+export const MIGRATIONS = [
+  Migration20261124212234,
+  Migration20261124220155,
+  Migration20261124231500,
+  Migration20261125000000,
+  Migration20261125011041,
+  Migration20261125030000,
+  Migration20261125040000,
+  Migration20261125050000,
+  Migration20261125060000,
+  Migration20261205230000,
+  Migration20261206150000,
+];

@@ -22,7 +22,18 @@ const clip = (value: string | null | undefined, max: number) => (value == null ?
 const canonical = (value: string | null | undefined) => (value != null && isUuid(value) ? value.toLowerCase() : value);
 
 /** One entry as the audit_log columns take it. */
-type AuditRow = [string, Date, string, string, string, string | null, string, string | null, string | null, string | null];
+type AuditRow = [
+  string,
+  Date,
+  string,
+  string,
+  string,
+  string | null,
+  string,
+  string | null,
+  string | null,
+  string | null,
+];
 
 /** Entries written on their own share statements under load: at most this many in flight, … */
 const WRITES_IN_FLIGHT = 1;
@@ -55,7 +66,10 @@ export class AuditService {
    * audited) becomes a few multi-row statements on one connection instead of a transaction each that would take the
    * pool from everyone else. Each caller still waits for its own entry to be written.
    */
-  private readonly writes = new InsertCoalescer<AuditRow, void>((rows) => this.insertRows(rows), { maxInFlight: WRITES_IN_FLIGHT, maxRows: ENTRIES_PER_STATEMENT });
+  private readonly writes = new InsertCoalescer<AuditRow, void>((rows) => this.insertRows(rows), {
+    maxInFlight: WRITES_IN_FLIGHT,
+    maxRows: ENTRIES_PER_STATEMENT,
+  });
 
   constructor(
     private readonly em: EntityManager,
@@ -90,7 +104,11 @@ export class AuditService {
   }
 
   private async insertRows(rows: AuditRow[]): Promise<void> {
-    await this.sql.query(INSERT_ROWS, Array.from({ length: 10 }, (_, column) => rows.map((row) => row[column])), 'audit_insert');
+    await this.sql.query(
+      INSERT_ROWS,
+      Array.from({ length: 10 }, (_, column) => rows.map((row) => row[column])),
+      'audit_insert',
+    );
   }
 
   /** Appends an entry inside the caller's own SQL transaction (it commits or rolls back with it). */
@@ -102,11 +120,17 @@ export class AuditService {
   }
 
   async list(query: AuditQueryDto): Promise<AuditPage> {
-    const filters = { action: query.action, actor: query.actor, from: query.from?.toISOString(), to: query.to?.toISOString() };
+    const filters = {
+      action: query.action,
+      actor: query.actor,
+      from: query.from?.toISOString(),
+      to: query.to?.toISOString(),
+    };
     const where: Record<string, unknown> = {};
     if (query.action) where.action = query.action;
     if (query.actor) where.actor = query.actor;
-    if (query.from || query.to) where.at = { ...(query.from ? { $gte: query.from } : {}), ...(query.to ? { $lt: query.to } : {}) };
+    if (query.from || query.to)
+      where.at = { ...(query.from ? { $gte: query.from } : {}), ...(query.to ? { $lt: query.to } : {}) };
     if (query.cursor) {
       const position = decodeCursor<[string, string]>(query.cursor, filters);
       if (!position || !Array.isArray(position) || position.length !== 2) throw new InvalidCursorError();
@@ -116,9 +140,14 @@ export class AuditService {
       where.$or = [{ at: { $lt: atDate } }, { at: atDate, id: { $lt: id } }];
     }
     const limit = query.limit;
-    const rows = await this.em.fork().find(AuditEntry, where, { orderBy: { at: 'desc', id: 'desc' }, limit: limit + 1 });
+    const rows = await this.em
+      .fork()
+      .find(AuditEntry, where, { orderBy: { at: 'desc', id: 'desc' }, limit: limit + 1 });
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.at.toISOString(), last.id], filters) : null };
+    return {
+      items,
+      nextCursor: rows.length > limit && last ? encodeCursor([last.at.toISOString(), last.id], filters) : null,
+    };
   }
 }

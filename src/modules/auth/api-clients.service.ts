@@ -28,7 +28,17 @@ export class ApiClientsService {
     if (await em.count(ApiClient, { name })) throw new ClientNameTakenError(name);
     const secret = this.hasher.newSecret();
     const client = em.create(ApiClient, { name, roles, secretHash: await this.hasher.hash(secret) });
-    await this.audit.record({ actor, actorType: 'system', action: 'auth.client.created', target: client.id, outcome: 'success', details: { name, roles } }, em);
+    await this.audit.record(
+      {
+        actor,
+        actorType: 'system',
+        action: 'auth.client.created',
+        target: client.id,
+        outcome: 'success',
+        details: { name, roles },
+      },
+      em,
+    );
     await em.flush();
     return { id: client.id, name, roles, secret };
   }
@@ -38,7 +48,10 @@ export class ApiClientsService {
     const client = isUuid(id) ? await em.findOne(ApiClient, { id, revokedAt: null }) : null;
     if (!client) return false;
     client.revokedAt = new Date();
-    await this.audit.record({ actor, actorType: 'system', action: 'auth.client.revoked', target: id, outcome: 'success' }, em);
+    await this.audit.record(
+      { actor, actorType: 'system', action: 'auth.client.revoked', target: id, outcome: 'success' },
+      em,
+    );
     await em.flush();
     return true;
   }

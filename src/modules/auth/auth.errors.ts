@@ -20,19 +20,29 @@ export class InvalidClientCredentialsError extends DomainError {
 
 export class TooManyFailedAttemptsError extends DomainError {
   constructor(retryAfterSeconds: number) {
-    super('AUTH.TOO_MANY_ATTEMPTS', 'rate_limited', 'Too many failed credential attempts for this client; retry later', {
-      retryAfterSeconds,
-    });
+    super(
+      'AUTH.TOO_MANY_ATTEMPTS',
+      'rate_limited',
+      'Too many failed credential attempts for this client; retry later',
+      {
+        retryAfterSeconds,
+      },
+    );
   }
 }
 
 /** Shed load: more secret verifications are running and waiting than `AUTH_VERIFY_CONCURRENCY`/`AUTH_VERIFY_QUEUE` allow. */
 export class VerificationBusyError extends DomainError {
   constructor(retryAfterSeconds: number) {
-    super('AUTH.BUSY', 'unavailable', 'Too many credential checks are in progress; retry after the time in Retry-After', {
-      retryAfterSeconds,
-      retryable: true,
-    });
+    super(
+      'AUTH.BUSY',
+      'unavailable',
+      'Too many credential checks are in progress; retry after the time in Retry-After',
+      {
+        retryAfterSeconds,
+        retryable: true,
+      },
+    );
   }
 }
 

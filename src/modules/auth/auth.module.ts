@@ -19,7 +19,17 @@ import { TokenService } from './token.service';
 @Module({
   imports: [PassportModule, JwtModule.register({}), MikroOrmModule.forFeature([ApiClient]), AuditModule, HashingModule],
   controllers: [AuthController],
-  providers: [ApiClientsService, AuthService, FailedAttemptsStore, JwtStrategy, JwtAuthGuard, RolesGuard, RouteMetadata, SecretVerificationGate, TokenService],
+  providers: [
+    ApiClientsService,
+    AuthService,
+    FailedAttemptsStore,
+    JwtStrategy,
+    JwtAuthGuard,
+    RolesGuard,
+    RouteMetadata,
+    SecretVerificationGate,
+    TokenService,
+  ],
   exports: [ApiClientsService, TokenService, JwtAuthGuard, RolesGuard, RouteMetadata],
 })
 export class AuthModule {}

@@ -41,13 +41,26 @@ export class AuthService {
     if (!clientId) {
       // No client has such an id; the answer is the same as for an unknown one, without spending a verification.
       this.security.loginFailed('unknown_or_revoked_client');
-      await this.audit.record({ actor: rawClientId, actorType: 'client', action: 'auth.token.failed', outcome: 'failure', ip, details: { reason: 'malformed_client_id' } });
+      await this.audit.record({
+        actor: rawClientId,
+        actorType: 'client',
+        action: 'auth.token.failed',
+        outcome: 'failure',
+        ip,
+        details: { reason: 'malformed_client_id' },
+      });
       throw new InvalidClientCredentialsError();
     }
     const reservation = await this.attempts.reserve(ip, clientId);
     if (!reservation.granted) {
       this.security.loginFailed('locked_out');
-      await this.audit.record({ actor: clientId, actorType: 'client', action: 'auth.token.locked_out', outcome: 'denied', ip });
+      await this.audit.record({
+        actor: clientId,
+        actorType: 'client',
+        action: 'auth.token.locked_out',
+        outcome: 'denied',
+        ip,
+      });
       throw new TooManyFailedAttemptsError(reservation.retryAfterSeconds);
     }
     let client: ApiClient | null;

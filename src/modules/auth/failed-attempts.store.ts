@@ -64,10 +64,7 @@ export class FailedAttemptsStore {
   private readonly maxClient: number;
   private readonly shared: SharedOrLocal;
 
-  constructor(
-    @Inject(REDIS_CLIENT) redis: RedisClient,
-    config: AppConfig,
-  ) {
+  constructor(@Inject(REDIS_CLIENT) redis: RedisClient, config: AppConfig) {
     this.windowMs = config.auth.failedWindowSeconds * 1000;
     this.maxPair = config.auth.maxFailedAttempts;
     this.maxClient = config.auth.maxFailedAttemptsPerClient;
@@ -78,8 +75,21 @@ export class FailedAttemptsStore {
   async reserve(address: string, clientId: string): Promise<Reservation> {
     const [pairKey, clientKey] = this.keys(address, clientId);
     const shared = await this.shared.run(async (redis) => {
-      const [granted, pair, client, ttl] = (await redis.eval(RESERVE, 2, pairKey, clientKey, this.maxPair, this.maxClient, this.windowMs)) as number[];
-      return { granted: granted === 1, pairCount: pair, clientCount: client, retryAfterSeconds: Math.ceil(Math.max(ttl, 0) / 1000) };
+      const [granted, pair, client, ttl] = (await redis.eval(
+        RESERVE,
+        2,
+        pairKey,
+        clientKey,
+        this.maxPair,
+        this.maxClient,
+        this.windowMs,
+      )) as number[];
+      return {
+        granted: granted === 1,
+        pairCount: pair,
+        clientCount: client,
+        retryAfterSeconds: Math.ceil(Math.max(ttl, 0) / 1000),
+      };
     });
     return shared ?? this.reserveLocally(pairKey, clientKey);
   }
@@ -96,7 +106,9 @@ export class FailedAttemptsStore {
 
   private async release(address: string, clientId: string, pairMode: 'reset' | 'give-back'): Promise<void> {
     const [pairKey, clientKey] = this.keys(address, clientId);
-    const done = await this.shared.run((redis) => redis.eval(RELEASE, 2, pairKey, clientKey, pairMode).then(() => true));
+    const done = await this.shared.run((redis) =>
+      redis.eval(RELEASE, 2, pairKey, clientKey, pairMode).then(() => true),
+    );
     if (done) return;
     if (pairMode === 'reset') this.memory.delete(pairKey);
     else this.giveBackLocally(pairKey);
@@ -112,7 +124,12 @@ export class FailedAttemptsStore {
     const clientLocked = (client?.count ?? 0) >= this.maxClient;
     if (pairLocked || clientLocked) {
       const until = Math.max(pairLocked ? pair!.expiresAt : now, clientLocked ? client!.expiresAt : now);
-      return { granted: false, pairCount: pair?.count ?? 0, clientCount: client?.count ?? 0, retryAfterSeconds: Math.ceil((until - now) / 1000) };
+      return {
+        granted: false,
+        pairCount: pair?.count ?? 0,
+        clientCount: client?.count ?? 0,
+        retryAfterSeconds: Math.ceil((until - now) / 1000),
+      };
     }
     const counted = [pairKey, clientKey].map((key, i) => {
       const entry = (i === 0 ? pair : client) ?? { count: 0, expiresAt: now + this.windowMs };
@@ -122,7 +139,12 @@ export class FailedAttemptsStore {
       return entry;
     });
     while (this.memory.size > MAX_MEMORY_KEYS) this.memory.delete(this.memory.keys().next().value as string);
-    return { granted: true, pairCount: counted[0].count, clientCount: counted[1].count, retryAfterSeconds: Math.ceil((counted[0].expiresAt - now) / 1000) };
+    return {
+      granted: true,
+      pairCount: counted[0].count,
+      clientCount: counted[1].count,
+      retryAfterSeconds: Math.ceil((counted[0].expiresAt - now) / 1000),
+    };
   }
 
   private giveBackLocally(key: string): void {

@@ -21,7 +21,11 @@ export function claimsToUser(claims: TokenClaims): AuthUser {
     throw new UnauthenticatedError('The token has no valid subject (sub)');
   }
   const roles = claims.roles;
-  if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r): r is Role => (ROLES as readonly unknown[]).includes(r))) {
+  if (
+    !Array.isArray(roles) ||
+    roles.length === 0 ||
+    !roles.every((r): r is Role => (ROLES as readonly unknown[]).includes(r))
+  ) {
     throw new UnauthenticatedError(`The token's roles must be a non-empty array of ${ROLES.join(', ')}`);
   }
   const user: AuthUser = { sub: claims.sub, roles: [...new Set(roles)] };

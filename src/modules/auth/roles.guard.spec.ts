@@ -5,7 +5,10 @@ import { IS_PUBLIC, REQUIRED_ROLES } from '../../common/decorators/auth.decorato
 import { ForbiddenRoleError } from './auth.errors';
 import { RolesGuard } from './roles.guard';
 
-function contextFor(user: AuthUser | undefined, meta: Record<string, unknown>): { ctx: ExecutionContext; reflector: RouteMetadata } {
+function contextFor(
+  user: AuthUser | undefined,
+  meta: Record<string, unknown>,
+): { ctx: ExecutionContext; reflector: RouteMetadata } {
   const reflector = { getAllAndOverride: (key: string) => meta[key] } as unknown as RouteMetadata;
   const ctx = {
     getHandler: () => undefined,
@@ -25,7 +28,11 @@ describe(RolesGuard.name, () => {
 
   it('requires one of the roles, and lets admins through every role check', () => {
     const meta = { [REQUIRED_ROLES]: ['service'] };
-    expect(new RolesGuard(contextFor(user(['service']), meta).reflector).canActivate(contextFor(user(['service']), meta).ctx)).toBe(true);
+    expect(
+      new RolesGuard(contextFor(user(['service']), meta).reflector).canActivate(
+        contextFor(user(['service']), meta).ctx,
+      ),
+    ).toBe(true);
     const admin = contextFor(user(['admin']), meta);
     expect(new RolesGuard(admin.reflector).canActivate(admin.ctx)).toBe(true);
     const plain = contextFor(user(['user']), meta);

@@ -10,7 +10,10 @@ describe(SecretVerificationGate.name, () => {
 
   function setup() {
     const pending: Array<(valid: boolean) => void> = [];
-    const hasher = strictFake<SecretHasher>({ verify: () => new Promise<boolean>((resolve) => pending.push(resolve)) }, 'hasher');
+    const hasher = strictFake<SecretHasher>(
+      { verify: () => new Promise<boolean>((resolve) => pending.push(resolve)) },
+      'hasher',
+    );
     const metrics = new MetricsService();
     const sut = new SecretVerificationGate(hasher, metrics, config);
     const count = async (name: string) => (await metrics.registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
@@ -22,7 +25,11 @@ describe(SecretVerificationGate.name, () => {
     const first = sut.verify('s', 'h');
     const second = sut.verify('s', 'h');
     await expect(sut.verify('s', 'h')).rejects.toBeInstanceOf(VerificationBusyError);
-    await expect(sut.verify('s', 'h')).rejects.toMatchObject({ code: 'AUTH.BUSY', kind: 'unavailable', retryAfterSeconds: 1 });
+    await expect(sut.verify('s', 'h')).rejects.toMatchObject({
+      code: 'AUTH.BUSY',
+      kind: 'unavailable',
+      retryAfterSeconds: 1,
+    });
     await Promise.resolve();
     expect(pending).toHaveLength(1);
     pending[0](true);
@@ -38,7 +45,10 @@ describe(SecretVerificationGate.name, () => {
   it('frees the slot when a verification fails', async () => {
     const metrics = new MetricsService();
     let calls = 0;
-    const hasher = strictFake<SecretHasher>({ verify: () => (++calls === 1 ? Promise.reject(new Error('scrypt failed')) : Promise.resolve(true)) }, 'hasher');
+    const hasher = strictFake<SecretHasher>(
+      { verify: () => (++calls === 1 ? Promise.reject(new Error('scrypt failed')) : Promise.resolve(true)) },
+      'hasher',
+    );
     const sut = new SecretVerificationGate(hasher, metrics, config);
     await expect(sut.verify('s', 'h')).rejects.toThrow('scrypt failed');
     await expect(sut.verify('s', 'h')).resolves.toBe(true);

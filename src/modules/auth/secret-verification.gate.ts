@@ -26,8 +26,14 @@ export class SecretVerificationGate {
     metrics: MetricsService,
     private readonly config: AppConfig,
   ) {
-    this.started = metrics.counter({ name: 'auth_secret_verifications_total', help: 'Client secret verifications (scrypt) started by POST /auth/token' });
-    this.refused = metrics.counter({ name: 'auth_secret_verifications_refused_total', help: 'Token requests answered 503 AUTH.BUSY because every verification slot and queue place was taken' });
+    this.started = metrics.counter({
+      name: 'auth_secret_verifications_total',
+      help: 'Client secret verifications (scrypt) started by POST /auth/token',
+    });
+    this.refused = metrics.counter({
+      name: 'auth_secret_verifications_refused_total',
+      help: 'Token requests answered 503 AUTH.BUSY because every verification slot and queue place was taken',
+    });
   }
 
   /** `hasher.verify` inside a slot; throws `VerificationBusyError` when no slot or queue place is free. */

@@ -18,7 +18,10 @@ export class TokenService {
   ) {}
 
   sign(sub: string, roles: Role[], ttlSeconds = this.config.auth.accessTokenTtlSeconds): IssuedToken {
-    const accessToken = this.jwt.sign({ sub, roles }, { algorithm: 'HS256', expiresIn: ttlSeconds, secret: this.config.auth.jwtSecret });
+    const accessToken = this.jwt.sign(
+      { sub, roles },
+      { algorithm: 'HS256', expiresIn: ttlSeconds, secret: this.config.auth.jwtSecret },
+    );
     return { accessToken, tokenType: 'Bearer', expiresIn: ttlSeconds };
   }
 }

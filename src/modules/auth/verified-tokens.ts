@@ -35,13 +35,18 @@ export class VerifiedTokens {
   remember(token: string, user: AuthUser): void {
     const exp = expiryOf(token);
     if (exp === undefined) return;
-    this.cache.set(token, { user: Object.freeze({ sub: user.sub, roles: [...user.roles] }), acceptUntilMs: (exp + CLOCK_TOLERANCE_SECONDS) * 1000 });
+    this.cache.set(token, {
+      user: Object.freeze({ sub: user.sub, roles: [...user.roles] }),
+      acceptUntilMs: (exp + CLOCK_TOLERANCE_SECONDS) * 1000,
+    });
   }
 }
 
 function expiryOf(token: string): number | undefined {
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      exp?: unknown;
+    };
     return typeof payload.exp === 'number' ? payload.exp : undefined;
   } catch {
     return undefined;

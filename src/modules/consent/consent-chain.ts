@@ -15,6 +15,16 @@ export interface ChainedFields {
  * array so field boundaries are unambiguous. Changing, removing or reordering any record breaks every later hash.
  */
 export function consentRecordHash(prevHash: string | null, f: ChainedFields): string {
-  const material = JSON.stringify([1, prevHash ?? '', f.pseudonym, f.purpose, f.granted, f.policyVersion, f.source, f.actor, f.recordedAt.toISOString()]);
+  const material = JSON.stringify([
+    1,
+    prevHash ?? '',
+    f.pseudonym,
+    f.purpose,
+    f.granted,
+    f.policyVersion,
+    f.source,
+    f.actor,
+    f.recordedAt.toISOString(),
+  ]);
   return createHash('sha256').update(material).digest('hex');
 }

@@ -49,7 +49,11 @@ export class ConsentGate implements OnModuleInit, OnApplicationShutdown {
     const cached = this.cache.get(userId);
     if (cached !== undefined) return cached;
     const generation = this.cache.generation;
-    const rows = await this.sql.query<{ allow: boolean }>('SELECT allow_collective_learning AS allow FROM user_privacy_settings WHERE user_id = $1', [userId], 'consent_gate_allows');
+    const rows = await this.sql.query<{ allow: boolean }>(
+      'SELECT allow_collective_learning AS allow FROM user_privacy_settings WHERE user_id = $1',
+      [userId],
+      'consent_gate_allows',
+    );
     const allowed = rows[0]?.allow === true;
     this.cache.setIfUnchanged(userId, allowed, generation, this.ttl(allowed));
     return allowed;
@@ -101,7 +105,10 @@ export class ConsentGate implements OnModuleInit, OnApplicationShutdown {
       this.cache.delete(userId);
       this.cache.set(userId, false, this.refusalTtlMs);
     }
-    const known = await this.sql.query<{ user_id: string }>('SELECT user_id FROM user_privacy_settings WHERE user_id = ANY($1::uuid[])', [userIds]);
+    const known = await this.sql.query<{ user_id: string }>(
+      'SELECT user_id FROM user_privacy_settings WHERE user_id = ANY($1::uuid[])',
+      [userIds],
+    );
     const withRecord = new Set(known.map((r) => r.user_id));
     return userIds.filter((u) => !withRecord.has(u));
   }

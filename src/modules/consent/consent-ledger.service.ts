@@ -86,7 +86,12 @@ export class ConsentLedgerService {
     );
     const row = rows[0];
     // The ORM's pool hands timestamps over as text.
-    return { userId, allowCollectiveLearning: row?.allow ?? false, policyVersion: row?.policy_version ?? null, updatedAt: row ? new Date(row.updated_at) : null };
+    return {
+      userId,
+      allowCollectiveLearning: row?.allow ?? false,
+      policyVersion: row?.policy_version ?? null,
+      updatedAt: row ? new Date(row.updated_at) : null,
+    };
   }
 
   /** The user's ledger, oldest first. */
@@ -108,7 +113,15 @@ export class ConsentLedgerService {
     const pseudonym = this.pseudonym(userId);
     let prev: string | null = null;
     for (const r of await this.records(userId)) {
-      const expected = consentRecordHash(prev, { pseudonym, purpose: r.purpose, granted: r.granted, policyVersion: r.policy_version, source: r.source, actor: r.actor, recordedAt: r.recorded_at });
+      const expected = consentRecordHash(prev, {
+        pseudonym,
+        purpose: r.purpose,
+        granted: r.granted,
+        policyVersion: r.policy_version,
+        source: r.source,
+        actor: r.actor,
+        recordedAt: r.recorded_at,
+      });
       if (r.prev_hash !== prev || r.hash !== expected) return false;
       prev = r.hash;
     }
@@ -120,7 +133,12 @@ export class ConsentLedgerService {
     return this.changes.run(userId, () => this.changeNow(userId, change, caller, viaSelf));
   }
 
-  private async changeNow(userId: string, change: ConsentChange, caller: AuthUser, viaSelf: boolean): Promise<ConsentState> {
+  private async changeNow(
+    userId: string,
+    change: ConsentChange,
+    caller: AuthUser,
+    viaSelf: boolean,
+  ): Promise<ConsentState> {
     const source: ConsentSource = viaSelf ? 'user' : isAdmin(caller) ? 'admin' : 'service';
     const actor = viaSelf || caller.sub.toLowerCase() === userId ? 'self' : caller.sub;
     const outcome = await this.sql.transaction(async (client) => {
@@ -133,7 +151,11 @@ export class ConsentLedgerService {
           action: change.allowCollectiveLearning ? 'consent.granted' : 'consent.withdrawn',
           target: userId,
           outcome: 'success',
-          details: { purpose: COLLECTIVE_LEARNING, policyVersion: change.policyVersion, ...(result.withdrawn ? { action: result.action, removed: result.removed } : {}) },
+          details: {
+            purpose: COLLECTIVE_LEARNING,
+            policyVersion: change.policyVersion,
+            ...(result.withdrawn ? { action: result.action, removed: result.removed } : {}),
+          },
         });
       }
       return result;
@@ -142,23 +164,43 @@ export class ConsentLedgerService {
     await this.gate.changed(userId, change.allowCollectiveLearning);
     if (outcome.withdrawn) {
       this.metrics.withdrawn(source);
-      const event: ConsentWithdrawnEvent = { userId, purpose: COLLECTIVE_LEARNING, action: outcome.action ?? this.config.consent.withdrawalAction, at: outcome.state.updatedAt as Date };
+      const event: ConsentWithdrawnEvent = {
+        userId,
+        purpose: COLLECTIVE_LEARNING,
+        action: outcome.action ?? this.config.consent.withdrawalAction,
+        at: outcome.state.updatedAt as Date,
+      };
       await this.events.emitAsync(CONSENT_WITHDRAWN, event);
     }
     return outcome.state;
   }
 
-  private async record(client: PoolClient, userId: string, change: ConsentChange, source: ConsentSource, actor: string) {
+  private async record(
+    client: PoolClient,
+    userId: string,
+    change: ConsentChange,
+    source: ConsentSource,
+    actor: string,
+  ) {
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);
     // Taking consent away waits for the direct-COPY writes in flight (see learning_consent_held); grants need not.
     if (!change.allowCollectiveLearning) await client.query('SELECT learning_consent_change_lock($1::uuid)', [userId]);
-    const { rows: settings } = await client.query<{ allow: boolean; policy_version: string; updated_at: string | Date }>(
+    const { rows: settings } = await client.query<{
+      allow: boolean;
+      policy_version: string;
+      updated_at: string | Date;
+    }>(
       'SELECT allow_collective_learning AS allow, policy_version, updated_at FROM user_privacy_settings WHERE user_id = $1',
       [userId],
     );
     const before = settings[0];
     if (before && before.allow === change.allowCollectiveLearning && before.policy_version === change.policyVersion) {
-      const state: ConsentState = { userId, allowCollectiveLearning: before.allow, policyVersion: before.policy_version, updatedAt: new Date(before.updated_at) };
+      const state: ConsentState = {
+        userId,
+        allowCollectiveLearning: before.allow,
+        policyVersion: before.policy_version,
+        updatedAt: new Date(before.updated_at),
+      };
       return { changed: false, withdrawn: false, removed: {}, state };
     }
     const { rows: last } = await client.query<{ hash: string }>(
@@ -167,29 +209,57 @@ export class ConsentLedgerService {
     );
     const prevHash = last[0]?.hash ?? null;
     const recordedAt = new Date();
-    const fields = { pseudonym: this.pseudonym(userId), purpose: COLLECTIVE_LEARNING, granted: change.allowCollectiveLearning, policyVersion: change.policyVersion, source, actor, recordedAt };
+    const fields = {
+      pseudonym: this.pseudonym(userId),
+      purpose: COLLECTIVE_LEARNING,
+      granted: change.allowCollectiveLearning,
+      policyVersion: change.policyVersion,
+      source,
+      actor,
+      recordedAt,
+    };
     await client.query(
       `INSERT INTO consent_records (id, subject, purpose, granted, policy_version, source, actor, recorded_at, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [uuidv7(), userId, COLLECTIVE_LEARNING, change.allowCollectiveLearning, change.policyVersion, source, actor, recordedAt, prevHash, consentRecordHash(prevHash, fields)],
+      [
+        uuidv7(),
+        userId,
+        COLLECTIVE_LEARNING,
+        change.allowCollectiveLearning,
+        change.policyVersion,
+        source,
+        actor,
+        recordedAt,
+        prevHash,
+        consentRecordHash(prevHash, fields),
+      ],
     );
     await client.query(
       `INSERT INTO user_privacy_settings (user_id, allow_collective_learning, policy_version, updated_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (user_id) DO UPDATE SET allow_collective_learning = EXCLUDED.allow_collective_learning, policy_version = EXCLUDED.policy_version, updated_at = EXCLUDED.updated_at`,
       [userId, change.allowCollectiveLearning, change.policyVersion, recordedAt],
     );
-    const state: ConsentState = { userId, allowCollectiveLearning: change.allowCollectiveLearning, policyVersion: change.policyVersion, updatedAt: recordedAt };
+    const state: ConsentState = {
+      userId,
+      allowCollectiveLearning: change.allowCollectiveLearning,
+      policyVersion: change.policyVersion,
+      updatedAt: recordedAt,
+    };
     const withdrawn = before?.allow === true && !change.allowCollectiveLearning;
     // In the same transaction: the bucket lock and the update above wait for in-flight ingest writes (they hold
     // the bucket shared or the settings row FOR SHARE) and later ones see the withdrawal, so nothing is stored
     // after this purge.
     const removed: Record<string, number> = {};
     // A user under legal hold keeps their data: the withdrawal then excludes it from mining instead of deleting it.
-    const held = withdrawn && (await client.query('SELECT 1 FROM legal_holds WHERE user_id = $1', [userId])).rowCount! > 0;
+    const held =
+      withdrawn && (await client.query('SELECT 1 FROM legal_holds WHERE user_id = $1', [userId])).rowCount! > 0;
     const action = held ? 'exclude' : this.config.consent.withdrawalAction;
     if (withdrawn) {
       // Whatever the handlers keep (`exclude`) stays out of mining for good, also after a later grant.
-      await client.query('UPDATE user_privacy_settings SET mining_excluded_before = $2 WHERE user_id = $1', [userId, recordedAt]);
+      await client.query('UPDATE user_privacy_settings SET mining_excluded_before = $2 WHERE user_id = $1', [
+        userId,
+        recordedAt,
+      ]);
       for (const handler of this.personalData.handlers) {
         if (handler.withdraw) removed[handler.dataClass] = await handler.withdraw(userId, action, client);
       }

@@ -37,9 +37,15 @@ export class ConsentController {
 
   @Put(':userId')
   @Roles('service')
-  @ApiOperation({ summary: 'Record a user’s consent on their behalf (services and admins; source and actor come from the token)' })
+  @ApiOperation({
+    summary: 'Record a user’s consent on their behalf (services and admins; source and actor come from the token)',
+  })
   @ApiOkResponse({ type: ConsentResponseDto })
-  async put(@CurrentUser() user: AuthUser, @Param() params: UserIdParamDto, @Body() body: UpdateConsentDto): Promise<ConsentResponseDto> {
+  async put(
+    @CurrentUser() user: AuthUser,
+    @Param() params: UserIdParamDto,
+    @Body() body: UpdateConsentDto,
+  ): Promise<ConsentResponseDto> {
     return toConsentResponse(await this.ledger.change(params.userId.toLowerCase(), body, user, false));
   }
 }

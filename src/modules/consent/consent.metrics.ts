@@ -21,7 +21,9 @@ export class ConsentMetrics {
         pending = {
           at: Date.now(),
           counts: sql
-            .query<{ total: number; consenting: number }>('SELECT count(*)::int AS total, count(*) FILTER (WHERE allow_collective_learning)::int AS consenting FROM user_privacy_settings')
+            .query<{ total: number; consenting: number }>(
+              'SELECT count(*)::int AS total, count(*) FILTER (WHERE allow_collective_learning)::int AS consenting FROM user_privacy_settings',
+            )
             .then((rows) => rows[0]),
         };
       }
@@ -45,9 +47,21 @@ export class ConsentMetrics {
         this.set(c.total === 0 ? 0 : c.consenting / c.total);
       },
     });
-    this.withdrawals = metrics.counter({ name: 'consent_withdrawals_total', help: 'Withdrawals of collective-learning consent, by source', labelNames: ['source'] });
-    this.exports = metrics.counter({ name: 'privacy_exports_total', help: 'Personal-data exports, by who asked (self or admin) and outcome', labelNames: ['requested_by', 'outcome'] });
-    this.erasures = metrics.counter({ name: 'privacy_erasures_total', help: 'Erasures (right to be forgotten), by who asked (self or admin)', labelNames: ['requested_by'] });
+    this.withdrawals = metrics.counter({
+      name: 'consent_withdrawals_total',
+      help: 'Withdrawals of collective-learning consent, by source',
+      labelNames: ['source'],
+    });
+    this.exports = metrics.counter({
+      name: 'privacy_exports_total',
+      help: 'Personal-data exports, by who asked (self or admin) and outcome',
+      labelNames: ['requested_by', 'outcome'],
+    });
+    this.erasures = metrics.counter({
+      name: 'privacy_erasures_total',
+      help: 'Erasures (right to be forgotten), by who asked (self or admin)',
+      labelNames: ['requested_by'],
+    });
   }
 
   withdrawn(source: string): void {

@@ -20,7 +20,14 @@ import { PrivacyExportService } from './privacy-export.service';
 @Module({
   imports: [AuditModule, CryptoModule, DiscoveryModule, RetentionModule],
   controllers: [ConsentController, PrivacyController],
-  providers: [ConsentLedgerService, ConsentGate, ConsentMetrics, PersonalDataRegistry, PrivacyExportService, PrivacyErasureService],
+  providers: [
+    ConsentLedgerService,
+    ConsentGate,
+    ConsentMetrics,
+    PersonalDataRegistry,
+    PrivacyExportService,
+    PrivacyErasureService,
+  ],
   exports: [ConsentGate, ConsentLedgerService],
 })
 export class ConsentModule {}

@@ -40,7 +40,9 @@ export interface ErasureReceipt {
  */
 @Injectable()
 export class PrivacyErasureService {
-  private readonly running = new PerKeySingleFlight((requestId) => new PrivacyRequestInProgressError('erasure', requestId));
+  private readonly running = new PerKeySingleFlight(
+    (requestId) => new PrivacyRequestInProgressError('erasure', requestId),
+  );
 
   constructor(
     private readonly sql: SqlPool,
@@ -74,10 +76,12 @@ export class PrivacyErasureService {
       const shredded = await this.encryption.shredUserIn(tx, userId);
       const counts: Record<string, number> = {};
       for (const handler of this.registry.handlers) counts[handler.dataClass] = await handler.erase(userId, tx);
-      counts.privacySettings = (await tx.query('DELETE FROM user_privacy_settings WHERE user_id = $1', [userId])).rowCount ?? 0;
+      counts.privacySettings =
+        (await tx.query('DELETE FROM user_privacy_settings WHERE user_id = $1', [userId])).rowCount ?? 0;
       counts.dataKeys = shredded ? 1 : 0;
       await tx.query("SET LOCAL app.consent_erasure = 'on'");
-      counts.consentRecordsPseudonymized = (await tx.query('UPDATE consent_records SET subject = $2 WHERE subject = $1', [userId, subject])).rowCount ?? 0;
+      counts.consentRecordsPseudonymized =
+        (await tx.query('UPDATE consent_records SET subject = $2 WHERE subject = $1', [userId, subject])).rowCount ?? 0;
       await tx.query("SET LOCAL app.privacy_erasure = 'on'");
       counts.auditEntriesPseudonymized =
         (
@@ -93,19 +97,24 @@ export class PrivacyErasureService {
         ).rowCount ?? 0;
       const erasureId = uuidv7();
       const erasedAt = new Date();
-      await tx.query('INSERT INTO privacy_erasures (id, subject, requested_by, source, erased_at, counts) VALUES ($1, $2, $3, $4, $5, $6)', [
-        erasureId,
-        subject,
-        requestedBy,
-        request.requestedBy.self ? 'user' : 'admin',
-        erasedAt,
-        JSON.stringify(counts),
-      ]);
+      await tx.query(
+        'INSERT INTO privacy_erasures (id, subject, requested_by, source, erased_at, counts) VALUES ($1, $2, $3, $4, $5, $6)',
+        [
+          erasureId,
+          subject,
+          requestedBy,
+          request.requestedBy.self ? 'user' : 'admin',
+          erasedAt,
+          JSON.stringify(counts),
+        ],
+      );
       return { erasureId, erasedAt, subject, counts };
     });
     // The user acts under their id until erased, under the pseudonym after; an admin under their own subject.
     const by = (self: string) =>
-      request.requestedBy.self ? { actor: self, actorType: 'user' as const } : { actor: request.requestedBy.actor, actorType: 'admin' as const };
+      request.requestedBy.self
+        ? { actor: self, actorType: 'user' as const }
+        : { actor: request.requestedBy.actor, actorType: 'admin' as const };
     if (receipt === 'held') {
       await this.audit.record({
         ...by(userId),

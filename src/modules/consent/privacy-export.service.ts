@@ -39,7 +39,9 @@ export interface ExportRequest {
 @Injectable()
 export class PrivacyExportService {
   private readonly logger = new Logger(PrivacyExportService.name);
-  private readonly running = new PerKeySingleFlight((requestId) => new PrivacyRequestInProgressError('export', requestId));
+  private readonly running = new PerKeySingleFlight(
+    (requestId) => new PrivacyRequestInProgressError('export', requestId),
+  );
 
   constructor(
     private readonly ledger: ConsentLedgerService,
@@ -121,7 +123,18 @@ export class PrivacyExportService {
         [userId, after?.[0] ?? null, after?.[1] ?? null, AUDIT_PAGE, this.ledger.pseudonym(userId)],
       );
       for (const r of rows) {
-        yield { id: r.id, at: new Date(r.at).toISOString(), actor: r.actor, actorType: r.actor_type, action: r.action, target: r.target, outcome: r.outcome, ip: r.ip, requestId: r.request_id, details: r.details };
+        yield {
+          id: r.id,
+          at: new Date(r.at).toISOString(),
+          actor: r.actor,
+          actorType: r.actor_type,
+          action: r.action,
+          target: r.target,
+          outcome: r.outcome,
+          ip: r.ip,
+          requestId: r.request_id,
+          details: r.details,
+        };
       }
       if (rows.length < AUDIT_PAGE) return;
       const last = rows[rows.length - 1];

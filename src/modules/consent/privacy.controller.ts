@@ -26,7 +26,10 @@ export class PrivacyController {
 
   @Get('me/export')
   @Roles('user')
-  @ApiOperation({ summary: 'Everything held about the caller as one streamed JSON document (settings, consent history, events decrypted, audit entries)' })
+  @ApiOperation({
+    summary:
+      'Everything held about the caller as one streamed JSON document (settings, consent history, events decrypted, audit entries)',
+  })
   @ApiProduces('application/json')
   @ApiOkResponse({ description: 'The export document (streamed)' })
   exportMine(@CurrentUser() user: AuthUser): StreamableFile {
@@ -39,12 +42,18 @@ export class PrivacyController {
   @ApiProduces('application/json')
   @ApiOkResponse({ description: 'The export document (streamed)' })
   exportUser(@Param() params: UserIdParamDto, @CurrentUser() user: AuthUser): StreamableFile {
-    return download(this.exporter, { userId: params.userId.toLowerCase(), requestedBy: { self: false, actor: user.sub } });
+    return download(this.exporter, {
+      userId: params.userId.toLowerCase(),
+      requestedBy: { self: false, actor: user.sub },
+    });
   }
 
   @Delete('me')
   @Roles('user')
-  @ApiOperation({ summary: 'Erase the caller: events and settings deleted, data key shredded, evidence pseudonymized; answers a receipt' })
+  @ApiOperation({
+    summary:
+      'Erase the caller: events and settings deleted, data key shredded, evidence pseudonymized; answers a receipt',
+  })
   @ApiOkResponse({ type: ErasureReceiptDto })
   async eraseMine(@CurrentUser() user: AuthUser): Promise<ErasureReceiptDto> {
     return toReceiptDto(await this.eraser.erase({ userId: selfUserId(user), requestedBy: { self: true } }));
@@ -55,6 +64,8 @@ export class PrivacyController {
   @ApiOperation({ summary: 'Erase a user (admins); answers a receipt' })
   @ApiOkResponse({ type: ErasureReceiptDto })
   async eraseUser(@Param() params: UserIdParamDto, @CurrentUser() user: AuthUser): Promise<ErasureReceiptDto> {
-    return toReceiptDto(await this.eraser.erase({ userId: params.userId.toLowerCase(), requestedBy: { self: false, actor: user.sub } }));
+    return toReceiptDto(
+      await this.eraser.erase({ userId: params.userId.toLowerCase(), requestedBy: { self: false, actor: user.sub } }),
+    );
   }
 }

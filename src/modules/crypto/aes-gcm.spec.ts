@@ -11,7 +11,15 @@ const P15 =
 const C15 =
   '522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad';
 const VECTORS = [
-  { name: 'test case 13', key: '00'.repeat(32), iv: '00'.repeat(12), aad: '', pt: '', ct: '', tag: '530f8afbc74536b9a963b4f1c4cb738b' },
+  {
+    name: 'test case 13',
+    key: '00'.repeat(32),
+    iv: '00'.repeat(12),
+    aad: '',
+    pt: '',
+    ct: '',
+    tag: '530f8afbc74536b9a963b4f1c4cb738b',
+  },
   {
     name: 'test case 14',
     key: '00'.repeat(32),
@@ -21,7 +29,15 @@ const VECTORS = [
     ct: 'cea7403d4d606b6e074ec5d3baf39d18',
     tag: 'd0d1c8a799996bf0265b98b5d48ab919',
   },
-  { name: 'test case 15', key: K15, iv: 'cafebabefacedbaddecaf888', aad: '', pt: P15, ct: C15, tag: 'b094dac5d93471bdec1a502270e3cc6c' },
+  {
+    name: 'test case 15',
+    key: K15,
+    iv: 'cafebabefacedbaddecaf888',
+    aad: '',
+    pt: P15,
+    ct: C15,
+    tag: 'b094dac5d93471bdec1a502270e3cc6c',
+  },
   {
     name: 'test case 16 (with associated data)',
     key: K15,
@@ -49,7 +65,13 @@ describe('AES-256-GCM primitive', () => {
       return b;
     };
     const open = (over: Partial<Record<'key' | 'iv' | 'ct' | 'tag' | 'aad', Buffer>>) => () =>
-      aesGcmOpen(aesKey(over.key ?? hex(v.key)), over.iv ?? hex(v.iv), over.ct ?? hex(v.ct), over.tag ?? hex(v.tag), over.aad ?? hex(v.aad));
+      aesGcmOpen(
+        aesKey(over.key ?? hex(v.key)),
+        over.iv ?? hex(v.iv),
+        over.ct ?? hex(v.ct),
+        over.tag ?? hex(v.tag),
+        over.aad ?? hex(v.aad),
+      );
 
     it.each([
       ['nonce', { iv: flip(v.iv) }],
@@ -68,7 +90,11 @@ describe('AES-256-GCM primitive', () => {
 
   it('refuses keys and nonces of the wrong size', () => {
     expect(() => aesKey(Buffer.alloc(16))).toThrow(RangeError);
-    expect(() => aesGcmSeal(createSecretKey(Buffer.alloc(16)), Buffer.alloc(12), Buffer.alloc(1), Buffer.alloc(1))).toThrow(RangeError);
-    expect(() => aesGcmSeal(aesKey(Buffer.alloc(32)), Buffer.alloc(16), Buffer.alloc(1), Buffer.alloc(1))).toThrow(RangeError);
+    expect(() =>
+      aesGcmSeal(createSecretKey(Buffer.alloc(16)), Buffer.alloc(12), Buffer.alloc(1), Buffer.alloc(1)),
+    ).toThrow(RangeError);
+    expect(() => aesGcmSeal(aesKey(Buffer.alloc(32)), Buffer.alloc(16), Buffer.alloc(1), Buffer.alloc(1))).toThrow(
+      RangeError,
+    );
   });
 });

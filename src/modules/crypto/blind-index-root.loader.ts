@@ -9,7 +9,12 @@ import { SystemKeyStore, type StoredSystemKey } from './system-key.store';
 
 export const BLIND_INDEX_KEY_NAME = 'blind_index';
 
-export const systemKeyContext = (name: string): EncryptionContext => ({ table: 'crypto_system_keys', rowId: name, userId: 'system', field: 'wrapped_key' });
+export const systemKeyContext = (name: string): EncryptionContext => ({
+  table: 'crypto_system_keys',
+  rowId: name,
+  userId: 'system',
+  field: 'wrapped_key',
+});
 
 /** Boot refuses to start because stored blind indexes were built with another key. */
 export class BlindIndexKeyMismatchError extends Error {
@@ -38,17 +43,29 @@ export class BlindIndexRootLoader {
     const existing = await this.store.find(BLIND_INDEX_KEY_NAME);
     if (configured) {
       const fingerprint = blindIndexFingerprint(configured);
-      const row = existing ?? (await this.store.insertIfAbsent({ name: BLIND_INDEX_KEY_NAME, keyId: 'configured', wrappedKey: null, kekId: null, fingerprint }));
+      const row =
+        existing ??
+        (await this.store.insertIfAbsent({
+          name: BLIND_INDEX_KEY_NAME,
+          keyId: 'configured',
+          wrappedKey: null,
+          kekId: null,
+          fingerprint,
+        }));
       if (row.fingerprint !== fingerprint) {
         throw new BlindIndexKeyMismatchError(
           'BLIND_INDEX_KEY is not the key the stored blind indexes were built with; restore the previous value ' +
-            (row.wrappedKey ? '(they were built with the generated key: unset BLIND_INDEX_KEY)' : '(the one configured when they were built)'),
+            (row.wrappedKey
+              ? '(they were built with the generated key: unset BLIND_INDEX_KEY)'
+              : '(the one configured when they were built)'),
         );
       }
       return Buffer.from(configured);
     }
     if (existing && !existing.wrappedKey) {
-      throw new BlindIndexKeyMismatchError('The stored blind indexes were built with a configured BLIND_INDEX_KEY; set it again');
+      throw new BlindIndexKeyMismatchError(
+        'The stored blind indexes were built with a configured BLIND_INDEX_KEY; set it again',
+      );
     }
     return this.unwrap(existing ?? (await this.generate()));
   }
@@ -56,12 +73,19 @@ export class BlindIndexRootLoader {
   private async generate(): Promise<StoredSystemKey> {
     const root = randomBytes(KEY_BYTES);
     const { kekId, wrapped } = this.keyRing.wrap(root, systemKeyContext(BLIND_INDEX_KEY_NAME));
-    return this.store.insertIfAbsent({ name: BLIND_INDEX_KEY_NAME, keyId: 'generated', wrappedKey: wrapped, kekId, fingerprint: blindIndexFingerprint(root) });
+    return this.store.insertIfAbsent({
+      name: BLIND_INDEX_KEY_NAME,
+      keyId: 'generated',
+      wrappedKey: wrapped,
+      kekId,
+      fingerprint: blindIndexFingerprint(root),
+    });
   }
 
   private unwrap(row: StoredSystemKey): Buffer {
     const root = this.keyRing.unwrap(row.wrappedKey as Buffer, systemKeyContext(row.name));
-    if (blindIndexFingerprint(root) !== row.fingerprint) throw new BlindIndexKeyMismatchError('The stored blind-index key does not match its fingerprint');
+    if (blindIndexFingerprint(root) !== row.fingerprint)
+      throw new BlindIndexKeyMismatchError('The stored blind-index key does not match its fingerprint');
     return root;
   }
 }

@@ -34,7 +34,9 @@ describe(BlindIndexService.name, () => {
   });
 
   it('is HMAC-SHA256 under an HKDF-SHA256 key derived per domain from the root', () => {
-    const domainKey = Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), 'ai-learning/blind-index/v1/correction', 32));
+    const domainKey = Buffer.from(
+      hkdfSync('sha256', root, Buffer.alloc(0), 'ai-learning/blind-index/v1/correction', 32),
+    );
     const length = Buffer.alloc(4);
     length.writeUInt32BE(5);
     const expected = createHmac('sha256', domainKey).update(length).update('hello').digest('hex');

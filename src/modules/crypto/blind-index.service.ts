@@ -43,8 +43,11 @@ export class BlindIndexService {
     let key = this.domainKeys.get(domain);
     if (!key) {
       if (!DOMAIN.test(domain)) throw new TypeError(`Blind-index domain ${domain} must match ${DOMAIN.source}`);
-      if (!this.root) throw new Error('The blind-index key is not loaded yet (CryptoBootstrap runs at application bootstrap)');
-      const material = Buffer.from(hkdfSync('sha256', this.root, Buffer.alloc(0), `ai-learning/blind-index/v1/${domain}`, 32));
+      if (!this.root)
+        throw new Error('The blind-index key is not loaded yet (CryptoBootstrap runs at application bootstrap)');
+      const material = Buffer.from(
+        hkdfSync('sha256', this.root, Buffer.alloc(0), `ai-learning/blind-index/v1/${domain}`, 32),
+      );
       key = createSecretKey(material);
       material.fill(0);
       this.domainKeys.set(domain, key);

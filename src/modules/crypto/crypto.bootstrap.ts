@@ -7,7 +7,9 @@ import { KeyStatusService } from './key-status.service';
 /** The key ring no longer holds a KEK that still wraps stored keys: starting would make them unreadable. */
 export class MissingKeyEncryptionKeyError extends Error {
   constructor(missing: { id: string; dataKeys: number; systemKeys: number }[]) {
-    const list = missing.map((k) => `${k.id} still wraps ${k.dataKeys} data key(s) and ${k.systemKeys} service key(s)`).join('; ');
+    const list = missing
+      .map((k) => `${k.id} still wraps ${k.dataKeys} data key(s) and ${k.systemKeys} service key(s)`)
+      .join('; ');
     super(
       `Refusing to start: ENCRYPTION_KEY(S) lacks key-encryption keys that are still in use (${list}). ` +
         'Put them back, run POST /api/v1/crypto/rotate, and remove them only when GET /api/v1/crypto/status lists them as retirable.',

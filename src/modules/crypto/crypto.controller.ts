@@ -2,7 +2,12 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/commo
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
-import { CryptoStatusResponseDto, KeyRotationResponseDto, toCryptoStatusResponse, toRotationResponse } from './dto/crypto-status-response.dto';
+import {
+  CryptoStatusResponseDto,
+  KeyRotationResponseDto,
+  toCryptoStatusResponse,
+  toRotationResponse,
+} from './dto/crypto-status-response.dto';
 import { RotateKeysDto } from './dto/rotate-keys.dto';
 import { KeyRotationService } from './key-rotation.service';
 import { KeyStatusService } from './key-status.service';
@@ -28,7 +33,10 @@ export class CryptoController {
   @Roles('admin')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Rewrap every data key to the current key-encryption key, in the background (admin)' })
-  @ApiAcceptedResponse({ type: KeyRotationResponseDto, description: 'The started rotation, or the one already running' })
+  @ApiAcceptedResponse({
+    type: KeyRotationResponseDto,
+    description: 'The started rotation, or the one already running',
+  })
   async rotate(@CurrentUser() user: AuthUser, @Body() body: RotateKeysDto = {}): Promise<KeyRotationResponseDto> {
     return toRotationResponse(await this.rotations.start(user, body?.targetKeyId));
   }

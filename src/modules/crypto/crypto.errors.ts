@@ -3,7 +3,11 @@ import { DomainError } from '../../common/errors/domain.error';
 /** The user's data key was deleted: every ciphertext of that user is unreadable for good. */
 export class DataShreddedError extends DomainError {
   constructor() {
-    super('CRYPTO.DATA_SHREDDED', 'gone', "The data was crypto-shredded (the user's data key is deleted) and can no longer be read");
+    super(
+      'CRYPTO.DATA_SHREDDED',
+      'gone',
+      "The data was crypto-shredded (the user's data key is deleted) and can no longer be read",
+    );
   }
 }
 

@@ -7,7 +7,12 @@ import type { DataKeyStore, StoredDataKey } from './data-key.store';
 import { KeyRing } from './key-ring';
 
 const config = {
-  crypto: { keys: [{ id: 'k1', key: randomBytes(32) }], currentKeyId: 'k1', dataKeyCacheSize: 100, dataKeyCacheTtlSeconds: 60 },
+  crypto: {
+    keys: [{ id: 'k1', key: randomBytes(32) }],
+    currentKeyId: 'k1',
+    dataKeyCacheSize: 100,
+    dataKeyCacheTtlSeconds: 60,
+  },
 } as unknown as AppConfig;
 
 function memoryStore() {

@@ -18,7 +18,8 @@ export interface DataKey {
 
 /** User ids are uuids; one spelling (lower case) everywhere, as PostgreSQL returns them and as caches key them. */
 export function canonicalUserId(userId: string): string {
-  if (typeof userId !== 'string' || !isUuid(userId)) throw new TypeError('A data key belongs to a user id that is a uuid');
+  if (typeof userId !== 'string' || !isUuid(userId))
+    throw new TypeError('A data key belongs to a user id that is a uuid');
   return userId.toLowerCase();
 }
 
@@ -78,7 +79,10 @@ export class DataKeyService implements OnModuleDestroy {
     const userId = canonicalUserId(rawUserId);
     const cached = this.cache.get(userId);
     if (cached) return cached;
-    const key = await this.singleFlight(`create:${userId}`, async () => (await this.load(userId)) ?? (await this.create(userId)));
+    const key = await this.singleFlight(
+      `create:${userId}`,
+      async () => (await this.load(userId)) ?? (await this.create(userId)),
+    );
     return key as DataKey;
   }
 

@@ -16,7 +16,12 @@ interface Row {
   kek_id: string;
 }
 
-const toStored = (r: Row): StoredDataKey => ({ userId: r.user_id, keyId: r.key_id, wrappedKey: r.wrapped_key, kekId: r.kek_id });
+const toStored = (r: Row): StoredDataKey => ({
+  userId: r.user_id,
+  keyId: r.key_id,
+  wrappedKey: r.wrapped_key,
+  kekId: r.kek_id,
+});
 
 /** SQL for `user_data_keys`: read on every cold cache miss and written on every first event, so kept to one statement each. */
 @Injectable()
@@ -24,7 +29,10 @@ export class DataKeyStore {
   constructor(private readonly sql: SqlPool) {}
 
   async find(userId: string): Promise<StoredDataKey | null> {
-    const rows = await this.sql.query<Row>('SELECT user_id, key_id, wrapped_key, kek_id FROM user_data_keys WHERE user_id = $1', [userId]);
+    const rows = await this.sql.query<Row>(
+      'SELECT user_id, key_id, wrapped_key, kek_id FROM user_data_keys WHERE user_id = $1',
+      [userId],
+    );
     return rows[0] ? toStored(rows[0]) : null;
   }
 
@@ -52,12 +60,16 @@ export class DataKeyStore {
 
   /** How many data keys each key-encryption key wraps. */
   async countByKek(): Promise<Map<string, number>> {
-    const rows = await this.sql.query<{ kek_id: string; n: string }>('SELECT kek_id, count(*) AS n FROM user_data_keys GROUP BY kek_id');
+    const rows = await this.sql.query<{ kek_id: string; n: string }>(
+      'SELECT kek_id, count(*) AS n FROM user_data_keys GROUP BY kek_id',
+    );
     return new Map(rows.map((r) => [r.kek_id, Number(r.n)]));
   }
 
   async countNotWrappedBy(kekId: string): Promise<number> {
-    const [row] = await this.sql.query<{ n: string }>('SELECT count(*) AS n FROM user_data_keys WHERE kek_id <> $1', [kekId]);
+    const [row] = await this.sql.query<{ n: string }>('SELECT count(*) AS n FROM user_data_keys WHERE kek_id <> $1', [
+      kekId,
+    ]);
     return Number(row.n);
   }
 

@@ -22,9 +22,11 @@ export function encodeContext(context: EncryptionContext, prefix: Buffer = Buffe
   for (let i = 0; i < PARTS.length; i++) {
     const name = PARTS[i];
     const value = context[name];
-    if (typeof value !== 'string' || value.length === 0) throw new TypeError(`Encryption context needs a non-empty ${name}`);
+    if (typeof value !== 'string' || value.length === 0)
+      throw new TypeError(`Encryption context needs a non-empty ${name}`);
     lengths[i] = Buffer.byteLength(value, 'utf8');
-    if (lengths[i] > MAX_PART_BYTES) throw new TypeError(`Encryption context ${name} is longer than ${MAX_PART_BYTES} bytes`);
+    if (lengths[i] > MAX_PART_BYTES)
+      throw new TypeError(`Encryption context ${name} is longer than ${MAX_PART_BYTES} bytes`);
     total += 1 + lengths[i];
   }
   const out = Buffer.allocUnsafe(total);

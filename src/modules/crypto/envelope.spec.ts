@@ -5,7 +5,12 @@ import { encodeContext } from './encryption-context';
 import { ENVELOPE_VERSION, MalformedEnvelopeError, openEnvelope, parseEnvelope, sealEnvelope } from './envelope';
 
 const key = { id: 'dk1', key: aesKey(randomBytes(32)) };
-const ctx: EncryptionContext = { table: 'global_learning_events', rowId: '0193a0b0-0000-7000-8000-000000000001', userId: 'u-1', field: 'data' };
+const ctx: EncryptionContext = {
+  table: 'global_learning_events',
+  rowId: '0193a0b0-0000-7000-8000-000000000001',
+  userId: 'u-1',
+  field: 'data',
+};
 const open = (envelope: Buffer, context = ctx, k = key.key) => openEnvelope(parseEnvelope(envelope), k, context);
 
 describe('Encryption envelope', () => {
@@ -23,10 +28,13 @@ describe('Encryption envelope', () => {
     expect(open(sealEnvelope(key, Buffer.alloc(0), ctx))).toEqual(Buffer.alloc(0));
   });
 
-  it.each(['table', 'rowId', 'userId', 'field'] as const)('fails when the ciphertext is moved to another %s', (part) => {
-    const envelope = sealEnvelope(key, Buffer.from('secret'), ctx);
-    expect(() => open(envelope, { ...ctx, [part]: `${ctx[part]}x` })).toThrow(AuthenticationFailedError);
-  });
+  it.each(['table', 'rowId', 'userId', 'field'] as const)(
+    'fails when the ciphertext is moved to another %s',
+    (part) => {
+      const envelope = sealEnvelope(key, Buffer.from('secret'), ctx);
+      expect(() => open(envelope, { ...ctx, [part]: `${ctx[part]}x` })).toThrow(AuthenticationFailedError);
+    },
+  );
 
   it('fails when the key id in the header is altered, even to a key id of the same length', () => {
     const envelope = sealEnvelope(key, Buffer.from('secret'), ctx);
@@ -59,7 +67,9 @@ describe('Encryption envelope', () => {
 
   it('never encrypts without a complete context', () => {
     expect(() => sealEnvelope(key, Buffer.from('x'), { ...ctx, userId: '' })).toThrow(TypeError);
-    expect(() => sealEnvelope(key, Buffer.from('x'), { ...ctx, field: undefined as unknown as string })).toThrow(TypeError);
+    expect(() => sealEnvelope(key, Buffer.from('x'), { ...ctx, field: undefined as unknown as string })).toThrow(
+      TypeError,
+    );
     expect(() => sealEnvelope({ id: 'bad id', key: key.key }, Buffer.from('x'), ctx)).toThrow(TypeError);
   });
 

@@ -5,7 +5,14 @@ import { AuthenticationFailedError } from './aes-gcm';
 import { CiphertextIntegrityError, DataShreddedError } from './crypto.errors';
 import { canonicalUserId, DataKeyService, type DataKey } from './data-key.service';
 import type { EncryptionContext } from './encryption-context';
-import { envelopeHeader, MalformedEnvelopeError, openEnvelope, parseEnvelope, sealEnvelope, type ParsedEnvelope } from './envelope';
+import {
+  envelopeHeader,
+  MalformedEnvelopeError,
+  openEnvelope,
+  parseEnvelope,
+  sealEnvelope,
+  type ParsedEnvelope,
+} from './envelope';
 
 /** The envelope names a data key other than the user's current one: shredded, or the ciphertext is misplaced. */
 export class DataKeyMismatchError extends Error {
@@ -15,7 +22,10 @@ export class DataKeyMismatchError extends Error {
   }
 }
 
-const canonical = (context: EncryptionContext): EncryptionContext => ({ ...context, userId: canonicalUserId(context.userId) });
+const canonical = (context: EncryptionContext): EncryptionContext => ({
+  ...context,
+  userId: canonicalUserId(context.userId),
+});
 
 /**
  * Seals and opens one user's values synchronously with a key already in hand (batches fetch it once).

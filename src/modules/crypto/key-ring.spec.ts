@@ -4,7 +4,9 @@ import { CiphertextIntegrityError, KeyUnavailableError } from './crypto.errors';
 import { KeyRing } from './key-ring';
 
 const ring = (ids: string[], current = ids[0]) =>
-  new KeyRing({ crypto: { keys: ids.map((id) => ({ id, key: randomBytes(32) })), currentKeyId: current } } as unknown as AppConfig);
+  new KeyRing({
+    crypto: { keys: ids.map((id) => ({ id, key: randomBytes(32) })), currentKeyId: current },
+  } as unknown as AppConfig);
 const ctx = { table: 'user_data_keys', rowId: 'key-1', userId: 'u1', field: 'wrapped_key' };
 
 describe(KeyRing.name, () => {

@@ -54,7 +54,8 @@ export class KeyRing {
     try {
       return openEnvelope(parsed, kek, context);
     } catch (error) {
-      if (error instanceof AuthenticationFailedError) throw new CiphertextIntegrityError('wrapped key failed authentication');
+      if (error instanceof AuthenticationFailedError)
+        throw new CiphertextIntegrityError('wrapped key failed authentication');
       throw error;
     }
   }

@@ -49,15 +49,29 @@ export class KeyRotationService implements BeforeApplicationShutdown {
    */
   async start(actor: AuthUser, expectedTarget?: string): Promise<KeyRotation> {
     const target = this.keyRing.currentKeyId;
-    if (expectedTarget !== undefined && expectedTarget !== target) throw new RotationTargetNotCurrentError(expectedTarget, target);
+    if (expectedTarget !== undefined && expectedTarget !== target)
+      throw new RotationTargetNotCurrentError(expectedTarget, target);
     const em = this.em.fork();
     let rotation = await em.findOne(KeyRotation, { status: 'running' });
     if (rotation && rotation.targetKekId !== target) throw new RotationInProgressError(rotation.targetKekId, target);
     if (!rotation) {
       const keysTotal = (await this.dataKeys.countNotWrappedBy(target)) + (await this.systemKeysNotWrappedBy(target));
-      rotation = em.create(KeyRotation, { targetKekId: target, status: 'running', requestedBy: actor.sub, keysTotal, keysRewrapped: 0 });
-      const entry = { actor: actor.sub, actorType: isAdmin(actor) ? 'admin' : 'service', action: 'crypto.rotation.started' } as const;
-      await this.audit.record({ ...entry, target: rotation.id, outcome: 'success', details: { targetKeyId: target, keysTotal } }, em);
+      rotation = em.create(KeyRotation, {
+        targetKekId: target,
+        status: 'running',
+        requestedBy: actor.sub,
+        keysTotal,
+        keysRewrapped: 0,
+      });
+      const entry = {
+        actor: actor.sub,
+        actorType: isAdmin(actor) ? 'admin' : 'service',
+        action: 'crypto.rotation.started',
+      } as const;
+      await this.audit.record(
+        { ...entry, target: rotation.id, outcome: 'success', details: { targetKeyId: target, keysTotal } },
+        em,
+      );
       try {
         await em.flush();
       } catch (error) {
@@ -75,7 +89,9 @@ export class KeyRotationService implements BeforeApplicationShutdown {
     const rotation = await this.em.fork().findOne(KeyRotation, { status: 'running' });
     if (!rotation) return;
     if (rotation.targetKekId !== this.keyRing.currentKeyId) {
-      this.logger.warn(`Rotation ${rotation.id} targets key ${rotation.targetKekId}, not this instance's current key; an instance with that current key must finish it`);
+      this.logger.warn(
+        `Rotation ${rotation.id} targets key ${rotation.targetKekId}, not this instance's current key; an instance with that current key must finish it`,
+      );
       return;
     }
     this.logger.log(`Resuming key rotation ${rotation.id} to ${rotation.targetKekId}`);
@@ -83,7 +99,9 @@ export class KeyRotationService implements BeforeApplicationShutdown {
   }
 
   async latest(): Promise<KeyRotation | null> {
-    const [rotation] = await this.em.fork().find(KeyRotation, {}, { orderBy: { startedAt: 'desc', id: 'desc' }, limit: 1 });
+    const [rotation] = await this.em
+      .fork()
+      .find(KeyRotation, {}, { orderBy: { startedAt: 'desc', id: 'desc' }, limit: 1 });
     return rotation ?? null;
   }
 
@@ -122,7 +140,9 @@ export class KeyRotationService implements BeforeApplicationShutdown {
     const target = rotation.targetKekId;
     let rewrapped = rotation.keysRewrapped;
     try {
-      rewrapped += await this.systemKeys.rewrapAll(client, target, (k) => this.rewrap(k.wrappedKey as Buffer, systemKeyContext(k.name), target));
+      rewrapped += await this.systemKeys.rewrapAll(client, target, (k) =>
+        this.rewrap(k.wrappedKey as Buffer, systemKeyContext(k.name), target),
+      );
       for (let pass = 0; pass < MAX_PASSES; pass++) {
         let after: string | null = null;
         do {
@@ -130,13 +150,22 @@ export class KeyRotationService implements BeforeApplicationShutdown {
             await this.progress(client, rotationId, rewrapped);
             return;
           }
-          const batch = await this.dataKeys.rewrapBatch(client, target, after, this.config.crypto.rotationBatchSize, (k) => {
-            try {
-              return this.rewrap(k.wrappedKey, wrappedKeyContext(k.userId, k.keyId), target);
-            } catch (error) {
-              throw new Error(`data key ${k.keyId} cannot be unwrapped (${(error as Error).message}); restore its row or shred its user, then rotate again`, { cause: error });
-            }
-          });
+          const batch = await this.dataKeys.rewrapBatch(
+            client,
+            target,
+            after,
+            this.config.crypto.rotationBatchSize,
+            (k) => {
+              try {
+                return this.rewrap(k.wrappedKey, wrappedKeyContext(k.userId, k.keyId), target);
+              } catch (error) {
+                throw new Error(
+                  `data key ${k.keyId} cannot be unwrapped (${(error as Error).message}); restore its row or shred its user, then rotate again`,
+                  { cause: error },
+                );
+              }
+            },
+          );
           after = batch.lastUserId;
           rewrapped += batch.rewrapped;
           await this.progress(client, rotationId, rewrapped);
@@ -147,7 +176,9 @@ export class KeyRotationService implements BeforeApplicationShutdown {
           return;
         }
       }
-      throw new Error(`keys wrapped by other keys keep appearing after ${MAX_PASSES} passes: an instance still runs with another ENCRYPTION_KEY_ID`);
+      throw new Error(
+        `keys wrapped by other keys keep appearing after ${MAX_PASSES} passes: an instance still runs with another ENCRYPTION_KEY_ID`,
+      );
     } catch (error) {
       await this.finish(client, rotation, 'failed', rewrapped, (error as Error).message);
       throw error;
@@ -170,10 +201,19 @@ export class KeyRotationService implements BeforeApplicationShutdown {
   }
 
   private async progress(client: PoolClient, rotationId: string, rewrapped: number): Promise<void> {
-    await client.query('UPDATE key_rotations SET keys_rewrapped = $2, updated_at = now() WHERE id = $1', [rotationId, rewrapped]);
+    await client.query('UPDATE key_rotations SET keys_rewrapped = $2, updated_at = now() WHERE id = $1', [
+      rotationId,
+      rewrapped,
+    ]);
   }
 
-  private async finish(client: PoolClient, rotation: KeyRotation, status: 'completed' | 'failed', rewrapped: number, error: string | null): Promise<void> {
+  private async finish(
+    client: PoolClient,
+    rotation: KeyRotation,
+    status: 'completed' | 'failed',
+    rewrapped: number,
+    error: string | null,
+  ): Promise<void> {
     await client.query(
       `UPDATE key_rotations SET status = $2, keys_rewrapped = $3, keys_total = GREATEST(keys_total, $3), last_error = $4, updated_at = now(), finished_at = now()
         WHERE id = $1`,
@@ -185,8 +225,15 @@ export class KeyRotationService implements BeforeApplicationShutdown {
       action: `crypto.rotation.${status}`,
       target: rotation.id,
       outcome: status === 'completed' ? 'success' : 'failure',
-      details: { targetKeyId: rotation.targetKekId, keysRewrapped: rewrapped, ...(error ? { error: error.slice(0, 500) } : {}) },
+      details: {
+        targetKeyId: rotation.targetKekId,
+        keysRewrapped: rewrapped,
+        ...(error ? { error: error.slice(0, 500) } : {}),
+      },
     });
-    if (status === 'completed') this.logger.log(`Key rotation ${rotation.id} completed: ${rewrapped} key(s) now wrapped by ${rotation.targetKekId}`);
+    if (status === 'completed')
+      this.logger.log(
+        `Key rotation ${rotation.id} completed: ${rewrapped} key(s) now wrapped by ${rotation.targetKekId}`,
+      );
   }
 }

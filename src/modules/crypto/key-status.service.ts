@@ -49,7 +49,9 @@ export class KeyStatusService {
       currentKeyId: this.keyRing.currentKeyId,
       keys,
       keysNotOnCurrent: keys.filter((k) => !k.current).reduce((n, k) => n + k.dataKeys + k.systemKeys, 0),
-      retirableKeyIds: keys.filter((k) => !k.current && k.configured && k.dataKeys + k.systemKeys === 0).map((k) => k.id),
+      retirableKeyIds: keys
+        .filter((k) => !k.current && k.configured && k.dataKeys + k.systemKeys === 0)
+        .map((k) => k.id),
       rotation,
     };
   }

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const scrypt = (secret: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scryptCb(secret, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+  new Promise<Buffer>((resolve, reject) =>
+    scryptCb(secret, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 
 /** scrypt parameters: N=2^15, r=8, p=1 (32 MiB, ~140 ms per hash or verify on the 2-core dev machine), 16-byte salt, 32-byte hash. */
 const PARAMS = { N: 32768, r: 8, p: 1 };

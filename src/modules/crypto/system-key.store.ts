@@ -18,7 +18,13 @@ interface Row {
   fingerprint: string;
 }
 
-const toStored = (r: Row): StoredSystemKey => ({ name: r.name, keyId: r.key_id, wrappedKey: r.wrapped_key, kekId: r.kek_id, fingerprint: r.fingerprint });
+const toStored = (r: Row): StoredSystemKey => ({
+  name: r.name,
+  keyId: r.key_id,
+  wrappedKey: r.wrapped_key,
+  kekId: r.kek_id,
+  fingerprint: r.fingerprint,
+});
 
 /** SQL for `crypto_system_keys` (a handful of rows: service-wide keys such as the blind-index root). */
 @Injectable()
@@ -26,7 +32,10 @@ export class SystemKeyStore {
   constructor(private readonly sql: SqlPool) {}
 
   async find(name: string): Promise<StoredSystemKey | null> {
-    const rows = await this.sql.query<Row>('SELECT name, key_id, wrapped_key, kek_id, fingerprint FROM crypto_system_keys WHERE name = $1', [name]);
+    const rows = await this.sql.query<Row>(
+      'SELECT name, key_id, wrapped_key, kek_id, fingerprint FROM crypto_system_keys WHERE name = $1',
+      [name],
+    );
     return rows[0] ? toStored(rows[0]) : null;
   }
 
@@ -40,7 +49,9 @@ export class SystemKeyStore {
   }
 
   async countByKek(): Promise<Map<string, number>> {
-    const rows = await this.sql.query<{ kek_id: string; n: string }>('SELECT kek_id, count(*) AS n FROM crypto_system_keys WHERE kek_id IS NOT NULL GROUP BY kek_id');
+    const rows = await this.sql.query<{ kek_id: string; n: string }>(
+      'SELECT kek_id, count(*) AS n FROM crypto_system_keys WHERE kek_id IS NOT NULL GROUP BY kek_id',
+    );
     return new Map(rows.map((r) => [r.kek_id, Number(r.n)]));
   }
 
@@ -52,7 +63,11 @@ export class SystemKeyStore {
         [targetKekId],
       );
       for (const row of rows) {
-        await client.query('UPDATE crypto_system_keys SET wrapped_key = $2, kek_id = $3 WHERE name = $1', [row.name, rewrap(toStored(row)), targetKekId]);
+        await client.query('UPDATE crypto_system_keys SET wrapped_key = $2, kek_id = $3 WHERE name = $1', [
+          row.name,
+          rewrap(toStored(row)),
+          targetKekId,
+        ]);
       }
       return rows.length;
     });

@@ -19,7 +19,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: database, heap and disk (Redis is not a condition: without it the instance serves from memory)' })
+  @ApiOperation({
+    summary:
+      'Readiness: database, heap and disk (Redis is not a condition: without it the instance serves from memory)',
+  })
   @ApiOkResponse({ description: 'Terminus result: { status: "ok", info, error, details }' })
   @ApiServiceUnavailableResponse({ description: 'problem+json HEALTH.NOT_READY with the failed checks in `checks`' })
   ready() {
@@ -27,9 +30,15 @@ export class HealthController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Detailed health: verdict (healthy, degraded, unhealthy) with reasons, dependencies, performance figures over MONITOR_WINDOW_SECONDS, system, uptime' })
+  @ApiOperation({
+    summary:
+      'Detailed health: verdict (healthy, degraded, unhealthy) with reasons, dependencies, performance figures over MONITOR_WINDOW_SECONDS, system, uptime',
+  })
   @ApiOkResponse({ description: 'The report, status healthy or degraded' })
-  @ApiServiceUnavailableResponse({ description: 'problem+json HEALTH.UNHEALTHY (database down, or a figure 5 times its limit) with the report in `health`' })
+  @ApiServiceUnavailableResponse({
+    description:
+      'problem+json HEALTH.UNHEALTHY (database down, or a figure 5 times its limit) with the report in `health`',
+  })
   details() {
     return this.health.details();
   }

@@ -2,7 +2,10 @@ import { DomainError } from '../../common/errors/domain.error';
 
 export class NotReadyError extends DomainError {
   constructor(failed: string[], checks: Record<string, unknown>) {
-    super('HEALTH.NOT_READY', 'unavailable', `Not ready: ${failed.join(', ')} down`, { retryable: true, extensions: { checks } });
+    super('HEALTH.NOT_READY', 'unavailable', `Not ready: ${failed.join(', ')} down`, {
+      retryable: true,
+      extensions: { checks },
+    });
   }
 }
 

@@ -1,6 +1,12 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
-import { DiskHealthIndicator, HealthCheckService, type HealthIndicatorFunction, MemoryHealthIndicator, MikroOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  DiskHealthIndicator,
+  HealthCheckService,
+  type HealthIndicatorFunction,
+  MemoryHealthIndicator,
+  MikroOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { cpus, loadavg } from 'node:os';
 import { AppConfig } from '../../config/app-config';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
@@ -16,7 +22,12 @@ async function timed(fn: () => Promise<unknown>, timeoutMs: number): Promise<Dep
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)))]);
+    await Promise.race([
+      fn(),
+      new Promise(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)),
+      ),
+    ]);
     return { status: 'up', latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (error) {
     return { status: 'down', error: (error as Error).message.slice(0, 200) };
@@ -59,7 +70,8 @@ export class HealthService {
     try {
       return await this.health.check(checks);
     } catch (error) {
-      const body = (error as { response?: { error?: Record<string, unknown>; details?: Record<string, unknown> } }).response;
+      const body = (error as { response?: { error?: Record<string, unknown>; details?: Record<string, unknown> } })
+        .response;
       if (body?.details) {
         throw new NotReadyError(Object.keys(body?.error ?? {}), body?.details ?? {});
       }
@@ -77,13 +89,23 @@ export class HealthService {
     const performance = await this.monitor.report();
     const [database, redis] = await Promise.all([
       timed(() => this.orm.em.getConnection().execute('SELECT 1'), DB_TIMEOUT_MS),
-      this.redis ? timed(() => this.redis!.ping(), REDIS_TIMEOUT_MS) : Promise.resolve<Dependency>({ status: 'not_configured' }),
+      this.redis
+        ? timed(() => this.redis!.ping(), REDIS_TIMEOUT_MS)
+        : Promise.resolve<Dependency>({ status: 'not_configured' }),
     ]);
     const reasons: string[] = [];
     if (database.status === 'down') reasons.push('database does not answer');
     reasons.push(...performance.reasons);
-    if (redis.status === 'down') reasons.push('Redis does not answer: cache, rate limits and invalidations are kept in this instance until it is back');
-    const status = database.status === 'down' || performance.verdict === 'unhealthy' ? 'unhealthy' : redis.status === 'down' || performance.verdict === 'degraded' ? 'degraded' : 'healthy';
+    if (redis.status === 'down')
+      reasons.push(
+        'Redis does not answer: cache, rate limits and invalidations are kept in this instance until it is back',
+      );
+    const status =
+      database.status === 'down' || performance.verdict === 'unhealthy'
+        ? 'unhealthy'
+        : redis.status === 'down' || performance.verdict === 'degraded'
+          ? 'degraded'
+          : 'healthy';
     const mem = process.memoryUsage();
     const report = {
       status,
@@ -98,7 +120,12 @@ export class HealthService {
         pid: process.pid,
         cpus: cpus().length,
         loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
-        memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal, heapLimitBytes: this.config.health.heapLimitBytes },
+        memory: {
+          rssBytes: mem.rss,
+          heapUsedBytes: mem.heapUsed,
+          heapTotalBytes: mem.heapTotal,
+          heapLimitBytes: this.config.health.heapLimitBytes,
+        },
       },
     };
     if (status === 'unhealthy') throw new UnhealthyError(report);

@@ -10,7 +10,13 @@ import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 import type { RunStatus } from '../patterns/entities/mining-run.entity';
 import { PATTERNS_MINED, type PatternsMinedEvent } from '../patterns/mining.service';
 import type { GeneratorReport, InsightRunTrigger } from './entities/insight-run.entity';
-import { INSIGHT_GENERATORS, type GeneratedInsight, type GenerationContext, type InsightGenerator, type Span } from './insight-generator';
+import {
+  INSIGHT_GENERATORS,
+  type GeneratedInsight,
+  type GenerationContext,
+  type InsightGenerator,
+  type Span,
+} from './insight-generator';
 import { InsightNoise } from './insight-noise';
 import { InsightRunsRepository } from './insight-runs.repository';
 import { InsightsMetrics } from './insights.metrics';
@@ -66,7 +72,10 @@ export class GenerationService implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const names = new Set<string>();
     for (const generator of this.generators()) {
-      if (!NAME.test(generator.name) || !NAME.test(generator.insightType)) throw new Error(`Insight generator "${generator.name}" (type "${generator.insightType}"): names must match ${NAME.source}`);
+      if (!NAME.test(generator.name) || !NAME.test(generator.insightType))
+        throw new Error(
+          `Insight generator "${generator.name}" (type "${generator.insightType}"): names must match ${NAME.source}`,
+        );
       if (names.has(generator.name)) throw new Error(`Two insight generators are named "${generator.name}"`);
       names.add(generator.name);
     }
@@ -93,7 +102,9 @@ export class GenerationService implements OnApplicationBootstrap {
         }
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
       }
-      this.logger.warn(`No insight generation after mining run ${event.runId}: another one kept running for ${(RETRIES * RETRY_MS) / 1000} s`);
+      this.logger.warn(
+        `No insight generation after mining run ${event.runId}: another one kept running for ${(RETRIES * RETRY_MS) / 1000} s`,
+      );
     } catch (error) {
       this.logger.error(`Insight generation after mining run ${event.runId} failed: ${(error as Error).message}`);
     }
@@ -110,7 +121,14 @@ export class GenerationService implements OnApplicationBootstrap {
         const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
         period = { from: new Date(today - this.config.insights.periodDays * DAY_MS), to: new Date(today) };
         await this.runs.failInterrupted(client);
-        await this.runs.create(client, { id, trigger, requested_by: requestedBy?.slice(0, 128) ?? null, period_from: period.from, period_to: period.to, started_at: now });
+        await this.runs.create(client, {
+          id,
+          trigger,
+          requested_by: requestedBy?.slice(0, 128) ?? null,
+          period_from: period.from,
+          period_to: period.to,
+          started_at: now,
+        });
         return id;
       },
       execute: (client, id) => this.execute(client, id, trigger, period),
@@ -122,10 +140,18 @@ export class GenerationService implements OnApplicationBootstrap {
     });
   }
 
-  private async execute(client: PoolClient, runId: string, trigger: InsightRunTrigger, period: Span): Promise<GenerationSummary> {
+  private async execute(
+    client: PoolClient,
+    runId: string,
+    trigger: InsightRunTrigger,
+    period: Span,
+  ): Promise<GenerationSummary> {
     const started = performance.now();
     const { minUserSupport } = this.config.patterns;
-    const previous = { from: new Date(period.from.getTime() - (period.to.getTime() - period.from.getTime())), to: period.from };
+    const previous = {
+      from: new Date(period.from.getTime() - (period.to.getTime() - period.from.getTime())),
+      to: period.from,
+    };
     const expiresAt = new Date(Date.now() + 2 * this.config.insights.periodDays * DAY_MS);
     const reports: GeneratorReport[] = [];
     const failedTypes = new Set<string>();
@@ -148,14 +174,30 @@ export class GenerationService implements OnApplicationBootstrap {
         const t0 = performance.now();
         try {
           await tx.query('SAVEPOINT generator');
-          found.set(generator, dedupe((await generator.generate(context)).filter((i) => this.publishable(i, minUserSupport))));
+          found.set(
+            generator,
+            dedupe((await generator.generate(context)).filter((i) => this.publishable(i, minUserSupport))),
+          );
           await tx.query('RELEASE SAVEPOINT generator');
-          reports.push({ generator: generator.name, insightType: generator.insightType, published: 0, withdrawn: 0, durationMs: Math.round(performance.now() - t0) });
+          reports.push({
+            generator: generator.name,
+            insightType: generator.insightType,
+            published: 0,
+            withdrawn: 0,
+            durationMs: Math.round(performance.now() - t0),
+          });
         } catch (error) {
           await tx.query('ROLLBACK TO SAVEPOINT generator');
           failedTypes.add(generator.insightType);
           this.logger.warn(`Insight generator ${generator.name} failed: ${describe(error)}`);
-          reports.push({ generator: generator.name, insightType: generator.insightType, published: 0, withdrawn: 0, durationMs: Math.round(performance.now() - t0), error: describe(error) });
+          reports.push({
+            generator: generator.name,
+            insightType: generator.insightType,
+            published: 0,
+            withdrawn: 0,
+            durationMs: Math.round(performance.now() - t0),
+            error: describe(error),
+          });
         }
       }
     });
@@ -164,11 +206,23 @@ export class GenerationService implements OnApplicationBootstrap {
     try {
       await inTransaction(client, async (tx) => {
         for (const [generator, insights] of found) {
-          reports.find((r) => r.generator === generator.name)!.published = await this.insights.upsert(tx, runId, generator.insightType, insights, period, expiresAt, this.noise.enabled);
+          reports.find((r) => r.generator === generator.name)!.published = await this.insights.upsert(
+            tx,
+            runId,
+            generator.insightType,
+            insights,
+            period,
+            expiresAt,
+            this.noise.enabled,
+          );
         }
         for (const type of new Set(reports.map((r) => r.insightType))) {
           if (failedTypes.has(type)) continue;
-          reports.filter((r) => r.insightType === type).at(-1)!.withdrawn = await this.insights.withdrawOthers(tx, runId, type);
+          reports.filter((r) => r.insightType === type).at(-1)!.withdrawn = await this.insights.withdrawOthers(
+            tx,
+            runId,
+            type,
+          );
         }
         await this.insights.withdrawTypesOtherThan(tx, [...new Set(reports.map((r) => r.insightType))]);
       });
@@ -180,11 +234,18 @@ export class GenerationService implements OnApplicationBootstrap {
     const failed = reports.filter((r) => r.error).length;
     const status: RunStatus = error || failed === reports.length ? 'failed' : failed === 0 ? 'succeeded' : 'partial';
     const durationMs = Math.round(performance.now() - started);
-    await this.runs.finish(client, runId, { status, durationMs, generators: reports, error: error ?? (failed ? `${failed} of ${reports.length} generators failed` : undefined) });
+    await this.runs.finish(client, runId, {
+      status,
+      durationMs,
+      generators: reports,
+      error: error ?? (failed ? `${failed} of ${reports.length} generators failed` : undefined),
+    });
     // Readers move on once the run is recorded as finished (its writes are committed by then).
     this.events.emit(INSIGHTS_GENERATED, { runId, status } satisfies InsightsGeneratedEvent);
     this.metrics.finished(trigger, status, durationMs / 1000);
-    this.logger.log(`Insight run ${runId} ${status} in ${durationMs} ms: ${reports.map((r) => `${r.generator} +${r.published}/-${r.withdrawn}`).join(', ')}`);
+    this.logger.log(
+      `Insight run ${runId} ${status} in ${durationMs} ms: ${reports.map((r) => `${r.generator} +${r.published}/-${r.withdrawn}`).join(', ')}`,
+    );
     return { runId, status, durationMs, generators: reports };
   }
 
@@ -196,13 +257,21 @@ export class GenerationService implements OnApplicationBootstrap {
     const text = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max;
     const figures = Object.values(i.evidence?.aggregate ?? {});
     return (
-      text(i.module, 64) && text(i.key, 256) && text(i.metric, 64) && text(i.title, 512) &&
-      Number.isInteger(i.support) && i.support >= k && i.support <= MAX_INT &&
-      Number.isFinite(i.value) && Number.isFinite(i.significance) &&
-      Array.isArray(i.evidence?.patternIds) && i.evidence.patternIds.every((id) => typeof id === 'string' && isUuid(id)) &&
+      text(i.module, 64) &&
+      text(i.key, 256) &&
+      text(i.metric, 64) &&
+      text(i.title, 512) &&
+      Number.isInteger(i.support) &&
+      i.support >= k &&
+      i.support <= MAX_INT &&
+      Number.isFinite(i.value) &&
+      Number.isFinite(i.significance) &&
+      Array.isArray(i.evidence?.patternIds) &&
+      i.evidence.patternIds.every((id) => typeof id === 'string' && isUuid(id)) &&
       figures.every((n) => typeof n === 'number' && Number.isFinite(n) && (n === 0 || n >= k)) &&
       Object.values(i.stats ?? {}).every((n) => typeof n === 'number' && Number.isFinite(n)) &&
-      (i.period === undefined || (i.period.from instanceof Date && i.period.to instanceof Date && i.period.from < i.period.to))
+      (i.period === undefined ||
+        (i.period.from instanceof Date && i.period.to instanceof Date && i.period.from < i.period.to))
     );
   }
 }

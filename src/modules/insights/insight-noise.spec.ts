@@ -23,7 +23,9 @@ describe('InsightNoise', () => {
     const others = Array.from({ length: 50 }, (_, i) => dp.count(`trend|editor|active_users|current|${i}`, 1000));
     expect(new Set(others).size).toBeGreaterThan(3);
     // Another key draws other noise for the same insight.
-    const keyB = Array.from({ length: 50 }, (_, i) => noise(0.5, Buffer.alloc(32, 9)).count(`trend|editor|active_users|current|${i}`, 1000));
+    const keyB = Array.from({ length: 50 }, (_, i) =>
+      noise(0.5, Buffer.alloc(32, 9)).count(`trend|editor|active_users|current|${i}`, 1000),
+    );
     expect(keyB).not.toEqual(others);
   });
 

@@ -12,7 +12,14 @@ import { InsightRunsRepository } from './insight-runs.repository';
 /** Insight reads, cached per generation (`EpochCache`): a finished generation moves every instance to its answers. */
 @Injectable()
 export class InsightsCache extends EpochCache implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(CACHE_MANAGER) cache: Cache, stores: CacheStores, @Inject(REDIS_CLIENT) redis: RedisClient, runs: InsightRunsRepository, config: AppConfig, metrics: MetricsService) {
+  constructor(
+    @Inject(CACHE_MANAGER) cache: Cache,
+    stores: CacheStores,
+    @Inject(REDIS_CLIENT) redis: RedisClient,
+    runs: InsightRunsRepository,
+    config: AppConfig,
+    metrics: MetricsService,
+  ) {
     super(cache, stores, redis, config, metrics, { name: 'insights', latestRunId: () => runs.latestFinishedId() });
   }
 

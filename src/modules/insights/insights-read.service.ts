@@ -32,7 +32,13 @@ export class InsightsReadService {
 
   /** One page as its JSON text, cached as text (sent as is on a hit; see `PatternsReadService.listJson`). */
   async listJson(query: InsightQuery): Promise<string> {
-    const filters = { type: query.type, module: query.module, since: query.since?.toISOString(), minSignificance: query.minSignificance, status: query.status };
+    const filters = {
+      type: query.type,
+      module: query.module,
+      since: query.since?.toISOString(),
+      minSignificance: query.minSignificance,
+      status: query.status,
+    };
     let after: [number, string] | undefined;
     if (query.cursor) {
       const position = decodeCursor<[number, string]>(query.cursor, filters);
@@ -55,7 +61,8 @@ export class InsightsReadService {
       const row = await this.insights.byId(id);
       return row ? toInsightView(row) : false;
     });
-    if (!view || (!history && (view.status !== 'active' || Date.parse(view.expiresAt) <= Date.now()))) throw new InsightNotFoundError();
+    if (!view || (!history && (view.status !== 'active' || Date.parse(view.expiresAt) <= Date.now())))
+      throw new InsightNotFoundError();
     const patterns: PatternView[] = [];
     for (const patternId of view.evidence.patternIds) {
       try {
@@ -68,7 +75,10 @@ export class InsightsReadService {
     return { ...view, patterns };
   }
 
-  async listRuns(limit: number, cursor?: string): Promise<{ items: ReturnType<typeof toRunView>[]; nextCursor: string | null }> {
+  async listRuns(
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: ReturnType<typeof toRunView>[]; nextCursor: string | null }> {
     let before: string | undefined;
     if (cursor) {
       const position = decodeCursor<string>(cursor, { list: 'insight-runs' });
@@ -78,13 +88,24 @@ export class InsightsReadService {
     const rows = await this.runs.page(limit + 1, before);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { items: page.map(toRunView), nextCursor: rows.length > limit && last ? encodeCursor(last.id, { list: 'insight-runs' }) : null };
+    return {
+      items: page.map(toRunView),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.id, { list: 'insight-runs' }) : null,
+    };
   }
 }
 
 /** Cursors are not signed: a crafted one must still be a significance and an id, or it is refused (400). */
 function validPosition(position: unknown): position is [number, string] {
-  return Array.isArray(position) && position.length === 2 && typeof position[0] === 'number' && position[0] >= 0 && position[0] <= 1 && typeof position[1] === 'string' && isUuid(position[1]);
+  return (
+    Array.isArray(position) &&
+    position.length === 2 &&
+    typeof position[0] === 'number' &&
+    position[0] >= 0 &&
+    position[0] <= 1 &&
+    typeof position[1] === 'string' &&
+    isUuid(position[1])
+  );
 }
 
 export function toInsightView(row: StoredInsight) {

@@ -1,16 +1,32 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
 import { ForbiddenRoleError } from '../auth/auth.errors';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { RequestValidationError } from '../../common/errors/domain.error';
-import { GenerationStartedDto, InsightDetailDto, InsightListDto, InsightQueryDto, InsightRunQueryDto } from './dto/insight.dto';
+import {
+  GenerationStartedDto,
+  InsightDetailDto,
+  InsightListDto,
+  InsightQueryDto,
+  InsightRunQueryDto,
+} from './dto/insight.dto';
 import { GenerationService } from './generation.service';
 import { GenerationInProgressError } from './insights.errors';
 import { InsightsReadService } from './insights-read.service';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new RequestValidationError([{ field: 'id', message: 'id must be a uuid' }]) });
+const uuid = new ParseUUIDPipe({
+  exceptionFactory: () => new RequestValidationError([{ field: 'id', message: 'id must be a uuid' }]),
+});
 
 @ApiTags('insights')
 @ApiBearerAuth()
@@ -23,9 +39,15 @@ export class InsightsController {
 
   @Get()
   @Roles('user', 'service')
-  @ApiOperation({ summary: 'Published insights (every count backed by at least MIN_USER_SUPPORT users), most significant first' })
+  @ApiOperation({
+    summary: 'Published insights (every count backed by at least MIN_USER_SUPPORT users), most significant first',
+  })
   @ApiOkResponse({ type: InsightListDto })
-  async list(@Query() query: InsightQueryDto, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async list(
+    @Query() query: InsightQueryDto,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     // Withdrawn insights are history for operators: their figures may predate withdrawals and erasures.
     if (query.status !== 'active' && !isAdmin(user)) throw new ForbiddenRoleError();
     reply.header('content-type', 'application/json; charset=utf-8');

@@ -40,11 +40,13 @@ export interface InsightFilter {
   after?: [number, string];
 }
 
-const COLUMNS = 'id, insight_type, module, key, title, metric, value, baseline, change, significance, support, period_from, period_to, evidence, stats, noised, run_id, status, created_at, updated_at, expires_at';
+const COLUMNS =
+  'id, insight_type, module, key, title, metric, value, baseline, change, significance, support, period_from, period_to, evidence, stats, noised, run_id, status, created_at, updated_at, expires_at';
 const CHUNK = 5000;
 
 /** NaN and infinities are not storable figures. */
-const finite = (value: number | null | undefined) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const finite = (value: number | null | undefined) =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;
 
 /** The SQL of `collective_insights`. */
 @Injectable()
@@ -52,7 +54,15 @@ export class InsightsRepository {
   constructor(private readonly sql: SqlPool) {}
 
   /** Inserts new insights and updates known ones in place (reactivating withdrawn ones); returns how many. */
-  async upsert(client: PoolClient, runId: string, insightType: string, insights: GeneratedInsight[], period: Span, expiresAt: Date, noised: boolean): Promise<number> {
+  async upsert(
+    client: PoolClient,
+    runId: string,
+    insightType: string,
+    insights: GeneratedInsight[],
+    period: Span,
+    expiresAt: Date,
+    noised: boolean,
+  ): Promise<number> {
     let written = 0;
     for (let at = 0; at < insights.length; at += CHUNK) {
       const chunk = insights.slice(at, at + CHUNK);
@@ -103,7 +113,10 @@ export class InsightsRepository {
 
   /** Withdraws the active insights of every type not in `types` (a generator was removed). */
   async withdrawTypesOtherThan(client: PoolClient, types: string[]): Promise<number> {
-    const result = await client.query(`UPDATE collective_insights SET status = 'withdrawn', withdrawn_at = now(), updated_at = now() WHERE status = 'active' AND NOT (insight_type = ANY($1::text[]))`, [types]);
+    const result = await client.query(
+      `UPDATE collective_insights SET status = 'withdrawn', withdrawn_at = now(), updated_at = now() WHERE status = 'active' AND NOT (insight_type = ANY($1::text[]))`,
+      [types],
+    );
     return result.rowCount ?? 0;
   }
 
@@ -116,7 +129,16 @@ export class InsightsRepository {
           AND ($4::timestamptz IS NULL OR updated_at >= $4) AND ($5::float8 IS NULL OR significance >= $5)
           AND ($6::float8 IS NULL OR (significance, id) < ($6, $7::uuid))
         ORDER BY significance DESC, id DESC LIMIT $8`,
-      [filter.status, filter.type ?? null, filter.module ?? null, filter.since ?? null, filter.minSignificance ?? null, filter.after?.[0] ?? null, filter.after?.[1] ?? null, limit],
+      [
+        filter.status,
+        filter.type ?? null,
+        filter.module ?? null,
+        filter.since ?? null,
+        filter.minSignificance ?? null,
+        filter.after?.[0] ?? null,
+        filter.after?.[1] ?? null,
+        limit,
+      ],
     );
   }
 
@@ -126,6 +148,8 @@ export class InsightsRepository {
   }
 
   async activeCounts(): Promise<{ insight_type: string; count: number }[]> {
-    return this.sql.query(`SELECT insight_type, count(*)::int AS count FROM collective_insights WHERE status = 'active' AND expires_at > now() GROUP BY insight_type`);
+    return this.sql.query(
+      `SELECT insight_type, count(*)::int AS count FROM collective_insights WHERE status = 'active' AND expires_at > now() GROUP BY insight_type`,
+    );
   }
 }

@@ -20,7 +20,9 @@ export interface ModuleActivity {
  * figure is noised once, under an identity naming the module, the figure and the period's bounds, so every
  * generator that shows it shows the same value; a part never exceeds its whole after noise.
  */
-export async function periodActivity(context: GenerationContext): Promise<{ current: Map<string, ModuleActivity>; previous: Map<string, ModuleActivity> }> {
+export async function periodActivity(
+  context: GenerationContext,
+): Promise<{ current: Map<string, ModuleActivity>; previous: Map<string, ModuleActivity> }> {
   const rows = await context.query<ModuleActivity & { current: boolean }>(
     `WITH per_user AS (
        SELECT module, timestamp >= $3 AS current, user_id,
@@ -40,10 +42,20 @@ export async function periodActivity(context: GenerationContext): Promise<{ curr
   const previous = new Map<string, ModuleActivity>();
   for (const { current: isCurrent, ...exact } of rows) {
     const span = isCurrent ? context.period : context.previous;
-    const noised = (figure: keyof Omit<ModuleActivity, 'module'>) => context.count(`activity|${exact.module}|${figure}|${span.from.toISOString()}|${span.to.toISOString()}`, exact[figure]);
+    const noised = (figure: keyof Omit<ModuleActivity, 'module'>) =>
+      context.count(
+        `activity|${exact.module}|${figure}|${span.from.toISOString()}|${span.to.toISOString()}`,
+        exact[figure],
+      );
     const users = noised('users');
     const rating = Math.min(noised('rating'), users);
-    const activity = { module: exact.module, users, correcting: Math.min(noised('correcting'), users), rating, satisfied: Math.min(noised('satisfied'), rating) };
+    const activity = {
+      module: exact.module,
+      users,
+      correcting: Math.min(noised('correcting'), users),
+      rating,
+      satisfied: Math.min(noised('satisfied'), rating),
+    };
     (isCurrent ? current : previous).set(activity.module, activity);
   }
   return { current, previous };

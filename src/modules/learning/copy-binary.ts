@@ -7,7 +7,8 @@ import type { EventRow } from './learning-events.repository';
  * the value in the type's binary send format; a trailer of -1.
  */
 /** The columns a write fills, in the order of the COPY encoding and of the array INSERT. */
-export const STORED_COLUMNS = 'id, user_id, event_type, module, action, session_id, client_event_id, timestamp, labels, rating, sentiment, outcome, signature, payload, key_id';
+export const STORED_COLUMNS =
+  'id, user_id, event_type, module, action, session_id, client_event_id, timestamp, labels, rating, sentiment, outcome, signature, payload, key_id';
 const FIELDS = 15;
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);

@@ -1,7 +1,8 @@
 import type { AppConfig } from '../../config/app-config';
 import { EventQuota } from './event-quota';
 
-const config = (events: number, bytes: number, windowSeconds = 60) => ({ learning: { userQuota: { events, bytes, windowSeconds } } }) as unknown as AppConfig;
+const config = (events: number, bytes: number, windowSeconds = 60) =>
+  ({ learning: { userQuota: { events, bytes, windowSeconds } } }) as unknown as AppConfig;
 const U1 = '0190a0a0-0000-7000-8000-000000000001';
 const U2 = '0190a0a0-0000-7000-8000-000000000002';
 
@@ -10,7 +11,13 @@ describe('EventQuota (in process)', () => {
 
   it('admits each user’s items in order while both the count and the bytes fit, users apart', async () => {
     const quota = new EventQuota(null, config(3, 1000));
-    const first = await quota.reserve([{ userId: U1, sizes: [100, 100] }, { userId: U2, sizes: [900, 200, 10] }], t0 + 15_000);
+    const first = await quota.reserve(
+      [
+        { userId: U1, sizes: [100, 100] },
+        { userId: U2, sizes: [900, 200, 10] },
+      ],
+      t0 + 15_000,
+    );
     expect(first.admitted).toEqual([2, 1]); // U2's second item would pass 1000 bytes; later items wait behind it
     expect(first.retryAfterSeconds).toBe(45);
     expect((await quota.reserve([{ userId: U1, sizes: [1, 1] }], t0 + 20_000)).admitted).toEqual([1]); // the 3rd event

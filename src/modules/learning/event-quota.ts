@@ -98,10 +98,19 @@ export class EventQuota {
     if (charges.length === 0) return { window, admitted: [], retryAfterSeconds };
     const keys = charges.map((c) => this.key(window, c.userId));
     const admitted = await this.shared.run(async (redis) => {
-      const args = [this.maxEvents, this.maxBytes, this.windowMs, ...charges.flatMap((c) => [c.sizes.length, ...c.sizes])];
+      const args = [
+        this.maxEvents,
+        this.maxBytes,
+        this.windowMs,
+        ...charges.flatMap((c) => [c.sizes.length, ...c.sizes]),
+      ];
       return (await redis.eval(RESERVE, keys.length, ...keys, ...args)) as number[];
     });
-    return { window, admitted: admitted ?? charges.map((c) => this.reserveLocally(c.userId, window, c.sizes)), retryAfterSeconds };
+    return {
+      window,
+      admitted: admitted ?? charges.map((c) => this.reserveLocally(c.userId, window, c.sizes)),
+      retryAfterSeconds,
+    };
   }
 
   /** Best effort: a refund that cannot reach Redis is dropped (the counts then err on the strict side). */

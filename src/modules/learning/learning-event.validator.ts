@@ -41,13 +41,15 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-
 /** At most this many field errors are listed per event; the rest are counted in one more entry. */
 export const MAX_FIELD_ERRORS = 20;
 
 function capped(errors: FieldError[]): FieldError[] {
   if (errors.length <= MAX_FIELD_ERRORS) return errors;
-  return [...errors.slice(0, MAX_FIELD_ERRORS), { field: 'event', message: `and ${errors.length - MAX_FIELD_ERRORS} more problems` }];
+  return [
+    ...errors.slice(0, MAX_FIELD_ERRORS),
+    { field: 'event', message: `and ${errors.length - MAX_FIELD_ERRORS} more problems` },
+  ];
 }
 
 /** Length in code points, counted only when the UTF-16 length could exceed the bound. */
@@ -70,7 +72,12 @@ function depthOf(value: unknown, max: number, level = 0): number {
   return deepest;
 }
 
-function text(errors: FieldError[], field: string, value: unknown, opts: { required: boolean; max: number; pattern?: RegExp; what?: string }): string | null {
+function text(
+  errors: FieldError[],
+  field: string,
+  value: unknown,
+  opts: { required: boolean; max: number; pattern?: RegExp; what?: string },
+): string | null {
   if (value === undefined || value === null) {
     if (opts.required) errors.push({ field, message: `${field} is required` });
     return null;
@@ -116,7 +123,10 @@ function labelsOf(context: Record<string, unknown>, errors: FieldError[]): Recor
     if (CONTEXT_FIELDS.has(key)) continue;
     const field = `context.${key.slice(0, 64)}`;
     if (++count > L.maxLabels) {
-      errors.push({ field: 'context', message: `context holds at most ${L.maxLabels} labels besides module, action and sessionId` });
+      errors.push({
+        field: 'context',
+        message: `context holds at most ${L.maxLabels} labels besides module, action and sessionId`,
+      });
       return null;
     }
     if (!L.labelKeyPattern.test(key)) {
@@ -150,14 +160,17 @@ function typedFields(type: EventType, data: Record<string, unknown>, errors: Fie
     case 'feedback': {
       const { rating, sentiment, comment } = data;
       if (rating !== undefined) {
-        if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5) errors.push({ field: 'data.rating', message: 'data.rating must be an integer from 1 to 5' });
+        if (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5)
+          errors.push({ field: 'data.rating', message: 'data.rating must be an integer from 1 to 5' });
         else out.rating = rating;
       }
       if (sentiment !== undefined) {
-        if (!SENTIMENTS.includes(sentiment as never)) errors.push({ field: 'data.sentiment', message: 'data.sentiment must be positive or negative' });
+        if (!SENTIMENTS.includes(sentiment as never))
+          errors.push({ field: 'data.sentiment', message: 'data.sentiment must be positive or negative' });
         else out.sentiment = sentiment as string;
       }
-      if (rating === undefined && sentiment === undefined) errors.push({ field: 'data.rating', message: 'feedback needs data.rating (1-5) or data.sentiment' });
+      if (rating === undefined && sentiment === undefined)
+        errors.push({ field: 'data.rating', message: 'feedback needs data.rating (1-5) or data.sentiment' });
       text(errors, 'data.comment', comment, { required: false, max: L.maxCommentLength });
       break;
     }
@@ -166,31 +179,50 @@ function typedFields(type: EventType, data: Record<string, unknown>, errors: Fie
       const corrected = text(errors, 'data.corrected', data.corrected, { required: true, max: L.maxCorrectionLength });
       text(errors, 'data.field', data.field, { required: false, max: L.maxFieldNameLength });
       if (original !== null && corrected !== null) {
-        if (original === corrected) errors.push({ field: 'data.corrected', message: 'data.corrected must differ from data.original' });
+        if (original === corrected)
+          errors.push({ field: 'data.corrected', message: 'data.corrected must differ from data.original' });
         else out.signatureOf = { domain: 'correction', parts: [original, corrected] };
       }
       break;
     }
     case 'pattern_discovery': {
-      const patternType = text(errors, 'data.patternType', data.patternType, { required: true, max: 64, pattern: L.namePattern, what: 'data.patternType must match ^[a-z0-9][a-z0-9_.-]{0,63}$' });
+      const patternType = text(errors, 'data.patternType', data.patternType, {
+        required: true,
+        max: 64,
+        pattern: L.namePattern,
+        what: 'data.patternType must match ^[a-z0-9][a-z0-9_.-]{0,63}$',
+      });
       const signature = text(errors, 'data.signature', data.signature, { required: true, max: L.maxSignatureLength });
       const items = data.items;
       if (!Array.isArray(items) || items.length === 0 || items.length > L.maxPatternItems) {
         errors.push({ field: 'data.items', message: `data.items must be an array of 1-${L.maxPatternItems} strings` });
       } else {
-        items.forEach((item, i) => text(errors, `data.items[${i}]`, item, { required: true, max: L.maxPatternItemLength }));
+        items.forEach((item, i) =>
+          text(errors, `data.items[${i}]`, item, { required: true, max: L.maxPatternItemLength }),
+        );
       }
-      if (patternType !== null && signature !== null) out.signatureOf = { domain: 'reported', parts: [patternType, signature] };
+      if (patternType !== null && signature !== null)
+        out.signatureOf = { domain: 'reported', parts: [patternType, signature] };
       break;
     }
     case 'interaction': {
       const { outcome, durationMs } = data;
       if (outcome !== undefined) {
-        if (!OUTCOMES.includes(outcome as never)) errors.push({ field: 'data.outcome', message: 'data.outcome must be success, failure or abandoned' });
+        if (!OUTCOMES.includes(outcome as never))
+          errors.push({ field: 'data.outcome', message: 'data.outcome must be success, failure or abandoned' });
         else out.outcome = outcome as string;
       }
-      if (durationMs !== undefined && (typeof durationMs !== 'number' || !Number.isInteger(durationMs) || durationMs < 0 || durationMs > L.maxDurationMs)) {
-        errors.push({ field: 'data.durationMs', message: `data.durationMs must be an integer from 0 to ${L.maxDurationMs}` });
+      if (
+        durationMs !== undefined &&
+        (typeof durationMs !== 'number' ||
+          !Number.isInteger(durationMs) ||
+          durationMs < 0 ||
+          durationMs > L.maxDurationMs)
+      ) {
+        errors.push({
+          field: 'data.durationMs',
+          message: `data.durationMs must be an integer from 0 to ${L.maxDurationMs}`,
+        });
       }
       break;
     }
@@ -205,8 +237,10 @@ function timestampOf(raw: unknown, ctx: ValidationContext, errors: FieldError[])
     errors.push({ field: 'timestamp', message: 'timestamp must be an ISO-8601 date-time with a time zone' });
     return null;
   }
-  if (ms > ctx.now + L.maxFutureSkewMs) return new TimestampOutOfRangeError('timestamp is more than 5 minutes in the future');
-  if (ms < ctx.oldestMs) return new TimestampOutOfRangeError('timestamp is older than the retention window (DATA_RETENTION_DAYS)');
+  if (ms > ctx.now + L.maxFutureSkewMs)
+    return new TimestampOutOfRangeError('timestamp is more than 5 minutes in the future');
+  if (ms < ctx.oldestMs)
+    return new TimestampOutOfRangeError('timestamp is older than the retention window (DATA_RETENTION_DAYS)');
   return new Date(ms);
 }
 
@@ -216,11 +250,13 @@ function timestampOf(raw: unknown, ctx: ValidationContext, errors: FieldError[])
  * Malformed input answers 400 with every field named; a foreign user 403; a timestamp out of range 422.
  */
 export function validateEvent(raw: unknown, ctx: ValidationContext): ValidationResult {
-  if (!isObject(raw)) return { ok: false, error: invalidEvent([{ field: 'event', message: 'an event must be a JSON object' }]) };
+  if (!isObject(raw))
+    return { ok: false, error: invalidEvent([{ field: 'event', message: 'an event must be a JSON object' }]) };
   const errors: FieldError[] = [];
   for (const key of Object.keys(raw)) {
     // Named so the client can fix it, but cut short: a field name is client text, not something to echo at length.
-    if (!TOP_LEVEL.has(key)) errors.push({ field: key.slice(0, 64), message: `${key.slice(0, 64)} is not a known field` });
+    if (!TOP_LEVEL.has(key))
+      errors.push({ field: key.slice(0, 64), message: `${key.slice(0, 64)} is not a known field` });
   }
 
   const subject = subjectOf(raw.userId, ctx.caller, errors);
@@ -237,13 +273,29 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): ValidationR
     errors.push({ field: 'context', message: 'context must be an object with module and action' });
   } else {
     const name = { required: true, max: 64, pattern: L.namePattern };
-    module = text(errors, 'context.module', context.module, { ...name, what: 'context.module must match ^[a-z0-9][a-z0-9_.-]{0,63}$' });
-    action = text(errors, 'context.action', context.action, { ...name, what: 'context.action must match ^[a-z0-9][a-z0-9_.-]{0,63}$' });
-    sessionId = text(errors, 'context.sessionId', context.sessionId, { required: false, max: 128, pattern: L.sessionIdPattern, what: 'context.sessionId must be 1-128 characters of A-Z a-z 0-9 _ . : -' });
+    module = text(errors, 'context.module', context.module, {
+      ...name,
+      what: 'context.module must match ^[a-z0-9][a-z0-9_.-]{0,63}$',
+    });
+    action = text(errors, 'context.action', context.action, {
+      ...name,
+      what: 'context.action must match ^[a-z0-9][a-z0-9_.-]{0,63}$',
+    });
+    sessionId = text(errors, 'context.sessionId', context.sessionId, {
+      required: false,
+      max: 128,
+      pattern: L.sessionIdPattern,
+      what: 'context.sessionId must be 1-128 characters of A-Z a-z 0-9 _ . : -',
+    });
     labels = labelsOf(context, errors);
   }
 
-  const clientEventId = text(errors, 'clientEventId', raw.clientEventId, { required: false, max: 128, pattern: L.clientEventIdPattern, what: 'clientEventId must be 1-128 printable ASCII characters without spaces' });
+  const clientEventId = text(errors, 'clientEventId', raw.clientEventId, {
+    required: false,
+    max: 128,
+    pattern: L.clientEventIdPattern,
+    what: 'clientEventId must be 1-128 printable ASCII characters without spaces',
+  });
 
   let dataJson = '';
   let typed: TypedFields = { rating: null, sentiment: null, outcome: null, signatureOf: null };
@@ -254,7 +306,8 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): ValidationR
     errors.push({ field: 'data', message: `data may nest at most ${L.maxDataDepth} levels` });
   } else {
     dataJson = JSON.stringify(data);
-    if (Buffer.byteLength(dataJson, 'utf8') > L.maxDataBytes) errors.push({ field: 'data', message: `data must serialize to at most ${L.maxDataBytes} bytes of JSON` });
+    if (Buffer.byteLength(dataJson, 'utf8') > L.maxDataBytes)
+      errors.push({ field: 'data', message: `data must serialize to at most ${L.maxDataBytes} bytes of JSON` });
     else if (type) typed = typedFields(type, data, errors);
   }
 
@@ -283,7 +336,10 @@ export function validateEvent(raw: unknown, ctx: ValidationContext): ValidationR
 export function eventsOfBatch(body: unknown, max: number): unknown[] {
   if (!isObject(body)) throw invalidEvent([{ field: 'body', message: 'the body must be an object { events: [...] }' }]);
   const unknown = Object.keys(body).filter((k) => k !== 'events');
-  if (unknown.length > 0) throw invalidEvent(capped(unknown.map((key) => ({ field: key.slice(0, 64), message: `${key.slice(0, 64)} is not a known field` }))));
+  if (unknown.length > 0)
+    throw invalidEvent(
+      capped(unknown.map((key) => ({ field: key.slice(0, 64), message: `${key.slice(0, 64)} is not a known field` }))),
+    );
   const events = body.events;
   if (!Array.isArray(events) || events.length === 0 || events.length > max) {
     throw invalidEvent([{ field: 'events', message: `events must be an array of 1-${max} events` }]);

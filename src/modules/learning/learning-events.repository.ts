@@ -63,7 +63,8 @@ export interface EventFilter {
   beforeId?: string;
 }
 
-const COLUMNS = 'id, user_id, event_type, module, action, session_id, client_event_id, timestamp, received_at, labels, payload';
+const COLUMNS =
+  'id, user_id, event_type, module, action, session_id, client_event_id, timestamp, received_at, labels, payload';
 /** Up to this many rows go through one multi-row INSERT (one round trip); more go through COPY. */
 export const COPY_THRESHOLD = 16;
 
@@ -118,7 +119,9 @@ function insertStatement(source: string, users: string, wait = true): string {
 /** Consenting users some of whose rows name another data key than the user's stored one (or the user has none). */
 function staleKeyUsers(rows: EventRow[], consenting: Set<string>, keys: string[]): Set<string> {
   const current = new Map(keys.map((pair) => pair.split(':') as [string, string]));
-  return new Set(rows.filter((r) => consenting.has(r.userId) && current.get(r.userId) !== r.keyId).map((r) => r.userId));
+  return new Set(
+    rows.filter((r) => consenting.has(r.userId) && current.get(r.userId) !== r.keyId).map((r) => r.userId),
+  );
 }
 
 function toOutcome(rows: EventRow[], consenting: string[], inserted: string[], keys: string[]): InsertOutcome {
@@ -127,9 +130,13 @@ function toOutcome(rows: EventRow[], consenting: string[], inserted: string[], k
 }
 
 // Lives as long as the connection and is emptied at every commit; no indexes (read once, in full).
-const CREATE_STAGE = 'CREATE TEMP TABLE IF NOT EXISTS learning_stage (LIKE global_learning_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS';
+const CREATE_STAGE =
+  'CREATE TEMP TABLE IF NOT EXISTS learning_stage (LIKE global_learning_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS';
 const COPY_TO_STAGE = `COPY learning_stage (${STORED_COLUMNS}) FROM STDIN (FORMAT binary)`;
-const FROM_STAGE = insertStatement(`SELECT ${STORED_COLUMNS} FROM learning_stage`, 'user_id IN (SELECT user_id FROM learning_stage)');
+const FROM_STAGE = insertStatement(
+  `SELECT ${STORED_COLUMNS} FROM learning_stage`,
+  'user_id IN (SELECT user_id FROM learning_stage)',
+);
 
 const distinctUsers = (rows: EventRow[]) => [...new Set(rows.map((r) => r.userId))];
 
@@ -174,7 +181,11 @@ export class LearningEventsRepository {
    */
   private readonly small = new InsertCoalescer<EventRow, InsertOutcome>(
     (rows) => this.insertFromArrays(rows, false),
-    { maxInFlight: SMALL_WRITES_IN_FLIGHT, maxRows: COALESCE_MAX_ROWS, retryAlone: (error) => (error as { code?: string }).code === LOCK_NOT_AVAILABLE },
+    {
+      maxInFlight: SMALL_WRITES_IN_FLIGHT,
+      maxRows: COALESCE_MAX_ROWS,
+      retryAlone: (error) => (error as { code?: string }).code === LOCK_NOT_AVAILABLE,
+    },
     (rows) => this.insertFromArrays(rows, true),
   );
 
@@ -223,7 +234,8 @@ export class LearningEventsRepository {
     // and fails the key check, as only one of them can be the stored key.
     const pairs = rows.filter((r, i, all) => i === 0 || r.userId !== all[i - 1].userId || r.keyId !== all[i - 1].keyId);
     // Inlined in the query text (a query string with COPY takes no parameters): only canonical uuids and key ids get there.
-    if (!users.every((u) => isUuid(u) && u === u.toLowerCase())) throw new TypeError('user ids must be canonical lowercase uuids');
+    if (!users.every((u) => isUuid(u) && u === u.toLowerCase()))
+      throw new TypeError('user ids must be canonical lowercase uuids');
     if (!pairs.every((r) => KEY_ID.test(r.keyId))) throw new TypeError('data key ids must be base64url');
     const text = [
       READ_COMMITTED,

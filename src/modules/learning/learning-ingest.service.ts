@@ -38,7 +38,9 @@ export interface BatchResult {
 /** A repeated clientEventId whose first event vanished between the insert and the lookup (e.g. a concurrent erasure). */
 export class IngestRaceError extends DomainError {
   constructor() {
-    super('LEARNING.CONFLICT', 'conflict', 'The event collided with a concurrent change; retry it', { retryable: true });
+    super('LEARNING.CONFLICT', 'conflict', 'The event collided with a concurrent change; retry it', {
+      retryable: true,
+    });
   }
 }
 
@@ -99,7 +101,10 @@ export class LearningIngestService {
     }
   }
 
-  private async ingest(items: unknown[], caller: AuthUser): Promise<{ batch: BatchResult; errors: Map<number, DomainError> }> {
+  private async ingest(
+    items: unknown[],
+    caller: AuthUser,
+  ): Promise<{ batch: BatchResult; errors: Map<number, DomainError> }> {
     const now = Date.now();
     const ctx = { caller, now, oldestMs: now - this.config.learning.retentionDays * 86_400_000 };
     const results = new Array<ItemResult>(items.length);
@@ -125,7 +130,9 @@ export class LearningIngestService {
       });
 
       const allowed = await this.consenting(pending.map((p) => p.event.userId));
-      const admitted = await this.withinQuota(pending.filter((p) => p.sameAs === undefined && allowed.has(p.event.userId)));
+      const admitted = await this.withinQuota(
+        pending.filter((p) => p.sameAs === undefined && allowed.has(p.event.userId)),
+      );
       for (const [p, result] of admitted.answered) {
         if (result.status === 'rejected') reject(p.index, admitted.error, p.event.eventType);
         else {
@@ -143,8 +150,15 @@ export class LearningIngestService {
       }
 
       await this.forgetStaleConsent(writable, outcome.consenting);
-      const lookups = writable.filter((p) => !outcome.inserted.has(p.row!.id) && outcome.consenting.has(p.event.userId) && !outcome.staleKey.has(p.event.userId));
-      const existing = await this.repository.existingIds(lookups.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })));
+      const lookups = writable.filter(
+        (p) =>
+          !outcome.inserted.has(p.row!.id) &&
+          outcome.consenting.has(p.event.userId) &&
+          !outcome.staleKey.has(p.event.userId),
+      );
+      const existing = await this.repository.existingIds(
+        lookups.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })),
+      );
 
       for (const p of writable) {
         const type = p.event.eventType;
@@ -165,8 +179,12 @@ export class LearningIngestService {
           }
         }
       }
-      for (const p of pending.filter((p) => p.sameAs === undefined && !allowed.has(p.event.userId))) reject(p.index, new ConsentRequiredError(), p.event.eventType);
-      await this.quota.refund(admitted.window, refundsOf(writable.filter((p) => results[p.index].status !== 'accepted')));
+      for (const p of pending.filter((p) => p.sameAs === undefined && !allowed.has(p.event.userId)))
+        reject(p.index, new ConsentRequiredError(), p.event.eventType);
+      await this.quota.refund(
+        admitted.window,
+        refundsOf(writable.filter((p) => results[p.index].status !== 'accepted')),
+      );
       for (const p of pending.filter((p) => p.sameAs !== undefined)) {
         const first = results[p.sameAs!];
         if (first.status === 'rejected') {
@@ -194,7 +212,14 @@ export class LearningIngestService {
    * quota is answered at once: as a duplicate when its clientEventId is already stored (a retry of an accepted
    * event), else LEARNING.QUOTA_EXCEEDED (429) with the seconds until the window ends.
    */
-  private async withinQuota(items: Pending[]): Promise<{ writable: Pending[]; window: number; error: DomainError; answered: Map<Pending, { status: 'rejected' } | { status: 'duplicate'; id: string }> }> {
+  private async withinQuota(
+    items: Pending[],
+  ): Promise<{
+    writable: Pending[];
+    window: number;
+    error: DomainError;
+    answered: Map<Pending, { status: 'rejected' } | { status: 'duplicate'; id: string }>;
+  }> {
     const byUser = new Map<string, Pending[]>();
     for (const p of items) {
       const list = byUser.get(p.event.userId);
@@ -202,7 +227,9 @@ export class LearningIngestService {
       else byUser.set(p.event.userId, [p]);
     }
     const users = [...byUser.values()];
-    const reservation = await this.quota.reserve(users.map((list) => ({ userId: list[0].event.userId, sizes: list.map(sizeOf) })));
+    const reservation = await this.quota.reserve(
+      users.map((list) => ({ userId: list[0].event.userId, sizes: list.map(sizeOf) })),
+    );
     const writable: Pending[] = [];
     const over: Pending[] = [];
     users.forEach((list, i) => {
@@ -213,9 +240,12 @@ export class LearningIngestService {
     const error = new EventQuotaExceededError(reservation.retryAfterSeconds);
     if (over.length > 0) {
       const retries = over.filter((p) => p.event.clientEventId !== null);
-      const stored = await this.repository.existingIds(retries.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })));
+      const stored = await this.repository.existingIds(
+        retries.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })),
+      );
       for (const p of over) {
-        const id = p.event.clientEventId === null ? undefined : stored.get(`${p.event.userId}|${p.event.clientEventId}`);
+        const id =
+          p.event.clientEventId === null ? undefined : stored.get(`${p.event.userId}|${p.event.clientEventId}`);
         answered.set(p, id ? { status: 'duplicate', id } : { status: 'rejected' });
       }
     }
@@ -290,7 +320,10 @@ export class LearningIngestService {
         sentiment: e.sentiment,
         outcome: e.outcome,
         signature: e.signatureOf ? this.blindIndex.compute(e.signatureOf.domain, ...e.signatureOf.parts) : null,
-        payload: cipher.seal({ table: EVENTS_TABLE, rowId: id, userId: e.userId, field: 'data' }, Buffer.from(e.dataJson, 'utf8')),
+        payload: cipher.seal(
+          { table: EVENTS_TABLE, rowId: id, userId: e.userId, field: 'data' },
+          Buffer.from(e.dataJson, 'utf8'),
+        ),
         keyId: cipher.keyId,
       };
     }
@@ -313,5 +346,7 @@ function refundsOf(items: Pending[]): QuotaRefund[] {
 
 function typeOf(raw: unknown): string {
   const type = (raw as { eventType?: unknown } | null)?.eventType;
-  return type === 'interaction' || type === 'feedback' || type === 'correction' || type === 'pattern_discovery' ? type : 'unknown';
+  return type === 'interaction' || type === 'feedback' || type === 'correction' || type === 'pattern_discovery'
+    ? type
+    : 'unknown';
 }

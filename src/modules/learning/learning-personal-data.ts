@@ -50,10 +50,12 @@ export class LearningPersonalData implements PersonalDataHandler {
           } catch (error) {
             // Another key (a recreate elsewhere) or a bad envelope: the careful path decides which.
             if (!(error instanceof DataKeyMismatchError)) throw error;
-            data = await this.encryption.decryptJson<Record<string, unknown>>(context, row.payload).catch((e: unknown) => {
-              if (e instanceof DataShreddedError) return null;
-              throw e;
-            });
+            data = await this.encryption
+              .decryptJson<Record<string, unknown>>(context, row.payload)
+              .catch((e: unknown) => {
+                if (e instanceof DataShreddedError) return null;
+                throw e;
+              });
           }
         }
         yield toView(row, data);

@@ -43,14 +43,23 @@ export class LearningReadService {
 
   async list(query: EventQuery, caller: AuthUser): Promise<{ items: EventView[]; nextCursor: string | null }> {
     const userId = this.scope(query.userId, caller);
-    const filters = { userId, eventType: query.eventType, module: query.module, from: query.from?.toISOString(), to: query.to?.toISOString() };
+    const filters = {
+      userId,
+      eventType: query.eventType,
+      module: query.module,
+      from: query.from?.toISOString(),
+      to: query.to?.toISOString(),
+    };
     let beforeId: string | undefined;
     if (query.cursor) {
       const position = decodeCursor<string>(query.cursor, filters);
       if (typeof position !== 'string' || !isUuid(position)) throw new InvalidCursorError();
       beforeId = position;
     }
-    const rows = await this.repository.page({ userId, eventType: query.eventType, module: query.module, from: query.from, to: query.to, beforeId }, query.limit + 1);
+    const rows = await this.repository.page(
+      { userId, eventType: query.eventType, module: query.module, from: query.from, to: query.to, beforeId },
+      query.limit + 1,
+    );
     const page = rows.slice(0, query.limit);
     const items = await Promise.all(page.map((row) => this.view(row)));
     const last = page[page.length - 1];
@@ -61,7 +70,10 @@ export class LearningReadService {
   async view(row: StoredEvent): Promise<EventView> {
     let data: Record<string, unknown> | null;
     try {
-      data = await this.encryption.decryptJson<Record<string, unknown>>({ table: EVENTS_TABLE, rowId: row.id, userId: row.user_id, field: 'data' }, row.payload);
+      data = await this.encryption.decryptJson<Record<string, unknown>>(
+        { table: EVENTS_TABLE, rowId: row.id, userId: row.user_id, field: 'data' },
+        row.payload,
+      );
     } catch (error) {
       if (!(error instanceof DataShreddedError)) throw error;
       data = null;

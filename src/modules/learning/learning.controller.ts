@@ -1,11 +1,25 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { AppConfig } from '../../config/app-config';
 import { EventQueryDto } from './dto/event-query.dto';
-import { BatchResultDto, EventAcceptedDto, EventListDto, LearningBatchDto, LearningEventDto } from './dto/learning-event.dto';
+import {
+  BatchResultDto,
+  EventAcceptedDto,
+  EventListDto,
+  LearningBatchDto,
+  LearningEventDto,
+} from './dto/learning-event.dto';
 import { LearningIngestService } from './learning-ingest.service';
 import { LearningReadService } from './learning-read.service';
 import { eventsOfBatch } from './learning-event.validator';
@@ -22,12 +36,21 @@ export class LearningController {
 
   @Post()
   @Roles('user', 'service')
-  @ApiOperation({ summary: 'Send one learning event (201 accepted; 200 duplicate with the first event’s id; 403 without consent)' })
+  @ApiOperation({
+    summary: 'Send one learning event (201 accepted; 200 duplicate with the first event’s id; 403 without consent)',
+  })
   @ApiBody({ type: LearningEventDto })
   @ApiCreatedResponse({ type: EventAcceptedDto })
   @ApiOkResponse({ type: EventAcceptedDto, description: 'A repeated clientEventId: the first event’s id' })
-  @ApiTooManyRequestsResponse({ description: 'The user’s events exceed the per-user quota of this window (LEARNING.QUOTA_EXCEEDED), with Retry-After' })
-  async create(@Body() body: unknown, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<EventAcceptedDto> {
+  @ApiTooManyRequestsResponse({
+    description:
+      'The user’s events exceed the per-user quota of this window (LEARNING.QUOTA_EXCEEDED), with Retry-After',
+  })
+  async create(
+    @Body() body: unknown,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EventAcceptedDto> {
     const result = await this.ingest.ingestOne(body, user);
     reply.status(result.status === 'accepted' ? HttpStatus.CREATED : HttpStatus.OK);
     return result;
@@ -36,10 +59,20 @@ export class LearningController {
   @Post('batch')
   @HttpCode(HttpStatus.OK)
   @Roles('user', 'service')
-  @ApiOperation({ summary: 'Send up to LEARNING_BATCH_MAX_EVENTS events: a result per item; the accepted ones are stored atomically' })
+  @ApiOperation({
+    summary: 'Send up to LEARNING_BATCH_MAX_EVENTS events: a result per item; the accepted ones are stored atomically',
+  })
   @ApiBody({ type: LearningBatchDto })
-  @ApiOkResponse({ type: BatchResultDto, description: 'A result per item; when an item was refused for its user’s quota (429 in the item), Retry-After is set' })
-  async createBatch(@Body() body: unknown, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<BatchResultDto> {
+  @ApiOkResponse({
+    type: BatchResultDto,
+    description:
+      'A result per item; when an item was refused for its user’s quota (429 in the item), Retry-After is set',
+  })
+  async createBatch(
+    @Body() body: unknown,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<BatchResultDto> {
     const result = await this.ingest.ingestBatch(eventsOfBatch(body, this.config.learning.batchMaxEvents), user);
     const retryAfter = result.results.find((r) => r.status === 'rejected' && r.error.retryAfterSeconds !== undefined);
     if (retryAfter?.status === 'rejected') void reply.header('retry-after', String(retryAfter.error.retryAfterSeconds));

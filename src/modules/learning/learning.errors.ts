@@ -3,7 +3,9 @@ import { DomainError, RequestValidationError, type FieldError } from '../../comm
 /** A user token named another user (as the event's `userId`, or as the `userId` to list). */
 export class ForeignUserError extends DomainError {
   constructor(field = 'userId') {
-    super('LEARNING.FOREIGN_USER', 'forbidden', 'A user token may only act on its own events', { errors: [{ field, message: `${field} must be the caller’s own id` }] });
+    super('LEARNING.FOREIGN_USER', 'forbidden', 'A user token may only act on its own events', {
+      errors: [{ field, message: `${field} must be the caller’s own id` }],
+    });
   }
 }
 
@@ -22,9 +24,14 @@ export function invalidEvent(errors: FieldError[]): RequestValidationError {
 /** The user's events in this window would exceed `LEARNING_USER_QUOTA_EVENTS` or `LEARNING_USER_QUOTA_BYTES` (429). */
 export class EventQuotaExceededError extends DomainError {
   constructor(retryAfterSeconds: number) {
-    super('LEARNING.QUOTA_EXCEEDED', 'rate_limited', 'This user’s events exceed the per-user quota of this window; retry after the time in Retry-After', {
-      retryAfterSeconds,
-      retryable: true,
-    });
+    super(
+      'LEARNING.QUOTA_EXCEEDED',
+      'rate_limited',
+      'This user’s events exceed the per-user quota of this window; retry after the time in Retry-After',
+      {
+        retryAfterSeconds,
+        retryable: true,
+      },
+    );
   }
 }

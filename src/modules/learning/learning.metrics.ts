@@ -50,7 +50,8 @@ export class LearningMetrics {
         else counts.set(key, { eventType, outcome, reason, n: 1 });
       },
       flush: () => {
-        for (const c of counts.values()) this.events.inc({ event_type: c.eventType, outcome: c.outcome, reason: c.reason }, c.n);
+        for (const c of counts.values())
+          this.events.inc({ event_type: c.eventType, outcome: c.outcome, reason: c.reason }, c.n);
         counts.clear();
       },
     };

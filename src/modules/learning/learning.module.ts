@@ -16,7 +16,14 @@ import { LearningMetrics } from './learning.metrics';
 @Module({
   imports: [ConsentModule, CryptoModule],
   controllers: [LearningController],
-  providers: [LearningEventsRepository, LearningIngestService, LearningReadService, LearningPersonalData, LearningMetrics, EventQuota],
+  providers: [
+    LearningEventsRepository,
+    LearningIngestService,
+    LearningReadService,
+    LearningPersonalData,
+    LearningMetrics,
+    EventQuota,
+  ],
   exports: [LearningReadService],
 })
 export class LearningModule {}

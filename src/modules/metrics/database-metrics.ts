@@ -67,7 +67,14 @@ export class DatabaseMetrics implements OnApplicationBootstrap {
   /** Busy and waiting figures of the primary pool now (the performance monitor samples them). */
   primaryPool(): { busy: number; idle: number; waiting: number; max: number } | null {
     const pool = this.pools.get('primary');
-    return pool ? { busy: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 } : null;
+    return pool
+      ? {
+          busy: pool.totalCount - pool.idleCount,
+          idle: pool.idleCount,
+          waiting: pool.waitingCount,
+          max: pool.options.max ?? 10,
+        }
+      : null;
   }
 
   private watch(name: PoolName, pool: Pool): void {

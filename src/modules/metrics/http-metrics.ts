@@ -14,14 +14,22 @@ type Child = ReturnType<Histogram<'method' | 'route' | 'status_class'>['labels']
  * route template and status class — plus the open connections and the security monitor's view of 401/403/429.
  * Labels are bounded: the route is the matched template (`unmatched` for 404s of unknown paths), never the URL.
  */
-export function registerHttpMetrics(fastify: FastifyInstance, metrics: MetricsService, security: SecurityMonitor): void {
+export function registerHttpMetrics(
+  fastify: FastifyInstance,
+  metrics: MetricsService,
+  security: SecurityMonitor,
+): void {
   const duration = metrics.histogram({
     name: 'http_request_duration_seconds',
     help: 'Time from receiving a request to sending its answer, by method, route template and status class',
     labelNames: ['method', 'route', 'status_class'],
     buckets: HTTP_DURATION_BUCKETS,
   });
-  const total = metrics.counter({ name: 'http_requests_total', help: 'Answered requests by method, route template and status class', labelNames: ['method', 'route', 'status_class'] });
+  const total = metrics.counter({
+    name: 'http_requests_total',
+    help: 'Answered requests by method, route template and status class',
+    labelNames: ['method', 'route', 'status_class'],
+  });
   let open = 0;
   metrics.gauge({
     name: 'http_open_connections',

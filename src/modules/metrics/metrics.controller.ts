@@ -24,7 +24,10 @@ export class MetricsController {
   ) {}
 
   @Get()
-  async scrape(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async scrape(
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     const token = this.config.metrics.token;
     if (token && !sameSecret(authorization ?? '', `Bearer ${token}`)) throw new MetricsTokenRequiredError();
     reply.header('content-type', this.metrics.contentType);

@@ -107,7 +107,10 @@ export class PerformanceMonitor implements OnApplicationBootstrap, OnApplication
       throughputPerSecond: round1(requests / seconds),
       errorRate: requests > 0 ? Math.round(((now.errors - base.errors) / requests) * 10_000) / 10_000 : null,
       responseTimeMs: { p50: quantile(0.5), p95: quantile(0.95), p99: quantile(0.99) },
-      eventLoopLagMs: { p99: round1(Math.max(...samples.map((s) => s.lagP99Ms))), max: round1(Math.max(...samples.map((s) => s.lagMaxMs))) },
+      eventLoopLagMs: {
+        p99: round1(Math.max(...samples.map((s) => s.lagP99Ms))),
+        max: round1(Math.max(...samples.map((s) => s.lagMaxMs))),
+      },
       cpuPercent: round1(((now.cpuMicros - base.cpuMicros) / 1e6 / seconds) * 100),
       memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapLimitBytes: this.config.health.heapLimitBytes },
       database: {
@@ -124,7 +127,12 @@ export class PerformanceMonitor implements OnApplicationBootstrap, OnApplication
   }
 
   private async snapshot(): Promise<Snapshot> {
-    const names = ['http_request_duration_seconds', 'db_query_duration_seconds', 'cache_lookups_total', 'http_open_connections'];
+    const names = [
+      'http_request_duration_seconds',
+      'db_query_duration_seconds',
+      'cache_lookups_total',
+      'http_open_connections',
+    ];
     const values = new Map<string, Values>();
     for (const name of names) {
       const metric = this.metrics.registry.getSingleMetric(name);
@@ -157,8 +165,12 @@ export class PerformanceMonitor implements OnApplicationBootstrap, OnApplication
       errors,
       buckets,
       cpuMicros: cpu.user + cpu.system,
-      dbQueries: db.filter((v) => (v as { metricName?: string }).metricName?.endsWith('_count')).reduce((a, v) => a + v.value, 0),
-      dbSeconds: db.filter((v) => (v as { metricName?: string }).metricName?.endsWith('_sum')).reduce((a, v) => a + v.value, 0),
+      dbQueries: db
+        .filter((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))
+        .reduce((a, v) => a + v.value, 0),
+      dbSeconds: db
+        .filter((v) => (v as { metricName?: string }).metricName?.endsWith('_sum'))
+        .reduce((a, v) => a + v.value, 0),
       cacheHits: cache.filter((v) => v.labels.result === 'hit').reduce((a, v) => a + v.value, 0),
       cacheMisses: cache.filter((v) => v.labels.result === 'miss').reduce((a, v) => a + v.value, 0),
       poolWaiting: this.database.primaryPool()?.waiting ?? 0,

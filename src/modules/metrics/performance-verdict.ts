@@ -10,7 +10,13 @@ export interface PerformanceFigures {
   eventLoopLagMs: { p99: number; max: number };
   cpuPercent: number;
   memory: { rssBytes: number; heapUsedBytes: number; heapLimitBytes: number };
-  database: { queries: number; queriesPerSecond: number; meanQueryMs: number | null; pool: { busy: number; idle: number; waiting: number; max: number } | null; saturatedShare: number };
+  database: {
+    queries: number;
+    queriesPerSecond: number;
+    meanQueryMs: number | null;
+    pool: { busy: number; idle: number; waiting: number; max: number } | null;
+    saturatedShare: number;
+  };
   cache: { lookups: number; hitRate: number | null };
   activeConnections: number;
   queueLength: number;
@@ -37,7 +43,10 @@ const round = (n: number) => Math.round(n * 10) / 10;
  * The performance verdict: each figure against its limit — above it degraded, above `UNHEALTHY_FACTOR` times it
  * unhealthy — and the reasons, worst first. Pure, so every boundary is unit-tested.
  */
-export function judgePerformance(f: PerformanceFigures, limits: PerformanceLimits): { verdict: Verdict; reasons: string[] } {
+export function judgePerformance(
+  f: PerformanceFigures,
+  limits: PerformanceLimits,
+): { verdict: Verdict; reasons: string[] } {
   const unhealthy: string[] = [];
   const degraded: string[] = [];
   const judge = (value: number | null, limit: number, what: (v: number, l: number) => string, hardCap = Infinity) => {
@@ -53,7 +62,10 @@ export function judgePerformance(f: PerformanceFigures, limits: PerformanceLimit
   judge(f.eventLoopLagMs.p99, limits.eventLoopLagMs, (v, l) => `event-loop lag p99 ${round(v)} ms is above ${l} ms`);
   const heapShare = f.memory.heapUsedBytes / f.memory.heapLimitBytes;
   if (heapShare > HEAP_DEGRADED_SHARE) degraded.push(`heap use ${round(heapShare * 100)} % of HEALTH_HEAP_LIMIT_MB`);
-  if (f.database.saturatedShare > POOL_SATURATED_SHARE) degraded.push(`database pool saturated: requests waited for a connection in ${round(f.database.saturatedShare * 100)} % of the window`);
+  if (f.database.saturatedShare > POOL_SATURATED_SHARE)
+    degraded.push(
+      `database pool saturated: requests waited for a connection in ${round(f.database.saturatedShare * 100)} % of the window`,
+    );
   const reasons = [...unhealthy, ...degraded];
   return { verdict: unhealthy.length > 0 ? 'unhealthy' : degraded.length > 0 ? 'degraded' : 'healthy', reasons };
 }

@@ -9,7 +9,9 @@ function setup(threshold = 3) {
   const audit = { record: async (entry: unknown) => void audited.push(entry) } as unknown as AuditService;
   const sut = new SecurityMonitor(metrics, audit, { metrics: { suspiciousDenials: threshold } } as AppConfig);
   const value = async (name: string, labels: Record<string, string>) =>
-    (await metrics.registry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ?? 0;
+    (await metrics.registry.getSingleMetric(name)!.get()).values.find((v) =>
+      Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+    )?.value ?? 0;
   return { sut, audited, value };
 }
 
@@ -36,7 +38,13 @@ describe(SecurityMonitor.name, () => {
     sut.observe('10.0.0.9', 401, '/a', 2000);
     sut.observe('10.0.0.9', 401, '/a', 3000);
     expect(await value('security_suspicious_activity_total', { kind: 'repeated_denials' })).toBe(1);
-    expect(audited).toEqual([expect.objectContaining({ action: 'security.suspicious_activity', ip: '10.0.0.9', details: { kind: 'repeated_denials', denials: 3, windowSeconds: 60 } })]);
+    expect(audited).toEqual([
+      expect.objectContaining({
+        action: 'security.suspicious_activity',
+        ip: '10.0.0.9',
+        details: { kind: 'repeated_denials', denials: 3, windowSeconds: 60 },
+      }),
+    ]);
     // A new minute starts a new count.
     for (const at of [60_000, 60_001]) sut.observe('10.0.0.9', 401, '/a', at);
     expect(await value('security_suspicious_activity_total', { kind: 'repeated_denials' })).toBe(1);

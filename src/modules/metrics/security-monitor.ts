@@ -31,11 +31,31 @@ export class SecurityMonitor {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {
-    this.unauthenticated = metrics.counter({ name: 'security_unauthenticated_requests_total', help: 'Answers 401: missing, invalid or expired credentials, by route template', labelNames: ['route'] });
-    this.denied = metrics.counter({ name: 'security_permission_denials_total', help: 'Answers 403: authenticated but not allowed (role, other user, no consent), by route template', labelNames: ['route'] });
-    this.throttled = metrics.counter({ name: 'security_throttled_requests_total', help: 'Answers 429: rate limits and failed-login lockouts, by route template', labelNames: ['route'] });
-    this.loginFailures = metrics.counter({ name: 'auth_login_failures_total', help: 'Failed client-credential logins by reason (wrong_secret, unknown_or_revoked_client, locked_out)', labelNames: ['reason'] });
-    this.suspicious = metrics.counter({ name: 'security_suspicious_activity_total', help: 'Suspicious activity detected, by kind (repeated_denials: one address answered 401/403 SECURITY_SUSPICIOUS_DENIALS times in a minute)', labelNames: ['kind'] });
+    this.unauthenticated = metrics.counter({
+      name: 'security_unauthenticated_requests_total',
+      help: 'Answers 401: missing, invalid or expired credentials, by route template',
+      labelNames: ['route'],
+    });
+    this.denied = metrics.counter({
+      name: 'security_permission_denials_total',
+      help: 'Answers 403: authenticated but not allowed (role, other user, no consent), by route template',
+      labelNames: ['route'],
+    });
+    this.throttled = metrics.counter({
+      name: 'security_throttled_requests_total',
+      help: 'Answers 429: rate limits and failed-login lockouts, by route template',
+      labelNames: ['route'],
+    });
+    this.loginFailures = metrics.counter({
+      name: 'auth_login_failures_total',
+      help: 'Failed client-credential logins by reason (wrong_secret, unknown_or_revoked_client, locked_out)',
+      labelNames: ['reason'],
+    });
+    this.suspicious = metrics.counter({
+      name: 'security_suspicious_activity_total',
+      help: 'Suspicious activity detected, by kind (repeated_denials: one address answered 401/403 SECURITY_SUSPICIOUS_DENIALS times in a minute)',
+      labelNames: ['kind'],
+    });
   }
 
   loginFailed(reason: 'wrong_secret' | 'unknown_or_revoked_client' | 'locked_out'): void {
@@ -67,7 +87,9 @@ export class SecurityMonitor {
     if (tracked.flagged || tracked.denials < this.config.metrics.suspiciousDenials) return;
     tracked.flagged = true;
     this.suspicious.inc({ kind: 'repeated_denials' });
-    this.logger.warn(`Suspicious activity: ${tracked.denials} answers 401/403 to one address within a minute (audit action security.suspicious_activity)`);
+    this.logger.warn(
+      `Suspicious activity: ${tracked.denials} answers 401/403 to one address within a minute (audit action security.suspicious_activity)`,
+    );
     void this.audit.record({
       actor: 'anonymous',
       actorType: 'anonymous',

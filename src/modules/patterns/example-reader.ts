@@ -17,10 +17,19 @@ export class ExampleReader {
   async read(window: MiningWindow, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
     const out = new Map<string, Record<string, unknown>>();
     if (ids.length === 0) return out;
-    const rows = await window.query<{ id: string; user_id: string; payload: Buffer }>('SELECT id, user_id, payload FROM global_learning_events WHERE id = ANY($1::uuid[])', [ids]);
+    const rows = await window.query<{ id: string; user_id: string; payload: Buffer }>(
+      'SELECT id, user_id, payload FROM global_learning_events WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
     for (const row of rows) {
       try {
-        out.set(row.id, await this.encryption.decryptJson({ table: EVENTS_TABLE, rowId: row.id, userId: row.user_id, field: 'data' }, row.payload));
+        out.set(
+          row.id,
+          await this.encryption.decryptJson(
+            { table: EVENTS_TABLE, rowId: row.id, userId: row.user_id, field: 'data' },
+            row.payload,
+          ),
+        );
       } catch (error) {
         if (!(error instanceof DataShreddedError) && !(error instanceof CiphertextIntegrityError)) throw error;
       }

@@ -18,14 +18,21 @@ export interface StoredRun {
   error: string | null;
 }
 
-const COLUMNS = 'id, trigger, requested_by, window_from, window_to, min_user_support, started_at, finished_at, duration_ms, status, miners, error';
+const COLUMNS =
+  'id, trigger, requested_by, window_from, window_to, min_user_support, started_at, finished_at, duration_ms, status, miners, error';
 
 /** The SQL of `mining_runs`. */
 @Injectable()
 export class MiningRunsRepository {
   constructor(private readonly sql: SqlPool) {}
 
-  async create(client: PoolClient, run: Pick<StoredRun, 'id' | 'trigger' | 'requested_by' | 'window_from' | 'window_to' | 'min_user_support' | 'started_at'>): Promise<void> {
+  async create(
+    client: PoolClient,
+    run: Pick<
+      StoredRun,
+      'id' | 'trigger' | 'requested_by' | 'window_from' | 'window_to' | 'min_user_support' | 'started_at'
+    >,
+  ): Promise<void> {
     await client.query(
       `INSERT INTO mining_runs (id, trigger, requested_by, window_from, window_to, min_user_support, started_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'running')`,
       [run.id, run.trigger, run.requested_by, run.window_from, run.window_to, run.min_user_support, run.started_at],
@@ -40,25 +47,30 @@ export class MiningRunsRepository {
     return result.rowCount ?? 0;
   }
 
-  async finish(client: PoolClient, id: string, outcome: { status: RunStatus; durationMs: number; miners: MinerReport[]; error?: string }): Promise<void> {
-    await client.query(`UPDATE mining_runs SET status = $2, finished_at = now(), duration_ms = $3, miners = $4, error = $5 WHERE id = $1`, [
-      id,
-      outcome.status,
-      outcome.durationMs,
-      JSON.stringify(outcome.miners),
-      outcome.error?.slice(0, 1024) ?? null,
-    ]);
+  async finish(
+    client: PoolClient,
+    id: string,
+    outcome: { status: RunStatus; durationMs: number; miners: MinerReport[]; error?: string },
+  ): Promise<void> {
+    await client.query(
+      `UPDATE mining_runs SET status = $2, finished_at = now(), duration_ms = $3, miners = $4, error = $5 WHERE id = $1`,
+      [id, outcome.status, outcome.durationMs, JSON.stringify(outcome.miners), outcome.error?.slice(0, 1024) ?? null],
+    );
   }
 
   /** The run in progress, if any (for answering a second start). */
   async running(): Promise<StoredRun | undefined> {
-    const [row] = await this.sql.query<StoredRun>(`SELECT ${COLUMNS} FROM mining_runs WHERE status = 'running' ORDER BY started_at DESC LIMIT 1`);
+    const [row] = await this.sql.query<StoredRun>(
+      `SELECT ${COLUMNS} FROM mining_runs WHERE status = 'running' ORDER BY started_at DESC LIMIT 1`,
+    );
     return row;
   }
 
   /** The id of the latest run that finished (its answers are what readers should see). */
   async latestFinishedId(): Promise<string | null> {
-    const [row] = await this.sql.query<{ id: string }>(`SELECT id FROM mining_runs WHERE status <> 'running' ORDER BY id DESC LIMIT 1`);
+    const [row] = await this.sql.query<{ id: string }>(
+      `SELECT id FROM mining_runs WHERE status <> 'running' ORDER BY id DESC LIMIT 1`,
+    );
     return row?.id ?? null;
   }
 

@@ -67,7 +67,8 @@ export class MiningService implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const names = new Set<string>();
     for (const miner of this.miners()) {
-      if (!NAME.test(miner.name) || !NAME.test(miner.patternType)) throw new Error(`Pattern miner "${miner.name}" (type "${miner.patternType}"): names must match ${NAME.source}`);
+      if (!NAME.test(miner.name) || !NAME.test(miner.patternType))
+        throw new Error(`Pattern miner "${miner.name}" (type "${miner.patternType}"): names must match ${NAME.source}`);
       if (names.has(miner.name)) throw new Error(`Two pattern miners are named "${miner.name}"`);
       names.add(miner.name);
     }
@@ -102,7 +103,15 @@ export class MiningService implements OnApplicationBootstrap {
     const minUserSupport = this.config.patterns.minUserSupport;
     await this.runs.failInterrupted(client);
     // Token subjects may be longer than the column: the run keeps the first 128 characters.
-    await this.runs.create(client, { id, trigger, requested_by: requestedBy?.slice(0, 128) ?? null, window_from: from, window_to: to, min_user_support: minUserSupport, started_at: to });
+    await this.runs.create(client, {
+      id,
+      trigger,
+      requested_by: requestedBy?.slice(0, 128) ?? null,
+      window_from: from,
+      window_to: to,
+      min_user_support: minUserSupport,
+      started_at: to,
+    });
     return { id, from, to, minUserSupport };
   }
 
@@ -134,13 +143,21 @@ export class MiningService implements OnApplicationBootstrap {
           await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
           await tx.query(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
           await tx.query(`SET LOCAL work_mem = '${this.config.patterns.workMemMb}MB'`);
-          const window: MiningWindow = { from: run.from, to: run.to, minUserSupport: run.minUserSupport, query: async <T>(text: string, params: unknown[] = []) => (await tx.query(text, params)).rows as T[] };
+          const window: MiningWindow = {
+            from: run.from,
+            to: run.to,
+            minUserSupport: run.minUserSupport,
+            query: async <T>(text: string, params: unknown[] = []) => (await tx.query(text, params)).rows as T[],
+          };
           return miner.mine(window);
         });
         const publishable = dedupe(found.filter((p) => this.publishable(p, run.minUserSupport)));
-        const published = await serialized(() => inTransaction(client, (tx) => this.patterns.upsert(tx, runId, miner.patternType, publishable, run.to)));
+        const published = await serialized(() =>
+          inTransaction(client, (tx) => this.patterns.upsert(tx, runId, miner.patternType, publishable, run.to)),
+        );
         const refused = found.length - publishable.length;
-        if (refused > 0) this.logger.warn(`Miner ${miner.name}: the run refused ${refused} of its ${found.length} patterns`);
+        if (refused > 0)
+          this.logger.warn(`Miner ${miner.name}: the run refused ${refused} of its ${found.length} patterns`);
         return { ...report(published), ...(refused > 0 ? { refused } : {}) };
       } catch (error) {
         failedTypes.add(miner.patternType);
@@ -161,19 +178,33 @@ export class MiningService implements OnApplicationBootstrap {
       if (revokedAt === undefined) revokedAt = await this.patterns.lastRevocation(client);
       last.retired = revokedAt ? await this.patterns.retireCountedBefore(client, type, revokedAt, run.to) : 0;
       last.retiredUnverified = true;
-      if (last.retired > 0) this.logger.warn(`Retired ${last.retired} ${type} patterns whose support a failed miner could not recount after a withdrawal or erasure`);
+      if (last.retired > 0)
+        this.logger.warn(
+          `Retired ${last.retired} ${type} patterns whose support a failed miner could not recount after a withdrawal or erasure`,
+        );
     }
     // Types no registered miner publishes any more (a miner was removed) are recounted by nobody: retire them.
-    const orphans = await this.patterns.retireTypesOtherThan(client, [...new Set(reports.map((r) => r.patternType))], run.to);
+    const orphans = await this.patterns.retireTypesOtherThan(
+      client,
+      [...new Set(reports.map((r) => r.patternType))],
+      run.to,
+    );
     if (orphans > 0) this.logger.log(`Retired ${orphans} patterns of types no registered miner publishes`);
     const failed = reports.filter((r) => r.error).length;
     const status: RunStatus = failed === 0 ? 'succeeded' : failed === reports.length ? 'failed' : 'partial';
     const durationMs = Math.round(performance.now() - started);
     // Readers move to this run's answers first (they are all written), then the run is recorded as finished.
     this.events.emit(PATTERNS_MINED, { runId, status } satisfies PatternsMinedEvent);
-    await this.runs.finish(client, runId, { status, durationMs, miners: reports, error: failed ? `${failed} of ${reports.length} miners failed` : undefined });
+    await this.runs.finish(client, runId, {
+      status,
+      durationMs,
+      miners: reports,
+      error: failed ? `${failed} of ${reports.length} miners failed` : undefined,
+    });
     this.metrics.finished(trigger, status, durationMs / 1000);
-    this.logger.log(`Mining run ${runId} ${status} in ${durationMs} ms: ${reports.map((r) => `${r.miner} +${r.published}/-${r.retired}`).join(', ')}`);
+    this.logger.log(
+      `Mining run ${runId} ${status} in ${durationMs} ms: ${reports.map((r) => `${r.miner} +${r.published}/-${r.retired}`).join(', ')}`,
+    );
     return { runId, status, durationMs, miners: reports };
   }
 

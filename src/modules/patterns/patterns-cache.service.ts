@@ -12,7 +12,14 @@ import { MiningRunsRepository } from './mining-runs.repository';
 /** Pattern reads, cached per mining run (`EpochCache`): a finished run moves every instance to its answers. */
 @Injectable()
 export class PatternsCache extends EpochCache implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(CACHE_MANAGER) cache: Cache, stores: CacheStores, @Inject(REDIS_CLIENT) redis: RedisClient, runs: MiningRunsRepository, config: AppConfig, metrics: MetricsService) {
+  constructor(
+    @Inject(CACHE_MANAGER) cache: Cache,
+    stores: CacheStores,
+    @Inject(REDIS_CLIENT) redis: RedisClient,
+    runs: MiningRunsRepository,
+    config: AppConfig,
+    metrics: MetricsService,
+  ) {
     super(cache, stores, redis, config, metrics, { name: 'patterns', latestRunId: () => runs.latestFinishedId() });
   }
 

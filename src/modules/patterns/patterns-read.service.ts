@@ -49,7 +49,14 @@ export class PatternsReadService {
    * measured about 10 % slower per answer.
    */
   async listJson(query: PatternQuery): Promise<string> {
-    const filters = { type: query.type, module: query.module, minSupport: query.minSupport, since: query.since?.toISOString(), status: query.status, sort: query.sort };
+    const filters = {
+      type: query.type,
+      module: query.module,
+      minSupport: query.minSupport,
+      since: query.since?.toISOString(),
+      status: query.status,
+      sort: query.sort,
+    };
     let after: [number | string, string] | undefined;
     if (query.cursor) {
       const position = decodeCursor<[number | string, string]>(query.cursor, filters);
@@ -61,7 +68,10 @@ export class PatternsReadService {
       const rows = await this.patterns.page({ ...query, after }, query.limit + 1);
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
-      const nextCursor = rows.length > query.limit && last ? encodeCursor([query.sort === 'support' ? last.support : iso(last.last_seen), last.id], filters) : null;
+      const nextCursor =
+        rows.length > query.limit && last
+          ? encodeCursor([query.sort === 'support' ? last.support : iso(last.last_seen), last.id], filters)
+          : null;
       return JSON.stringify({ items: page.map(toPatternView), nextCursor });
     });
   }
@@ -75,7 +85,10 @@ export class PatternsReadService {
     return view;
   }
 
-  async listRuns(limit: number, cursor?: string): Promise<{ items: ReturnType<typeof toRunView>[]; nextCursor: string | null }> {
+  async listRuns(
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: ReturnType<typeof toRunView>[]; nextCursor: string | null }> {
     let before: string | undefined;
     if (cursor) {
       const position = decodeCursor<string>(cursor, { list: 'runs' });
@@ -85,14 +98,21 @@ export class PatternsReadService {
     const rows = await this.runs.page(limit + 1, before);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { items: page.map(toRunView), nextCursor: rows.length > limit && last ? encodeCursor(last.id, { list: 'runs' }) : null };
+    return {
+      items: page.map(toRunView),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.id, { list: 'runs' }) : null,
+    };
   }
 }
 
 function validPosition(position: unknown, sort: PatternSort): position is [number | string, string] {
-  if (!Array.isArray(position) || position.length !== 2 || typeof position[1] !== 'string' || !isUuid(position[1])) return false;
+  if (!Array.isArray(position) || position.length !== 2 || typeof position[1] !== 'string' || !isUuid(position[1]))
+    return false;
   // Cursors are not signed: a crafted one must still be a value the column can hold, or it is refused (400).
-  if (sort === 'support') return Number.isSafeInteger(position[0]) && (position[0] as number) >= 0 && (position[0] as number) <= 2_147_483_647;
+  if (sort === 'support')
+    return (
+      Number.isSafeInteger(position[0]) && (position[0] as number) >= 0 && (position[0] as number) <= 2_147_483_647
+    );
   const at = typeof position[0] === 'string' ? Date.parse(position[0]) : NaN;
   return at >= STORABLE_FROM.getTime() && at <= STORABLE_TO.getTime();
 }

@@ -1,16 +1,35 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { RequestValidationError } from '../../common/errors/domain.error';
-import { MiningRunListDto, MiningStartedDto, PatternDto, PatternListDto, PatternQueryDto, PredictDto, PredictionListDto, RunQueryDto } from './dto/pattern.dto';
+import {
+  MiningRunListDto,
+  MiningStartedDto,
+  PatternDto,
+  PatternListDto,
+  PatternQueryDto,
+  PredictDto,
+  PredictionListDto,
+  RunQueryDto,
+} from './dto/pattern.dto';
 import { MiningService } from './mining.service';
 import { MiningRunInProgressError } from './patterns.errors';
 import { PatternsReadService } from './patterns-read.service';
 import { PredictionService } from './prediction.service';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new RequestValidationError([{ field: 'id', message: 'id must be a uuid' }]) });
+const uuid = new ParseUUIDPipe({
+  exceptionFactory: () => new RequestValidationError([{ field: 'id', message: 'id must be a uuid' }]),
+});
 
 @ApiTags('patterns')
 @ApiBearerAuth()
@@ -24,7 +43,9 @@ export class PatternsController {
 
   @Get()
   @Roles('user', 'service')
-  @ApiOperation({ summary: 'Published patterns (each supported by at least MIN_USER_SUPPORT distinct users), filtered and paged' })
+  @ApiOperation({
+    summary: 'Published patterns (each supported by at least MIN_USER_SUPPORT distinct users), filtered and paged',
+  })
   @ApiOkResponse({ type: PatternListDto })
   async list(@Query() query: PatternQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     // The page comes from the cache as JSON text and goes out as it is.

@@ -40,7 +40,8 @@ export interface PatternFilter {
   after?: [number | string, string];
 }
 
-const COLUMNS = 'id, pattern_type, module, signature, items, support, occurrences, confidence, lift, stats, first_seen, last_seen, run_id, status, retired_at';
+const COLUMNS =
+  'id, pattern_type, module, signature, items, support, occurrences, confidence, lift, stats, first_seen, last_seen, run_id, status, retired_at';
 
 /** The SQL of `global_patterns`: a run's upsert and retirement, and keyset-paged reads. */
 const UPSERT_CHUNK = 5000;
@@ -50,14 +51,27 @@ export class PatternsRepository {
   constructor(private readonly sql: SqlPool) {}
 
   /** Inserts new patterns and updates known ones in place (reactivating retired ones); returns how many. */
-  async upsert(client: PoolClient, runId: string, patternType: string, patterns: MinedPattern[], seenAt: Date): Promise<number> {
+  async upsert(
+    client: PoolClient,
+    runId: string,
+    patternType: string,
+    patterns: MinedPattern[],
+    seenAt: Date,
+  ): Promise<number> {
     let written = 0;
     // In statements of UPSERT_CHUNK rows: the parameters of one statement stay a few MB however many patterns.
-    for (let at = 0; at < patterns.length; at += UPSERT_CHUNK) written += await this.upsertChunk(client, runId, patternType, patterns.slice(at, at + UPSERT_CHUNK), seenAt);
+    for (let at = 0; at < patterns.length; at += UPSERT_CHUNK)
+      written += await this.upsertChunk(client, runId, patternType, patterns.slice(at, at + UPSERT_CHUNK), seenAt);
     return written;
   }
 
-  private async upsertChunk(client: PoolClient, runId: string, patternType: string, patterns: MinedPattern[], seenAt: Date): Promise<number> {
+  private async upsertChunk(
+    client: PoolClient,
+    runId: string,
+    patternType: string,
+    patterns: MinedPattern[],
+    seenAt: Date,
+  ): Promise<number> {
     const result = await client.query(
       `INSERT INTO global_patterns (id, pattern_type, module, signature, items, support, occurrences, confidence, lift, stats, first_seen, last_seen, run_id, status)
        SELECT t.id, $2, t.module, t.signature, t.items, t.support, t.occurrences, t.confidence, t.lift, t.stats, $3, $3, $1, 'active'
@@ -135,7 +149,12 @@ export class PatternsRepository {
     if (filter.minSupport !== undefined) add('support >= ?', filter.minSupport);
     if (filter.since) add('last_seen >= ?', filter.since);
     const key = filter.sort === 'support' ? 'support' : 'last_seen';
-    if (filter.after) add(`(${key}, id) < (?, ?::uuid)`, filter.sort === 'support' ? filter.after[0] : new Date(filter.after[0]), filter.after[1]);
+    if (filter.after)
+      add(
+        `(${key}, id) < (?, ?::uuid)`,
+        filter.sort === 'support' ? filter.after[0] : new Date(filter.after[0]),
+        filter.after[1],
+      );
     params.push(limit);
     return this.sql.read<StoredPattern>(
       `SELECT ${COLUMNS} FROM global_patterns WHERE ${where.join(' AND ')} ORDER BY ${key} DESC, id DESC LIMIT $${params.length}`,
@@ -160,9 +179,12 @@ export class PatternsRepository {
 
   /** Active patterns per type, for metrics. */
   async activeCounts(): Promise<{ pattern_type: string; count: number }[]> {
-    return this.sql.query(`SELECT pattern_type, count(*)::int AS count FROM global_patterns WHERE status = 'active' GROUP BY pattern_type`);
+    return this.sql.query(
+      `SELECT pattern_type, count(*)::int AS count FROM global_patterns WHERE status = 'active' GROUP BY pattern_type`,
+    );
   }
 }
 
 /** NaN and infinities are not storable as JSON-ish figures; store them as unknown. */
-const finite = (value: number | null | undefined) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const finite = (value: number | null | undefined) =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;

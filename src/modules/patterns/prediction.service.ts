@@ -26,7 +26,6 @@ interface ModuleModel {
 /** Modules whose model is kept (any name may be asked for; the least recently built go first). */
 const MAX_MODELS = 1000;
 
-
 /**
  * Next-action prediction from the published sequence patterns: a pattern (a1 … an) says "after a1 … an-1, users
  * did an" with confidence P(an | a1 … an-1). The longest suffix of the recent actions that is a known context
@@ -75,7 +74,9 @@ export class PredictionService {
 
   private async build(module: string): Promise<ModuleModel> {
     const next = new Map<string, Continuation[]>();
-    const rows = await this.cache.read<SequenceRow[]>(`sequences:${module}`, () => this.patterns.activeSequences(module));
+    const rows = await this.cache.read<SequenceRow[]>(`sequences:${module}`, () =>
+      this.patterns.activeSequences(module),
+    );
     let longest = 0;
     for (const row of rows) {
       const actions = (row.items as { actions?: unknown }).actions;
@@ -86,7 +87,8 @@ export class PredictionService {
       next.set(key, list);
       longest = Math.max(longest, actions.length - 1);
     }
-    for (const list of next.values()) list.sort((a, b) => b.confidence - a.confidence || b.support - a.support || a.action.localeCompare(b.action));
+    for (const list of next.values())
+      list.sort((a, b) => b.confidence - a.confidence || b.support - a.support || a.action.localeCompare(b.action));
     return { next, longest };
   }
 }

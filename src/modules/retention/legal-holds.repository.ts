@@ -47,7 +47,10 @@ export class LegalHoldsRepository {
 
   /** Lifts a hold; false when there was none. */
   async lift(userId: string): Promise<boolean> {
-    const rows = await this.sql.query<{ user_id: string }>('DELETE FROM legal_holds WHERE user_id = $1 RETURNING user_id', [userId]);
+    const rows = await this.sql.query<{ user_id: string }>(
+      'DELETE FROM legal_holds WHERE user_id = $1 RETURNING user_id',
+      [userId],
+    );
     return rows.length > 0;
   }
 

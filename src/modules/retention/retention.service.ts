@@ -48,7 +48,10 @@ export class RetentionService {
   ) {}
 
   policies(now = new Date()): (RetentionPolicy & { cutoff: Date })[] {
-    return retentionPolicies(this.config).map((policy) => ({ ...policy, cutoff: new Date(now.getTime() - policy.retentionDays * DAY_MS) }));
+    return retentionPolicies(this.config).map((policy) => ({
+      ...policy,
+      cutoff: new Date(now.getTime() - policy.retentionDays * DAY_MS),
+    }));
   }
 
   /** Starts a purge (or a dry run) unless one is running on any instance. */
@@ -60,7 +63,14 @@ export class RetentionService {
         const now = new Date();
         policies = this.policies(now);
         await this.runs.failInterrupted(client);
-        await this.runs.create(client, { id, trigger, requested_by: requestedBy?.slice(0, 128) ?? null, dry_run: dryRun, cutoffs: Object.fromEntries(policies.map((p) => [p.dataClass, p.cutoff.toISOString()])), started_at: now });
+        await this.runs.create(client, {
+          id,
+          trigger,
+          requested_by: requestedBy?.slice(0, 128) ?? null,
+          dry_run: dryRun,
+          cutoffs: Object.fromEntries(policies.map((p) => [p.dataClass, p.cutoff.toISOString()])),
+          started_at: now,
+        });
         return id;
       },
       execute: (client, id) => this.execute(client, id, trigger, dryRun, policies),
@@ -72,7 +82,13 @@ export class RetentionService {
     });
   }
 
-  private async execute(client: PoolClient, runId: string, trigger: RetentionTrigger, dryRun: boolean, policies: (RetentionPolicy & { cutoff: Date })[]): Promise<PurgeSummary> {
+  private async execute(
+    client: PoolClient,
+    runId: string,
+    trigger: RetentionTrigger,
+    dryRun: boolean,
+    policies: (RetentionPolicy & { cutoff: Date })[],
+  ): Promise<PurgeSummary> {
     const started = performance.now();
     const counts: Record<string, number> = {};
     const errors: string[] = [];
@@ -87,21 +103,36 @@ export class RetentionService {
         this.logger.warn(`Retention of ${policy.dataClass} failed: ${(error as Error).message}`);
       }
     }
-    const status: RunStatus = errors.length === 0 ? 'succeeded' : errors.length === policies.length ? 'failed' : 'partial';
+    const status: RunStatus =
+      errors.length === 0 ? 'succeeded' : errors.length === policies.length ? 'failed' : 'partial';
     const durationMs = Math.round(performance.now() - started);
-    await this.runs.finish(client, runId, { status, durationMs, counts, error: errors.length ? errors.join('; ') : undefined });
+    await this.runs.finish(client, runId, {
+      status,
+      durationMs,
+      counts,
+      error: errors.length ? errors.join('; ') : undefined,
+    });
     this.metrics.finished(trigger, status, dryRun, durationMs / 1000, counts);
-    this.logger.log(`Retention run ${runId}${dryRun ? ' (dry run)' : ''} ${status} in ${durationMs} ms: ${Object.entries(counts).map(([c, n]) => `${c} ${n}`).join(', ')}`);
+    this.logger.log(
+      `Retention run ${runId}${dryRun ? ' (dry run)' : ''} ${status} in ${durationMs} ms: ${Object.entries(counts)
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ')}`,
+    );
     return { runId, status, dryRun, durationMs, counts };
   }
 
   private where(policy: RetentionPolicy): string {
-    const hold = policy.userColumn ? ` AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.user_id::text = t.${policy.userColumn}::text)` : '';
+    const hold = policy.userColumn
+      ? ` AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.user_id::text = t.${policy.userColumn}::text)`
+      : '';
     return `${policy.expired}${hold}`;
   }
 
   private async count(client: PoolClient, policy: RetentionPolicy & { cutoff: Date }): Promise<number> {
-    const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${policy.table} t WHERE ${this.where(policy)}`, [policy.cutoff]);
+    const { rows } = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${policy.table} t WHERE ${this.where(policy)}`,
+      [policy.cutoff],
+    );
     return Number(rows[0].n);
   }
 
@@ -120,7 +151,9 @@ export class RetentionService {
       total += deleted;
       // Until a batch finds nothing: a row updated between the selection and the delete moved and is taken next time.
       if (deleted === 0) return total;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_REST_MS, 2 * (performance.now() - batchStarted))));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(MAX_REST_MS, 2 * (performance.now() - batchStarted))),
+      );
     }
   }
 }

@@ -9,7 +9,10 @@ const AuditEntrySchema = defineEntity({
   name: 'AuditEntry',
   tableName: 'audit_log',
   properties: {
-    id: p.uuid().primary().onCreate(() => uuidv7()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => uuidv7()),
     at: p.datetime().onCreate(() => new Date()),
     actor: p.string().length(200),
     actorType: p.string().length(20),
@@ -20,7 +23,12 @@ const AuditEntrySchema = defineEntity({
     requestId: p.string().length(128).nullable(),
     details: p.json<Record<string, unknown>>().nullable(),
   },
-  indexes: [{ properties: ['at', 'id'] }, { properties: ['action', 'at'] }, { properties: ['actor', 'at'] }, { properties: ['target', 'at'] }],
+  indexes: [
+    { properties: ['at', 'id'] },
+    { properties: ['action', 'at'] },
+    { properties: ['actor', 'at'] },
+    { properties: ['target', 'at'] },
+  ],
 });
 
 export class AuditEntry extends AuditEntrySchema.class {}

@@ -6,7 +6,10 @@ const ApiClientSchema = defineEntity({
   name: 'ApiClient',
   tableName: 'api_clients',
   properties: {
-    id: p.uuid().primary().onCreate(() => uuidv7()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => uuidv7()),
     name: p.string().length(100).unique(),
     roles: p.array().columnType('text[]'),
     secretHash: p.text(),

@@ -8,7 +8,11 @@ export class UpdateConsentDto {
   @IsBoolean()
   allowCollectiveLearning: boolean;
 
-  @ApiProperty({ description: 'The privacy policy version the answer refers to', pattern: '^[A-Za-z0-9._-]{1,32}$', example: '2026-11' })
+  @ApiProperty({
+    description: 'The privacy policy version the answer refers to',
+    pattern: '^[A-Za-z0-9._-]{1,32}$',
+    example: '2026-11',
+  })
   @IsDefined()
   @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'policyVersion must be 1-32 characters of A-Z a-z 0-9 . _ -' })
   policyVersion: string;
@@ -28,5 +32,10 @@ export class ConsentResponseDto {
 }
 
 export function toConsentResponse(s: ConsentState): ConsentResponseDto {
-  return { userId: s.userId, allowCollectiveLearning: s.allowCollectiveLearning, policyVersion: s.policyVersion, updatedAt: s.updatedAt?.toISOString() ?? null };
+  return {
+    userId: s.userId,
+    allowCollectiveLearning: s.allowCollectiveLearning,
+    policyVersion: s.policyVersion,
+    updatedAt: s.updatedAt?.toISOString() ?? null,
+  };
 }

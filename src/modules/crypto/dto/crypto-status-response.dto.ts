@@ -26,9 +26,15 @@ export class KeyRotationResponseDto {
 export class CryptoStatusResponseDto {
   @ApiProperty() currentKeyId: string;
   @ApiProperty({ type: [KekUsageDto] }) keys: KekUsageDto[];
-  @ApiProperty({ description: 'Keys still wrapped by a KEK other than the current one (0 when rotation is complete)' }) keysNotOnCurrent: number;
-  @ApiProperty({ type: [String], description: 'Configured, non-current keys that wrap nothing: safe to remove from the configuration' }) retirableKeyIds: string[];
-  @ApiProperty({ type: KeyRotationResponseDto, nullable: true, description: 'The latest rotation' }) rotation: KeyRotationResponseDto | null;
+  @ApiProperty({ description: 'Keys still wrapped by a KEK other than the current one (0 when rotation is complete)' })
+  keysNotOnCurrent: number;
+  @ApiProperty({
+    type: [String],
+    description: 'Configured, non-current keys that wrap nothing: safe to remove from the configuration',
+  })
+  retirableKeyIds: string[];
+  @ApiProperty({ type: KeyRotationResponseDto, nullable: true, description: 'The latest rotation' })
+  rotation: KeyRotationResponseDto | null;
 }
 
 export function toRotationResponse(r: KeyRotation): KeyRotationResponseDto {

@@ -9,7 +9,10 @@ const KeyRotationSchema = defineEntity({
   name: 'KeyRotation',
   tableName: 'key_rotations',
   properties: {
-    id: p.uuid().primary().onCreate(() => uuidv7()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => uuidv7()),
     targetKekId: p.string().length(32),
     status: p.string().length(16).$type<RotationStatus>(),
     requestedBy: p.string().length(200),

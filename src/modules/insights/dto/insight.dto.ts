@@ -10,30 +10,59 @@ const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 
 @PureQueryValidation()
 export class InsightQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Insight type (trend, anomaly, friction, recommendation, summary, or a type an extra generator publishes)', pattern: '^[a-z][a-z0-9_]{0,31}$' })
-  @IsOptional() @IsString() @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'type must match ^[a-z][a-z0-9_]{0,31}$' })
+  @ApiPropertyOptional({
+    description:
+      'Insight type (trend, anomaly, friction, recommendation, summary, or a type an extra generator publishes)',
+    pattern: '^[a-z][a-z0-9_]{0,31}$',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'type must match ^[a-z][a-z0-9_]{0,31}$' })
   type?: string;
 
   @ApiPropertyOptional({ pattern: NAME.source })
-  @IsOptional() @IsString() @Matches(NAME, { message: 'module must match ^[a-z0-9][a-z0-9_.-]{0,63}$' })
+  @IsOptional()
+  @IsString()
+  @Matches(NAME, { message: 'module must match ^[a-z0-9][a-z0-9_.-]{0,63}$' })
   module?: string;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Only insights generated (or regenerated) at or after this instant' })
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'since must be an ISO-8601 date-time' }) @StorableDate('since')
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'Only insights generated (or regenerated) at or after this instant',
+  })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'since must be an ISO-8601 date-time' })
+  @StorableDate('since')
   since?: Date;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 1, description: 'Only insights at least this significant (1 − p-value)' })
-  @IsOptional() @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'minSignificance must be a number' }) @Min(0) @Max(1)
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'minSignificance must be a number' })
+  @Min(0)
+  @Max(1)
   minSignificance?: number;
 
-  @ApiPropertyOptional({ enum: INSIGHT_STATUSES, default: 'active', description: 'withdrawn: insights a later generation no longer found (admins only)' })
-  @IsOptional() @IsIn(INSIGHT_STATUSES, { message: `status must be one of ${INSIGHT_STATUSES.join(', ')}` })
+  @ApiPropertyOptional({
+    enum: INSIGHT_STATUSES,
+    default: 'active',
+    description: 'withdrawn: insights a later generation no longer found (admins only)',
+  })
+  @IsOptional()
+  @IsIn(INSIGHT_STATUSES, { message: `status must be one of ${INSIGHT_STATUSES.join(', ')}` })
   status: InsightStatus = 'active';
 }
 
 export class InsightEvidenceDto {
   @ApiProperty({ type: [String], description: 'Ids of the patterns it was drawn from' }) patternIds!: string[];
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'The aggregate figures it compares (distinct-user counts)' }) aggregate!: Record<string, number>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: 'The aggregate figures it compares (distinct-user counts)',
+  })
+  aggregate!: Record<string, number>;
 }
 
 export class InsightDto {
@@ -51,8 +80,12 @@ export class InsightDto {
   @ApiProperty({ format: 'date-time' }) periodFrom!: string;
   @ApiProperty({ format: 'date-time' }) periodTo!: string;
   @ApiProperty({ type: InsightEvidenceDto }) evidence!: InsightEvidenceDto;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: { type: 'number' } }) stats!: Record<string, number> | null;
-  @ApiProperty({ description: 'Whether its counts carry differential-privacy noise (INSIGHTS_DP_EPSILON)' }) noised!: boolean;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: { type: 'number' } }) stats!: Record<
+    string,
+    number
+  > | null;
+  @ApiProperty({ description: 'Whether its counts carry differential-privacy noise (INSIGHTS_DP_EPSILON)' })
+  noised!: boolean;
   @ApiProperty({ enum: INSIGHT_STATUSES }) status!: InsightStatus;
   @ApiProperty({ format: 'date-time' }) generatedAt!: string;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
@@ -60,7 +93,8 @@ export class InsightDto {
 }
 
 export class InsightDetailDto extends InsightDto {
-  @ApiProperty({ type: [PatternDto], description: 'The evidence patterns that are still published' }) patterns!: PatternDto[];
+  @ApiProperty({ type: [PatternDto], description: 'The evidence patterns that are still published' })
+  patterns!: PatternDto[];
 }
 
 export class InsightListDto {

@@ -46,7 +46,11 @@ const CollectiveInsightSchema = defineEntity({
     expiresAt: p.datetime(),
     withdrawnAt: p.datetime().nullable(),
   },
-  indexes: [{ properties: ['status', 'significance'] }, { properties: ['module', 'insightType'] }, { properties: ['expiresAt'] }],
+  indexes: [
+    { properties: ['status', 'significance'] },
+    { properties: ['module', 'insightType'] },
+    { properties: ['expiresAt'] },
+  ],
   uniques: [{ properties: ['insightType', 'module', 'key'] }],
 });
 

@@ -38,7 +38,14 @@ export class AnomalyGenerator implements InsightGenerator {
     const series = new Map<string, { users: number[]; correcting: number[] }>();
     for (const row of rows) {
       let s = series.get(row.module);
-      if (!s) series.set(row.module, (s = { users: new Array<number>(baselineDays + 1).fill(0), correcting: new Array<number>(baselineDays + 1).fill(0) }));
+      if (!s)
+        series.set(
+          row.module,
+          (s = {
+            users: new Array<number>(baselineDays + 1).fill(0),
+            correcting: new Array<number>(baselineDays + 1).fill(0),
+          }),
+        );
       s.users[row.day - firstDay] = row.users;
       s.correcting[row.day - firstDay] = row.correcting;
     }

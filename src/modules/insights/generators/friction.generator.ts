@@ -63,7 +63,11 @@ export class FrictionGenerator implements InsightGenerator {
       const troubled = Math.min(context.count(id('troubled'), row.troubled), users);
       const restUsers = context.count(id('rest_users'), row.rest_users);
       const restTroubled = Math.min(context.count(id('rest_troubled'), row.rest_troubled), restUsers);
-      if (!(users >= context.minUserSupport && restUsers >= context.minUserSupport) || ![troubled, restTroubled].every((n) => context.publishable(n))) continue;
+      if (
+        !(users >= context.minUserSupport && restUsers >= context.minUserSupport) ||
+        ![troubled, restTroubled].every((n) => context.publishable(n))
+      )
+        continue;
       const lower = wilsonLowerBound(troubled, users);
       if (lower < this.config.insights.frictionRate) continue;
       const test = twoProportionTest(troubled, users, restTroubled, restUsers);
@@ -81,7 +85,10 @@ export class FrictionGenerator implements InsightGenerator {
         change: share - baseline,
         significance: 1 - p,
         support: Math.min(users, restUsers),
-        evidence: { patternIds: row.feedback_pattern ? [row.feedback_pattern] : [], aggregate: { users, troubled, restUsers, restTroubled } },
+        evidence: {
+          patternIds: row.feedback_pattern ? [row.feedback_pattern] : [],
+          aggregate: { users, troubled, restUsers, restTroubled },
+        },
         stats: { wilsonLower: lower, z: test.z, p },
       });
     }

@@ -28,9 +28,28 @@ function contextWith(answers: unknown[][], overrides: Partial<GenerationContext>
 }
 
 const config = (insights: Partial<AppConfig['insights']> = {}) =>
-  ({ insights: { periodDays: 7, baselineDays: 28, alpha: 0.01, anomalyZ: 3.5, frictionRate: 0.2, minConfidence: 0.5, dpEpsilon: null, ...insights }, patterns: { windowDays: 90 } }) as unknown as AppConfig;
+  ({
+    insights: {
+      periodDays: 7,
+      baselineDays: 28,
+      alpha: 0.01,
+      anomalyZ: 3.5,
+      frictionRate: 0.2,
+      minConfidence: 0.5,
+      dpEpsilon: null,
+      ...insights,
+    },
+    patterns: { windowDays: 90 },
+  }) as unknown as AppConfig;
 
-const activity = (module: string, current: boolean, users: number, correcting = 0, rating = 0, satisfied = 0) => ({ module, current, users, correcting, rating, satisfied });
+const activity = (module: string, current: boolean, users: number, correcting = 0, rating = 0, satisfied = 0) => ({
+  module,
+  current,
+  users,
+  correcting,
+  rating,
+  satisfied,
+});
 
 describe('TrendGenerator', () => {
   const rows = [activity('m', true, 30), activity('m', false, 10)];
@@ -43,49 +62,96 @@ describe('TrendGenerator', () => {
 
   it('tests rates with the two-proportion test and shows no count between 1 and k-1', async () => {
     const rated = [activity('m', true, 100, 40), activity('m', false, 100, 10)];
-    const [rate] = (await new TrendGenerator().generate(contextWith([rated]))).filter((i) => i.metric === 'correction_rate');
+    const [rate] = (await new TrendGenerator().generate(contextWith([rated]))).filter(
+      (i) => i.metric === 'correction_rate',
+    );
     expect(rate).toMatchObject({ value: 0.4, baseline: 0.1, support: 100 });
     expect(rate.significance).toBeCloseTo(1 - twoProportionTest(40, 100, 10, 100).p, 12);
     const tiny = [activity('m', true, 100, K - 1), activity('m', false, 100, 40)];
-    expect((await new TrendGenerator().generate(contextWith([tiny]))).filter((i) => i.metric === 'correction_rate')).toHaveLength(0);
+    expect(
+      (await new TrendGenerator().generate(contextWith([tiny]))).filter((i) => i.metric === 'correction_rate'),
+    ).toHaveLength(0);
     const atK = [activity('m', true, 100, K), activity('m', false, 100, 40)];
-    expect((await new TrendGenerator().generate(contextWith([atK]))).filter((i) => i.metric === 'correction_rate')).toHaveLength(1);
+    expect(
+      (await new TrendGenerator().generate(contextWith([atK]))).filter((i) => i.metric === 'correction_rate'),
+    ).toHaveLength(1);
   });
 });
 
 describe('AnomalyGenerator', () => {
   const day = Math.floor(NOW.getTime() / DAY) - 1;
   const rows = (last: number) => [
-    ...Array.from({ length: 28 }, (_, i) => ({ module: 'm', day: day - 28 + i, users: 40 + (i % 5) * 5, correcting: 0 })),
+    ...Array.from({ length: 28 }, (_, i) => ({
+      module: 'm',
+      day: day - 28 + i,
+      users: 40 + (i % 5) * 5,
+      correcting: 0,
+    })),
     { module: 'm', day, users: last, correcting: 0 },
   ];
-  const z = robustZ(80, rows(80).slice(0, 28).map((r) => r.users)).z;
+  const z = robustZ(
+    80,
+    rows(80)
+      .slice(0, 28)
+      .map((r) => r.users),
+  ).z;
 
   it('flags the last day exactly from |z| = INSIGHTS_ANOMALY_Z', async () => {
     expect(await new AnomalyGenerator(config({ anomalyZ: z })).generate(contextWith([rows(80)]))).toHaveLength(1);
-    expect(await new AnomalyGenerator(config({ anomalyZ: z * 1.0001 })).generate(contextWith([rows(80)]))).toHaveLength(0);
+    expect(await new AnomalyGenerator(config({ anomalyZ: z * 1.0001 })).generate(contextWith([rows(80)]))).toHaveLength(
+      0,
+    );
   });
 
   it('reports a drop to zero, but not a baseline whose typical day has fewer than k users', async () => {
     const [drop] = await new AnomalyGenerator(config()).generate(contextWith([rows(0)]));
     expect(drop).toMatchObject({ metric: 'daily_active_users', value: 0, baseline: 50 });
-    const quiet = Array.from({ length: 29 }, (_, i) => ({ module: 'q', day: day - 28 + i, users: i === 28 ? 50 : K - 1, correcting: 0 }));
+    const quiet = Array.from({ length: 29 }, (_, i) => ({
+      module: 'q',
+      day: day - 28 + i,
+      users: i === 28 ? 50 : K - 1,
+      correcting: 0,
+    }));
     expect(await new AnomalyGenerator(config()).generate(contextWith([quiet]))).toHaveLength(0);
   });
 });
 
 describe('FrictionGenerator', () => {
   const rows = [
-    { module: 'm', action: 'export', users: 20, troubled: 10, rest_users: 200, rest_troubled: 10, feedback_pattern: 'f0e1d2c3-0000-7000-8000-000000000000' },
-    { module: 'm', action: 'view', users: 200, troubled: 10, rest_users: 20, rest_troubled: 10, feedback_pattern: null },
+    {
+      module: 'm',
+      action: 'export',
+      users: 20,
+      troubled: 10,
+      rest_users: 200,
+      rest_troubled: 10,
+      feedback_pattern: 'f0e1d2c3-0000-7000-8000-000000000000',
+    },
+    {
+      module: 'm',
+      action: 'view',
+      users: 200,
+      troubled: 10,
+      rest_users: 20,
+      rest_troubled: 10,
+      feedback_pattern: null,
+    },
   ];
   const lower = wilsonLowerBound(10, 20);
 
   it('needs the Wilson lower bound of the troubled share to reach INSIGHTS_FRICTION_RATE', async () => {
     const found = await new FrictionGenerator(config({ frictionRate: lower })).generate(contextWith([rows]));
     expect(found.map((i) => i.key)).toEqual(['export']);
-    expect(found[0]).toMatchObject({ support: 20, evidence: { patternIds: ['f0e1d2c3-0000-7000-8000-000000000000'], aggregate: { users: 20, troubled: 10, restUsers: 200, restTroubled: 10 } } });
-    expect(await new FrictionGenerator(config({ frictionRate: lower + 1e-9 })).generate(contextWith([rows]))).toHaveLength(0);
+    expect(found[0]).toMatchObject({
+      support: 20,
+      evidence: {
+        patternIds: ['f0e1d2c3-0000-7000-8000-000000000000'],
+        aggregate: { users: 20, troubled: 10, restUsers: 200, restTroubled: 10 },
+      },
+    });
+    expect(
+      await new FrictionGenerator(config({ frictionRate: lower + 1e-9 })).generate(contextWith([rows])),
+    ).toHaveLength(0);
   });
 
   it('needs the share to be significantly above the rest of the module', async () => {
@@ -95,20 +161,45 @@ describe('FrictionGenerator', () => {
 });
 
 describe('RecommendationGenerator', () => {
-  const sequence = (occurrences: number, confidence: number, support = 10) => ({ id: 'p-1', pattern_type: 'sequence', module: 'm', items: { actions: ['open', 'save'] }, support, occurrences: String(occurrences), confidence });
+  const sequence = (occurrences: number, confidence: number, support = 10) => ({
+    id: 'p-1',
+    pattern_type: 'sequence',
+    module: 'm',
+    items: { actions: ['open', 'save'] },
+    support,
+    occurrences: String(occurrences),
+    confidence,
+  });
 
   it('suggests B after A only when P(B | A) is significantly above INSIGHTS_MIN_CONFIDENCE', async () => {
     const [advice] = await new RecommendationGenerator(config()).generate(contextWith([[sequence(30, 0.9)], []]));
-    expect(advice).toMatchObject({ key: 'next:open>save', value: 0.9, baseline: 0.5, evidence: { patternIds: ['p-1'] } });
+    expect(advice).toMatchObject({
+      key: 'next:open>save',
+      value: 0.9,
+      baseline: 0.5,
+      evidence: { patternIds: ['p-1'] },
+    });
     expect(await new RecommendationGenerator(config()).generate(contextWith([[sequence(6, 0.6)], []]))).toHaveLength(0);
   });
 
   it('recommends a correction made by a large enough share of the module’s correcting users', async () => {
-    const correction = { id: 'p-2', pattern_type: 'correction', module: 'm', items: { original: 'teh', corrected: 'the' }, support: 30, occurrences: '40', confidence: null };
-    const found = await new RecommendationGenerator(config()).generate(contextWith([[correction], [{ module: 'm', users: 100 }]]));
+    const correction = {
+      id: 'p-2',
+      pattern_type: 'correction',
+      module: 'm',
+      items: { original: 'teh', corrected: 'the' },
+      support: 30,
+      occurrences: '40',
+      confidence: null,
+    };
+    const found = await new RecommendationGenerator(config()).generate(
+      contextWith([[correction], [{ module: 'm', users: 100 }]]),
+    );
     expect(found).toMatchObject([{ key: 'correction:p-2', value: 0.3, support: 30 }]);
     expect(found[0].title).toContain('"teh" → "the"');
-    const diluted = await new RecommendationGenerator(config()).generate(contextWith([[correction], [{ module: 'm', users: 5000 }]]));
+    const diluted = await new RecommendationGenerator(config()).generate(
+      contextWith([[correction], [{ module: 'm', users: 5000 }]]),
+    );
     expect(diluted).toHaveLength(0);
   });
 });
@@ -118,7 +209,12 @@ describe('SummaryGenerator', () => {
     const rows = [activity('a', true, K, K - 1, K, K), activity('b', true, K - 1)];
     const found = await new SummaryGenerator().generate(contextWith([rows, [{ module: 'a', ids: ['p-9'] }]]));
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ module: 'a', value: K, significance: 1, evidence: { patternIds: ['p-9'], aggregate: { users: K, rating: K, satisfied: K } } });
+    expect(found[0]).toMatchObject({
+      module: 'a',
+      value: K,
+      significance: 1,
+      evidence: { patternIds: ['p-9'], aggregate: { users: K, rating: K, satisfied: K } },
+    });
     expect(found[0].evidence.aggregate).not.toHaveProperty('correcting');
   });
 });

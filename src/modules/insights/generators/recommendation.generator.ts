@@ -58,16 +58,29 @@ export class RecommendationGenerator implements InsightGenerator {
     );
     const insights: GeneratedInsight[] = [];
     for (const pattern of patterns) {
-      const insight = pattern.pattern_type === 'correction' ? this.correction(context, pattern, correcting.get(pattern.module) ?? 0) : this.next(context, pattern);
+      const insight =
+        pattern.pattern_type === 'correction'
+          ? this.correction(context, pattern, correcting.get(pattern.module) ?? 0)
+          : this.next(context, pattern);
       if (insight) insights.push(insight);
     }
     return insights;
   }
 
-  private correction(context: GenerationContext, pattern: PatternRow, moduleCorrecting: number): GeneratedInsight | null {
+  private correction(
+    context: GenerationContext,
+    pattern: PatternRow,
+    moduleCorrecting: number,
+  ): GeneratedInsight | null {
     const { original, corrected } = pattern.items;
     const support = context.count(`recommendation|${pattern.id}|support`, pattern.support);
-    if (original === undefined || corrected === undefined || !(support >= context.minUserSupport) || !(moduleCorrecting >= support)) return null;
+    if (
+      original === undefined ||
+      corrected === undefined ||
+      !(support >= context.minUserSupport) ||
+      !(moduleCorrecting >= support)
+    )
+      return null;
     const p = aboveFloor(support, moduleCorrecting, CORRECTION_SHARE_FLOOR);
     if (!(p < context.alpha)) return null;
     const share = support / moduleCorrecting;
@@ -94,7 +107,8 @@ export class RecommendationGenerator implements InsightGenerator {
     const [first, then] = pattern.items.actions ?? [];
     const confidence = pattern.confidence;
     const support = context.count(`recommendation|${pattern.id}|support`, pattern.support);
-    if (!first || !then || confidence === null || !(confidence > 0) || !(support >= context.minUserSupport)) return null;
+    if (!first || !then || confidence === null || !(confidence > 0) || !(support >= context.minUserSupport))
+      return null;
     const floor = this.config.insights.minConfidence;
     const users = Math.max(support, Math.round(support / Math.min(confidence, 1)));
     const p = aboveFloor(support, users, floor);

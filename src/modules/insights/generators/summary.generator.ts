@@ -22,10 +22,20 @@ export class SummaryGenerator implements InsightGenerator {
       const users = a.users;
       if (!(users >= context.minUserSupport)) continue;
       const figures: Record<string, number> = { users };
-      for (const [name, value] of [['correcting', a.correcting], ['rating', a.rating], ['satisfied', a.satisfied]] as const) {
+      for (const [name, value] of [
+        ['correcting', a.correcting],
+        ['rating', a.rating],
+        ['satisfied', a.satisfied],
+      ] as const) {
         if (context.publishable(value)) figures[name] = value;
       }
-      const parts = [`${users} active users`, figures.correcting !== undefined ? `${figures.correcting} correcting` : null, figures.satisfied !== undefined && figures.rating ? `${figures.satisfied} of ${figures.rating} raters satisfied` : null].filter(Boolean);
+      const parts = [
+        `${users} active users`,
+        figures.correcting !== undefined ? `${figures.correcting} correcting` : null,
+        figures.satisfied !== undefined && figures.rating
+          ? `${figures.satisfied} of ${figures.rating} raters satisfied`
+          : null,
+      ].filter(Boolean);
       insights.push({
         module,
         key: 'overview',

@@ -41,7 +41,13 @@ export class TrendGenerator implements InsightGenerator {
     return insights;
   }
 
-  private compare(context: GenerationContext, module: string, measure: Measure, now: ModuleActivity, before: ModuleActivity): GeneratedInsight | null {
+  private compare(
+    context: GenerationContext,
+    module: string,
+    measure: Measure,
+    now: ModuleActivity,
+    before: ModuleActivity,
+  ): GeneratedInsight | null {
     const [x1, n1] = measure.of(now);
     const [x2, n2] = measure.of(before);
     const counts = [x1, n1, x2, n2].filter((v): v is number => v !== null);
@@ -54,7 +60,9 @@ export class TrendGenerator implements InsightGenerator {
     if (!(test.p < context.alpha)) return null;
     const change = rate ? value - baseline : baseline > 0 ? (value - baseline) / baseline : null;
     const direction = value > baseline ? 'up' : 'down';
-    const shown = rate ? `${percent(baseline)} → ${percent(value)}` : `${baseline} → ${value}${change === null ? '' : ` (${change > 0 ? '+' : ''}${percent(change)})`}`;
+    const shown = rate
+      ? `${percent(baseline)} → ${percent(value)}`
+      : `${baseline} → ${value}${change === null ? '' : ` (${change > 0 ? '+' : ''}${percent(change)})`}`;
     return {
       module,
       key: measure.metric,
@@ -65,7 +73,10 @@ export class TrendGenerator implements InsightGenerator {
       change,
       significance: 1 - test.p,
       support: rate ? Math.min(n1, n2!) : Math.min(...[x1, x2].filter((c) => c > 0)),
-      evidence: { patternIds: [], aggregate: rate ? { current: x1, currentOf: n1, previous: x2, previousOf: n2! } : { current: x1, previous: x2 } },
+      evidence: {
+        patternIds: [],
+        aggregate: rate ? { current: x1, currentOf: n1, previous: x2, previousOf: n2! } : { current: x1, previous: x2 },
+      },
       stats: { z: test.z, p: test.p },
     };
   }

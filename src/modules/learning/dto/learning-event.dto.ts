@@ -12,13 +12,18 @@ export class EventContextDto {
   @ApiProperty({ pattern: L.namePattern.source, example: 'apply_suggestion' })
   action: string;
 
-  @ApiPropertyOptional({ pattern: L.sessionIdPattern.source, description: 'Groups the events of one session (sequence mining)' })
+  @ApiPropertyOptional({
+    pattern: L.sessionIdPattern.source,
+    description: 'Groups the events of one session (sequence mining)',
+  })
   sessionId?: string;
-
 }
 
 export class LearningEventDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'The user the event is about. Services name it; a user token may only name itself or omit it.' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The user the event is about. Services name it; a user token may only name itself or omit it.',
+  })
   userId?: string;
 
   @ApiProperty({ enum: EVENT_TYPES })
@@ -42,15 +47,27 @@ export class LearningEventDto {
   })
   data: Record<string, unknown>;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'When it happened (ISO-8601 with zone); default now. At most 5 minutes ahead, not older than DATA_RETENTION_DAYS (422).' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'When it happened (ISO-8601 with zone); default now. At most 5 minutes ahead, not older than DATA_RETENTION_DAYS (422).',
+  })
   timestamp?: string;
 
-  @ApiPropertyOptional({ maxLength: 128, pattern: L.clientEventIdPattern.source, description: 'Idempotency key per user: a repeat is answered as a duplicate, never stored twice' })
+  @ApiPropertyOptional({
+    maxLength: 128,
+    pattern: L.clientEventIdPattern.source,
+    description: 'Idempotency key per user: a repeat is answered as a duplicate, never stored twice',
+  })
   clientEventId?: string;
 }
 
 export class LearningBatchDto {
-  @ApiProperty({ type: [LearningEventDto], minItems: 1, description: 'At most LEARNING_BATCH_MAX_EVENTS (default 1000) events and LEARNING_BATCH_BODY_LIMIT_BYTES of JSON' })
+  @ApiProperty({
+    type: [LearningEventDto],
+    minItems: 1,
+    description: 'At most LEARNING_BATCH_MAX_EVENTS (default 1000) events and LEARNING_BATCH_BODY_LIMIT_BYTES of JSON',
+  })
   events: LearningEventDto[];
 }
 
@@ -63,9 +80,15 @@ export class ItemErrorDto {
   @ApiProperty({ example: 'VALIDATION.FAILED' }) code: string;
   @ApiProperty({ example: 400 }) status: number;
   @ApiProperty() detail: string;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+  })
   errors?: { field: string; message: string }[];
-  @ApiPropertyOptional({ description: 'For LEARNING.QUOTA_EXCEEDED (429): seconds until the user’s quota window ends (also sent as Retry-After)' })
+  @ApiPropertyOptional({
+    description:
+      'For LEARNING.QUOTA_EXCEEDED (429): seconds until the user’s quota window ends (also sent as Retry-After)',
+  })
   retryAfterSeconds?: number;
 }
 
@@ -88,7 +111,13 @@ export class EventViewDto {
   @ApiProperty({ format: 'uuid' }) userId: string;
   @ApiProperty({ enum: EVENT_TYPES }) eventType: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) context: Record<string, string>;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Decrypted; null only while the user is being erased' }) data: Record<string, unknown> | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Decrypted; null only while the user is being erased',
+  })
+  data: Record<string, unknown> | null;
   @ApiProperty({ format: 'date-time' }) timestamp: string;
   @ApiProperty({ format: 'date-time' }) receivedAt: string;
   @ApiProperty({ nullable: true, type: String }) clientEventId: string | null;

@@ -29,7 +29,12 @@ const LearningEventSchema = defineEntity({
     payload: p.blob(),
     keyId: p.string().length(32),
   },
-  indexes: [{ properties: ['timestamp'] }, { properties: ['userId', 'id'] }, { properties: ['eventType'] }, { properties: ['module', 'timestamp'] }],
+  indexes: [
+    { properties: ['timestamp'] },
+    { properties: ['userId', 'id'] },
+    { properties: ['eventType'] },
+    { properties: ['module', 'timestamp'] },
+  ],
   uniques: [{ properties: ['userId', 'clientEventId'] }],
 });
 

@@ -3,7 +3,21 @@ import { StorableDate } from '../../../common/http/date-bounds';
 import { PureQueryValidation } from '../../../common/http/memoizing-validation.pipe';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsDate,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { PATTERN_STATUSES, type PatternStatus } from '../entities/global-pattern.entity';
 
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
@@ -13,38 +27,78 @@ export const PREDICT_LIMITS = { maxRecentActions: 20, maxPredictions: 20 } as co
 /** Keyset paging of a list: the opaque cursor of the previous page and a page size of 1-100. */
 export class PageQueryDto {
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page', maxLength: 512 })
-  @IsOptional() @IsString() @MaxLength(512) @SafeText()
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  @SafeText()
   cursor?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'limit must be an integer' }) @Min(1) @Max(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(100)
   limit: number = 20;
 }
 
 @PureQueryValidation()
 export class PatternQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Pattern type (sequence, correction, feedback, co_occurrence, reported, or a type an extra miner publishes)', pattern: '^[a-z][a-z0-9_]{0,31}$' })
-  @IsOptional() @IsString() @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'type must match ^[a-z][a-z0-9_]{0,31}$' })
+  @ApiPropertyOptional({
+    description:
+      'Pattern type (sequence, correction, feedback, co_occurrence, reported, or a type an extra miner publishes)',
+    pattern: '^[a-z][a-z0-9_]{0,31}$',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'type must match ^[a-z][a-z0-9_]{0,31}$' })
   type?: string;
 
   @ApiPropertyOptional({ pattern: NAME.source })
-  @IsOptional() @IsString() @Matches(NAME, { message: NAME_MESSAGE('module') })
+  @IsOptional()
+  @IsString()
+  @Matches(NAME, { message: NAME_MESSAGE('module') })
   module?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1_000_000_000, description: 'Only patterns at least this many distinct users support' })
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'minSupport must be an integer' }) @Min(1) @Max(1_000_000_000)
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 1_000_000_000,
+    description: 'Only patterns at least this many distinct users support',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'minSupport must be an integer' })
+  @Min(1)
+  @Max(1_000_000_000)
   minSupport?: number;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Only patterns a run found at or after this instant (last seen)' })
-  @IsOptional() @Type(() => Date) @IsDate({ message: 'since must be an ISO-8601 date-time' }) @StorableDate('since')
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'Only patterns a run found at or after this instant (last seen)',
+  })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'since must be an ISO-8601 date-time' })
+  @StorableDate('since')
   since?: Date;
 
-  @ApiPropertyOptional({ enum: PATTERN_STATUSES, default: 'active', description: 'retired: patterns whose support fell below the threshold' })
-  @IsOptional() @IsIn(PATTERN_STATUSES, { message: `status must be one of ${PATTERN_STATUSES.join(', ')}` })
+  @ApiPropertyOptional({
+    enum: PATTERN_STATUSES,
+    default: 'active',
+    description: 'retired: patterns whose support fell below the threshold',
+  })
+  @IsOptional()
+  @IsIn(PATTERN_STATUSES, { message: `status must be one of ${PATTERN_STATUSES.join(', ')}` })
   status: PatternStatus = 'active';
 
-  @ApiPropertyOptional({ enum: ['support', 'recent'], default: 'support', description: 'support: most supported first; recent: most recently seen first' })
-  @IsOptional() @IsIn(['support', 'recent'], { message: 'sort must be support or recent' })
+  @ApiPropertyOptional({
+    enum: ['support', 'recent'],
+    default: 'support',
+    description: 'support: most supported first; recent: most recently seen first',
+  })
+  @IsOptional()
+  @IsIn(['support', 'recent'], { message: 'sort must be support or recent' })
   sort: 'support' | 'recent' = 'support';
 }
 
@@ -52,13 +106,24 @@ export class PatternDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() type!: string;
   @ApiProperty() module!: string;
-  @ApiProperty({ description: 'Identity within type and module (actions joined by > for sequences, a blind index for corrections)' }) signature!: string;
-  @ApiProperty({ description: 'What the pattern is: actions, the normalized correction, the action rated, …', type: 'object', additionalProperties: true }) items!: Record<string, unknown>;
+  @ApiProperty({
+    description: 'Identity within type and module (actions joined by > for sequences, a blind index for corrections)',
+  })
+  signature!: string;
+  @ApiProperty({
+    description: 'What the pattern is: actions, the normalized correction, the action rated, …',
+    type: 'object',
+    additionalProperties: true,
+  })
+  items!: Record<string, unknown>;
   @ApiProperty({ description: 'Distinct users supporting it in the last run' }) support!: number;
   @ApiProperty() occurrences!: number;
   @ApiProperty({ nullable: true, type: Number }) confidence!: number | null;
   @ApiProperty({ nullable: true, type: Number }) lift!: number | null;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: { type: 'number' } }) stats!: Record<string, number> | null;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: { type: 'number' } }) stats!: Record<
+    string,
+    number
+  > | null;
   @ApiProperty({ format: 'date-time' }) firstSeen!: string;
   @ApiProperty({ format: 'date-time' }) lastSeen!: string;
   @ApiProperty({ enum: PATTERN_STATUSES }) status!: PatternStatus;
@@ -72,27 +137,44 @@ export class PatternListDto {
 
 export class PredictDto {
   @ApiProperty({ pattern: NAME.source })
-  @IsString() @Matches(NAME, { message: NAME_MESSAGE('module') })
+  @IsString()
+  @Matches(NAME, { message: NAME_MESSAGE('module') })
   module!: string;
 
-  @ApiProperty({ type: 'array', items: { type: 'string', pattern: NAME.source }, minItems: 1, maxItems: PREDICT_LIMITS.maxRecentActions, description: 'The latest actions, oldest first' })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', pattern: NAME.source },
+    minItems: 1,
+    maxItems: PREDICT_LIMITS.maxRecentActions,
+    description: 'The latest actions, oldest first',
+  })
   @IsArray({ message: 'recentActions must be an array of action names' })
   @ArrayMinSize(1, { message: 'recentActions needs at least one action' })
-  @ArrayMaxSize(PREDICT_LIMITS.maxRecentActions, { message: `recentActions holds at most ${PREDICT_LIMITS.maxRecentActions} actions` })
+  @ArrayMaxSize(PREDICT_LIMITS.maxRecentActions, {
+    message: `recentActions holds at most ${PREDICT_LIMITS.maxRecentActions} actions`,
+  })
   @Matches(NAME, { each: true, message: 'each of recentActions must match ^[a-z0-9][a-z0-9_.-]{0,63}$' })
   recentActions!: string[];
 
   @ApiPropertyOptional({ minimum: 1, maximum: PREDICT_LIMITS.maxPredictions, default: 5 })
   // Not @IsOptional(): that lets null through, which replaced the default and answered no predictions at all.
-  @ValidateIf((dto: PredictDto) => dto.limit !== undefined) @IsInt({ message: 'limit must be an integer' }) @Min(1) @Max(PREDICT_LIMITS.maxPredictions)
+  @ValidateIf((dto: PredictDto) => dto.limit !== undefined)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(PREDICT_LIMITS.maxPredictions)
   limit: number = 5;
 }
 
 export class PredictionDto {
   @ApiProperty() action!: string;
-  @ApiProperty({ description: 'P(action next | context) among the sequences users were seen to follow' }) confidence!: number;
+  @ApiProperty({ description: 'P(action next | context) among the sequences users were seen to follow' })
+  confidence!: number;
   @ApiProperty({ description: 'Distinct users who did context then action' }) support!: number;
-  @ApiProperty({ type: [String], description: 'The recent actions this prediction is based on (shorter after back-off)' }) context!: string[];
+  @ApiProperty({
+    type: [String],
+    description: 'The recent actions this prediction is based on (shorter after back-off)',
+  })
+  context!: string[];
 }
 
 export class PredictionListDto {
@@ -113,8 +195,14 @@ export class MinerReportDto {
   @ApiProperty() retired!: number;
   @ApiProperty() durationMs!: number;
   @ApiPropertyOptional() error?: string;
-  @ApiPropertyOptional({ description: 'Patterns the run refused to publish (under k users, malformed, or unacceptable text)' }) refused?: number;
-  @ApiPropertyOptional({ description: 'True when the miner failed: `retired` then counts its patterns last counted before a withdrawal or erasure' })
+  @ApiPropertyOptional({
+    description: 'Patterns the run refused to publish (under k users, malformed, or unacceptable text)',
+  })
+  refused?: number;
+  @ApiPropertyOptional({
+    description:
+      'True when the miner failed: `retired` then counts its patterns last counted before a withdrawal or erasure',
+  })
   retiredUnverified?: boolean;
 }
 

@@ -32,7 +32,11 @@ const GlobalPatternSchema = defineEntity({
     status: p.string().length(16).$type<PatternStatus>(),
     retiredAt: p.datetime().nullable(),
   },
-  indexes: [{ properties: ['status', 'support'] }, { properties: ['status', 'lastSeen'] }, { properties: ['module', 'patternType'] }],
+  indexes: [
+    { properties: ['status', 'support'] },
+    { properties: ['status', 'lastSeen'] },
+    { properties: ['module', 'patternType'] },
+  ],
   uniques: [{ properties: ['patternType', 'module', 'signature'] }],
 });
 

@@ -16,7 +16,16 @@ export class CoOccurrenceMiner implements PatternMiner {
   constructor(private readonly config: AppConfig) {}
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
-    const rows = await window.query<{ module: string; x: string; y: string; support: number; x_users: number; y_users: number; module_users: number; occurrences: string }>(
+    const rows = await window.query<{
+      module: string;
+      x: string;
+      y: string;
+      support: number;
+      x_users: number;
+      y_users: number;
+      module_users: number;
+      occurrences: string;
+    }>(
       `WITH used AS (
          SELECT module, action, user_id, least(count(*), $4) AS n FROM ${CONSENTED_EVENTS} e WHERE event_type = 'interaction' GROUP BY module, action, user_id
        ), actions AS (
@@ -46,7 +55,12 @@ export class CoOccurrenceMiner implements PatternMiner {
       occurrences: Number(r.occurrences),
       confidence: r.support / r.x_users,
       lift: (r.support * r.module_users) / (r.x_users * r.y_users),
-      stats: { usersX: r.x_users, usersY: r.y_users, moduleUsers: r.module_users, confidenceXGivenY: r.support / r.y_users },
+      stats: {
+        usersX: r.x_users,
+        usersY: r.y_users,
+        moduleUsers: r.module_users,
+        confidenceXGivenY: r.support / r.y_users,
+      },
     }));
   }
 }

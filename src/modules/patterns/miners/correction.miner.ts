@@ -20,7 +20,13 @@ export class CorrectionMiner implements PatternMiner {
   constructor(private readonly examples: ExampleReader) {}
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
-    const rows = await window.query<{ module: string; signature: string; support: number; occurrences: string; examples: string[] }>(
+    const rows = await window.query<{
+      module: string;
+      signature: string;
+      support: number;
+      occurrences: string;
+      examples: string[];
+    }>(
       `SELECT module, signature, count(DISTINCT user_id)::int AS support, count(*)::bigint AS occurrences,
               (array_agg(id ORDER BY id))[1:${EXAMPLES}] AS examples
          FROM ${CONSENTED_EVENTS} e
@@ -29,15 +35,23 @@ export class CorrectionMiner implements PatternMiner {
        HAVING count(DISTINCT user_id) >= $3`,
       [window.from, window.to, window.minUserSupport],
     );
-    const data = await this.examples.read(window, rows.flatMap((r) => r.examples));
+    const data = await this.examples.read(
+      window,
+      rows.flatMap((r) => r.examples),
+    );
     const out: MinedPattern[] = [];
     for (const r of rows) {
-      const example = r.examples.map((id) => data.get(id)).find((d) => isSafeText(d?.original) && isSafeText(d?.corrected));
+      const example = r.examples
+        .map((id) => data.get(id))
+        .find((d) => isSafeText(d?.original) && isSafeText(d?.corrected));
       if (!example) continue; // no readable (or acceptable) example this run
       out.push({
         module: r.module,
         signature: r.signature,
-        items: { original: normalizeForIndex(example.original as string), corrected: normalizeForIndex(example.corrected as string) },
+        items: {
+          original: normalizeForIndex(example.original as string),
+          corrected: normalizeForIndex(example.corrected as string),
+        },
         support: r.support,
         occurrences: Number(r.occurrences),
       });

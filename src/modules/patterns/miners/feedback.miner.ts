@@ -18,7 +18,18 @@ export class FeedbackMiner implements PatternMiner {
   constructor(private readonly config: AppConfig) {}
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
-    const rows = await window.query<{ module: string; action: string; support: number; raters: number; occurrences: string; weight: number; positive: number; negative: number; ratings: number; rating_sum: number }>(
+    const rows = await window.query<{
+      module: string;
+      action: string;
+      support: number;
+      raters: number;
+      occurrences: string;
+      weight: number;
+      positive: number;
+      negative: number;
+      ratings: number;
+      rating_sum: number;
+    }>(
       `WITH per_user AS (
          SELECT module, action, user_id, count(*) AS n,
                 count(*) FILTER (WHERE rating >= 4 OR sentiment = 'positive') AS positive,
@@ -54,7 +65,9 @@ export class FeedbackMiner implements PatternMiner {
           positiveShare: round(positiveShare),
           wilsonLower: round(wilson),
           // The mean rating is its own figure: published only when k users gave a rating (not just a sentiment).
-          ...(r.raters >= window.minUserSupport ? { meanRating: round(r.rating_sum / r.ratings), ratings: round(r.ratings) } : {}),
+          ...(r.raters >= window.minUserSupport
+            ? { meanRating: round(r.rating_sum / r.ratings), ratings: round(r.ratings) }
+            : {}),
         },
       };
     });

@@ -20,7 +20,12 @@ async function mine(sessions: Sessions, opts: GappedMiningOptions) {
   for (const [user, actions] of sessions) builder.add(user, actions);
   const db = builder.build();
   const found = await mineGappedSequences(db, opts, noPause);
-  return new Map(found.map((f) => [f.codes.map((c) => db.names[c]).join('>'), { support: f.support, occurrences: f.occurrences, continuations: f.continuations }]));
+  return new Map(
+    found.map((f) => [
+      f.codes.map((c) => db.names[c]).join('>'),
+      { support: f.support, occurrences: f.occurrences, continuations: f.continuations },
+    ]),
+  );
 }
 
 /** Every gap-constrained subsequence of every session, counted the slow and obvious way. */
@@ -103,13 +108,22 @@ describe('mineGappedSequences', () => {
     const heavy: Sessions = Array.from({ length: 50 }, () => ['heavy', ['a', 'b']] as [string, string[]]);
     const found = await mine([...heavy, ['u2', ['a', 'b']]], options({ minSupport: 3, maxOccurrencesPerUser: 5 }));
     expect(found.has('a>b')).toBe(false);
-    const atK = await mine([...heavy, ['u2', ['a', 'b']], ['u3', ['a', 'z', 'b']]], options({ minSupport: 3, maxOccurrencesPerUser: 5 }));
+    const atK = await mine(
+      [...heavy, ['u2', ['a', 'b']], ['u3', ['a', 'z', 'b']]],
+      options({ minSupport: 3, maxOccurrencesPerUser: 5 }),
+    );
     // 5 of the heavy user's 50 occurrences count, plus one each of the others; u3's a was also followed by z.
     expect(atK.get('a>b')).toEqual({ support: 3, occurrences: 7, continuations: 8 });
   });
 
   it('needs the order: b then a is not a then b', async () => {
-    const found = await mine([['u1', ['b', 'a']], ['u2', ['b', 'a']]], options());
+    const found = await mine(
+      [
+        ['u1', ['b', 'a']],
+        ['u2', ['b', 'a']],
+      ],
+      options(),
+    );
     expect([...found.keys()]).toEqual(['b>a']);
   });
 
@@ -130,22 +144,35 @@ describe('mineGappedSequences', () => {
       const next = random(seed);
       const sessions: Sessions = [];
       for (let u = 0; u < 40; u++) {
-        for (let s = 0, count = 1 + next(4); s < count; s++) sessions.push([`u${String(u).padStart(3, '0')}`, Array.from({ length: 1 + next(12) }, () => `a${next(6)}`)]);
+        for (let s = 0, count = 1 + next(4); s < count; s++)
+          sessions.push([`u${String(u).padStart(3, '0')}`, Array.from({ length: 1 + next(12) }, () => `a${next(6)}`)]);
       }
-      const opts = options({ minSupport: 2 + next(6), maxGap: next(3), maxLength: 2 + next(3), maxOccurrencesPerUser: 1 + next(3) });
+      const opts = options({
+        minSupport: 2 + next(6),
+        maxGap: next(3),
+        maxLength: 2 + next(3),
+        maxOccurrencesPerUser: 1 + next(3),
+      });
       expect(await mine(sessions, opts)).toEqual(bruteForce(sessions, opts));
     }
   });
 
   it('stops with an error past maxResults instead of growing without bound', async () => {
-    const sessions: Sessions = [['u1', ['a', 'b', 'c', 'd']], ['u2', ['a', 'b', 'c', 'd']]];
+    const sessions: Sessions = [
+      ['u1', ['a', 'b', 'c', 'd']],
+      ['u2', ['a', 'b', 'c', 'd']],
+    ];
     await expect(mine(sessions, options({ maxResults: 3 }))).rejects.toBeInstanceOf(TooManySequencesError);
   });
 
   it('yields to the event loop while it works', async () => {
     const next = random(9);
     const builder = new SessionDatabaseBuilder();
-    for (let u = 0; u < 2000; u++) builder.add(`u${String(u).padStart(5, '0')}`, Array.from({ length: 10 }, () => `a${next(10)}`));
+    for (let u = 0; u < 2000; u++)
+      builder.add(
+        `u${String(u).padStart(5, '0')}`,
+        Array.from({ length: 10 }, () => `a${next(10)}`),
+      );
     let pauses = 0;
     const found = await mineGappedSequences(builder.build(), options({ minSupport: 5, maxGap: 2 }), async () => {
       pauses++;

@@ -50,7 +50,11 @@ const nextTurn: Pause = () => new Promise((resolve) => setImmediate(resolve));
  * maxLength deep), each at most (maxGap + 1) entries per entry of its parent. The search yields to the event
  * loop every few milliseconds.
  */
-export async function mineGappedSequences(db: SessionDatabase, options: GappedMiningOptions, pause: Pause = nextTurn): Promise<FoundSequence[]> {
+export async function mineGappedSequences(
+  db: SessionDatabase,
+  options: GappedMiningOptions,
+  pause: Pause = nextTurn,
+): Promise<FoundSequence[]> {
   const found: FoundSequence[] = [];
   const alphabet = db.names.length;
   const levels = Array.from({ length: options.maxLength }, () => new Counters(alphabet));
@@ -152,7 +156,12 @@ class Counters {
  * Counts every action that can follow the prefix (from any of its end positions, within the gap; from anywhere in
  * a session at the root) and returns the frequent ones with their projections, and the occurrences of all.
  */
-function scan(db: SessionDatabase, c: Counters, options: GappedMiningOptions, parent: { sessions: Int32Array; ends: Int32Array } | null): { children: Child[]; continuations: number } {
+function scan(
+  db: SessionDatabase,
+  c: Counters,
+  options: GappedMiningOptions,
+  parent: { sessions: Int32Array; ends: Int32Array } | null,
+): { children: Child[]; continuations: number } {
   const { items, starts, users } = db;
   const span = options.maxGap + 1;
   const n = parent ? parent.sessions.length : db.sessionCount;
@@ -212,7 +221,13 @@ function scan(db: SessionDatabase, c: Counters, options: GappedMiningOptions, pa
   const children = frequent.map((y, i) => {
     const start = offsets[i];
     const end = start + c.entries[y];
-    return { code: y, support: c.support[y], occurrences: c.occurrences[y], sessions: childSessions.subarray(start, end), ends: childEnds.subarray(start, end) };
+    return {
+      code: y,
+      support: c.support[y],
+      occurrences: c.occurrences[y],
+      sessions: childSessions.subarray(start, end),
+      ends: childEnds.subarray(start, end),
+    };
   });
   return { children, continuations };
 }

@@ -19,7 +19,13 @@ export class ReportedMiner implements PatternMiner {
   constructor(private readonly examples: ExampleReader) {}
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
-    const rows = await window.query<{ module: string; signature: string; support: number; occurrences: string; examples: string[] }>(
+    const rows = await window.query<{
+      module: string;
+      signature: string;
+      support: number;
+      occurrences: string;
+      examples: string[];
+    }>(
       `WITH reports AS (
          SELECT module, signature, user_id, count(*) AS n, min(id::text)::uuid AS first_id
            FROM ${CONSENTED_EVENTS} e
@@ -32,14 +38,25 @@ export class ReportedMiner implements PatternMiner {
        HAVING count(*) >= $3`,
       [window.from, window.to, window.minUserSupport],
     );
-    const data = await this.examples.read(window, rows.flatMap((r) => r.examples));
+    const data = await this.examples.read(
+      window,
+      rows.flatMap((r) => r.examples),
+    );
     const out: MinedPattern[] = [];
     for (const r of rows) {
-      const reports = r.examples.map((id) => data.get(id)).filter((d): d is Record<string, unknown> => typeof d?.patternType === 'string' && typeof d.signature === 'string');
+      const reports = r.examples
+        .map((id) => data.get(id))
+        .filter(
+          (d): d is Record<string, unknown> => typeof d?.patternType === 'string' && typeof d.signature === 'string',
+        );
       if (reports.length === 0) continue;
       const listedBy = new Map<string, number>();
       for (const report of reports) {
-        const items = new Set((Array.isArray(report.items) ? report.items : []).filter((i): i is string => typeof i === 'string').map(normalizeForIndex));
+        const items = new Set(
+          (Array.isArray(report.items) ? report.items : [])
+            .filter((i): i is string => typeof i === 'string')
+            .map(normalizeForIndex),
+        );
         for (const item of items) listedBy.set(item, (listedBy.get(item) ?? 0) + 1);
       }
       out.push({
@@ -48,7 +65,10 @@ export class ReportedMiner implements PatternMiner {
         items: {
           patternType: normalizeForIndex(reports[0].patternType as string),
           signature: normalizeForIndex(reports[0].signature as string),
-          items: [...listedBy].filter(([, n]) => n >= window.minUserSupport).map(([item]) => item).sort(),
+          items: [...listedBy]
+            .filter(([, n]) => n >= window.minUserSupport)
+            .map(([item]) => item)
+            .sort(),
         },
         support: r.support,
         occurrences: Number(r.occurrences),

@@ -47,7 +47,9 @@ export class SequenceMiner implements PatternMiner {
     let module: string | undefined;
     let builder = new SessionDatabaseBuilder();
     for (;;) {
-      const rows = await window.query<{ module: string; user_id: string; actions: string[] }>(`FETCH ${FETCH_ROWS} FROM mining_sessions`);
+      const rows = await window.query<{ module: string; user_id: string; actions: string[] }>(
+        `FETCH ${FETCH_ROWS} FROM mining_sessions`,
+      );
       for (const row of rows) {
         if (row.module !== module) {
           if (module !== undefined) patterns.push(...(await this.mineModule(module, builder.build(), window)));
@@ -71,22 +73,53 @@ export class SequenceMiner implements PatternMiner {
     return [...contiguous, ...(await this.sequences(module, db, maxSequenceGap, gappedSupport))];
   }
 
-  private async sequences(module: string, db: SessionDatabase, maxGap: number, minSupport: number): Promise<MinedPattern[]> {
+  private async sequences(
+    module: string,
+    db: SessionDatabase,
+    maxGap: number,
+    minSupport: number,
+  ): Promise<MinedPattern[]> {
     const { maxSequenceLength, maxOccurrencesPerUser } = this.config.patterns;
     try {
-      const found = await mineGappedSequences(db, { minSupport, maxGap, minLength: 2, maxLength: maxSequenceLength, maxOccurrencesPerUser, maxResults: MAX_SEQUENCES_PER_MODULE });
+      const found = await mineGappedSequences(db, {
+        minSupport,
+        maxGap,
+        minLength: 2,
+        maxLength: maxSequenceLength,
+        maxOccurrencesPerUser,
+        maxResults: MAX_SEQUENCES_PER_MODULE,
+      });
       return found.map((f) => {
         const actions = f.codes.map((code) => db.names[code]);
         const confidence = f.occurrences / f.continuations;
         const stats = { length: actions.length };
         return maxGap === 0
-          ? { module, signature: sequenceSignature(actions), items: { actions }, support: f.support, occurrences: f.occurrences, confidence, stats }
-          : { module, signature: GAPPED_PREFIX + sequenceSignature(actions), items: { actions, gapped: true, maxGap }, support: f.support, occurrences: f.occurrences, confidence, stats: { ...stats, minSupport } };
+          ? {
+              module,
+              signature: sequenceSignature(actions),
+              items: { actions },
+              support: f.support,
+              occurrences: f.occurrences,
+              confidence,
+              stats,
+            }
+          : {
+              module,
+              signature: GAPPED_PREFIX + sequenceSignature(actions),
+              items: { actions, gapped: true, maxGap },
+              support: f.support,
+              occurrences: f.occurrences,
+              confidence,
+              stats: { ...stats, minSupport },
+            };
       });
     } catch (error) {
       if (!(error instanceof TooManySequencesError)) throw error;
       const kind = maxGap === 0 ? 'contiguous' : 'gapped';
-      throw new Error(`module ${module}: more than ${error.limit} ${kind} sequences reach ${minSupport} of ${db.userCount} users; raise ${maxGap === 0 ? 'MIN_USER_SUPPORT' : 'MINING_GAPPED_MIN_SHARE or lower MAX_SEQUENCE_GAP'}, or shorten MAX_SEQUENCE_LENGTH`, { cause: error });
+      throw new Error(
+        `module ${module}: more than ${error.limit} ${kind} sequences reach ${minSupport} of ${db.userCount} users; raise ${maxGap === 0 ? 'MIN_USER_SUPPORT' : 'MINING_GAPPED_MIN_SHARE or lower MAX_SEQUENCE_GAP'}, or shorten MAX_SEQUENCE_LENGTH`,
+        { cause: error },
+      );
     }
   }
 }

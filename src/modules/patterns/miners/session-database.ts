@@ -39,7 +39,8 @@ export class SessionDatabaseBuilder {
       this.starts = grow(this.starts, this.starts.length * 2);
       this.users = grow(this.users, this.users.length * 2);
     }
-    if (this.length + actions.length > this.items.length) this.items = grow(this.items, Math.max(this.items.length * 2, this.length + actions.length));
+    if (this.length + actions.length > this.items.length)
+      this.items = grow(this.items, Math.max(this.items.length * 2, this.length + actions.length));
     this.starts[this.sessions] = this.length;
     this.users[this.sessions] = this.userCount - 1;
     this.sessions++;

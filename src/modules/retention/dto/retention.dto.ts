@@ -6,7 +6,8 @@ import { PageQueryDto } from '../../patterns/dto/pattern.dto';
 export class RetentionRunRequestDto {
   @ApiPropertyOptional({ default: false, description: 'Count what would be purged, touching nothing' })
   // Not @IsOptional(): that lets null through, which replaced the default and hit the NOT NULL column (a 500).
-  @ValidateIf((dto: RetentionRunRequestDto) => dto.dryRun !== undefined) @IsBoolean({ message: 'dryRun must be a boolean' })
+  @ValidateIf((dto: RetentionRunRequestDto) => dto.dryRun !== undefined)
+  @IsBoolean({ message: 'dryRun must be a boolean' })
   dryRun: boolean = false;
 }
 
@@ -17,8 +18,15 @@ export class RetentionStartedDto {
 }
 
 export class LegalHoldRequestDto {
-  @ApiProperty({ minLength: 1, maxLength: 500, description: 'Why the data must be kept (e.g. a case reference); audited' })
-  @IsString({ message: 'reason must be a string' }) @MinLength(1, { message: 'reason must not be empty' }) @MaxLength(500, { message: 'reason must be at most 500 characters' }) @SafeText()
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 500,
+    description: 'Why the data must be kept (e.g. a case reference); audited',
+  })
+  @IsString({ message: 'reason must be a string' })
+  @MinLength(1, { message: 'reason must not be empty' })
+  @MaxLength(500, { message: 'reason must be at most 500 characters' })
+  @SafeText()
   reason!: string;
 }
 
