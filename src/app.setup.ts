@@ -7,11 +7,11 @@ import { answerClientError, answerFrameworkError } from './common/filters/framew
 import type { AppConfig } from './config/app-config';
 import { fastifyTrustProxy } from './config/trust-proxy';
 import { registerHttpMetrics } from './modules/metrics/http-metrics';
-import { MetricsService } from './modules/metrics/metrics.service';
+import { MetricsService } from './observability/metrics.service';
 import { SecurityMonitor } from './modules/metrics/security-monitor';
 import { registerHttpLogging } from './observability/http-logging';
-import { registerSecurityHeaders } from './observability/security-headers';
-import { requestIdFrom } from './observability/request-context';
+import { registerSecurityHeaders } from './common/http/security-headers';
+import { requestIdFrom } from './common/http/request-context';
 
 export const API_PREFIX = 'api/v1';
 

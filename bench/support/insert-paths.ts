@@ -1,4 +1,4 @@
-import type { EventRow } from '../../src/modules/learning/learning-events.repository';
+import type { EventRow } from '../../src/modules/learning/event-row';
 
 interface RepositoryPaths {
   insertFromArrays(rows: EventRow[]): Promise<unknown>;

@@ -1,7 +1,7 @@
 import type { Cache } from '@nestjs/cache-manager';
 import { TtlLruCache } from '../common/cache/ttl-lru-cache';
 import type { AppConfig } from '../config/app-config';
-import { MetricsService } from '../modules/metrics/metrics.service';
+import { MetricsService } from '../observability/metrics.service';
 import type { CacheStores } from './app-cache.module';
 import { EpochCache } from './epoch-cache';
 

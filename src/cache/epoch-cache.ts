@@ -4,7 +4,7 @@ import type { Counter } from 'prom-client';
 import { isUuid } from '../common/ids/uuid';
 import type { AppConfig } from '../config/app-config';
 import type { CacheStores } from './app-cache.module';
-import type { MetricsService } from '../modules/metrics/metrics.service';
+import type { MetricsService } from '../observability/metrics.service';
 import { RedisBroadcast } from '../redis/redis-broadcast';
 import type { RedisClient } from '../redis/redis.module';
 

@@ -1,7 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Global, Module } from '@nestjs/common';
-import { ClusterScheduler } from '../common/scheduling/cluster-scheduler';
+import { ClusterScheduler } from './scheduling/cluster-scheduler';
 import { AppConfig } from '../config/app-config';
 import { AdvisoryLockService } from './advisory-lock.service';
 import { DatabaseBootstrapService } from './database-bootstrap.service';
@@ -24,6 +24,8 @@ import { SqlPool } from './sql-pool.service';
           }),
           // Every service forks its own EntityManager (or uses SqlPool), so no per-request context middleware.
           registerRequestContext: false,
+          // Each module registers its own entities (`forFeature`); this module names none of them.
+          autoLoadEntities: true,
         };
       },
       driver: PostgreSqlDriver,

@@ -1,13 +1,17 @@
 import { Migrator } from '@mikro-orm/migrations';
-import { defineConfig, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
+import { defineConfig, PostgreSqlDriver, type EntityClass, type Options } from '@mikro-orm/postgresql';
 import { join } from 'node:path';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 export interface OrmConnectionSettings {
   url: string;
   replicaUrl?: string;
   poolMax?: number;
+  /**
+   * Entity classes to discover. The application leaves this out (each module registers its own with `forFeature`
+   * and the Nest integration collects them); the migration CLI passes the whole schema's (`src/entities.ts`).
+   */
+  entities?: EntityClass<unknown>[];
 }
 
 /** Migrations live in the project (generated into /tmp they fail to resolve @mikro-orm/migrations). */
@@ -21,7 +25,8 @@ export function buildOrmOptions(settings: OrmConnectionSettings): Options {
     replicas: settings.replicaUrl ? [{ name: 'replica', clientUrl: settings.replicaUrl }] : undefined,
     pool: { min: 0, max: settings.poolMax ?? 10, idleTimeoutMillis: 30_000 },
     driverOptions: { connectionTimeoutMillis: 5_000 },
-    entities: [...ENTITIES],
+    entities: settings.entities ?? [],
+    discovery: { warnWhenNoEntities: false },
     extensions: [Migrator],
     migrations: {
       path: MIGRATIONS_PATH_TS,

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { LOG_LEVELS } from '../config/env.schema';
-import { requestContext } from './request-context';
+import { requestContext } from '../common/http/request-context';
 
 const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 

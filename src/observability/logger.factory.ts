@@ -2,7 +2,7 @@ import { utilities as nestWinston } from 'nest-winston';
 import * as winston from 'winston';
 import type { AppConfig } from '../config/app-config';
 import { redact, redactString } from './redact';
-import { currentRequestId } from './request-context';
+import { currentRequestId } from '../common/http/request-context';
 
 const RESERVED = new Set(['level', 'message', 'timestamp', 'context', 'requestId', 'ms']);
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { installProcessGuards, unhandledRejectionCount } from './process-guards';
-import { currentRequestId, requestContext } from './request-context';
+import { currentRequestId, requestContext } from '../common/http/request-context';
 
 describe(installProcessGuards.name, () => {
   afterEach(() => jest.restoreAllMocks());

@@ -199,24 +199,20 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     it('publishes a correction at k users with its normalized text, and not at k-1', async () => {
       const users = await consentingUsers(K + K - 1);
       const events = [
-        ...users
-          .slice(0, K)
-          .map((u, i) => ({
-            userId: u,
-            eventType: 'correction',
-            context: { module: 'corr', action: 'fix' },
-            data: { original: i ? 'Teh  Cat' : 'teh cat', corrected: 'The Cat' },
-            timestamp: at(),
-          })),
-        ...users
-          .slice(K)
-          .map((u) => ({
-            userId: u,
-            eventType: 'correction',
-            context: { module: 'corr', action: 'fix' },
-            data: { original: 'recieve', corrected: 'receive' },
-            timestamp: at(),
-          })),
+        ...users.slice(0, K).map((u, i) => ({
+          userId: u,
+          eventType: 'correction',
+          context: { module: 'corr', action: 'fix' },
+          data: { original: i ? 'Teh  Cat' : 'teh cat', corrected: 'The Cat' },
+          timestamp: at(),
+        })),
+        ...users.slice(K).map((u) => ({
+          userId: u,
+          eventType: 'correction',
+          context: { module: 'corr', action: 'fix' },
+          data: { original: 'recieve', corrected: 'receive' },
+          timestamp: at(),
+        })),
       ];
       await ingest(events);
       await mine();
@@ -588,15 +584,13 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     it('filters, sorts and pages patterns without gaps or repeats', async () => {
       const users = await consentingUsers(K + 2);
       const events = ['a', 'b', 'c', 'd', 'e'].flatMap((channel, i) =>
-        users
-          .slice(0, K + (i % 3))
-          .map((u) => ({
-            userId: u,
-            eventType: 'interaction',
-            context: { module: 'page', action: 'visit', channel },
-            data: {},
-            timestamp: at(),
-          })),
+        users.slice(0, K + (i % 3)).map((u) => ({
+          userId: u,
+          eventType: 'interaction',
+          context: { module: 'page', action: 'visit', channel },
+          data: {},
+          timestamp: at(),
+        })),
       );
       await ingest(events);
       await mine();

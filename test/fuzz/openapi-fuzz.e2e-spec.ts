@@ -138,13 +138,11 @@ function hints(): GeneratorContext['hints'] {
       ),
       fc.record({ rating: fc.integer({ min: 1, max: 5 }), comment: short }, { requiredKeys: ['rating'] }),
       fc.record({ sentiment: fc.constantFrom('positive', 'negative') }),
-      fc
-        .tuple(short, short, oddText)
-        .map(([original, corrected, field]) => ({
-          original,
-          corrected: original === corrected ? `${corrected}!` : corrected,
-          field,
-        })),
+      fc.tuple(short, short, oddText).map(([original, corrected, field]) => ({
+        original,
+        corrected: original === corrected ? `${corrected}!` : corrected,
+        field,
+      })),
       fc.record({
         patternType: fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{0,15}$/),
         signature: short,

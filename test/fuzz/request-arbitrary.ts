@@ -574,12 +574,10 @@ function headersArbitrary(): fc.Arbitrary<Tagged<Record<string, string>>> {
       weight: 1,
     },
     {
-      arbitrary: fc
-        .constantFrom(200, 4_000, 12_000, 20_000)
-        .map((n) => ({
-          value: [['x-request-id', 'r'.repeat(n)]] as [string, string][],
-          tags: ['header:request-id-oversized'],
-        })),
+      arbitrary: fc.constantFrom(200, 4_000, 12_000, 20_000).map((n) => ({
+        value: [['x-request-id', 'r'.repeat(n)]] as [string, string][],
+        tags: ['header:request-id-oversized'],
+      })),
       weight: 1,
     },
   );

@@ -1,4 +1,4 @@
-import { requestContext } from '../../observability/request-context';
+import { requestContext } from '../http/request-context';
 import { PerKeySingleFlight } from './per-key-single-flight';
 
 class Busy extends Error {

@@ -1,4 +1,4 @@
-import { currentRequestId } from '../../observability/request-context';
+import { currentRequestId } from '../http/request-context';
 
 /**
  * At most one `work` per key at a time in this process, without holding anything while refused: a second call for

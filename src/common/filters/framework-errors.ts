@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { securityHeaders } from '../../observability/security-headers';
+import { securityHeaders } from '../http/security-headers';
 import { makeProblem, PROBLEM_CONTENT_TYPE } from '../errors/problem';
 
 type Answer = { status: number; code: string; detail: string };

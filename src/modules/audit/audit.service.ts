@@ -5,7 +5,7 @@ import { InvalidCursorError } from '../../common/errors/domain.error';
 import { isUuid } from '../../common/ids/uuid';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { decodeCursor, encodeCursor } from '../../common/pagination/cursor';
-import { currentRequestId } from '../../observability/request-context';
+import { currentRequestId } from '../../common/http/request-context';
 import { InsertCoalescer } from '../../database/insert-coalescer';
 import { SqlPool } from '../../database/sql-pool.service';
 import type { AuditQueryDto } from './dto/audit-query.dto';

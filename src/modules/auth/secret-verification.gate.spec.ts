@@ -1,7 +1,7 @@
 import type { AppConfig } from '../../config/app-config';
 import { strictFake } from '../../../test/support/strict-fake';
 import type { SecretHasher } from '../crypto/secret-hasher';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 import { VerificationBusyError } from './auth.errors';
 import { SecretVerificationGate } from './secret-verification.gate';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { AppConfig } from '../../config/app-config';
 import { SecretHasher } from '../crypto/secret-hasher';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 import { VerificationBusyError } from './auth.errors';
 
 /** A slot frees every verification (~140 ms), so a refused caller can come back soon. */

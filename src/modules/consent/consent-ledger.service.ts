@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
 import type { AuthUser } from '../../common/auth/auth-user';
@@ -14,6 +14,8 @@ import { ConsentGate } from './consent-gate.service';
 import { ConsentChangesQueuedError } from './consent.errors';
 import { ConsentMetrics } from './consent.metrics';
 import { CONSENT_WITHDRAWN, type ConsentWithdrawnEvent } from './consent.events';
+import type { Contributions } from '../../common/extension/contributions';
+import { DATA_HOLDS, type DataHold } from './data-hold';
 import { PersonalDataRegistry } from './personal-data';
 import type { ConsentSource } from './entities/consent-record.entity';
 
@@ -72,7 +74,14 @@ export class ConsentLedgerService {
     private readonly config: AppConfig,
     private readonly personalData: PersonalDataRegistry,
     private readonly metrics: ConsentMetrics,
+    @Inject(DATA_HOLDS) private readonly holds: Contributions<DataHold>,
   ) {}
+
+  /** Whether a contributed hold (a legal hold) keeps the user's data; in the caller's transaction. */
+  private async isHeld(tx: PoolClient, userId: string): Promise<boolean> {
+    for (const hold of this.holds.all()) if (await hold.heldBecause(tx, userId)) return true;
+    return false;
+  }
 
   /** The keyed pseudonym that stands for a user in evidence kept after erasure. */
   pseudonym(userId: string): string {
@@ -251,8 +260,7 @@ export class ConsentLedgerService {
     // after this purge.
     const removed: Record<string, number> = {};
     // A user under legal hold keeps their data: the withdrawal then excludes it from mining instead of deleting it.
-    const held =
-      withdrawn && (await client.query('SELECT 1 FROM legal_holds WHERE user_id = $1', [userId])).rowCount! > 0;
+    const held = withdrawn && (await this.isHeld(client, userId));
     const action = held ? 'exclude' : this.config.consent.withdrawalAction;
     if (withdrawn) {
       // Whatever the handlers keep (`exclude`) stays out of mining for good, also after a later grant.

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { SqlPool } from '../../database/sql-pool.service';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 
 /**
  * Consent and data-subject-rights metrics. The consent rate is read from the settings table at scrape time

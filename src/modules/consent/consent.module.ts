@@ -1,12 +1,17 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { ConsentRecord } from './entities/consent-record.entity';
+import { UserPrivacySettings } from './entities/user-privacy-settings.entity';
+import { PrivacyErasure } from './entities/privacy-erasure.entity';
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module';
 import { CryptoModule } from '../crypto/crypto.module';
-import { RetentionModule } from '../retention/retention.module';
 import { ConsentGate } from './consent-gate.service';
 import { ConsentLedgerService } from './consent-ledger.service';
 import { ConsentController } from './consent.controller';
 import { ConsentMetrics } from './consent.metrics';
+import { contributionsProvider } from '../../common/extension/contributions';
+import { DATA_HOLDS } from './data-hold';
 import { PersonalDataRegistry } from './personal-data';
 import { PrivacyController } from './privacy.controller';
 import { PrivacyErasureService } from './privacy-erasure.service';
@@ -15,10 +20,16 @@ import { PrivacyExportService } from './privacy-export.service';
 /**
  * Consent and data-subject rights: current settings, the hash-chained ledger, `ConsentGate` (the check every
  * learning write goes through), export and erasure. Modules holding personal data join through
- * `@PersonalDataSource()`; withdrawals are also announced as `consent.withdrawn` events.
+ * `@PersonalDataSource()`, holds that keep data from erasure through `dataHold()`; withdrawals are also announced
+ * as `consent.withdrawn` events.
  */
 @Module({
-  imports: [AuditModule, CryptoModule, DiscoveryModule, RetentionModule],
+  imports: [
+    MikroOrmModule.forFeature([ConsentRecord, UserPrivacySettings, PrivacyErasure]),
+    AuditModule,
+    CryptoModule,
+    DiscoveryModule,
+  ],
   controllers: [ConsentController, PrivacyController],
   providers: [
     ConsentLedgerService,
@@ -27,6 +38,7 @@ import { PrivacyExportService } from './privacy-export.service';
     PersonalDataRegistry,
     PrivacyExportService,
     PrivacyErasureService,
+    contributionsProvider(DATA_HOLDS),
   ],
   exports: [ConsentGate, ConsentLedgerService],
 })

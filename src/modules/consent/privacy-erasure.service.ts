@@ -1,16 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import type { DomainError } from '../../common/errors/domain.error';
+import type { Contributions } from '../../common/extension/contributions';
 import { PerKeySingleFlight } from '../../common/concurrency/per-key-single-flight';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { SqlPool } from '../../database/sql-pool.service';
 import { AuditService } from '../audit/audit.service';
 import { FieldEncryptionService } from '../crypto/field-encryption.service';
-import { HOLD_TRY_LOCK, LegalHoldsRepository } from '../retention/legal-holds.repository';
-import { LegalHoldError } from '../retention/retention.errors';
 import { ConsentGate } from './consent-gate.service';
 import { ConsentLedgerService } from './consent-ledger.service';
 import { PrivacyRequestInProgressError } from './consent.errors';
 import { ConsentMetrics } from './consent.metrics';
+import { DATA_HOLDS, type DataHold } from './data-hold';
 import { PersonalDataRegistry } from './personal-data';
+
+/** One erasure of a user at a time across instances; tried, never waited for. */
+const ERASURE_TRY_LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended('erasure:' || $1, 0)) AS locked";
 
 export interface ErasureRequest {
   userId: string;
@@ -36,7 +41,8 @@ export interface ErasureReceipt {
  * 409 PRIVACY.IN_PROGRESS at once — waiting would hold a pooled connection per copy, and one user could starve
  * everyone else's requests. The locks it waits for (consent changes, ingest statements) belong to transactions
  * that need no further connection to finish.
- * A user under legal hold is refused (409 RETENTION.LEGAL_HOLD, audited as `privacy.erasure_refused`).
+ * A user whose data a contributed hold keeps (a legal hold: 409 RETENTION.LEGAL_HOLD) is refused, audited as
+ * `privacy.erasure_refused`.
  */
 @Injectable()
 export class PrivacyErasureService {
@@ -52,22 +58,38 @@ export class PrivacyErasureService {
     private readonly gate: ConsentGate,
     private readonly audit: AuditService,
     private readonly metrics: ConsentMetrics,
-    private readonly holds: LegalHoldsRepository,
+    @Inject(DATA_HOLDS) private readonly holds: Contributions<DataHold>,
   ) {}
 
   erase(request: ErasureRequest): Promise<ErasureReceipt> {
     return this.running.run(request.userId, () => this.eraseOnce(request));
   }
 
+  /**
+   * First in the erasure's transaction, without waiting: another erasure of this user (on any instance), or a hold
+   * of the user being placed or lifted, makes it answer 409 now rather than hold a connection. Then whether a
+   * contributed hold (a legal hold) keeps the user's data.
+   */
+  private async lockAndCheckHolds(tx: PoolClient, userId: string): Promise<DomainError | null> {
+    const { rows } = await tx.query<{ locked: boolean }>(ERASURE_TRY_LOCK, [userId]);
+    if (!rows[0].locked) throw new PrivacyRequestInProgressError('erasure');
+    for (const hold of this.holds.all()) {
+      if (!(await hold.tryLock(tx, userId))) throw new PrivacyRequestInProgressError('erasure');
+    }
+    for (const hold of this.holds.all()) {
+      const refusal = await hold.heldBecause(tx, userId);
+      if (refusal) return refusal;
+    }
+    return null;
+  }
+
   private async eraseOnce(request: ErasureRequest): Promise<ErasureReceipt> {
     const { userId } = request;
     const subject = this.ledger.pseudonym(userId);
     const requestedBy = request.requestedBy.self ? 'self' : request.requestedBy.actor;
-    const receipt = await this.sql.transaction(async (tx): Promise<ErasureReceipt | 'held'> => {
-      // Another instance erasing this user, or a hold being placed: answer now rather than hold a connection.
-      const { rows } = await tx.query<{ locked: boolean }>(HOLD_TRY_LOCK, [userId]);
-      if (!rows[0].locked) throw new PrivacyRequestInProgressError('erasure');
-      if (await this.holds.isHeld(userId, tx)) return 'held';
+    const receipt = await this.sql.transaction(async (tx): Promise<ErasureReceipt | { held: DomainError }> => {
+      const held = await this.lockAndCheckHolds(tx, userId);
+      if (held) return { held };
       await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);
       // Waits for direct-COPY writes in flight (see learning_consent_held); later ones find no consent.
       await tx.query('SELECT learning_consent_change_lock($1::uuid)', [userId]);
@@ -115,7 +137,7 @@ export class PrivacyErasureService {
       request.requestedBy.self
         ? { actor: self, actorType: 'user' as const }
         : { actor: request.requestedBy.actor, actorType: 'admin' as const };
-    if (receipt === 'held') {
+    if ('held' in receipt) {
       await this.audit.record({
         ...by(userId),
         action: 'privacy.erasure_refused',
@@ -123,7 +145,7 @@ export class PrivacyErasureService {
         outcome: 'denied',
         details: { reason: 'legal_hold' },
       });
-      throw new LegalHoldError();
+      throw receipt.held;
     }
     // Evicts the key from every instance's cache; a write that fetched the key before the commit may have
     // recreated it, and stored nothing (no consent row any more), so its fresh key goes too.

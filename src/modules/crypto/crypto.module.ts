@@ -1,4 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { ShreddedDataKey } from './entities/shredded-data-key.entity';
+import { SystemKey } from './entities/system-key.entity';
+import { UserDataKey } from './entities/user-data-key.entity';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { BlindIndexRootLoader } from './blind-index-root.loader';
@@ -22,7 +25,11 @@ import { SystemKeyStore } from './system-key.store';
  * and `SecretHasher`; keys and stores stay inside.
  */
 @Module({
-  imports: [MikroOrmModule.forFeature([KeyRotation]), AuditModule, HashingModule],
+  imports: [
+    MikroOrmModule.forFeature([KeyRotation, UserDataKey, ShreddedDataKey, SystemKey]),
+    AuditModule,
+    HashingModule,
+  ],
   controllers: [CryptoController],
   providers: [
     KeyRing,

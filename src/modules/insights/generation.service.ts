@@ -7,7 +7,7 @@ import { uuidv7 } from '../../common/ids/uuid-v7';
 import { AppConfig } from '../../config/app-config';
 import { startLockedRun, type LockedRunStart } from '../../database/locked-run';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
-import type { RunStatus } from '../patterns/entities/mining-run.entity';
+import type { RunStatus } from '../../common/runs/run-status';
 import { PATTERNS_MINED, type PatternsMinedEvent } from '../patterns/mining.service';
 import type { GeneratorReport, InsightRunTrigger } from './entities/insight-run.entity';
 import {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { SqlPool } from '../../database/sql-pool.service';
-import type { RunStatus } from '../patterns/entities/mining-run.entity';
+import type { RunStatus } from '../../common/runs/run-status';
 import type { GeneratorReport, InsightRunTrigger } from './entities/insight-run.entity';
 
 export interface StoredInsightRun {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
-import { MetricsService } from '../metrics/metrics.service';
-import type { RunStatus } from '../patterns/entities/mining-run.entity';
+import { MetricsService } from '../../observability/metrics.service';
+import type { RunStatus } from '../../common/runs/run-status';
 import type { InsightRunTrigger } from './entities/insight-run.entity';
 import { InsightsRepository } from './insights.repository';
 

@@ -1,3 +1,6 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { CollectiveInsight } from './entities/collective-insight.entity';
+import { InsightRun } from './entities/insight-run.entity';
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { contributionsProvider } from '../../common/extension/contributions';
@@ -23,7 +26,7 @@ import { InsightsRepository } from './insights.repository';
  * run and on demand, one run at a time across instances; published insights and runs over REST.
  */
 @Module({
-  imports: [DiscoveryModule, CryptoModule, PatternsModule],
+  imports: [MikroOrmModule.forFeature([CollectiveInsight, InsightRun]), DiscoveryModule, CryptoModule, PatternsModule],
   controllers: [InsightsController],
   providers: [
     contributionsProvider(INSIGHT_GENERATORS),

@@ -1,4 +1,4 @@
-import type { EventRow } from './learning-events.repository';
+import type { EventRow } from './event-row';
 
 /**
  * PostgreSQL's binary COPY format for learning-event rows, in the column order of `STORED_COLUMNS`: no text escaping,

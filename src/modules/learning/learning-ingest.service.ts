@@ -8,7 +8,8 @@ import { ConsentGate } from '../consent/consent-gate.service';
 import { ConsentRequiredError } from '../consent/consent.errors';
 import { BlindIndexService } from '../crypto/blind-index.service';
 import { FieldEncryptionService, type UserCipher } from '../crypto/field-encryption.service';
-import { LearningEventsRepository, type EventRow, type InsertOutcome } from './learning-events.repository';
+import type { EventRow } from './event-row';
+import { LearningEventsRepository, type InsertOutcome } from './learning-events.repository';
 import { validateEvent, type ValidEvent } from './learning-event.validator';
 import { LearningMetrics } from './learning.metrics';
 import { EventQuota, type QuotaRefund } from './event-quota';
@@ -212,9 +213,7 @@ export class LearningIngestService {
    * quota is answered at once: as a duplicate when its clientEventId is already stored (a retry of an accepted
    * event), else LEARNING.QUOTA_EXCEEDED (429) with the seconds until the window ends.
    */
-  private async withinQuota(
-    items: Pending[],
-  ): Promise<{
+  private async withinQuota(items: Pending[]): Promise<{
     writable: Pending[];
     window: number;
     error: DomainError;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 
 export type IngestRoute = 'single' | 'batch';
 export type IngestOutcome = 'accepted' | 'duplicate' | 'rejected';

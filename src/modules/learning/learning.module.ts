@@ -1,3 +1,5 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { LearningEvent } from './entities/learning-event.entity';
 import { Module } from '@nestjs/common';
 import { EventQuota } from './event-quota';
 import { ConsentModule } from '../consent/consent.module';
@@ -14,7 +16,7 @@ import { LearningMetrics } from './learning.metrics';
  * events as personal data, so export, erasure and withdrawal reach them without the consent module importing this.
  */
 @Module({
-  imports: [ConsentModule, CryptoModule],
+  imports: [MikroOrmModule.forFeature([LearningEvent]), ConsentModule, CryptoModule],
   controllers: [LearningController],
   providers: [
     LearningEventsRepository,

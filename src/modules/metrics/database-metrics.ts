@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import type { Histogram } from 'prom-client';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 
 const INSTRUMENTED = Symbol('queryMetrics');
 type PoolName = 'primary' | 'replica';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Histogram } from 'prom-client';
-import type { MetricsService } from './metrics.service';
+import type { MetricsService } from '../../observability/metrics.service';
 import type { SecurityMonitor } from './security-monitor';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);

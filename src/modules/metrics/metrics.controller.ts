@@ -5,7 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Public } from '../../common/decorators/auth.decorators';
 import { AppConfig } from '../../config/app-config';
 import { MetricsTokenRequiredError } from './metrics.errors';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);

@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { DatabaseMetrics } from './database-metrics';
 import { MetricsController } from './metrics.controller';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 import { PerformanceMonitor } from './performance-monitor';
 import { SecurityMonitor } from './security-monitor';
 

@@ -4,7 +4,7 @@ import type { Metric } from 'prom-client';
 import { AppConfig } from '../../config/app-config';
 import { DatabaseMetrics } from './database-metrics';
 import { HTTP_DURATION_BUCKETS } from './http-metrics';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 import { histogramQuantile, judgePerformance, type PerformanceFigures, type Verdict } from './performance-verdict';
 
 /** Samples per window: the window slides in steps of a twelfth of it. */

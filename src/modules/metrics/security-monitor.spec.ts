@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../config/app-config';
 import type { AuditService } from '../audit/audit.service';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 import { MAX_TRACKED_ADDRESSES, SecurityMonitor } from './security-monitor';
 
 function setup(threshold = 3) {

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { AppConfig } from '../../config/app-config';
 import { AuditService } from '../audit/audit.service';
-import { MetricsService } from './metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 
 /** Addresses tracked at once; past it the address tracked longest is forgotten (memory stays bounded). */
 export const MAX_TRACKED_ADDRESSES = 10_000;

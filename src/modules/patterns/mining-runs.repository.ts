@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { SqlPool } from '../../database/sql-pool.service';
-import type { MinerReport, RunStatus, RunTrigger } from './entities/mining-run.entity';
+import type { MinerReport, RunTrigger } from './entities/mining-run.entity';
+import type { RunStatus } from '../../common/runs/run-status';
 
 export interface StoredRun {
   id: string;

@@ -5,7 +5,7 @@ import { CacheStores } from '../../cache/app-cache.module';
 import { EpochCache } from '../../cache/epoch-cache';
 import { AppConfig } from '../../config/app-config';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../../observability/metrics.service';
 import { PATTERNS_MINED, type PatternsMinedEvent } from './mining.service';
 import { MiningRunsRepository } from './mining-runs.repository';
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
-import { MetricsService } from '../metrics/metrics.service';
-import type { RunStatus, RunTrigger } from './entities/mining-run.entity';
+import { MetricsService } from '../../observability/metrics.service';
+import type { RunTrigger } from './entities/mining-run.entity';
+import type { RunStatus } from '../../common/runs/run-status';
 import { PatternsRepository } from './patterns.repository';
 
 /** Mining runs by trigger and outcome, their duration, and the active patterns per type (read at scrape time). */

@@ -1,3 +1,6 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { GlobalPattern } from './entities/global-pattern.entity';
+import { MiningRun } from './entities/mining-run.entity';
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { contributionsProvider } from '../../common/extension/contributions';
@@ -24,7 +27,7 @@ import { PredictionService } from './prediction.service';
  * time across instances, scheduled and on demand; published patterns, runs and next-action predictions over REST.
  */
 @Module({
-  imports: [DiscoveryModule, CryptoModule],
+  imports: [MikroOrmModule.forFeature([GlobalPattern, MiningRun]), DiscoveryModule, CryptoModule],
   controllers: [PatternsController],
   providers: [
     contributionsProvider(PATTERN_MINERS),

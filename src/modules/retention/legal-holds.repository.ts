@@ -2,11 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { SqlPool } from '../../database/sql-pool.service';
 
-/**
- * Tried by an erasure's transaction (it answers 409 rather than wait), taken by placing a hold: the two never
- * interleave for one user. One transaction each, so no pooled connection waits on a lock whose holder needs another.
- */
-export const HOLD_TRY_LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended('hold:' || $1, 0)) AS locked";
+/** A user's hold lock: tried by an erasure's transaction, taken by placing a hold, so the two never interleave. */
+const HOLD_LOCK = "hashtextextended('hold:' || $1, 0)";
 
 export interface StoredHold {
   user_id: string;
@@ -19,6 +16,14 @@ export interface StoredHold {
 @Injectable()
 export class LegalHoldsRepository {
   constructor(private readonly sql: SqlPool) {}
+
+  /** Takes the user's hold lock in the caller's transaction without waiting; false when a hold change has it. */
+  async tryLock(tx: PoolClient, userId: string): Promise<boolean> {
+    const { rows } = await tx.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(${HOLD_LOCK}) AS locked`, [
+      userId,
+    ]);
+    return rows[0].locked;
+  }
 
   /** Whether the user is under hold; in the caller's transaction when given one. */
   async isHeld(userId: string, tx?: PoolClient): Promise<boolean> {
@@ -33,7 +38,7 @@ export class LegalHoldsRepository {
    */
   async place(userId: string, reason: string, placedBy: string): Promise<StoredHold> {
     return this.sql.transaction(async (tx) => {
-      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('hold:' || $1, 0))", [userId]);
+      await tx.query(`SELECT pg_advisory_xact_lock(${HOLD_LOCK})`, [userId]);
       await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('consent:' || $1, 0))", [userId]);
       const { rows } = await tx.query<StoredHold>(
         `INSERT INTO legal_holds (user_id, reason, placed_by, placed_at) VALUES ($1, $2, $3, now())

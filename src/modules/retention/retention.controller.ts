@@ -57,16 +57,14 @@ export class RetentionController {
   @ApiOperation({ summary: 'The retention policy of every data class, with the cutoff a purge would use now (admin)' })
   policies() {
     return {
-      items: this.retention
-        .policies()
-        .map((p) => ({
-          dataClass: p.dataClass,
-          table: p.table,
-          retentionDays: p.retentionDays,
-          cutoff: p.cutoff.toISOString(),
-          description: p.description,
-          legalHold: p.userColumn !== undefined,
-        })),
+      items: this.retention.policies().map((p) => ({
+        dataClass: p.dataClass,
+        table: p.table,
+        retentionDays: p.retentionDays,
+        cutoff: p.cutoff.toISOString(),
+        description: p.description,
+        legalHold: p.userColumn !== undefined,
+      })),
     };
   }
 

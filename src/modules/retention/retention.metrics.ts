@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import { SqlPool } from '../../database/sql-pool.service';
-import { MetricsService } from '../metrics/metrics.service';
-import type { RunStatus } from '../patterns/entities/mining-run.entity';
+import { MetricsService } from '../../observability/metrics.service';
+import type { RunStatus } from '../../common/runs/run-status';
 import type { RetentionTrigger } from './entities/retention-run.entity';
 
 /** Purges by trigger and outcome, rows purged per data class, and the age of the oldest event (read at scrape time). */

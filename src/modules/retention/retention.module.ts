@@ -1,5 +1,10 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { LegalHold } from './entities/legal-hold.entity';
+import { RetentionRun } from './entities/retention-run.entity';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { dataHold } from '../consent/data-hold';
+import { LegalHoldDataHold } from './legal-hold.data-hold';
 import { LegalHoldsRepository } from './legal-holds.repository';
 import { RetentionController } from './retention.controller';
 import { RetentionMetrics } from './retention.metrics';
@@ -9,9 +14,16 @@ import { RetentionService } from './retention.service';
 
 /** Retention: per-class policies, the purge (scheduled and on demand, once across instances), its history, legal holds. */
 @Module({
-  imports: [AuditModule],
+  imports: [MikroOrmModule.forFeature([LegalHold, RetentionRun]), AuditModule],
   controllers: [RetentionController],
-  providers: [RetentionService, RetentionRunsRepository, RetentionMetrics, RetentionScheduler, LegalHoldsRepository],
-  exports: [RetentionService, LegalHoldsRepository],
+  providers: [
+    RetentionService,
+    RetentionRunsRepository,
+    RetentionMetrics,
+    RetentionScheduler,
+    LegalHoldsRepository,
+    dataHold(LegalHoldDataHold),
+  ],
+  exports: [RetentionService],
 })
 export class RetentionModule {}

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { ClusterScheduler } from '../../common/scheduling/cluster-scheduler';
+import { ClusterScheduler } from '../../database/scheduling/cluster-scheduler';
 import { AppConfig } from '../../config/app-config';
 import { RetentionMetrics } from './retention.metrics';
 import { RetentionService } from './retention.service';

@@ -5,7 +5,7 @@ import { AppConfig } from '../../config/app-config';
 import { startLockedRun, type LockedRunStart } from '../../database/locked-run';
 import { isServerError } from '../../database/server-error';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
-import type { RunStatus } from '../patterns/entities/mining-run.entity';
+import type { RunStatus } from '../../common/runs/run-status';
 import type { RetentionTrigger } from './entities/retention-run.entity';
 import { retentionPolicies, type RetentionPolicy } from './retention-policies';
 import { RetentionMetrics } from './retention.metrics';

@@ -3,7 +3,8 @@ import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { StorableDate } from '../../../common/http/date-bounds';
 import { PureQueryValidation } from '../../../common/http/memoizing-validation.pipe';
-import { PageQueryDto, PatternDto } from '../../patterns/dto/pattern.dto';
+import { PageQueryDto } from '../../../common/pagination/page-query.dto';
+import { PatternDto } from '../../patterns/dto/pattern.dto';
 import { INSIGHT_STATUSES, type InsightStatus } from '../entities/collective-insight.entity';
 
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;

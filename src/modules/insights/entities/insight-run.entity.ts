@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import type { RunStatus } from '../../patterns/entities/mining-run.entity';
+import type { RunStatus } from '../../../common/runs/run-status';
 
 export const INSIGHT_RUN_TRIGGERS = ['mining', 'manual'] as const;
 export type InsightRunTrigger = (typeof INSIGHT_RUN_TRIGGERS)[number];

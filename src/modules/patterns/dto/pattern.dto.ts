@@ -1,4 +1,4 @@
-import { SafeText } from '../../../common/text/safe-text';
+import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 import { StorableDate } from '../../../common/http/date-bounds';
 import { PureQueryValidation } from '../../../common/http/memoizing-validation.pipe';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -14,7 +14,6 @@ import {
   IsString,
   Matches,
   Max,
-  MaxLength,
   Min,
   ValidateIf,
 } from 'class-validator';
@@ -23,24 +22,6 @@ import { PATTERN_STATUSES, type PatternStatus } from '../entities/global-pattern
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const NAME_MESSAGE = (field: string) => `${field} must match ^[a-z0-9][a-z0-9_.-]{0,63}$`;
 export const PREDICT_LIMITS = { maxRecentActions: 20, maxPredictions: 20 } as const;
-
-/** Keyset paging of a list: the opaque cursor of the previous page and a page size of 1-100. */
-export class PageQueryDto {
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page', maxLength: 512 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  @SafeText()
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-}
 
 @PureQueryValidation()
 export class PatternQueryDto extends PageQueryDto {

@@ -1,7 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import type { RunStatus } from '../../../common/runs/run-status';
 
-export const RUN_STATUSES = ['running', 'succeeded', 'partial', 'failed'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
 export const RUN_TRIGGERS = ['schedule', 'manual'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { SafeText } from '../../../common/text/safe-text';
-import { PageQueryDto } from '../../patterns/dto/pattern.dto';
+import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 
 export class RetentionRunRequestDto {
   @ApiPropertyOptional({ default: false, description: 'Count what would be purged, touching nothing' })

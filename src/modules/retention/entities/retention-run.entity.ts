@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import type { RunStatus } from '../../patterns/entities/mining-run.entity';
+import type { RunStatus } from '../../../common/runs/run-status';
 
 export const RETENTION_TRIGGERS = ['schedule', 'manual'] as const;
 export type RetentionTrigger = (typeof RETENTION_TRIGGERS)[number];

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { unhandledRejectionCount } from '../../observability/process-guards';
+import { unhandledRejectionCount } from './process-guards';
 import {
   collectDefaultMetrics,
   Counter,

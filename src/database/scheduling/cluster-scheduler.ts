@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { hostname } from 'node:os';
-import { SqlPool } from '../../database/sql-pool.service';
+import { SqlPool } from '../sql-pool.service';
 import { SlotClock } from './slot-clock';
 
 /** Claims older than this are deleted by the next claim of the same job. */
