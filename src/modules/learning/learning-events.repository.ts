@@ -53,11 +53,9 @@ export const COPY_THRESHOLD = 16;
 /**
  * Small writes running at once before further ones wait and go together: enough to keep PostgreSQL busy on two
  * cores, few enough that single events share statements and commits instead of taking a connection each. Each
- * statement costs a round trip whose socket writes wake the other side, which is dear on a VM: at 2,300 single
- * events/s sent at even intervals, 2 in flight instead of 4 took PostgreSQL from 290 to 240-258 µs of CPU per event
- * and the p99 from 9.3-10.3 to 6.4-8.9 ms (`BENCH_ONLY=paced BENCH_RATE=2300 npm run bench`, alternating runs),
- * while the peak rate of single events stayed within the noise (`BENCH_ONLY=single`: 4,200 and 3,285 events/s
- * against 3,982 and 3,653); 1 saved more CPU but queued longer.
+ * statement costs a round trip whose socket writes wake the other side, which is dear on a VM: two in flight
+ * instead of four cost PostgreSQL less CPU per event and lowered the open-loop p99 without lowering the peak rate
+ * (`BENCH_ONLY=paced npm run bench` against `BENCH_ONLY=single`); one saved more CPU but queued longer.
  */
 const SMALL_WRITES_IN_FLIGHT = 2;
 /** The most rows one shared statement carries. */
