@@ -203,7 +203,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log('| miner | published | ms |');
     console.log('| --- | ---: | ---: |');
-    for (const m of summary.miners)
+    for (const m of summary.report)
       console.log(`| ${m.miner} | ${m.published} | ${m.durationMs}${m.error ? ` (error: ${m.error})` : ''} |`);
     console.log('');
     console.log(

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     if (!start.started) fail('a mining run is already in progress; try again when it has finished');
     const run = await start.finished;
     process.stdout.write(`\nmining run ${run.runId}: ${run.status} in ${run.durationMs} ms\n`);
-    for (const m of run.miners)
+    for (const m of run.report)
       process.stdout.write(
         `  ${m.miner.padEnd(14)} ${String(m.published).padStart(4)} published${m.error ? `  (error: ${m.error})` : ''}\n`,
       );

@@ -3,9 +3,8 @@ import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
 import type { Contributions } from '../../common/extension/contributions';
 import { isUuid } from '../../common/ids/uuid';
-import { uuidv7 } from '../../common/ids/uuid-v7';
 import { AppConfig } from '../../config/app-config';
-import { startLockedRun, type LockedRunStart } from '../../database/locked-run';
+import type { RunOutcome, RunStart } from '../../database/runs/run-book';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 import type { RunStatus } from '../../common/runs/run-status';
 import { PATTERNS_MINED, type PatternsMinedEvent } from '../patterns/mining.service';
@@ -18,8 +17,7 @@ import {
   type Span,
 } from './insight-generator';
 import { InsightNoise } from './insight-noise';
-import { InsightRunsRepository } from './insight-runs.repository';
-import { InsightsMetrics } from './insights.metrics';
+import { InsightRuns } from './insight-runs';
 import { InsightsRepository } from './insights.repository';
 
 /** Emitted after every finished generation (the insight cache listens to it). */
@@ -29,7 +27,6 @@ export interface InsightsGeneratedEvent {
   status: RunStatus;
 }
 
-const RUN_LOCK = 'insights:generation';
 const STATEMENT_TIMEOUT_MS = 120_000;
 const NAME = /^[a-z][a-z0-9_]{0,31}$/;
 const DAY_MS = 86_400_000;
@@ -38,14 +35,7 @@ const MAX_INT = 2_147_483_647;
 const RETRY_MS = 3000;
 const RETRIES = 20;
 
-export interface GenerationSummary {
-  runId: string;
-  status: RunStatus;
-  durationMs: number;
-  generators: GeneratorReport[];
-}
-
-export type GenerationStart = LockedRunStart<GenerationSummary>;
+export type GenerationStart = RunStart<GeneratorReport[]>;
 
 /**
  * Insight generation: after every mining run that published anything and on demand, one at a time across all
@@ -62,11 +52,10 @@ export class GenerationService implements OnApplicationBootstrap {
     @Inject(INSIGHT_GENERATORS) private readonly contributions: Contributions<InsightGenerator>,
     private readonly sql: SqlPool,
     private readonly insights: InsightsRepository,
-    private readonly runs: InsightRunsRepository,
+    private readonly runs: InsightRuns,
     private readonly noise: InsightNoise,
     private readonly config: AppConfig,
     private readonly events: EventEmitter2,
-    private readonly metrics: InsightsMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -112,41 +101,21 @@ export class GenerationService implements OnApplicationBootstrap {
 
   /** Starts a run unless one is running on any instance; resolves once it has its id (or with the running one's). */
   start(trigger: InsightRunTrigger, requestedBy: string | null = null): Promise<GenerationStart> {
-    let period!: Span;
-    return startLockedRun(this.sql, RUN_LOCK, {
-      open: async (client) => {
-        const id = uuidv7();
-        const now = new Date();
-        // Whole UTC days: every run of a day describes the same period (and draws the same noise over the same data).
-        const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
-        period = { from: new Date(today - this.config.insights.periodDays * DAY_MS), to: new Date(today) };
-        await this.runs.failInterrupted(client);
-        await this.runs.create(client, {
-          id,
-          trigger,
-          requested_by: requestedBy?.slice(0, 128) ?? null,
-          period_from: period.from,
-          period_to: period.to,
-          started_at: now,
-        });
-        return id;
-      },
-      execute: (client, id) => this.execute(client, id, trigger, period),
-      skipped: async () => {
-        this.metrics.skipped(trigger);
-        return (await this.runs.running())?.id ?? null;
-      },
-      failed: (error) => this.logger.error(`Insight generation failed: ${(error as Error).message}`),
+    // Whole UTC days: every run of a day describes the same period (and draws the same noise over the same data).
+    const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+    const period: Span = { from: new Date(today - this.config.insights.periodDays * DAY_MS), to: new Date(today) };
+    return this.runs.start({
+      trigger,
+      requestedBy,
+      details: { period_from: period.from, period_to: period.to },
+      execute: (client, id) => this.execute(client, id, period),
+      // Readers move on once the run is recorded as finished (its writes are committed by then).
+      afterFinish: (run) =>
+        this.events.emit(INSIGHTS_GENERATED, { runId: run.runId, status: run.status } satisfies InsightsGeneratedEvent),
     });
   }
 
-  private async execute(
-    client: PoolClient,
-    runId: string,
-    trigger: InsightRunTrigger,
-    period: Span,
-  ): Promise<GenerationSummary> {
-    const started = performance.now();
+  private async execute(client: PoolClient, runId: string, period: Span): Promise<RunOutcome<GeneratorReport[]>> {
     const { minUserSupport } = this.config.patterns;
     const previous = {
       from: new Date(period.from.getTime() - (period.to.getTime() - period.from.getTime())),
@@ -233,20 +202,12 @@ export class GenerationService implements OnApplicationBootstrap {
     }
     const failed = reports.filter((r) => r.error).length;
     const status: RunStatus = error || failed === reports.length ? 'failed' : failed === 0 ? 'succeeded' : 'partial';
-    const durationMs = Math.round(performance.now() - started);
-    await this.runs.finish(client, runId, {
+    return {
       status,
-      durationMs,
-      generators: reports,
+      report: reports,
       error: error ?? (failed ? `${failed} of ${reports.length} generators failed` : undefined),
-    });
-    // Readers move on once the run is recorded as finished (its writes are committed by then).
-    this.events.emit(INSIGHTS_GENERATED, { runId, status } satisfies InsightsGeneratedEvent);
-    this.metrics.finished(trigger, status, durationMs / 1000);
-    this.logger.log(
-      `Insight run ${runId} ${status} in ${durationMs} ms: ${reports.map((r) => `${r.generator} +${r.published}/-${r.withdrawn}`).join(', ')}`,
-    );
-    return { runId, status, durationMs, generators: reports };
+      summary: reports.map((r) => `${r.generator} +${r.published}/-${r.withdrawn}`).join(', '),
+    };
   }
 
   /**

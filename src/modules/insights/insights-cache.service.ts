@@ -7,7 +7,7 @@ import { AppConfig } from '../../config/app-config';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
 import { MetricsService } from '../../observability/metrics.service';
 import { INSIGHTS_GENERATED, type InsightsGeneratedEvent } from './generation.service';
-import { InsightRunsRepository } from './insight-runs.repository';
+import { InsightRuns } from './insight-runs';
 
 /** Insight reads, cached per generation (`EpochCache`): a finished generation moves every instance to its answers. */
 @Injectable()
@@ -16,7 +16,7 @@ export class InsightsCache extends EpochCache implements OnApplicationBootstrap,
     @Inject(CACHE_MANAGER) cache: Cache,
     stores: CacheStores,
     @Inject(REDIS_CLIENT) redis: RedisClient,
-    runs: InsightRunsRepository,
+    runs: InsightRuns,
     config: AppConfig,
     metrics: MetricsService,
   ) {

@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor } from '../../common/pagination/cursor';
 import { PatternNotFoundError } from '../patterns/patterns.errors';
 import { PatternsReadService, type PatternView } from '../patterns/patterns-read.service';
 import type { InsightStatus } from './entities/collective-insight.entity';
-import { InsightRunsRepository, type StoredInsightRun } from './insight-runs.repository';
+import { InsightRuns, type StoredInsightRun } from './insight-runs';
 import { InsightsCache } from './insights-cache.service';
 import { InsightNotFoundError } from './insights.errors';
 import { InsightsRepository, type StoredInsight } from './insights.repository';
@@ -25,7 +25,7 @@ export interface InsightQuery {
 export class InsightsReadService {
   constructor(
     private readonly insights: InsightsRepository,
-    private readonly runs: InsightRunsRepository,
+    private readonly runs: InsightRuns,
     private readonly cache: InsightsCache,
     private readonly patterns: PatternsReadService,
   ) {}

@@ -14,7 +14,7 @@ import { SummaryGenerator } from './generators/summary.generator';
 import { TrendGenerator } from './generators/trend.generator';
 import { INSIGHT_GENERATORS, insightGenerator } from './insight-generator';
 import { InsightNoise } from './insight-noise';
-import { InsightRunsRepository } from './insight-runs.repository';
+import { InsightRuns } from './insight-runs';
 import { InsightsCache } from './insights-cache.service';
 import { InsightsReadService } from './insights-read.service';
 import { InsightsController } from './insights.controller';
@@ -37,7 +37,7 @@ import { InsightsRepository } from './insights.repository';
     insightGenerator(SummaryGenerator),
     InsightNoise,
     InsightsRepository,
-    InsightRunsRepository,
+    InsightRuns,
     GenerationService,
     InsightsCache,
     InsightsReadService,

@@ -2,16 +2,15 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
 import type { Contributions } from '../../common/extension/contributions';
-import { uuidv7 } from '../../common/ids/uuid-v7';
 import { isSafeJson, unsafeTextReason } from '../../common/text/safe-text';
 import { AppConfig } from '../../config/app-config';
-import { startLockedRun, type LockedRunStart } from '../../database/locked-run';
+import type { RunOutcome, RunStart } from '../../database/runs/run-book';
+import { ClusterScheduler } from '../../database/scheduling/cluster-scheduler';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 import type { MinerReport, RunTrigger } from './entities/mining-run.entity';
 import type { RunStatus } from '../../common/runs/run-status';
-import { MiningRunsRepository } from './mining-runs.repository';
+import { MiningRuns } from './mining-runs';
 import { PATTERN_MINERS, type MinedPattern, type MiningWindow, type PatternMiner } from './pattern-miner';
-import { PatternsMetrics } from './patterns.metrics';
 import { PatternsRepository } from './patterns.repository';
 
 /** Emitted after every finished run (caches of pattern reads listen to it). */
@@ -21,27 +20,18 @@ export interface PatternsMinedEvent {
   status: RunStatus;
 }
 
-/** The session advisory lock that keeps runs one at a time across every instance. */
-const RUN_LOCK = 'patterns:mining';
 /** A miner's statement running longer than this is cancelled (the run then reports the miner as failed). */
 const STATEMENT_TIMEOUT_MS = 300_000;
 const NAME = /^[a-z][a-z0-9_]{0,31}$/;
 const MAX_SIGNATURE = 512;
 
-export type StartResult = LockedRunStart<RunSummary>;
+export type StartResult = RunStart<MinerReport[]>;
 
 interface OpenRun {
   id: string;
   from: Date;
   to: Date;
   minUserSupport: number;
-}
-
-export interface RunSummary {
-  runId: string;
-  status: RunStatus;
-  durationMs: number;
-  miners: MinerReport[];
 }
 
 /**
@@ -53,18 +43,17 @@ export interface RunSummary {
 @Injectable()
 export class MiningService implements OnApplicationBootstrap {
   private readonly logger = new Logger(MiningService.name);
-
   constructor(
     @Inject(PATTERN_MINERS) private readonly contributions: Contributions<PatternMiner>,
     private readonly sql: SqlPool,
     private readonly patterns: PatternsRepository,
-    private readonly runs: MiningRunsRepository,
     private readonly config: AppConfig,
     private readonly events: EventEmitter2,
-    private readonly metrics: PatternsMetrics,
+    private readonly scheduler: ClusterScheduler,
+    private readonly runs: MiningRuns,
   ) {}
 
-  /** Checks the registered miners once the application is built: valid, unique names. */
+  /** Checks the registered miners once the application is built (valid, unique names), and schedules the runs. */
   onApplicationBootstrap(): void {
     const names = new Set<string>();
     for (const miner of this.miners()) {
@@ -73,6 +62,8 @@ export class MiningService implements OnApplicationBootstrap {
       if (names.has(miner.name)) throw new Error(`Two pattern miners are named "${miner.name}"`);
       names.add(miner.name);
     }
+    // PATTERNS_CRON: every instance ticks, one claims the tick and mines, the others count it as skipped.
+    this.runs.schedule(this.scheduler, 'patterns-mining', this.config.patterns.cron, () => this.start('schedule'));
   }
 
   miners(): readonly PatternMiner[] {
@@ -84,40 +75,21 @@ export class MiningService implements OnApplicationBootstrap {
    * `finished` settles when it ends), or with `started: false` and the running run's id.
    */
   start(trigger: RunTrigger, requestedBy: string | null = null): Promise<StartResult> {
-    let run!: OpenRun;
-    return startLockedRun(this.sql, RUN_LOCK, {
-      open: async (client) => (run = await this.open(client, trigger, requestedBy)).id,
-      execute: (client) => this.execute(client, run, trigger),
-      skipped: async () => {
-        this.metrics.skipped(trigger);
-        return (await this.runs.running())?.id ?? null;
-      },
-      failed: (error) => this.logger.error(`Mining run failed: ${(error as Error).message}`),
-    });
-  }
-
-  /** Records the run; any run still marked running is a leftover of a dead instance (we hold the lock). */
-  private async open(client: PoolClient, trigger: RunTrigger, requestedBy: string | null): Promise<OpenRun> {
-    const id = uuidv7();
     const to = new Date();
-    const from = new Date(to.getTime() - this.config.patterns.windowDays * 86_400_000);
-    const minUserSupport = this.config.patterns.minUserSupport;
-    await this.runs.failInterrupted(client);
-    // Token subjects may be longer than the column: the run keeps the first 128 characters.
-    await this.runs.create(client, {
-      id,
+    const window = {
+      from: new Date(to.getTime() - this.config.patterns.windowDays * 86_400_000),
+      to,
+      minUserSupport: this.config.patterns.minUserSupport,
+    };
+    return this.runs.start({
       trigger,
-      requested_by: requestedBy?.slice(0, 128) ?? null,
-      window_from: from,
-      window_to: to,
-      min_user_support: minUserSupport,
-      started_at: to,
+      requestedBy,
+      details: { window_from: window.from, window_to: window.to, min_user_support: window.minUserSupport },
+      execute: (client, id) => this.execute(client, { id, ...window }),
     });
-    return { id, from, to, minUserSupport };
   }
 
-  private async execute(client: PoolClient, run: OpenRun, trigger: RunTrigger): Promise<RunSummary> {
-    const started = performance.now();
+  private async execute(client: PoolClient, run: OpenRun): Promise<RunOutcome<MinerReport[]>> {
     const runId = run.id;
     const failedTypes = new Set<string>();
     // Upserts share the run's connection: one transaction at a time.
@@ -193,20 +165,14 @@ export class MiningService implements OnApplicationBootstrap {
     if (orphans > 0) this.logger.log(`Retired ${orphans} patterns of types no registered miner publishes`);
     const failed = reports.filter((r) => r.error).length;
     const status: RunStatus = failed === 0 ? 'succeeded' : failed === reports.length ? 'failed' : 'partial';
-    const durationMs = Math.round(performance.now() - started);
     // Readers move to this run's answers first (they are all written), then the run is recorded as finished.
     this.events.emit(PATTERNS_MINED, { runId, status } satisfies PatternsMinedEvent);
-    await this.runs.finish(client, runId, {
+    return {
       status,
-      durationMs,
-      miners: reports,
+      report: reports,
       error: failed ? `${failed} of ${reports.length} miners failed` : undefined,
-    });
-    this.metrics.finished(trigger, status, durationMs / 1000);
-    this.logger.log(
-      `Mining run ${runId} ${status} in ${durationMs} ms: ${reports.map((r) => `${r.miner} +${r.published}/-${r.retired}`).join(', ')}`,
-    );
-    return { runId, status, durationMs, miners: reports };
+      summary: reports.map((r) => `${r.miner} +${r.published}/-${r.retired}`).join(', '),
+    };
   }
 
   /** The run's own guard: whatever a miner returns, nothing under k users or malformed is published. */

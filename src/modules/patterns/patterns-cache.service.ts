@@ -7,7 +7,7 @@ import { AppConfig } from '../../config/app-config';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
 import { MetricsService } from '../../observability/metrics.service';
 import { PATTERNS_MINED, type PatternsMinedEvent } from './mining.service';
-import { MiningRunsRepository } from './mining-runs.repository';
+import { MiningRuns } from './mining-runs';
 
 /** Pattern reads, cached per mining run (`EpochCache`): a finished run moves every instance to its answers. */
 @Injectable()
@@ -16,7 +16,7 @@ export class PatternsCache extends EpochCache implements OnApplicationBootstrap,
     @Inject(CACHE_MANAGER) cache: Cache,
     stores: CacheStores,
     @Inject(REDIS_CLIENT) redis: RedisClient,
-    runs: MiningRunsRepository,
+    runs: MiningRuns,
     config: AppConfig,
     metrics: MetricsService,
   ) {

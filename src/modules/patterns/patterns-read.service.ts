@@ -4,7 +4,7 @@ import { isUuid } from '../../common/ids/uuid';
 import { STORABLE_FROM, STORABLE_TO } from '../../common/http/date-bounds';
 import { decodeCursor, encodeCursor } from '../../common/pagination/cursor';
 import type { PatternStatus } from './entities/global-pattern.entity';
-import { MiningRunsRepository, type StoredRun } from './mining-runs.repository';
+import { MiningRuns, type StoredRun } from './mining-runs';
 import { PatternsCache } from './patterns-cache.service';
 import { PatternNotFoundError } from './patterns.errors';
 import { PatternsRepository, type PatternFilter, type PatternSort, type StoredPattern } from './patterns.repository';
@@ -34,7 +34,7 @@ export interface PatternView {
 export class PatternsReadService {
   constructor(
     private readonly patterns: PatternsRepository,
-    private readonly runs: MiningRunsRepository,
+    private readonly runs: MiningRuns,
     private readonly cache: PatternsCache,
   ) {}
 

@@ -11,8 +11,7 @@ import { CorrectionMiner } from './miners/correction.miner';
 import { FeedbackMiner } from './miners/feedback.miner';
 import { ReportedMiner } from './miners/reported.miner';
 import { SequenceMiner } from './miners/sequence.miner';
-import { MiningRunsRepository } from './mining-runs.repository';
-import { MiningScheduler } from './mining.scheduler';
+import { MiningRuns } from './mining-runs';
 import { MiningService } from './mining.service';
 import { PATTERN_MINERS, patternMiner } from './pattern-miner';
 import { PatternsCache } from './patterns-cache.service';
@@ -38,9 +37,8 @@ import { PredictionService } from './prediction.service';
     patternMiner(ReportedMiner),
     ExampleReader,
     PatternsRepository,
-    MiningRunsRepository,
+    MiningRuns,
     MiningService,
-    MiningScheduler,
     PatternsCache,
     PatternsReadService,
     PredictionService,

@@ -33,7 +33,7 @@ import {
 } from './dto/retention.dto';
 import { LegalHoldsRepository, type StoredHold } from './legal-holds.repository';
 import { LegalHoldNotFoundError, RetentionRunInProgressError } from './retention.errors';
-import { RetentionRunsRepository, type StoredRetentionRun } from './retention-runs.repository';
+import { RetentionRuns, type StoredRetentionRun } from './retention-runs';
 import { RetentionService } from './retention.service';
 
 const userIdPipe = new ParseUUIDPipe({
@@ -48,7 +48,7 @@ const iso = (value: Date | string) => new Date(value).toISOString();
 export class RetentionController {
   constructor(
     private readonly retention: RetentionService,
-    private readonly runs: RetentionRunsRepository,
+    private readonly runs: RetentionRuns,
     private readonly holds: LegalHoldsRepository,
     private readonly audit: AuditService,
   ) {}

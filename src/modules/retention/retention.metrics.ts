@@ -1,33 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter } from 'prom-client';
 import { SqlPool } from '../../database/sql-pool.service';
 import { MetricsService } from '../../observability/metrics.service';
-import type { RunStatus } from '../../common/runs/run-status';
-import type { RetentionTrigger } from './entities/retention-run.entity';
 
-/** Purges by trigger and outcome, rows purged per data class, and the age of the oldest event (read at scrape time). */
+/** Rows purged per data class, and the age of the oldest event (read at scrape time); the runs' own are `RetentionRuns`'. */
 @Injectable()
 export class RetentionMetrics {
-  private readonly runs: Counter<'trigger' | 'status'>;
-  private readonly purged: Counter<'data_class'>;
-  private readonly duration: Histogram<'status'>;
+  private readonly purgedRows: Counter<'data_class'>;
 
   constructor(metrics: MetricsService, sql: SqlPool) {
-    this.runs = metrics.counter({
-      name: 'retention_runs_total',
-      help: 'Retention purges by trigger (schedule, manual) and status (succeeded, partial, failed, skipped, dry_run)',
-      labelNames: ['trigger', 'status'],
-    });
-    this.purged = metrics.counter({
+    this.purgedRows = metrics.counter({
       name: 'retention_purged_rows_total',
       help: 'Rows removed by retention, by data class',
       labelNames: ['data_class'],
-    });
-    this.duration = metrics.histogram({
-      name: 'retention_run_duration_seconds',
-      help: 'Duration of finished purges',
-      labelNames: ['status'],
-      buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     });
     metrics.gauge({
       name: 'learning_oldest_event_age_seconds',
@@ -41,21 +26,8 @@ export class RetentionMetrics {
     });
   }
 
-  finished(
-    trigger: RetentionTrigger,
-    status: RunStatus,
-    dryRun: boolean,
-    seconds: number,
-    counts: Record<string, number>,
-  ): void {
-    this.runs.inc({ trigger, status: dryRun ? 'dry_run' : status });
-    this.duration.observe({ status }, seconds);
-    if (!dryRun)
-      for (const [dataClass, rows] of Object.entries(counts))
-        if (rows > 0) this.purged.inc({ data_class: dataClass }, rows);
-  }
-
-  skipped(trigger: RetentionTrigger): void {
-    this.runs.inc({ trigger, status: 'skipped' });
+  purged(counts: Record<string, number>): void {
+    for (const [dataClass, rows] of Object.entries(counts))
+      if (rows > 0) this.purgedRows.inc({ data_class: dataClass }, rows);
   }
 }

@@ -8,22 +8,14 @@ import { LegalHoldDataHold } from './legal-hold.data-hold';
 import { LegalHoldsRepository } from './legal-holds.repository';
 import { RetentionController } from './retention.controller';
 import { RetentionMetrics } from './retention.metrics';
-import { RetentionRunsRepository } from './retention-runs.repository';
-import { RetentionScheduler } from './retention.scheduler';
+import { RetentionRuns } from './retention-runs';
 import { RetentionService } from './retention.service';
 
 /** Retention: per-class policies, the purge (scheduled and on demand, once across instances), its history, legal holds. */
 @Module({
   imports: [MikroOrmModule.forFeature([LegalHold, RetentionRun]), AuditModule],
   controllers: [RetentionController],
-  providers: [
-    RetentionService,
-    RetentionRunsRepository,
-    RetentionMetrics,
-    RetentionScheduler,
-    LegalHoldsRepository,
-    dataHold(LegalHoldDataHold),
-  ],
+  providers: [RetentionService, RetentionRuns, RetentionMetrics, LegalHoldsRepository, dataHold(LegalHoldDataHold)],
   exports: [RetentionService],
 })
 export class RetentionModule {}

@@ -1,32 +1,23 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { uuidv7 } from '../../common/ids/uuid-v7';
 import { AppConfig } from '../../config/app-config';
-import { startLockedRun, type LockedRunStart } from '../../database/locked-run';
+import type { RunOutcome, RunStart } from '../../database/runs/run-book';
+import { ClusterScheduler } from '../../database/scheduling/cluster-scheduler';
 import { isServerError } from '../../database/server-error';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 import type { RunStatus } from '../../common/runs/run-status';
 import type { RetentionTrigger } from './entities/retention-run.entity';
 import { retentionPolicies, type RetentionPolicy } from './retention-policies';
 import { RetentionMetrics } from './retention.metrics';
-import { RetentionRunsRepository } from './retention-runs.repository';
+import { RetentionRuns } from './retention-runs';
 
-const RUN_LOCK = 'retention:purge';
 const DAY_MS = 86_400_000;
 /** Rows deleted per statement: each batch is its own short transaction, walking the time index. */
 export const PURGE_BATCH = 1000;
 /** After each batch the purge rests twice as long as the batch took (at most this long), leaving two thirds of the time to ingestion. */
 const MAX_REST_MS = 200;
 
-export interface PurgeSummary {
-  runId: string;
-  status: RunStatus;
-  dryRun: boolean;
-  durationMs: number;
-  counts: Record<string, number>;
-}
-
-export type PurgeStart = LockedRunStart<PurgeSummary>;
+export type PurgeStart = RunStart<Record<string, number>>;
 
 /**
  * The retention purge: once across all instances (a session advisory lock), every data class's expired rows
@@ -37,15 +28,23 @@ export type PurgeStart = LockedRunStart<PurgeSummary>;
  * idempotent).
  */
 @Injectable()
-export class RetentionService {
+export class RetentionService implements OnApplicationBootstrap {
   private readonly logger = new Logger(RetentionService.name);
 
   constructor(
     private readonly sql: SqlPool,
-    private readonly runs: RetentionRunsRepository,
+    private readonly runs: RetentionRuns,
     private readonly config: AppConfig,
     private readonly metrics: RetentionMetrics,
+    private readonly scheduler: ClusterScheduler,
   ) {}
+
+  /** RETENTION_CRON: every instance ticks, one claims the tick and purges, the others count it as skipped. */
+  onApplicationBootstrap(): void {
+    this.runs.schedule(this.scheduler, 'retention-purge', this.config.retention.cron, () =>
+      this.start('schedule', false),
+    );
+  }
 
   policies(now = new Date()): (RetentionPolicy & { cutoff: Date })[] {
     return retentionPolicies(this.config).map((policy) => ({
@@ -56,40 +55,23 @@ export class RetentionService {
 
   /** Starts a purge (or a dry run) unless one is running on any instance. */
   start(trigger: RetentionTrigger, dryRun: boolean, requestedBy: string | null = null): Promise<PurgeStart> {
-    let policies!: (RetentionPolicy & { cutoff: Date })[];
-    return startLockedRun(this.sql, RUN_LOCK, {
-      open: async (client) => {
-        const id = uuidv7();
-        const now = new Date();
-        policies = this.policies(now);
-        await this.runs.failInterrupted(client);
-        await this.runs.create(client, {
-          id,
-          trigger,
-          requested_by: requestedBy?.slice(0, 128) ?? null,
-          dry_run: dryRun,
-          cutoffs: Object.fromEntries(policies.map((p) => [p.dataClass, p.cutoff.toISOString()])),
-          started_at: now,
-        });
-        return id;
+    const policies = this.policies();
+    return this.runs.start({
+      trigger,
+      requestedBy,
+      details: {
+        dry_run: dryRun,
+        cutoffs: Object.fromEntries(policies.map((p) => [p.dataClass, p.cutoff.toISOString()])),
       },
-      execute: (client, id) => this.execute(client, id, trigger, dryRun, policies),
-      skipped: async () => {
-        this.metrics.skipped(trigger);
-        return (await this.runs.running())?.id ?? null;
-      },
-      failed: (error) => this.logger.error(`Retention run failed: ${(error as Error).message}`),
+      execute: (client) => this.execute(client, dryRun, policies),
     });
   }
 
   private async execute(
     client: PoolClient,
-    runId: string,
-    trigger: RetentionTrigger,
     dryRun: boolean,
     policies: (RetentionPolicy & { cutoff: Date })[],
-  ): Promise<PurgeSummary> {
-    const started = performance.now();
+  ): Promise<RunOutcome<Record<string, number>>> {
     const counts: Record<string, number> = {};
     const errors: string[] = [];
     for (const policy of policies) {
@@ -103,22 +85,18 @@ export class RetentionService {
         this.logger.warn(`Retention of ${policy.dataClass} failed: ${(error as Error).message}`);
       }
     }
+    if (!dryRun) this.metrics.purged(counts);
     const status: RunStatus =
       errors.length === 0 ? 'succeeded' : errors.length === policies.length ? 'failed' : 'partial';
-    const durationMs = Math.round(performance.now() - started);
-    await this.runs.finish(client, runId, {
+    return {
       status,
-      durationMs,
-      counts,
+      report: counts,
       error: errors.length ? errors.join('; ') : undefined,
-    });
-    this.metrics.finished(trigger, status, dryRun, durationMs / 1000, counts);
-    this.logger.log(
-      `Retention run ${runId}${dryRun ? ' (dry run)' : ''} ${status} in ${durationMs} ms: ${Object.entries(counts)
+      metricStatus: dryRun ? 'dry_run' : status,
+      summary: `${dryRun ? '(dry run) ' : ''}${Object.entries(counts)
         .map(([c, n]) => `${c} ${n}`)
         .join(', ')}`,
-    );
-    return { runId, status, dryRun, durationMs, counts };
+    };
   }
 
   private where(policy: RetentionPolicy): string {

@@ -1,0 +1,54 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { RunBook, type StoredRunBase } from '../../database/runs/run-book';
+import { RunMetrics } from '../../database/runs/run-metrics';
+import { SqlPool } from '../../database/sql-pool.service';
+import { MetricsService } from '../../observability/metrics.service';
+import type { GeneratorReport, InsightRunTrigger } from './entities/insight-run.entity';
+
+export interface StoredInsightRun extends StoredRunBase {
+  trigger: InsightRunTrigger;
+  period_from: Date | string;
+  period_to: Date | string;
+  generators: GeneratorReport[] | null;
+}
+
+/**
+ * Insight generations (`insight_runs`, `insight_runs_total`, `insight_run_duration_seconds`): one at a time across
+ * instances, recorded with their period and every generator's report.
+ */
+@Injectable()
+export class InsightRuns extends RunBook<StoredInsightRun, GeneratorReport[]> {
+  constructor(sql: SqlPool, metrics: MetricsService) {
+    super(
+      sql,
+      {
+        table: 'insight_runs',
+        lock: 'insights:generation',
+        startColumns: ['period_from', 'period_to'],
+        reportColumn: 'generators',
+        columns: [
+          'id',
+          'trigger',
+          'requested_by',
+          'period_from',
+          'period_to',
+          'started_at',
+          'finished_at',
+          'duration_ms',
+          'status',
+          'generators',
+          'error',
+        ],
+        title: 'Insight run',
+      },
+      new RunMetrics(metrics, {
+        prefix: 'insight',
+        runsHelp:
+          'Insight generation runs by trigger (mining, manual) and status (succeeded, partial, failed, skipped: another instance was running one)',
+        durationHelp: 'Duration of finished insight generation runs',
+        buckets: [0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
+      }),
+      new Logger('GenerationService'),
+    );
+  }
+}

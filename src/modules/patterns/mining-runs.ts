@@ -1,0 +1,56 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { RunBook, type StoredRunBase } from '../../database/runs/run-book';
+import { RunMetrics } from '../../database/runs/run-metrics';
+import { SqlPool } from '../../database/sql-pool.service';
+import { MetricsService } from '../../observability/metrics.service';
+import type { MinerReport, RunTrigger } from './entities/mining-run.entity';
+
+export interface StoredRun extends StoredRunBase {
+  trigger: RunTrigger;
+  window_from: Date | string;
+  window_to: Date | string;
+  min_user_support: number;
+  miners: MinerReport[] | null;
+}
+
+/**
+ * Mining runs (`mining_runs`, `mining_runs_total`, `mining_run_duration_seconds`): one at a time across instances,
+ * recorded with their window and every miner's report.
+ */
+@Injectable()
+export class MiningRuns extends RunBook<StoredRun, MinerReport[]> {
+  constructor(sql: SqlPool, metrics: MetricsService) {
+    super(
+      sql,
+      {
+        table: 'mining_runs',
+        lock: 'patterns:mining',
+        startColumns: ['window_from', 'window_to', 'min_user_support'],
+        reportColumn: 'miners',
+        columns: [
+          'id',
+          'trigger',
+          'requested_by',
+          'window_from',
+          'window_to',
+          'min_user_support',
+          'started_at',
+          'finished_at',
+          'duration_ms',
+          'status',
+          'miners',
+          'error',
+        ],
+        title: 'Mining run',
+      },
+      new RunMetrics(metrics, {
+        prefix: 'mining',
+        runsHelp:
+          'Pattern mining runs by trigger (schedule, manual) and status (succeeded, partial, failed, skipped: another instance was running one)',
+        durationHelp: 'Duration of finished pattern mining runs',
+        buckets: [0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
+      }),
+      new Logger('MiningService'),
+    );
+  }
+}
