@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { encodeCursor } from '../../src/common/pagination/cursor';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
@@ -63,6 +64,13 @@ describe('Audit log (e2e)', () => {
     const reused = await list({ action: 'test.other', limit: 1, cursor: other.body.nextCursor });
     expect(reused.status).toBe(400);
     expect(reused.body.errors[0].field).toBe('cursor');
+    // Cursors are not signed: one crafted for the right filters must still hold a time and an entry id.
+    const none = { action: undefined, actor: undefined, from: undefined, to: undefined };
+    for (const position of [['2026-12-01T00:00:00.000Z', 'not-a-uuid'], ['not a time', newUserId()], 'x']) {
+      const crafted = await list({ cursor: encodeCursor(position, none) });
+      expect(crafted.status).toBe(400);
+      expect(crafted.body.errors[0].field).toBe('cursor');
+    }
     for (const [field, value] of [
       ['limit', 501],
       ['limit', 0],

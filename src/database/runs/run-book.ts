@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { errorMessage } from '../../common/errors/error-message';
 import { uuidv7 } from '../../common/ids/uuid-v7';
+import { isUuidPosition, keysetPage, type Page } from '../../common/pagination/keyset-page';
 import type { RunStatus } from '../../common/runs/run-status';
 import { startLockedRun, type LockedRunStart } from '../locked-run';
 import type { ClusterScheduler } from '../scheduling/cluster-scheduler';
@@ -33,6 +34,8 @@ export interface RunBookSpec {
   columns: readonly string[];
   /** Names the kind in log lines ("Mining run"). */
   title: string;
+  /** Names the history list in its cursors, so a cursor of another list is refused. */
+  cursorName: string;
 }
 
 /** What the work of a run answers: its status, its per-step report, and why it is not a success. */
@@ -140,6 +143,18 @@ export class RunBook<Row extends StoredRunBase, Report> {
       `SELECT id FROM ${this.spec.table} WHERE status <> 'running' ORDER BY id DESC LIMIT 1`,
     );
     return row?.id ?? null;
+  }
+
+  /** One page of the history, newest first. */
+  list(limit: number, cursor?: string): Promise<Page<Row>> {
+    return keysetPage({
+      cursor,
+      limit,
+      filters: { list: this.spec.cursorName },
+      isPosition: isUuidPosition,
+      fetch: (beforeId, n) => this.page(n, beforeId),
+      positionOf: (row) => row.id,
+    });
   }
 
   /** Newest first; `beforeId` is the keyset position (run ids are time-ordered). */

@@ -1,10 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { InvalidCursorError } from '../../common/errors/domain.error';
 import { isUuid } from '../../common/ids/uuid';
 import { uuidv7 } from '../../common/ids/uuid-v7';
-import { decodeCursor, encodeCursor } from '../../common/pagination/cursor';
+import { keysetPage } from '../../common/pagination/keyset-page';
 import { currentRequestId } from '../../common/http/request-context';
 import { InsertCoalescer } from '../../database/insert-coalescer';
 import { SqlPool } from '../../database/sql-pool.service';
@@ -131,23 +130,32 @@ export class AuditService {
     if (query.actor) where.actor = query.actor;
     if (query.from || query.to)
       where.at = { ...(query.from ? { $gte: query.from } : {}), ...(query.to ? { $lt: query.to } : {}) };
-    if (query.cursor) {
-      const position = decodeCursor<[string, string]>(query.cursor, filters);
-      if (!position || !Array.isArray(position) || position.length !== 2) throw new InvalidCursorError();
-      const [at, id] = position;
-      const atDate = new Date(at);
-      if (Number.isNaN(atDate.getTime())) throw new InvalidCursorError();
-      where.$or = [{ at: { $lt: atDate } }, { at: atDate, id: { $lt: id } }];
-    }
-    const limit = query.limit;
-    const rows = await this.em
-      .fork()
-      .find(AuditEntry, where, { orderBy: { at: 'desc', id: 'desc' }, limit: limit + 1 });
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor: rows.length > limit && last ? encodeCursor([last.at.toISOString(), last.id], filters) : null,
-    };
+    return keysetPage({
+      cursor: query.cursor,
+      limit: query.limit,
+      filters,
+      isPosition: isAuditPosition,
+      fetch: (position, limit) => {
+        const page = { ...where };
+        if (position) {
+          const at = new Date(position[0]);
+          page.$or = [{ at: { $lt: at } }, { at, id: { $lt: position[1] } }];
+        }
+        return this.em.fork().find(AuditEntry, page, { orderBy: { at: 'desc', id: 'desc' }, limit });
+      },
+      positionOf: (row) => [row.at.toISOString(), row.id] as [string, string],
+    });
   }
+}
+
+/** Cursors are not signed: a crafted one must still be a time and an entry id, or it is refused (400). */
+function isAuditPosition(value: unknown): value is [string, string] {
+  return (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    typeof value[0] === 'string' &&
+    !Number.isNaN(Date.parse(value[0])) &&
+    typeof value[1] === 'string' &&
+    isUuid(value[1])
+  );
 }

@@ -39,6 +39,7 @@ export class InsightRuns extends RunBook<StoredInsightRun, GeneratorReport[]> {
           'generators',
           'error',
         ],
+        cursorName: 'insight-runs',
         title: 'Insight run',
       },
       new RunMetrics(metrics, {

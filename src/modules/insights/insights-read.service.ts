@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidCursorError } from '../../common/errors/domain.error';
 import { isUuid } from '../../common/ids/uuid';
-import { decodeCursor, encodeCursor } from '../../common/pagination/cursor';
+import { keysetPage, mapPage, type Page } from '../../common/pagination/keyset-page';
 import { PatternNotFoundError } from '../patterns/patterns.errors';
 import { PatternsReadService, type PatternView } from '../patterns/patterns-read.service';
 import type { InsightStatus } from './entities/collective-insight.entity';
@@ -39,19 +38,17 @@ export class InsightsReadService {
       minSignificance: query.minSignificance,
       status: query.status,
     };
-    let after: [number, string] | undefined;
-    if (query.cursor) {
-      const position = decodeCursor<[number, string]>(query.cursor, filters);
-      if (!validPosition(position)) throw new InvalidCursorError();
-      after = position;
-    }
     const key = `list:${JSON.stringify([filters, query.cursor ?? null, query.limit])}`;
     return this.cache.read(key, async () => {
-      const rows = await this.insights.page({ ...filters, after }, query.limit + 1);
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      const nextCursor = rows.length > query.limit && last ? encodeCursor([last.significance, last.id], filters) : null;
-      return JSON.stringify({ items: page.map(toInsightView), nextCursor });
+      const page = await keysetPage({
+        cursor: query.cursor,
+        limit: query.limit,
+        filters,
+        isPosition: validPosition,
+        fetch: (after, limit) => this.insights.page({ ...filters, after }, limit),
+        positionOf: (row) => [row.significance, row.id] as [number, string],
+      });
+      return JSON.stringify(mapPage(page, toInsightView));
     });
   }
 
@@ -75,23 +72,8 @@ export class InsightsReadService {
     return { ...view, patterns };
   }
 
-  async listRuns(
-    limit: number,
-    cursor?: string,
-  ): Promise<{ items: ReturnType<typeof toRunView>[]; nextCursor: string | null }> {
-    let before: string | undefined;
-    if (cursor) {
-      const position = decodeCursor<string>(cursor, { list: 'insight-runs' });
-      if (typeof position !== 'string' || !isUuid(position)) throw new InvalidCursorError();
-      before = position;
-    }
-    const rows = await this.runs.page(limit + 1, before);
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: page.map(toRunView),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.id, { list: 'insight-runs' }) : null,
-    };
+  async listRuns(limit: number, cursor?: string): Promise<Page<ReturnType<typeof toRunView>>> {
+    return mapPage(await this.runs.list(limit, cursor), toRunView);
   }
 }
 

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { isAdmin, selfUserId } from '../../common/auth/auth-user';
-import { InvalidCursorError } from '../../common/errors/domain.error';
-import { isUuid } from '../../common/ids/uuid';
-import { decodeCursor, encodeCursor } from '../../common/pagination/cursor';
+import { isUuidPosition, keysetPage } from '../../common/pagination/keyset-page';
 import { DataShreddedError } from '../crypto/crypto.errors';
 import { FieldEncryptionService } from '../crypto/field-encryption.service';
 import type { EventType } from './entities/learning-event.entity';
@@ -50,20 +48,19 @@ export class LearningReadService {
       from: query.from?.toISOString(),
       to: query.to?.toISOString(),
     };
-    let beforeId: string | undefined;
-    if (query.cursor) {
-      const position = decodeCursor<string>(query.cursor, filters);
-      if (typeof position !== 'string' || !isUuid(position)) throw new InvalidCursorError();
-      beforeId = position;
-    }
-    const rows = await this.repository.page(
-      { userId, eventType: query.eventType, module: query.module, from: query.from, to: query.to, beforeId },
-      query.limit + 1,
-    );
-    const page = rows.slice(0, query.limit);
-    const items = await Promise.all(page.map((row) => this.view(row)));
-    const last = page[page.length - 1];
-    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.id, filters) : null };
+    const page = await keysetPage({
+      cursor: query.cursor,
+      limit: query.limit,
+      filters,
+      isPosition: isUuidPosition,
+      fetch: (beforeId, n) =>
+        this.repository.page(
+          { userId, eventType: query.eventType, module: query.module, from: query.from, to: query.to, beforeId },
+          n,
+        ),
+      positionOf: (row) => row.id,
+    });
+    return { items: await Promise.all(page.items.map((row) => this.view(row))), nextCursor: page.nextCursor };
   }
 
   /** Decrypts one stored event into its API form. */

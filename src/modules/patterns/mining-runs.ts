@@ -41,6 +41,7 @@ export class MiningRuns extends RunBook<StoredRun, MinerReport[]> {
           'miners',
           'error',
         ],
+        cursorName: 'runs',
         title: 'Mining run',
       },
       new RunMetrics(metrics, {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidCursorError } from '../../common/errors/domain.error';
 import { isUuid } from '../../common/ids/uuid';
 import { STORABLE_FROM, STORABLE_TO } from '../../common/http/date-bounds';
-import { decodeCursor, encodeCursor } from '../../common/pagination/cursor';
+import { keysetPage, mapPage, type Page } from '../../common/pagination/keyset-page';
 import type { PatternStatus } from './entities/global-pattern.entity';
 import { MiningRuns, type StoredRun } from './mining-runs';
 import { PatternsCache } from './patterns-cache.service';
@@ -57,22 +56,18 @@ export class PatternsReadService {
       status: query.status,
       sort: query.sort,
     };
-    let after: [number | string, string] | undefined;
-    if (query.cursor) {
-      const position = decodeCursor<[number | string, string]>(query.cursor, filters);
-      if (!validPosition(position, query.sort)) throw new InvalidCursorError();
-      after = position;
-    }
     const key = `list:${JSON.stringify([filters, query.cursor ?? null, query.limit])}`;
     return this.cache.read(key, async () => {
-      const rows = await this.patterns.page({ ...query, after }, query.limit + 1);
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      const nextCursor =
-        rows.length > query.limit && last
-          ? encodeCursor([query.sort === 'support' ? last.support : iso(last.last_seen), last.id], filters)
-          : null;
-      return JSON.stringify({ items: page.map(toPatternView), nextCursor });
+      const page = await keysetPage({
+        cursor: query.cursor,
+        limit: query.limit,
+        filters,
+        isPosition: (position): position is [number | string, string] => validPosition(position, query.sort),
+        fetch: (after, limit) => this.patterns.page({ ...query, after }, limit),
+        positionOf: (row) =>
+          [query.sort === 'support' ? row.support : iso(row.last_seen), row.id] as [number | string, string],
+      });
+      return JSON.stringify(mapPage(page, toPatternView));
     });
   }
 
@@ -85,23 +80,8 @@ export class PatternsReadService {
     return view;
   }
 
-  async listRuns(
-    limit: number,
-    cursor?: string,
-  ): Promise<{ items: ReturnType<typeof toRunView>[]; nextCursor: string | null }> {
-    let before: string | undefined;
-    if (cursor) {
-      const position = decodeCursor<string>(cursor, { list: 'runs' });
-      if (typeof position !== 'string' || !isUuid(position)) throw new InvalidCursorError();
-      before = position;
-    }
-    const rows = await this.runs.page(limit + 1, before);
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: page.map(toRunView),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.id, { list: 'runs' }) : null,
-    };
+  async listRuns(limit: number, cursor?: string): Promise<Page<ReturnType<typeof toRunView>>> {
+    return mapPage(await this.runs.list(limit, cursor), toRunView);
   }
 }
 

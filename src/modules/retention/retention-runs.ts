@@ -39,6 +39,7 @@ export class RetentionRuns extends RunBook<StoredRetentionRun, Record<string, nu
           'status',
           'error',
         ],
+        cursorName: 'retention-runs',
         title: 'Retention run',
       },
       new RunMetrics(metrics, {

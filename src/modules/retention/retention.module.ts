@@ -6,6 +6,7 @@ import { AuditModule } from '../audit/audit.module';
 import { dataHold } from '../consent/data-hold';
 import { LegalHoldDataHold } from './legal-hold.data-hold';
 import { LegalHoldsRepository } from './legal-holds.repository';
+import { LegalHoldsService } from './legal-holds.service';
 import { RetentionController } from './retention.controller';
 import { RetentionMetrics } from './retention.metrics';
 import { RetentionRuns } from './retention-runs';
@@ -15,7 +16,14 @@ import { RetentionService } from './retention.service';
 @Module({
   imports: [MikroOrmModule.forFeature([LegalHold, RetentionRun]), AuditModule],
   controllers: [RetentionController],
-  providers: [RetentionService, RetentionRuns, RetentionMetrics, LegalHoldsRepository, dataHold(LegalHoldDataHold)],
+  providers: [
+    RetentionService,
+    RetentionRuns,
+    RetentionMetrics,
+    LegalHoldsRepository,
+    LegalHoldsService,
+    dataHold(LegalHoldDataHold),
+  ],
   exports: [RetentionService],
 })
 export class RetentionModule {}

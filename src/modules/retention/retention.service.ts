@@ -9,7 +9,10 @@ import type { RunStatus } from '../../common/runs/run-status';
 import type { RetentionTrigger } from './entities/retention-run.entity';
 import { retentionPolicies, type RetentionPolicy } from './retention-policies';
 import { RetentionMetrics } from './retention.metrics';
-import { RetentionRuns } from './retention-runs';
+import { RetentionRuns, type StoredRetentionRun } from './retention-runs';
+import { RetentionRunInProgressError } from './retention.errors';
+import { mapPage } from '../../common/pagination/keyset-page';
+import { AuditService } from '../audit/audit.service';
 
 const DAY_MS = 86_400_000;
 /** Rows deleted per statement: each batch is its own short transaction, walking the time index. */
@@ -37,6 +40,7 @@ export class RetentionService implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly metrics: RetentionMetrics,
     private readonly scheduler: ClusterScheduler,
+    private readonly audit: AuditService,
   ) {}
 
   /** RETENTION_CRON: every instance ticks, one claims the tick and purges, the others count it as skipped. */
@@ -51,6 +55,38 @@ export class RetentionService implements OnApplicationBootstrap {
       ...policy,
       cutoff: new Date(now.getTime() - policy.retentionDays * DAY_MS),
     }));
+  }
+
+  /** Every data class's policy with the cutoff a purge would use now. */
+  policyViews() {
+    return this.policies().map((p) => ({
+      dataClass: p.dataClass,
+      table: p.table,
+      retentionDays: p.retentionDays,
+      cutoff: p.cutoff.toISOString(),
+      description: p.description,
+      legalHold: p.userColumn !== undefined,
+    }));
+  }
+
+  /** An admin's purge (or dry run): started and audited, or 409 with the running run's id. */
+  async request(dryRun: boolean, admin: string): Promise<{ runId: string; status: 'running'; dryRun: boolean }> {
+    const result = await this.start('manual', dryRun, admin);
+    if (!result.started) throw new RetentionRunInProgressError(result.runningId);
+    await this.audit.record({
+      actor: admin,
+      actorType: 'admin',
+      action: 'retention.run_requested',
+      target: result.runId,
+      outcome: 'success',
+      details: { dryRun },
+    });
+    return { runId: result.runId, status: 'running', dryRun };
+  }
+
+  /** Purges and dry runs, newest first. */
+  async listRuns(limit: number, cursor?: string) {
+    return mapPage(await this.runs.list(limit, cursor), toRunView);
   }
 
   /** Starts a purge (or a dry run) unless one is running on any instance. */
@@ -134,4 +170,22 @@ export class RetentionService implements OnApplicationBootstrap {
       );
     }
   }
+}
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+
+function toRunView(row: StoredRetentionRun) {
+  return {
+    id: row.id,
+    trigger: row.trigger,
+    requestedBy: row.requested_by,
+    dryRun: row.dry_run,
+    cutoffs: row.cutoffs,
+    counts: row.counts ?? {},
+    startedAt: iso(row.started_at),
+    finishedAt: row.finished_at === null ? null : iso(row.finished_at),
+    durationMs: row.duration_ms,
+    status: row.status,
+    error: row.error,
+  };
 }
