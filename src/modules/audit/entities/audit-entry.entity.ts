@@ -29,6 +29,15 @@ const AuditEntrySchema = defineEntity({
     { properties: ['actor', 'at'] },
     { properties: ['target', 'at'] },
   ],
+  checks: [{ name: 'audit_log_outcome_check', expression: `"outcome" in ('success','failure','denied')` }],
+  triggers: [
+    {
+      name: 'audit_log_append_only',
+      timing: 'before',
+      events: ['update', 'delete'],
+      expression: `create trigger "audit_log_append_only" before update or delete on "audit_log" for each row execute function "audit_log_append_only"()`,
+    },
+  ],
 });
 
 export class AuditEntry extends AuditEntrySchema.class {}

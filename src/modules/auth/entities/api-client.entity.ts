@@ -17,6 +17,12 @@ const ApiClientSchema = defineEntity({
     lastUsedAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
   },
+  checks: [
+    {
+      name: 'api_clients_roles_check',
+      expression: `cardinality("roles") > 0 and "roles" <@ array['user','service','admin']::text[]`,
+    },
+  ],
 });
 
 export class ApiClient extends ApiClientSchema.class {}

@@ -24,6 +24,15 @@ const ConsentRecordSchema = defineEntity({
     hash: p.string().length(64),
   },
   indexes: [{ properties: ['subject', 'recordedAt'] }],
+  checks: [{ name: 'consent_records_source_check', expression: `"source" in ('user', 'service', 'admin')` }],
+  triggers: [
+    {
+      name: 'consent_records_append_only',
+      timing: 'before',
+      events: ['update', 'delete'],
+      expression: `create trigger "consent_records_append_only" before update or delete on "consent_records" for each row execute function "consent_records_append_only"()`,
+    },
+  ],
 });
 
 export class ConsentRecord extends ConsentRecordSchema.class {}

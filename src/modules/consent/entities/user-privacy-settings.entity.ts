@@ -8,8 +8,14 @@ const UserPrivacySettingsSchema = defineEntity({
     userId: p.uuid().primary(),
     allowCollectiveLearning: p.boolean(),
     policyVersion: p.string().length(32),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
     /** Events received before the last withdrawal are never mined again, even after a new grant. */
     miningExcludedBefore: p.datetime().nullable(),
   },

@@ -23,7 +23,14 @@ const KeyRotationSchema = defineEntity({
     updatedAt: p.datetime().onCreate(() => new Date()),
     finishedAt: p.datetime().nullable(),
   },
-  indexes: [{ properties: ['startedAt'] }],
+  indexes: [
+    {
+      name: 'key_rotations_one_running',
+      expression: `create unique index "key_rotations_one_running" on "key_rotations" ((true)) where "status" = 'running'`,
+    },
+    { properties: ['startedAt'] },
+  ],
+  checks: [{ name: 'key_rotations_status_check', expression: `"status" in ('running', 'completed', 'failed')` }],
 });
 
 export class KeyRotation extends KeyRotationSchema.class {}

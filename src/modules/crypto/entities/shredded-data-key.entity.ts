@@ -9,7 +9,10 @@ const ShreddedDataKeySchema = defineEntity({
   tableName: 'shredded_data_keys',
   properties: {
     keyId: p.string().length(32).primary(),
-    shreddedAt: p.datetime().onCreate(() => new Date()),
+    shreddedAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   },
 });
 

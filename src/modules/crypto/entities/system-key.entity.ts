@@ -13,8 +13,12 @@ const SystemKeySchema = defineEntity({
     wrappedKey: p.blob().nullable(),
     kekId: p.string().length(32).nullable(),
     fingerprint: p.string().length(64),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   },
+  checks: [{ name: 'crypto_system_keys_wrapped_check', expression: `("wrapped_key" is null) = ("kek_id" is null)` }],
 });
 
 export class SystemKey extends SystemKeySchema.class {}

@@ -12,7 +12,10 @@ const UserDataKeySchema = defineEntity({
     keyId: p.string().length(32),
     wrappedKey: p.blob(),
     kekId: p.string().length(32).index(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
     rewrappedAt: p.datetime().nullable(),
   },
 });

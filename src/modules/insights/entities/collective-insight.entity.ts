@@ -41,8 +41,14 @@ const CollectiveInsightSchema = defineEntity({
     noised: p.boolean(),
     runId: p.uuid(),
     status: p.string().length(16).$type<InsightStatus>(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
     expiresAt: p.datetime(),
     withdrawnAt: p.datetime().nullable(),
   },
@@ -52,6 +58,17 @@ const CollectiveInsightSchema = defineEntity({
     { properties: ['expiresAt'] },
   ],
   uniques: [{ properties: ['insightType', 'module', 'key'] }],
+  checks: [
+    { name: 'collective_insights_status_check', expression: `"status" in ('active', 'withdrawn')` },
+    {
+      name: 'collective_insights_withdrawn_check',
+      expression: `("status" = 'withdrawn') = ("withdrawn_at" is not null)`,
+    },
+    {
+      name: 'collective_insights_significance_check',
+      expression: `"significance"::numeric >= 0 and "significance"::numeric <= 1 and "support" >= 0`,
+    },
+  ],
 });
 
 export class CollectiveInsight extends CollectiveInsightSchema.class {}

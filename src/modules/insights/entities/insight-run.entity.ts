@@ -32,6 +32,9 @@ const InsightRunSchema = defineEntity({
     error: p.string().length(1024).nullable(),
   },
   indexes: [{ properties: ['startedAt'] }, { properties: ['status'] }],
+  checks: [
+    { name: 'insight_runs_status_check', expression: `"status" in ('running', 'succeeded', 'partial', 'failed')` },
+  ],
 });
 
 export class InsightRun extends InsightRunSchema.class {}

@@ -20,7 +20,10 @@ const LearningEventSchema = defineEntity({
     sessionId: p.string().length(128).nullable(),
     clientEventId: p.string().length(128).nullable(),
     timestamp: p.datetime(),
-    receivedAt: p.datetime().onCreate(() => new Date()),
+    receivedAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
     labels: p.json<Record<string, string>>().nullable(),
     rating: p.smallint().nullable(),
     sentiment: p.string().length(8).nullable(),
@@ -36,6 +39,15 @@ const LearningEventSchema = defineEntity({
     { properties: ['module', 'timestamp'] },
   ],
   uniques: [{ properties: ['userId', 'clientEventId'] }],
+  checks: [
+    {
+      name: 'global_learning_events_event_type_check',
+      expression: `"event_type" in ('interaction', 'feedback', 'correction', 'pattern_discovery')`,
+    },
+    { name: 'global_learning_events_rating_check', expression: `"rating" >= 1 and "rating" <= 5` },
+    { name: 'global_learning_events_sentiment_check', expression: `"sentiment" in ('positive', 'negative')` },
+    { name: 'global_learning_events_outcome_check', expression: `"outcome" in ('success', 'failure', 'abandoned')` },
+  ],
 });
 
 export class LearningEvent extends LearningEventSchema.class {}

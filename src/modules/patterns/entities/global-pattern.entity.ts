@@ -26,18 +26,31 @@ const GlobalPatternSchema = defineEntity({
     stats: p.json<Record<string, number>>().nullable(),
     firstSeen: p.datetime(),
     lastSeen: p.datetime(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
     runId: p.uuid(),
     status: p.string().length(16).$type<PatternStatus>(),
     retiredAt: p.datetime().nullable(),
   },
   indexes: [
+    // The retention purge finds patterns no run has seen for PATTERN_RETENTION_DAYS by this one.
+    { name: 'global_patterns_last_seen_index', properties: ['lastSeen'] },
     { properties: ['status', 'support'] },
     { properties: ['status', 'lastSeen'] },
     { properties: ['module', 'patternType'] },
   ],
   uniques: [{ properties: ['patternType', 'module', 'signature'] }],
+  checks: [
+    { name: 'global_patterns_status_check', expression: `"status" in ('active', 'retired')` },
+    { name: 'global_patterns_support_check', expression: `"support" >= 0 and "occurrences" >= 0` },
+    { name: 'global_patterns_retired_check', expression: `("status" = 'retired') = ("retired_at" is not null)` },
+  ],
 });
 
 export class GlobalPattern extends GlobalPatternSchema.class {}

@@ -37,6 +37,10 @@ const MiningRunSchema = defineEntity({
     error: p.string().length(1024).nullable(),
   },
   indexes: [{ properties: ['startedAt'] }, { properties: ['status'] }],
+  checks: [
+    { name: 'mining_runs_trigger_check', expression: `"trigger" in ('schedule', 'manual')` },
+    { name: 'mining_runs_status_check', expression: `"status" in ('running', 'succeeded', 'partial', 'failed')` },
+  ],
 });
 
 export class MiningRun extends MiningRunSchema.class {}

@@ -22,6 +22,9 @@ const RetentionRunSchema = defineEntity({
     error: p.string().length(1024).nullable(),
   },
   indexes: [{ properties: ['startedAt'] }, { properties: ['status'] }],
+  checks: [
+    { name: 'retention_runs_status_check', expression: `"status" in ('running', 'succeeded', 'partial', 'failed')` },
+  ],
 });
 
 export class RetentionRun extends RetentionRunSchema.class {}
