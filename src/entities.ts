@@ -14,6 +14,10 @@ import { KeyRotation } from './modules/crypto/entities/key-rotation.entity';
 import { ShreddedDataKey } from './modules/crypto/entities/shredded-data-key.entity';
 import { SystemKey } from './modules/crypto/entities/system-key.entity';
 import { UserDataKey } from './modules/crypto/entities/user-data-key.entity';
+import { ConsentingUser } from './modules/consent/entities/consenting-user.view';
+import { ConsentedLearningEvent } from './modules/learning/entities/consented-learning-event.view';
+import { PublishedPattern } from './modules/patterns/entities/published-pattern.view';
+import { ScheduledSlot } from './database/scheduling/scheduled-slot.entity';
 
 /**
  * Every entity of the schema, for the migration generator (`mikro-orm.config.ts`) and the test that the entities
@@ -36,4 +40,8 @@ export const ENTITIES = [
   InsightRun,
   RetentionRun,
   LegalHold,
+  ScheduledSlot,
+  ConsentingUser,
+  ConsentedLearningEvent,
+  PublishedPattern,
 ] as const;

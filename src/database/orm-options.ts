@@ -27,6 +27,9 @@ export function buildOrmOptions(settings: OrmConnectionSettings): Options {
     driverOptions: { connectionTimeoutMillis: 5_000 },
     entities: settings.entities ?? [],
     discovery: { warnWhenNoEntities: false },
+    // The PL/pgSQL functions of the consent and key checks are written in their migrations, not mirrored in entity
+    // metadata: the schema generator must leave them alone.
+    schemaGenerator: { ignoreRoutines: true },
     extensions: [Migrator],
     migrations: {
       path: MIGRATIONS_PATH_TS,

@@ -14,7 +14,7 @@ describe('Entities and migrations agree (e2e)', () => {
   it('finds no difference between the entity metadata and the migrated schema', async () => {
     const orm = await MikroORM.init(buildOrmOptions({ url: suite.db.url, poolMax: 2, entities: [...ENTITIES] }));
     try {
-      const diff = await orm.schema.getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: false });
+      const diff = await orm.schema.getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: true });
       expect(diff.trim()).toBe('');
     } finally {
       await orm.close(true);

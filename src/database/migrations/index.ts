@@ -10,6 +10,7 @@ import { Migration20261125060000 } from './Migration20261125060000';
 import { Migration20261205230000 } from './Migration20261205230000';
 import { Migration20261206150000 } from './Migration20261206150000';
 import { Migration20261206160000 } from './Migration20261206160000';
+import { Migration20261206170000 } from './Migration20261206170000';
 
 /**
  * Every migration, in order. The application and the tests run this list (no file globbing, so compiled and
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   Migration20261205230000,
   Migration20261206150000,
   Migration20261206160000,
+  Migration20261206170000,
 ];

@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import { errorMessage } from '../../common/errors/error-message';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { isUuidPosition, keysetPage, type Page } from '../../common/pagination/keyset-page';
+import type { RetentionPolicy } from '../../common/retention/retention-policy';
 import type { RunStatus } from '../../common/runs/run-status';
 import { startLockedRun, type LockedRunStart } from '../locked-run';
 import type { ClusterScheduler } from '../scheduling/cluster-scheduler';
@@ -143,6 +144,22 @@ export class RunBook<Row extends StoredRunBase, Report> {
       `SELECT id FROM ${this.spec.table} WHERE status <> 'running' ORDER BY id DESC LIMIT 1`,
     );
     return row?.id ?? null;
+  }
+
+  /**
+   * The retention of this kind's history: runs started before the cutoff, except the latest finished one (readers'
+   * caches are keyed by it) and a running one. `order` places it among the run histories.
+   */
+  historyRetention(retentionDays: number, order: number): RetentionPolicy {
+    const table = this.spec.table;
+    return {
+      dataClass: table,
+      table,
+      retentionDays,
+      description: 'Run history older than RUN_RETENTION_DAYS (the latest finished run is kept).',
+      expired: `t.started_at < $1 AND t.status <> 'running' AND t.id IS DISTINCT FROM (SELECT id FROM ${table} WHERE status <> 'running' ORDER BY started_at DESC, id DESC LIMIT 1)`,
+      order,
+    };
   }
 
   /** One page of the history, newest first. */

@@ -1,3 +1,5 @@
+import { retentionPolicies } from '../../common/retention/retention-policy';
+import { AuditRetention } from './audit-retention';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
@@ -7,7 +9,7 @@ import { AuditEntry } from './entities/audit-entry.entity';
 @Module({
   imports: [MikroOrmModule.forFeature([AuditEntry])],
   controllers: [AuditController],
-  providers: [AuditService],
+  providers: [retentionPolicies(AuditRetention), AuditService],
   exports: [AuditService],
 })
 export class AuditModule {}

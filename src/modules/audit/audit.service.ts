@@ -20,6 +20,22 @@ const clip = (value: string | null | undefined, max: number) => (value == null ?
 /** User ids are stored in one spelling (lower case), so erasure finds every entry that names a user. */
 const canonical = (value: string | null | undefined) => (value != null && isUuid(value) ? value.toLowerCase() : value);
 
+/** Entries read per page when a user's entries are exported. */
+const EXPORT_PAGE = 1000;
+
+interface StoredAuditRow {
+  id: string;
+  at: string | Date;
+  actor: string;
+  actor_type: string;
+  action: string;
+  target: string | null;
+  outcome: string;
+  ip: string | null;
+  request_id: string | null;
+  details: Record<string, unknown> | null;
+}
+
 /** One entry as the audit_log columns take it. */
 type AuditRow = [
   string,
@@ -108,6 +124,58 @@ export class AuditService {
       Array.from({ length: 10 }, (_, column) => rows.map((row) => row[column])),
       'audit_insert',
     );
+  }
+
+  /**
+   * Every entry that names one of `subjects` as actor or target (a user and their pseudonym, for an export), oldest
+   * first, streamed a page at a time.
+   */
+  async *entriesNaming(subjects: string[]): AsyncGenerator<Record<string, unknown>> {
+    let after: [string, string] | null = null;
+    for (;;) {
+      const rows: StoredAuditRow[] = await this.sql.query<StoredAuditRow>(
+        `SELECT id, at, actor, actor_type, action, target, outcome, ip, request_id, details FROM audit_log
+          WHERE (actor = ANY($1::text[]) OR target = ANY($1::text[])) AND ($2::timestamptz IS NULL OR (at, id) > ($2::timestamptz, $3::uuid))
+          ORDER BY at, id LIMIT $4`,
+        [subjects, after?.[0] ?? null, after?.[1] ?? null, EXPORT_PAGE],
+      );
+      for (const r of rows) {
+        yield {
+          id: r.id,
+          at: new Date(r.at).toISOString(),
+          actor: r.actor,
+          actorType: r.actor_type,
+          action: r.action,
+          target: r.target,
+          outcome: r.outcome,
+          ip: r.ip,
+          requestId: r.request_id,
+          details: r.details,
+        };
+      }
+      if (rows.length < EXPORT_PAGE) return;
+      const last = rows[rows.length - 1];
+      after = [new Date(last.at).toISOString(), last.id];
+    }
+  }
+
+  /**
+   * An erasure's part, inside its transaction: every entry that names the user (as actor, target or in its details)
+   * names the pseudonym instead, and loses its address. The append-only trigger allows this update only in a
+   * transaction that says it is an erasure. Returns how many entries changed.
+   */
+  async pseudonymizeIn(tx: PoolClient, userId: string, pseudonym: string): Promise<number> {
+    await tx.query("SET LOCAL app.privacy_erasure = 'on'");
+    const result = await tx.query(
+      `UPDATE audit_log SET
+         actor = CASE WHEN actor = $1 THEN $2 ELSE actor END,
+         target = CASE WHEN target = $1 THEN $2 ELSE target END,
+         details = CASE WHEN details::text LIKE '%' || $1 || '%' THEN replace(details::text, $1, $2)::jsonb ELSE details END,
+         ip = NULL
+       WHERE actor = $1 OR target = $1`,
+      [userId, pseudonym],
+    );
+    return result.rowCount ?? 0;
   }
 
   /** Appends an entry inside the caller's own SQL transaction (it commits or rolls back with it). */

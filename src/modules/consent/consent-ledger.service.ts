@@ -83,6 +83,19 @@ export class ConsentLedgerService {
     return false;
   }
 
+  /**
+   * When consent was last taken away from anything already counted: the latest withdrawal or erasure of any user
+   * (null when there was none). A mining run whose miner failed retires that miner's patterns last counted before
+   * it, since their support can no longer be vouched for.
+   */
+  async lastRevocation(): Promise<Date | null> {
+    const [row] = await this.sql.query<{ at: Date | null }>(
+      `SELECT greatest((SELECT max(recorded_at) FROM consent_records WHERE NOT granted),
+                       (SELECT max(erased_at) FROM privacy_erasures)) AS at`,
+    );
+    return row?.at ?? null;
+  }
+
   /** The keyed pseudonym that stands for a user in evidence kept after erasure. */
   pseudonym(userId: string): string {
     return `p:${this.blindIndex.compute('pseudonym', userId)}`;

@@ -104,19 +104,7 @@ export class PrivacyErasureService {
       await tx.query("SET LOCAL app.consent_erasure = 'on'");
       counts.consentRecordsPseudonymized =
         (await tx.query('UPDATE consent_records SET subject = $2 WHERE subject = $1', [userId, subject])).rowCount ?? 0;
-      await tx.query("SET LOCAL app.privacy_erasure = 'on'");
-      counts.auditEntriesPseudonymized =
-        (
-          await tx.query(
-            `UPDATE audit_log SET
-               actor = CASE WHEN actor = $1 THEN $2 ELSE actor END,
-               target = CASE WHEN target = $1 THEN $2 ELSE target END,
-               details = CASE WHEN details::text LIKE '%' || $1 || '%' THEN replace(details::text, $1, $2)::jsonb ELSE details END,
-               ip = NULL
-             WHERE actor = $1 OR target = $1`,
-            [userId, subject],
-          )
-        ).rowCount ?? 0;
+      counts.auditEntriesPseudonymized = await this.audit.pseudonymizeIn(tx, userId, subject);
       const erasureId = uuidv7();
       const erasedAt = new Date();
       await tx.query(

@@ -8,22 +8,8 @@ import { ConsentMetrics } from './consent.metrics';
 import { PersonalDataRegistry } from './personal-data';
 
 export const EXPORT_FORMAT = 'ai-learning-export/1';
-const AUDIT_PAGE = 1000;
 /** Serialized items are gathered into chunks of about this size before they are handed to the socket. */
 const CHUNK_BYTES = 64 * 1024;
-
-interface AuditRow {
-  id: string;
-  at: string | Date;
-  actor: string;
-  actor_type: string;
-  action: string;
-  target: string | null;
-  outcome: string;
-  ip: string | null;
-  request_id: string | null;
-  details: Record<string, unknown> | null;
-}
 
 export interface ExportRequest {
   userId: string;
@@ -113,32 +99,7 @@ export class PrivacyExportService {
     return count;
   }
 
-  private async *auditEntries(userId: string): AsyncGenerator<Record<string, unknown>> {
-    let after: [string, string] | null = null;
-    for (;;) {
-      const rows: AuditRow[] = await this.sql.query<AuditRow>(
-        `SELECT id, at, actor, actor_type, action, target, outcome, ip, request_id, details FROM audit_log
-          WHERE (actor IN ($1, $5) OR target IN ($1, $5)) AND ($2::timestamptz IS NULL OR (at, id) > ($2::timestamptz, $3::uuid))
-          ORDER BY at, id LIMIT $4`,
-        [userId, after?.[0] ?? null, after?.[1] ?? null, AUDIT_PAGE, this.ledger.pseudonym(userId)],
-      );
-      for (const r of rows) {
-        yield {
-          id: r.id,
-          at: new Date(r.at).toISOString(),
-          actor: r.actor,
-          actorType: r.actor_type,
-          action: r.action,
-          target: r.target,
-          outcome: r.outcome,
-          ip: r.ip,
-          requestId: r.request_id,
-          details: r.details,
-        };
-      }
-      if (rows.length < AUDIT_PAGE) return;
-      const last = rows[rows.length - 1];
-      after = [new Date(last.at).toISOString(), last.id];
-    }
+  private auditEntries(userId: string): AsyncGenerator<Record<string, unknown>> {
+    return this.audit.entriesNaming([userId, this.ledger.pseudonym(userId)]);
   }
 }

@@ -17,7 +17,10 @@ export interface GenerationContext {
   minUserSupport: number;
   /** Significance level: a test's change is published when its p-value is below it. */
   alpha: number;
-  /** Runs SQL in the run's snapshot (repeatable read, read only); `CONSENTED_EVENTS` reads consented events. */
+  /**
+   * Runs SQL in the run's snapshot (repeatable read, read only). Generators read the other modules' views, not their
+   * tables: `CONSENTED_EVENTS` (learning's consented events of the two periods) and `published_patterns`.
+   */
   query<T>(sql: string, params?: unknown[]): Promise<T[]>;
   /** The count to publish for a true count of distinct users (noised under INSIGHTS_DP_EPSILON, else exact). */
   count(identity: string, trueCount: number): number;
@@ -61,3 +64,9 @@ export const insightGenerator = (generator: Type<InsightGenerator>) => contribut
 
 /** `12.3 %` for a ratio of 0.123. */
 export const percent = (ratio: number) => `${(100 * ratio).toFixed(1)} %`;
+
+/**
+ * The events generators may read, as a FROM item: `consented_learning_events` (the learning module's view of the
+ * events of users who consent now) between $1 and $2.
+ */
+export const CONSENTED_EVENTS = `(SELECT * FROM consented_learning_events WHERE timestamp >= $1 AND timestamp < $2)`;

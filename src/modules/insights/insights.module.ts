@@ -1,3 +1,5 @@
+import { retentionPolicies } from '../../common/retention/retention-policy';
+import { InsightsRetention } from './insights-retention';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { CollectiveInsight } from './entities/collective-insight.entity';
 import { InsightRun } from './entities/insight-run.entity';
@@ -29,6 +31,7 @@ import { InsightsRepository } from './insights.repository';
   imports: [MikroOrmModule.forFeature([CollectiveInsight, InsightRun]), DiscoveryModule, CryptoModule, PatternsModule],
   controllers: [InsightsController],
   providers: [
+    retentionPolicies(InsightsRetention),
     contributionsProvider(INSIGHT_GENERATORS),
     insightGenerator(TrendGenerator),
     insightGenerator(AnomalyGenerator),

@@ -1,4 +1,4 @@
-import { CONSENTED_EVENTS } from '../patterns/pattern-miner';
+import { CONSENTED_EVENTS } from './insight-generator';
 import type { GenerationContext } from './insight-generator';
 
 /** Distinct users of one module in one period, by what they did. */

@@ -11,11 +11,10 @@ import { FieldEncryptionService, type UserCipher } from '../crypto/field-encrypt
 import type { EventRow } from './event-row';
 import { LearningEventsRepository, type InsertOutcome } from './learning-events.repository';
 import { validateEvent, type ValidEvent } from './learning-event.validator';
+import { eventDataContext } from './event-data-context';
 import { LearningMetrics } from './learning.metrics';
 import { EventQuota, type QuotaRefund } from './event-quota';
 import { EventQuotaExceededError } from './learning.errors';
-
-export const EVENTS_TABLE = 'global_learning_events';
 
 export interface ItemError {
   code: string;
@@ -319,10 +318,7 @@ export class LearningIngestService {
         sentiment: e.sentiment,
         outcome: e.outcome,
         signature: e.signatureOf ? this.blindIndex.compute(e.signatureOf.domain, ...e.signatureOf.parts) : null,
-        payload: cipher.seal(
-          { table: EVENTS_TABLE, rowId: id, userId: e.userId, field: 'data' },
-          Buffer.from(e.dataJson, 'utf8'),
-        ),
+        payload: cipher.seal(eventDataContext(id, e.userId), Buffer.from(e.dataJson, 'utf8')),
         keyId: cipher.keyId,
       };
     }

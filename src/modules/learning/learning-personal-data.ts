@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { PersonalDataSource, type PersonalDataHandler } from '../consent/personal-data';
 import { CiphertextIntegrityError, DataShreddedError } from '../crypto/crypto.errors';
 import { DataKeyMismatchError, FieldEncryptionService, type UserCipher } from '../crypto/field-encryption.service';
-import { EVENTS_TABLE } from './learning-ingest.service';
+import { eventDataContext } from './event-data-context';
 import { LearningEventsRepository } from './learning-events.repository';
 import { toView, type EventView } from './learning-read.service';
 
@@ -42,7 +42,7 @@ export class LearningPersonalData implements PersonalDataHandler {
     for (;;) {
       const rows = await this.repository.userEventsAfter(userId, after, EXPORT_PAGE);
       for (const row of rows) {
-        const context = { table: EVENTS_TABLE, rowId: row.id, userId, field: 'data' };
+        const context = eventDataContext(row.id, userId);
         let data: Record<string, unknown> | null = null;
         if (cipher) {
           try {

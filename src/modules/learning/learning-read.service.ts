@@ -5,7 +5,7 @@ import { isUuidPosition, keysetPage } from '../../common/pagination/keyset-page'
 import { DataShreddedError } from '../crypto/crypto.errors';
 import { FieldEncryptionService } from '../crypto/field-encryption.service';
 import type { EventType } from './entities/learning-event.entity';
-import { EVENTS_TABLE } from './learning-ingest.service';
+import { eventDataContext } from './event-data-context';
 import { LearningEventsRepository, type StoredEvent } from './learning-events.repository';
 import { ForeignUserError } from './learning.errors';
 
@@ -68,7 +68,7 @@ export class LearningReadService {
     let data: Record<string, unknown> | null;
     try {
       data = await this.encryption.decryptJson<Record<string, unknown>>(
-        { table: EVENTS_TABLE, rowId: row.id, userId: row.user_id, field: 'data' },
+        eventDataContext(row.id, row.user_id),
         row.payload,
       );
     } catch (error) {

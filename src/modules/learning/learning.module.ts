@@ -1,3 +1,5 @@
+import { retentionPolicies } from '../../common/retention/retention-policy';
+import { LearningRetention } from './learning-retention';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { LearningEvent } from './entities/learning-event.entity';
 import { Module } from '@nestjs/common';
@@ -19,6 +21,7 @@ import { LearningMetrics } from './learning.metrics';
   imports: [MikroOrmModule.forFeature([LearningEvent]), ConsentModule, CryptoModule],
   controllers: [LearningController],
   providers: [
+    retentionPolicies(LearningRetention),
     LearningEventsRepository,
     LearningIngestService,
     LearningReadService,

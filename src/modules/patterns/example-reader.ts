@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CiphertextIntegrityError, DataShreddedError } from '../crypto/crypto.errors';
 import { FieldEncryptionService } from '../crypto/field-encryption.service';
-import { EVENTS_TABLE } from '../learning/learning-ingest.service';
+import { eventDataContext } from '../learning/event-data-context';
 import type { MiningWindow } from './pattern-miner';
 
 /**
@@ -18,18 +18,12 @@ export class ExampleReader {
     const out = new Map<string, Record<string, unknown>>();
     if (ids.length === 0) return out;
     const rows = await window.query<{ id: string; user_id: string; payload: Buffer }>(
-      'SELECT id, user_id, payload FROM global_learning_events WHERE id = ANY($1::uuid[])',
+      'SELECT id, user_id, payload FROM consented_learning_events WHERE id = ANY($1::uuid[])',
       [ids],
     );
     for (const row of rows) {
       try {
-        out.set(
-          row.id,
-          await this.encryption.decryptJson(
-            { table: EVENTS_TABLE, rowId: row.id, userId: row.user_id, field: 'data' },
-            row.payload,
-          ),
-        );
+        out.set(row.id, await this.encryption.decryptJson(eventDataContext(row.id, row.user_id), row.payload));
       } catch (error) {
         if (!(error instanceof DataShreddedError) && !(error instanceof CiphertextIntegrityError)) throw error;
       }

@@ -9,6 +9,7 @@ import { ClusterScheduler } from '../../database/scheduling/cluster-scheduler';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 import type { MinerReport, RunTrigger } from './entities/mining-run.entity';
 import type { RunStatus } from '../../common/runs/run-status';
+import { ConsentLedgerService } from '../consent/consent-ledger.service';
 import { MiningRuns } from './mining-runs';
 import { PATTERN_MINERS, type MinedPattern, type MiningWindow, type PatternMiner } from './pattern-miner';
 import { PatternsRepository } from './patterns.repository';
@@ -51,6 +52,7 @@ export class MiningService implements OnApplicationBootstrap {
     private readonly events: EventEmitter2,
     private readonly scheduler: ClusterScheduler,
     private readonly runs: MiningRuns,
+    private readonly consent: ConsentLedgerService,
   ) {}
 
   /** Checks the registered miners once the application is built (valid, unique names), and schedules the runs. */
@@ -148,7 +150,7 @@ export class MiningService implements OnApplicationBootstrap {
         continue;
       }
       // Not recounted: what was counted before someone withdrew or was erased may count them still.
-      if (revokedAt === undefined) revokedAt = await this.patterns.lastRevocation(client);
+      if (revokedAt === undefined) revokedAt = await this.consent.lastRevocation();
       last.retired = revokedAt ? await this.patterns.retireCountedBefore(client, type, revokedAt, run.to) : 0;
       last.retiredUnverified = true;
       if (last.retired > 0)

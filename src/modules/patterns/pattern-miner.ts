@@ -45,11 +45,8 @@ export const PATTERN_MINERS = Symbol('PATTERN_MINERS');
 export const patternMiner = (miner: Type<PatternMiner>) => contributeTo(PATTERN_MINERS, miner);
 
 /**
- * The events miners may read, as a FROM item: those in the window ($1 = from, $2 = to) of users who consent now
- * (users who withdrew, and users without a consent record, are left out), and of those only the events received
- * after the user's last withdrawal (what a withdrawal with `exclude` kept is never mined again).
+ * The events miners may read, as a FROM item: those in the window ($1 = from, $2 = to) of `consented_learning_events`,
+ * the learning module's view of the events of users who consent now, received after their last withdrawal (what a
+ * withdrawal with `exclude` kept is never mined again).
  */
-export const CONSENTED_EVENTS = `(SELECT e.* FROM global_learning_events e
-    JOIN user_privacy_settings s ON s.user_id = e.user_id AND s.allow_collective_learning
-   WHERE e.timestamp >= $1 AND e.timestamp < $2
-     AND (s.mining_excluded_before IS NULL OR e.received_at > s.mining_excluded_before))`;
+export const CONSENTED_EVENTS = `(SELECT * FROM consented_learning_events WHERE timestamp >= $1 AND timestamp < $2)`;

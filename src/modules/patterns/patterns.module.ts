@@ -1,3 +1,6 @@
+import { ConsentModule } from '../consent/consent.module';
+import { retentionPolicies } from '../../common/retention/retention-policy';
+import { PatternsRetention } from './patterns-retention';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { GlobalPattern } from './entities/global-pattern.entity';
 import { MiningRun } from './entities/mining-run.entity';
@@ -26,9 +29,10 @@ import { PredictionService } from './prediction.service';
  * time across instances, scheduled and on demand; published patterns, runs and next-action predictions over REST.
  */
 @Module({
-  imports: [MikroOrmModule.forFeature([GlobalPattern, MiningRun]), DiscoveryModule, CryptoModule],
+  imports: [MikroOrmModule.forFeature([GlobalPattern, MiningRun]), DiscoveryModule, CryptoModule, ConsentModule],
   controllers: [PatternsController],
   providers: [
+    retentionPolicies(PatternsRetention),
     contributionsProvider(PATTERN_MINERS),
     patternMiner(SequenceMiner),
     patternMiner(CorrectionMiner),

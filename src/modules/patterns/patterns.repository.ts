@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { SqlPool } from '../../database/sql-pool.service';
-import { LAST_REVOCATION_SQL } from '../consent/revocations';
 import type { PatternStatus } from './entities/global-pattern.entity';
 import type { MinedPattern } from './pattern-miner';
 import { GAPPED_PREFIX } from './miners/sequence.miner';
@@ -106,12 +105,6 @@ export class PatternsRepository {
       [patternType, runId, at],
     );
     return result.rowCount ?? 0;
-  }
-
-  /** When consent was last taken from anyone (a withdrawal or an erasure), if ever. */
-  async lastRevocation(client: PoolClient): Promise<Date | null> {
-    const { rows } = await client.query<{ at: Date | null }>(LAST_REVOCATION_SQL);
-    return rows[0]?.at ?? null;
   }
 
   /** Retires the active patterns of a type last counted (last seen) before `before`; returns how many. */

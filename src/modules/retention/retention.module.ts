@@ -1,3 +1,6 @@
+import { DiscoveryModule } from '@nestjs/core';
+import { contributionsProvider } from '../../common/extension/contributions';
+import { RETENTION_POLICIES } from '../../common/retention/retention-policy';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { LegalHold } from './entities/legal-hold.entity';
 import { RetentionRun } from './entities/retention-run.entity';
@@ -12,9 +15,12 @@ import { RetentionMetrics } from './retention.metrics';
 import { RetentionRuns } from './retention-runs';
 import { RetentionService } from './retention.service';
 
-/** Retention: per-class policies, the purge (scheduled and on demand, once across instances), its history, legal holds. */
+/**
+ * Retention: the purge of every data class whose module contributes its policy (`retentionPolicies()`), scheduled
+ * and on demand, once across instances, its history, and legal holds.
+ */
 @Module({
-  imports: [MikroOrmModule.forFeature([LegalHold, RetentionRun]), AuditModule],
+  imports: [MikroOrmModule.forFeature([LegalHold, RetentionRun]), AuditModule, DiscoveryModule],
   controllers: [RetentionController],
   providers: [
     RetentionService,
@@ -23,6 +29,7 @@ import { RetentionService } from './retention.service';
     LegalHoldsRepository,
     LegalHoldsService,
     dataHold(LegalHoldDataHold),
+    contributionsProvider(RETENTION_POLICIES),
   ],
   exports: [RetentionService],
 })

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { AppConfig } from '../../config/app-config';
 import type { RunOutcome, RunStart } from '../../database/runs/run-book';
@@ -7,7 +7,13 @@ import { isServerError } from '../../database/server-error';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 import type { RunStatus } from '../../common/runs/run-status';
 import type { RetentionTrigger } from './entities/retention-run.entity';
-import { retentionPolicies, type RetentionPolicy } from './retention-policies';
+import type { Contributions } from '../../common/extension/contributions';
+import {
+  RETENTION_POLICIES,
+  RETENTION_ORDER,
+  type RetentionPolicy,
+  type RetentionPolicySource,
+} from '../../common/retention/retention-policy';
 import { RetentionMetrics } from './retention.metrics';
 import { RetentionRuns, type StoredRetentionRun } from './retention-runs';
 import { RetentionRunInProgressError } from './retention.errors';
@@ -41,20 +47,38 @@ export class RetentionService implements OnApplicationBootstrap {
     private readonly metrics: RetentionMetrics,
     private readonly scheduler: ClusterScheduler,
     private readonly audit: AuditService,
+    @Inject(RETENTION_POLICIES) private readonly sources: Contributions<RetentionPolicySource>,
   ) {}
 
   /** RETENTION_CRON: every instance ticks, one claims the tick and purges, the others count it as skipped. */
   onApplicationBootstrap(): void {
+    this.metrics.watchAges(
+      this.policies().flatMap((policy) =>
+        policy.ageGauge
+          ? [
+              {
+                metric: policy.ageGauge.metric,
+                help: policy.ageGauge.help,
+                query: `SELECT extract(epoch FROM now() - min(t.${policy.ageGauge.column}))::float8 AS age FROM ${policy.table} t WHERE ${this.notHeld(policy)}`,
+              },
+            ]
+          : [],
+      ),
+    );
     this.runs.schedule(this.scheduler, 'retention-purge', this.config.retention.cron, () =>
       this.start('schedule', false),
     );
   }
 
+  /** Every contributed data class, in purge order, with the cutoff a purge would use at `now`. */
   policies(now = new Date()): (RetentionPolicy & { cutoff: Date })[] {
-    return retentionPolicies(this.config).map((policy) => ({
-      ...policy,
-      cutoff: new Date(now.getTime() - policy.retentionDays * DAY_MS),
-    }));
+    const all = this.sources.all().flatMap((source) => source.retentionPolicies());
+    return [...all, this.runs.historyRetention(this.config.retention.runDays, RETENTION_ORDER.runHistory + 2)]
+      .sort((a, b) => a.order - b.order)
+      .map((policy) => ({
+        ...policy,
+        cutoff: new Date(now.getTime() - policy.retentionDays * DAY_MS),
+      }));
   }
 
   /** Every data class's policy with the cutoff a purge would use now. */
@@ -136,10 +160,14 @@ export class RetentionService implements OnApplicationBootstrap {
   }
 
   private where(policy: RetentionPolicy): string {
-    const hold = policy.userColumn
-      ? ` AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.user_id::text = t.${policy.userColumn}::text)`
-      : '';
-    return `${policy.expired}${hold}`;
+    return `${policy.expired} AND ${this.notHeld(policy)}`;
+  }
+
+  /** Rows of users under legal hold stay (for classes that name their user column). */
+  private notHeld(policy: RetentionPolicy): string {
+    return policy.userColumn
+      ? `NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.user_id::text = t.${policy.userColumn}::text)`
+      : 'true';
   }
 
   private async count(client: PoolClient, policy: RetentionPolicy & { cutoff: Date }): Promise<number> {

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config';
-import { CONSENTED_EVENTS } from '../../patterns/pattern-miner';
-import type { GeneratedInsight, GenerationContext, InsightGenerator } from '../insight-generator';
+import {
+  CONSENTED_EVENTS,
+  type GeneratedInsight,
+  type GenerationContext,
+  type InsightGenerator,
+} from '../insight-generator';
 import { robustZ, twoSidedP } from '../significance';
 
 const DAY_MS = 86_400_000;

@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config';
-import { CONSENTED_EVENTS } from '../../patterns/pattern-miner';
 import { wilsonLowerBound } from '../../patterns/statistics';
-import { percent, type GeneratedInsight, type GenerationContext, type InsightGenerator } from '../insight-generator';
+import {
+  CONSENTED_EVENTS,
+  percent,
+  type GeneratedInsight,
+  type GenerationContext,
+  type InsightGenerator,
+} from '../insight-generator';
 import { twoProportionTest } from '../significance';
 
 interface ActionTrouble {
@@ -51,7 +56,7 @@ export class FrictionGenerator implements InsightGenerator {
            FROM per_action a JOIN per_user u USING (module, user_id) GROUP BY a.module, a.action
        )
        SELECT a.module, a.action, a.users, a.troubled, m.users - a.users AS rest_users, m.troubled - a.troubled_anywhere AS rest_troubled,
-              (SELECT g.id::text FROM global_patterns g WHERE g.status = 'active' AND g.pattern_type = 'feedback' AND g.module = a.module AND g.signature = a.action) AS feedback_pattern
+              (SELECT g.id::text FROM published_patterns g WHERE g.pattern_type = 'feedback' AND g.module = a.module AND g.signature = a.action) AS feedback_pattern
          FROM actions a JOIN modules m USING (module)`,
       [context.period.from, context.period.to],
     );

@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config';
-import { CONSENTED_EVENTS } from '../../patterns/pattern-miner';
 import { GAPPED_PREFIX } from '../../patterns/miners/sequence.miner';
-import { percent, type GeneratedInsight, type GenerationContext, type InsightGenerator } from '../insight-generator';
+import {
+  CONSENTED_EVENTS,
+  percent,
+  type GeneratedInsight,
+  type GenerationContext,
+  type InsightGenerator,
+} from '../insight-generator';
 import { normalCdf } from '../significance';
 
 /** A correction is recommended when more than this share of the module's correcting users make it. */
@@ -43,8 +48,8 @@ export class RecommendationGenerator implements InsightGenerator {
 
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const patterns = await context.query<PatternRow>(
-      `SELECT id::text, pattern_type, module, items, support, occurrences, confidence FROM global_patterns
-        WHERE status = 'active' AND (pattern_type = 'correction'
+      `SELECT id::text, pattern_type, module, items, support, occurrences, confidence FROM published_patterns
+        WHERE (pattern_type = 'correction'
            OR (pattern_type = 'sequence' AND signature NOT LIKE '${GAPPED_PREFIX}%' AND jsonb_array_length(items->'actions') = 2))`,
     );
     const windowFrom = new Date(context.period.to.getTime() - this.config.patterns.windowDays * DAY_MS);

@@ -14,7 +14,7 @@ export class SummaryGenerator implements InsightGenerator {
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const { current } = await periodActivity(context);
     const top = await context.query<{ module: string; ids: string[] }>(
-      `SELECT module, (array_agg(id::text ORDER BY support DESC, id))[1:5] AS ids FROM global_patterns WHERE status = 'active' GROUP BY module`,
+      `SELECT module, (array_agg(id::text ORDER BY support DESC, id))[1:5] AS ids FROM published_patterns GROUP BY module`,
     );
     const topByModule = new Map(top.map((t) => [t.module, t.ids]));
     const insights: GeneratedInsight[] = [];

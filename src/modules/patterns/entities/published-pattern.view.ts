@@ -1,0 +1,15 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** The active patterns: the patterns module's public view, which insights are generated from. */
+const PublishedPatternSchema = defineEntity({
+  name: 'PublishedPattern',
+  tableName: 'published_patterns',
+  view: true,
+  expression: `select * from "global_patterns" where "status" = 'active'`,
+  properties: {
+    id: p.uuid().primary(),
+  },
+});
+
+export class PublishedPattern extends PublishedPatternSchema.class {}
+PublishedPatternSchema.setClass(PublishedPattern);
