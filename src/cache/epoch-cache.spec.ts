@@ -2,8 +2,8 @@ import type { Cache } from '@nestjs/cache-manager';
 import { TtlLruCache } from '../common/cache/ttl-lru-cache';
 import type { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics.service';
-import type { CacheStores } from './app-cache.module';
-import { EpochCache } from './epoch-cache';
+import type { CacheStores } from './cache-stores';
+import { EpochCache, EpochCacheContext } from './epoch-cache';
 
 const RUN = '019aee00-0000-7000-8000-000000000001';
 const KEY = `ail:test:${RUN}:page`;
@@ -11,11 +11,13 @@ const KEY = `ail:test:${RUN}:page`;
 class TestCache extends EpochCache {
   constructor(cache: Cache, stores: CacheStores) {
     super(
-      cache,
-      stores,
-      null,
-      { cache: { ttlSeconds: 60, memoryMaxEntries: 100 } } as AppConfig,
-      new MetricsService(),
+      new EpochCacheContext(
+        cache,
+        stores,
+        null,
+        { cache: { ttlSeconds: 60, memoryMaxEntries: 100 } } as AppConfig,
+        new MetricsService(),
+      ),
       { name: 'test', latestRunId: () => Promise.resolve(RUN) },
     );
   }

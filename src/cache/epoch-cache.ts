@@ -1,12 +1,12 @@
-import type { Cache } from '@nestjs/cache-manager';
-import { Logger } from '@nestjs/common';
+import { CACHE_MANAGER, type Cache } from '@nestjs/cache-manager';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { isUuid } from '../common/ids/uuid';
-import type { AppConfig } from '../config/app-config';
-import type { CacheStores } from './app-cache.module';
-import type { MetricsService } from '../observability/metrics.service';
+import { AppConfig } from '../config/app-config';
+import { CacheStores } from './cache-stores';
+import { MetricsService } from '../observability/metrics.service';
 import { RedisBroadcast } from '../redis/redis-broadcast';
-import type { RedisClient } from '../redis/redis.module';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module';
 
 const NO_EPOCH = 'none';
 
@@ -21,6 +21,18 @@ const isShared = (entry: unknown): entry is Shared<unknown> =>
   entry !== null &&
   'value' in entry &&
   typeof (entry as { expiresAt?: unknown }).expiresAt === 'number';
+
+/** What every epoch cache is built on, injected once (a subclass takes this and its own run book). */
+@Injectable()
+export class EpochCacheContext {
+  constructor(
+    @Inject(CACHE_MANAGER) readonly cache: Cache,
+    readonly stores: CacheStores,
+    @Inject(REDIS_CLIENT) readonly redis: RedisClient,
+    readonly config: AppConfig,
+    readonly metrics: MetricsService,
+  ) {}
+}
 
 export interface EpochCacheOptions {
   /** Names the keys (`ail:<name>:<epoch>:<key>`), the Redis channel (`<name>:epoch`) and the metric label. */
@@ -45,14 +57,16 @@ export abstract class EpochCache {
   private epoch: string | null = null;
   private epochReadAt = 0;
 
+  private readonly cache: Cache;
+  private readonly stores: CacheStores;
+  private readonly config: AppConfig;
+
   protected constructor(
-    private readonly cache: Cache,
-    private readonly stores: CacheStores,
-    redis: RedisClient,
-    private readonly config: AppConfig,
-    metrics: MetricsService,
+    context: EpochCacheContext,
     private readonly options: EpochCacheOptions,
   ) {
+    ({ cache: this.cache, stores: this.stores, config: this.config } = context);
+    const { redis, metrics } = context;
     this.logger = new Logger(`${options.name}Cache`);
     this.broadcast = new RedisBroadcast(redis, `${options.name}:epoch`, {
       onMessage: (runId) => {
