@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -12,7 +12,7 @@ import type { FastifyReply } from 'fastify';
 import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
 import { ForbiddenRoleError } from '../auth/auth.errors';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
-import { RequestValidationError } from '../../common/errors/domain.error';
+import { uuidParam } from '../../common/http/uuid-param';
 import {
   GenerationStartedDto,
   InsightDetailDto,
@@ -24,9 +24,7 @@ import { GenerationService } from './generation.service';
 import { GenerationInProgressError } from './insights.errors';
 import { InsightsReadService } from './insights-read.service';
 
-const uuid = new ParseUUIDPipe({
-  exceptionFactory: () => new RequestValidationError([{ field: 'id', message: 'id must be a uuid' }]),
-});
+const uuid = uuidParam('id');
 
 @ApiTags('insights')
 @ApiBearerAuth()

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -11,7 +11,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
-import { RequestValidationError } from '../../common/errors/domain.error';
+import { uuidParam } from '../../common/http/uuid-param';
 import {
   MiningRunListDto,
   MiningStartedDto,
@@ -27,9 +27,7 @@ import { MiningRunInProgressError } from './patterns.errors';
 import { PatternsReadService } from './patterns-read.service';
 import { PredictionService } from './prediction.service';
 
-const uuid = new ParseUUIDPipe({
-  exceptionFactory: () => new RequestValidationError([{ field: 'id', message: 'id must be a uuid' }]),
-});
+const uuid = uuidParam('id');
 
 @ApiTags('patterns')
 @ApiBearerAuth()

@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -21,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
-import { RequestValidationError } from '../../common/errors/domain.error';
+import { uuidParam } from '../../common/http/uuid-param';
 import {
   LegalHoldRequestDto,
   RetentionRunQueryDto,
@@ -31,9 +19,7 @@ import {
 import { LegalHoldsService } from './legal-holds.service';
 import { RetentionService } from './retention.service';
 
-const userIdPipe = new ParseUUIDPipe({
-  exceptionFactory: () => new RequestValidationError([{ field: 'userId', message: 'userId must be a uuid' }]),
-});
+const userIdPipe = uuidParam('userId');
 
 @ApiTags('retention')
 @ApiBearerAuth()
