@@ -1,8 +1,7 @@
-import { StorableDate } from '../../../common/http/date-bounds';
+import { CursorField, InstantField, LimitField } from '../../../common/http/query-fields';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { SafeText } from '../../../common/text/safe-text';
-import { IsDate, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 export class AuditQueryDto {
   @ApiPropertyOptional({ description: 'Exact action, e.g. auth.token.failed', maxLength: 100 })
@@ -19,36 +18,15 @@ export class AuditQueryDto {
   @SafeText()
   actor?: string;
 
-  @ApiPropertyOptional({
-    description: 'Entries at or after this instant (ISO-8601)',
-    type: String,
-    format: 'date-time',
-  })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be an ISO-8601 date-time' })
-  @StorableDate('from')
+  @InstantField('from', 'Entries at or after this instant (ISO-8601)')
   from?: Date;
 
-  @ApiPropertyOptional({ description: 'Entries before this instant (ISO-8601)', type: String, format: 'date-time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be an ISO-8601 date-time' })
-  @StorableDate('to')
+  @InstantField('to', 'Entries before this instant (ISO-8601)')
   to?: Date;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page', maxLength: 512 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  @SafeText()
+  @CursorField()
   cursor?: string;
 
-  @ApiPropertyOptional({ description: 'Page size', minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @LimitField(500, 50)
   limit: number = 50;
 }

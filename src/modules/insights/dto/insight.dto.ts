@@ -1,7 +1,7 @@
+import { InstantField } from '../../../common/http/query-fields';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { StorableDate } from '../../../common/http/date-bounds';
+import { IsIn, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { PureQueryValidation } from '../../../common/http/memoizing-validation.pipe';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 import { PatternDto } from '../../patterns/dto/pattern.dto';
@@ -27,15 +27,7 @@ export class InsightQueryDto extends PageQueryDto {
   @Matches(NAME, { message: 'module must match ^[a-z0-9][a-z0-9_.-]{0,63}$' })
   module?: string;
 
-  @ApiPropertyOptional({
-    type: String,
-    format: 'date-time',
-    description: 'Only insights generated (or regenerated) at or after this instant',
-  })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'since must be an ISO-8601 date-time' })
-  @StorableDate('since')
+  @InstantField('since', 'Only insights generated (or regenerated) at or after this instant')
   since?: Date;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 1, description: 'Only insights at least this significant (1 − p-value)' })

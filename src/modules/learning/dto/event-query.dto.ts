@@ -1,8 +1,6 @@
-import { SafeText } from '../../../common/text/safe-text';
-import { StorableDate } from '../../../common/http/date-bounds';
+import { CursorField, InstantField, LimitField } from '../../../common/http/query-fields';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 import { EVENT_TYPES, type EventType } from '../entities/learning-event.entity';
 import { EVENT_LIMITS } from '../learning-event.limits';
 
@@ -26,36 +24,15 @@ export class EventQueryDto {
   @Matches(EVENT_LIMITS.namePattern, { message: 'module must match ^[a-z0-9][a-z0-9_.-]{0,63}$' })
   module?: string;
 
-  @ApiPropertyOptional({
-    type: String,
-    format: 'date-time',
-    description: 'Events that happened at or after this instant',
-  })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be an ISO-8601 date-time' })
-  @StorableDate('from')
+  @InstantField('from', 'Events that happened at or after this instant')
   from?: Date;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Events that happened before this instant' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be an ISO-8601 date-time' })
-  @StorableDate('to')
+  @InstantField('to', 'Events that happened before this instant')
   to?: Date;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page', maxLength: 512 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  @SafeText()
+  @CursorField()
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1)
-  @Max(500)
+  @LimitField(500, 50)
   limit: number = 50;
 }

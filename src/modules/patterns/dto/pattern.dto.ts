@@ -1,5 +1,5 @@
+import { InstantField } from '../../../common/http/query-fields';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto';
-import { StorableDate } from '../../../common/http/date-bounds';
 import { PureQueryValidation } from '../../../common/http/memoizing-validation.pipe';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -7,7 +7,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsDate,
   IsIn,
   IsInt,
   IsOptional,
@@ -53,15 +52,7 @@ export class PatternQueryDto extends PageQueryDto {
   @Max(1_000_000_000)
   minSupport?: number;
 
-  @ApiPropertyOptional({
-    type: String,
-    format: 'date-time',
-    description: 'Only patterns a run found at or after this instant (last seen)',
-  })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'since must be an ISO-8601 date-time' })
-  @StorableDate('since')
+  @InstantField('since', 'Only patterns a run found at or after this instant (last seen)')
   since?: Date;
 
   @ApiPropertyOptional({
