@@ -66,7 +66,12 @@ describe('Audit log (e2e)', () => {
     expect(reused.body.errors[0].field).toBe('cursor');
     // Cursors are not signed: one crafted for the right filters must still hold a time and an entry id.
     const none = { action: undefined, actor: undefined, from: undefined, to: undefined };
-    for (const position of [['2026-12-01T00:00:00.000Z', 'not-a-uuid'], ['not a time', newUserId()], 'x']) {
+    for (const position of [
+      ['2026-12-01T00:00:00.000Z', 'not-a-uuid'],
+      ['not a time', newUserId()],
+      ['-271821-04-20T00:00:00.000Z', newUserId()],
+      'x',
+    ]) {
       const crafted = await list({ cursor: encodeCursor(position, none) });
       expect(crafted.status).toBe(400);
       expect(crafted.body.errors[0].field).toBe('cursor');

@@ -28,18 +28,27 @@ export interface KeysetRequest<Row, Position> {
  * next cursor made from the last row kept.
  */
 export async function keysetPage<Row, Position>(request: KeysetRequest<Row, Position>): Promise<Page<Row>> {
-  let position: Position | undefined;
-  if (request.cursor) {
-    const decoded = decodeCursor<unknown>(request.cursor, request.filters);
-    if (!request.isPosition(decoded)) throw new InvalidCursorError();
-    position = decoded;
-  }
+  const position = positionOf(request);
   const rows = await request.fetch(position, request.limit + 1);
   const items = rows.slice(0, request.limit);
   const last = items.at(-1);
   const nextCursor =
     rows.length > request.limit && last ? encodeCursor(request.positionOf(last), request.filters) : null;
   return { items, nextCursor };
+}
+
+/**
+ * The position a cursor holds (undefined without one), or a 400 naming `cursor` when it is malformed, was made for
+ * other filters or holds a position of the wrong shape. Lists answered from a cache call it first, so a bad cursor
+ * never reaches the cache.
+ */
+export function positionOf<Position>(
+  request: Pick<KeysetRequest<unknown, Position>, 'cursor' | 'filters' | 'isPosition'>,
+): Position | undefined {
+  if (!request.cursor) return undefined;
+  const decoded = decodeCursor<unknown>(request.cursor, request.filters);
+  if (!request.isPosition(decoded)) throw new InvalidCursorError();
+  return decoded;
 }
 
 /** Maps a page's items, keeping its cursor. */

@@ -4,6 +4,7 @@ import type { PoolClient } from 'pg';
 import { isUuid } from '../../common/ids/uuid';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { keysetPage } from '../../common/pagination/keyset-page';
+import { STORABLE_FROM, STORABLE_TO } from '../../common/http/date-bounds';
 import { currentRequestId } from '../../common/http/request-context';
 import { InsertCoalescer } from '../../database/insert-coalescer';
 import { SqlPool } from '../../database/sql-pool.service';
@@ -222,7 +223,8 @@ function isAuditPosition(value: unknown): value is [string, string] {
     Array.isArray(value) &&
     value.length === 2 &&
     typeof value[0] === 'string' &&
-    !Number.isNaN(Date.parse(value[0])) &&
+    Date.parse(value[0]) >= STORABLE_FROM.getTime() &&
+    Date.parse(value[0]) <= STORABLE_TO.getTime() &&
     typeof value[1] === 'string' &&
     isUuid(value[1])
   );

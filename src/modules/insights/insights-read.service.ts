@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '../../common/ids/uuid';
-import { keysetPage, mapPage, type Page } from '../../common/pagination/keyset-page';
+import { keysetPage, mapPage, positionOf, type Page } from '../../common/pagination/keyset-page';
 import { PatternNotFoundError } from '../patterns/patterns.errors';
 import { PatternsReadService, type PatternView } from '../patterns/patterns-read.service';
 import type { InsightStatus } from './entities/collective-insight.entity';
@@ -38,13 +38,15 @@ export class InsightsReadService {
       minSignificance: query.minSignificance,
       status: query.status,
     };
+    const isPosition = validPosition;
+    positionOf({ cursor: query.cursor, filters, isPosition }); // a bad cursor is a 400 before the cache is asked
     const key = `list:${JSON.stringify([filters, query.cursor ?? null, query.limit])}`;
     return this.cache.read(key, async () => {
       const page = await keysetPage({
         cursor: query.cursor,
         limit: query.limit,
         filters,
-        isPosition: validPosition,
+        isPosition,
         fetch: (after, limit) => this.insights.page({ ...filters, after }, limit),
         positionOf: (row) => [row.significance, row.id] as [number, string],
       });

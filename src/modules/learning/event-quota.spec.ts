@@ -1,5 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { AppConfig } from '../../config/app-config';
+import type { BlindIndexService } from '../crypto/blind-index.service';
 import { EventQuota } from './event-quota';
+
+const blindIndex = {
+  compute: (domain: string, value: string) => createHash('sha256').update(`${domain}|${value}`).digest('hex'),
+} as unknown as BlindIndexService;
 
 const config = (events: number, bytes: number, windowSeconds = 60) =>
   ({ learning: { userQuota: { events, bytes, windowSeconds } } }) as unknown as AppConfig;
@@ -10,7 +16,7 @@ describe('EventQuota (in process)', () => {
   const t0 = 1_800_000_000_000; // a window boundary for 60 s windows
 
   it('admits each user’s items in order while both the count and the bytes fit, users apart', async () => {
-    const quota = new EventQuota(null, config(3, 1000));
+    const quota = new EventQuota(null, config(3, 1000), blindIndex);
     const first = await quota.reserve(
       [
         { userId: U1, sizes: [100, 100] },
@@ -25,12 +31,12 @@ describe('EventQuota (in process)', () => {
   });
 
   it('starts over in the next window and takes refunds in the window they were reserved in', async () => {
-    const quota = new EventQuota(null, config(2, 10_000));
+    const quota = new EventQuota(null, config(2, 10_000), blindIndex);
     const r = await quota.reserve([{ userId: U1, sizes: [10, 10] }], t0);
     expect(r.admitted).toEqual([2]);
-    await quota.refund(r.window, [{ userId: U1, events: 1, bytes: 10 }]);
+    await quota.refund(r, [{ userId: U1, events: 1, bytes: 10 }]);
     expect((await quota.reserve([{ userId: U1, sizes: [10, 10] }], t0 + 1)).admitted).toEqual([1]);
-    await quota.refund(r.window - 1, [{ userId: U1, events: 2, bytes: 20 }]); // an old window: ignored
+    await quota.refund({ ...r, window: r.window - 1 }, [{ userId: U1, events: 2, bytes: 20 }]); // an old window: ignored
     expect((await quota.reserve([{ userId: U1, sizes: [10] }], t0 + 2)).admitted).toEqual([0]);
     expect((await quota.reserve([{ userId: U1, sizes: [10, 10, 10] }], t0 + 60_000)).admitted).toEqual([2]);
   });

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
 import { SharedOrLocal } from '../../redis/shared-or-local';
+import { BlindIndexService } from '../crypto/blind-index.service';
 
 /** One user's items of a request, in request order: the size (bytes of `data`) of each. */
 export interface QuotaCharge {
@@ -15,6 +15,8 @@ export interface QuotaReservation {
   window: number;
   admitted: number[];
   retryAfterSeconds: number;
+  /** Whether Redis counted it (else this instance did): a refund goes back where the reservation was made. */
+  shared: boolean;
 }
 
 /** Items given back (not stored after all), per user, in the window they were reserved in. */
@@ -53,12 +55,13 @@ end
 return admitted
 `;
 
-/** KEYS: counter hashes; ARGV: events then bytes per key. Gives items back to windows that still exist. */
+/** KEYS: counter hashes; ARGV: events then bytes per key. Gives items back to windows that still exist, never below 0. */
 const REFUND = `
 for i, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
-    redis.call('HINCRBY', key, 'e', -tonumber(ARGV[2 * i - 1]))
-    redis.call('HINCRBY', key, 'b', -tonumber(ARGV[2 * i]))
+    local counts = redis.call('HMGET', key, 'e', 'b')
+    local events, bytes = tonumber(counts[1] or '0'), tonumber(counts[2] or '0')
+    redis.call('HSET', key, 'e', math.max(0, events - tonumber(ARGV[2 * i - 1])), 'b', math.max(0, bytes - tonumber(ARGV[2 * i])))
   end
 end
 return 1
@@ -73,8 +76,8 @@ const MAX_LOCAL_USERS = 100_000;
  * user's own token or any service). Items are reserved before they are sealed and stored, and given back when they
  * are not stored after all (a duplicate, no consent, a failure), so the quota counts stored events and a client's
  * retries do not use it up. Shared through Redis when configured; otherwise, and while Redis is unreachable, each
- * instance keeps its own counts (so N instances admit up to N times the quota then). Keys hold a hash of the user
- * id, never the id.
+ * instance keeps its own counts (so N instances admit up to N times the quota then). Keys hold a keyed hash of the
+ * user id, never the id.
  */
 @Injectable()
 export class EventQuota {
@@ -84,7 +87,11 @@ export class EventQuota {
   private readonly shared: SharedOrLocal;
   private readonly local = new Map<string, { window: number; events: number; bytes: number }>();
 
-  constructor(@Inject(REDIS_CLIENT) redis: RedisClient, config: AppConfig) {
+  constructor(
+    @Inject(REDIS_CLIENT) redis: RedisClient,
+    config: AppConfig,
+    private readonly blindIndex: BlindIndexService,
+  ) {
     const quota = config.learning.userQuota;
     this.windowMs = quota.windowSeconds * 1000;
     this.maxEvents = quota.events;
@@ -95,7 +102,7 @@ export class EventQuota {
   async reserve(charges: QuotaCharge[], now = Date.now()): Promise<QuotaReservation> {
     const window = Math.floor(now / this.windowMs);
     const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * this.windowMs - now) / 1000));
-    if (charges.length === 0) return { window, admitted: [], retryAfterSeconds };
+    if (charges.length === 0) return { window, admitted: [], retryAfterSeconds, shared: false };
     const keys = charges.map((c) => this.key(window, c.userId));
     const admitted = await this.shared.run(async (redis) => {
       const args = [
@@ -106,34 +113,41 @@ export class EventQuota {
       ];
       return (await redis.eval(RESERVE, keys.length, ...keys, ...args)) as number[];
     });
+    if (admitted) return { window, admitted, retryAfterSeconds, shared: true };
     return {
       window,
-      admitted: admitted ?? charges.map((c) => this.reserveLocally(c.userId, window, c.sizes)),
+      admitted: charges.map((c) => this.reserveLocally(c.userId, window, c.sizes)),
       retryAfterSeconds,
+      shared: false,
     };
   }
 
-  /** Best effort: a refund that cannot reach Redis is dropped (the counts then err on the strict side). */
-  async refund(window: number, refunds: QuotaRefund[]): Promise<void> {
+  /**
+   * Gives items back to the store that reserved them, in their window. Best effort: a refund that cannot reach
+   * Redis is dropped (the counts then err on the strict side).
+   */
+  async refund(reservation: QuotaReservation, refunds: QuotaRefund[]): Promise<void> {
     const given = refunds.filter((r) => r.events > 0);
     if (given.length === 0) return;
-    const keys = given.map((r) => this.key(window, r.userId));
-    const done = await this.shared.run(async (redis) => {
-      await redis.eval(REFUND, keys.length, ...keys, ...given.flatMap((r) => [r.events, r.bytes]));
-      return true;
-    });
-    if (done) return;
-    given.forEach((r) => {
-      const entry = this.local.get(userHash(r.userId));
-      if (!entry || entry.window !== window) return;
+    const { window } = reservation;
+    if (reservation.shared) {
+      const keys = given.map((r) => this.key(window, r.userId));
+      await this.shared.run((redis) =>
+        redis.eval(REFUND, keys.length, ...keys, ...given.flatMap((r) => [r.events, r.bytes])),
+      );
+      return;
+    }
+    for (const r of given) {
+      const entry = this.local.get(this.userKey(r.userId));
+      if (!entry || entry.window !== window) continue;
       entry.events = Math.max(0, entry.events - r.events);
       entry.bytes = Math.max(0, entry.bytes - r.bytes);
-    });
+    }
   }
 
   /** Synchronous from check to count, so in-process reservations are atomic too. */
   private reserveLocally(userId: string, window: number, sizes: number[]): number {
-    const key = userHash(userId);
+    const key = this.userKey(userId);
     let entry = this.local.get(key);
     if (!entry || entry.window !== window) {
       this.local.delete(key);
@@ -152,11 +166,11 @@ export class EventQuota {
   }
 
   private key(window: number, userId: string): string {
-    return `ai-learning:quota:${window}:${userHash(userId)}`;
+    return `ai-learning:quota:${window}:${this.userKey(userId)}`;
   }
-}
 
-/** 128 bits of SHA-256: names a user's counters without the user id. */
-function userHash(userId: string): string {
-  return createHash('sha256').update(userId).digest('base64url').slice(0, 22);
+  /** A keyed hash (the blind-index HMAC) names a user's counters: unlinkable to the user id without the key. */
+  private userKey(userId: string): string {
+    return this.blindIndex.compute('quota', userId).slice(0, 32);
+  }
 }

@@ -28,11 +28,11 @@ export interface InsertOutcome {
   /** Users who consent now, as the database saw it under the statement's row locks. */
   consenting: Set<string>;
   /**
-   * Consenting users whose rows were not stored because they were sealed under a data key that is not the user's
-   * stored one: this instance's cached key was shredded by another (an erasure) and the user consented again since.
-   * Their rows must be sealed again under the current key.
+   * Each consenting user's stored data key id. A row of a consenting user that was not stored and names another key
+   * was sealed under a key that is no longer the user's (this instance's cached key was shredded by an erasure
+   * elsewhere, and the user consented again since): the caller seals it again under the current key.
    */
-  staleKey: Set<string>;
+  currentKeys: Map<string, string>;
 }
 
 export interface EventFilter {
@@ -75,7 +75,7 @@ interface OutcomeRow {
 /**
  * The one statement that checks consent (rows held FOR SHARE) and data keys, and inserts `source`'s rows of consenting
  * users sealed under their stored data key; `users` is the condition naming the request's users. A row sealed under
- * another key (one this instance cached and another shredded, see `InsertOutcome.staleKey`) is left out. Key rows
+ * another key (one this instance cached and another shredded, see `InsertOutcome.currentKeys`) is left out. Key rows
  * are held FOR KEY SHARE, so a shred waits for the statement; they are reached only through `consenting`, so a
  * user's settings row is locked before the key row, the order erasure locks them in. `wait: false` makes it fail at
  * once (55P03) instead of waiting when a consent change holds one of the rows.
@@ -96,17 +96,12 @@ function insertStatement(source: string, users: string, wait = true): string {
       (SELECT array_agg(user_id || ':' || key_id) FROM keyed) AS keys`;
 }
 
-/** Consenting users some of whose rows name another data key than the user's stored one (or the user has none). */
-function staleKeyUsers(rows: EventRow[], consenting: Set<string>, keys: string[]): Set<string> {
-  const current = new Map(keys.map((pair) => pair.split(':') as [string, string]));
-  return new Set(
-    rows.filter((r) => consenting.has(r.userId) && current.get(r.userId) !== r.keyId).map((r) => r.userId),
-  );
-}
-
-function toOutcome(rows: EventRow[], consenting: string[], inserted: string[], keys: string[]): InsertOutcome {
-  const users = new Set(consenting);
-  return { inserted: new Set(inserted), consenting: users, staleKey: staleKeyUsers(rows, users, keys) };
+function toOutcome(consenting: string[], inserted: string[], keys: string[]): InsertOutcome {
+  return {
+    inserted: new Set(inserted),
+    consenting: new Set(consenting),
+    currentKeys: new Map(keys.map((pair) => pair.split(':') as [string, string])),
+  };
 }
 
 // Lives as long as the connection and is emptied at every commit; no indexes (read once, in full).
@@ -225,7 +220,11 @@ export class LearningEventsRepository {
     ].join(';\n');
     return this.sql.withClient(async (client) => {
       await client.query(new CopyThenQuery(text, data)).result;
-      return { inserted: new Set(rows.map((r) => r.id)), consenting: new Set(users), staleKey: new Set<string>() };
+      return {
+        inserted: new Set(rows.map((r) => r.id)),
+        consenting: new Set(users),
+        currentKeys: new Map(pairs.map((r) => [r.userId, r.keyId])),
+      };
     });
   }
 
@@ -258,7 +257,7 @@ export class LearningEventsRepository {
       wait ? 'learning_events_insert_waiting' : 'learning_events_insert',
     );
     const [row] = result;
-    return toOutcome(rows, row.consenting ?? [], row.inserted ?? [], row.keys ?? []);
+    return toOutcome(row.consenting ?? [], row.inserted ?? [], row.keys ?? []);
   }
 
   /**
@@ -273,7 +272,7 @@ export class LearningEventsRepository {
       const query = new CopyThenQuery(`${READ_COMMITTED};\n${create}${COPY_TO_STAGE};\n${FROM_STAGE}`, data);
       const [row] = await client.query(query).result;
       staged.add(client);
-      return toOutcome(rows, parsePlainArray(row[0]), parsePlainArray(row[1]), parsePlainArray(row[2]));
+      return toOutcome(parsePlainArray(row[0]), parsePlainArray(row[1]), parsePlainArray(row[2]));
     });
   }
 

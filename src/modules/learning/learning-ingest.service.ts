@@ -2,18 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { DomainError } from '../../common/errors/domain.error';
 import { KIND_STATUS } from '../../common/errors/problem';
-import { uuidv7 } from '../../common/ids/uuid-v7';
 import { AppConfig } from '../../config/app-config';
 import { ConsentGate } from '../consent/consent-gate.service';
 import { ConsentRequiredError } from '../consent/consent.errors';
-import { BlindIndexService } from '../crypto/blind-index.service';
-import { FieldEncryptionService, type UserCipher } from '../crypto/field-encryption.service';
-import type { EventRow } from './event-row';
-import { LearningEventsRepository, type InsertOutcome } from './learning-events.repository';
-import { validateEvent, type ValidEvent } from './learning-event.validator';
-import { eventDataContext } from './event-data-context';
+import { FieldEncryptionService } from '../crypto/field-encryption.service';
+import { EventQuota, type QuotaRefund, type QuotaReservation } from './event-quota';
+import { EventWriter, type PendingEvent } from './event-writer';
+import { LearningEventsRepository } from './learning-events.repository';
+import { validateEvent } from './learning-event.validator';
 import { LearningMetrics } from './learning.metrics';
-import { EventQuota, type QuotaRefund } from './event-quota';
 import { EventQuotaExceededError } from './learning.errors';
 
 export interface ItemError {
@@ -54,18 +51,12 @@ function itemError(error: DomainError): ItemError {
   };
 }
 
-interface Pending {
-  index: number;
-  event: ValidEvent;
-  /** Index of the first valid item with the same user and clientEventId in this batch. */
-  sameAs?: number;
-  row?: EventRow;
-}
-
 /**
- * Ingestion: every item validated and consent-checked on its own, payloads sealed under each user's data key,
- * and the accepted rows of a request written by one atomic statement. Consent is answered by the cached gate;
- * the statement re-checks it under row locks, so a withdrawal racing the request never leaves rows behind.
+ * Ingestion: every item validated and consent-checked on its own, each user's items admitted within the per-user
+ * quota, payloads sealed under each user's data key, and the accepted rows of a request written by one atomic
+ * statement (two only when a user's data key changed under the request, see `EventWriter`). Consent is answered by
+ * the cached gate; the statement re-checks it under row locks, so a withdrawal racing the request never leaves rows
+ * behind.
  */
 @Injectable()
 export class LearningIngestService {
@@ -73,7 +64,7 @@ export class LearningIngestService {
     private readonly repository: LearningEventsRepository,
     private readonly gate: ConsentGate,
     private readonly encryption: FieldEncryptionService,
-    private readonly blindIndex: BlindIndexService,
+    private readonly writer: EventWriter,
     private readonly config: AppConfig,
     private readonly metrics: LearningMetrics,
     private readonly quota: EventQuota,
@@ -115,9 +106,13 @@ export class LearningIngestService {
       errors.set(index, error);
       tally.add(eventType, 'rejected', error.code);
     };
+    const accept = (p: PendingEvent, status: 'accepted' | 'duplicate', id: string) => {
+      results[p.index] = { index: p.index, status, id };
+      tally.add(p.event.eventType, status);
+    };
 
     try {
-      const pending: Pending[] = [];
+      const pending: PendingEvent[] = [];
       const firstByKey = new Map<string, number>();
       items.forEach((raw, index) => {
         const validated = validateEvent(raw, ctx);
@@ -130,69 +125,48 @@ export class LearningIngestService {
       });
 
       const allowed = await this.consenting(pending.map((p) => p.event.userId));
-      const admitted = await this.withinQuota(
-        pending.filter((p) => p.sameAs === undefined && allowed.has(p.event.userId)),
-      );
-      for (const [p, result] of admitted.answered) {
-        if (result.status === 'rejected') reject(p.index, admitted.error, p.event.eventType);
-        else {
-          results[p.index] = { index: p.index, status: 'duplicate', id: result.id };
-          tally.add(p.event.eventType, 'duplicate');
-        }
-      }
-      const writable = admitted.writable;
-      let outcome: InsertOutcome;
-      try {
-        outcome = await this.store(writable);
-      } catch (error) {
-        await this.quota.refund(admitted.window, refundsOf(writable));
-        throw error;
-      }
-
-      await this.forgetStaleConsent(writable, outcome.consenting);
-      const lookups = writable.filter(
-        (p) =>
-          !outcome.inserted.has(p.row!.id) &&
-          outcome.consenting.has(p.event.userId) &&
-          !outcome.staleKey.has(p.event.userId),
-      );
-      const existing = await this.repository.existingIds(
-        lookups.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })),
-      );
-
-      for (const p of writable) {
-        const type = p.event.eventType;
-        if (!outcome.consenting.has(p.event.userId)) {
-          reject(p.index, new ConsentRequiredError(), type);
-        } else if (outcome.staleKey.has(p.event.userId)) {
-          reject(p.index, new IngestRaceError(), type);
-        } else if (outcome.inserted.has(p.row!.id)) {
-          results[p.index] = { index: p.index, status: 'accepted', id: p.row!.id };
-          tally.add(type, 'accepted');
-        } else {
-          const id = existing.get(`${p.event.userId}|${p.event.clientEventId}`);
-          if (id) {
-            results[p.index] = { index: p.index, status: 'duplicate', id };
-            tally.add(type, 'duplicate');
-          } else {
-            reject(p.index, new IngestRaceError(), type);
-          }
-        }
-      }
       for (const p of pending.filter((p) => p.sameAs === undefined && !allowed.has(p.event.userId)))
         reject(p.index, new ConsentRequiredError(), p.event.eventType);
-      await this.quota.refund(
-        admitted.window,
-        refundsOf(writable.filter((p) => results[p.index].status !== 'accepted')),
-      );
+      const candidates = pending.filter((p) => p.sameAs === undefined && allowed.has(p.event.userId));
+      const { reservation, writable, over } = await this.admit(candidates);
+      // Every reserved item that is not stored in the end gives its share back, also when the request fails.
+      const stored = new Set<string>();
+      try {
+        const overQuota = await this.answerOverQuota(over);
+        for (const p of over) {
+          const id = overQuota.get(p);
+          if (id) accept(p, 'duplicate', id);
+          else reject(p.index, new EventQuotaExceededError(reservation.retryAfterSeconds), p.event.eventType);
+        }
+        const outcome = await this.writer.write(writable, stored);
+        await this.forgetStaleConsent(writable, outcome.consenting);
+        const lookups = writable.filter(
+          (p) =>
+            !outcome.inserted.has(p.row!.id) &&
+            outcome.consenting.has(p.event.userId) &&
+            !outcome.staleKey.has(p.event.userId),
+        );
+        const existing = await this.repository.existingIds(
+          lookups.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })),
+        );
+        for (const p of writable) {
+          const type = p.event.eventType;
+          if (outcome.inserted.has(p.row!.id)) accept(p, 'accepted', p.row!.id);
+          else if (!outcome.consenting.has(p.event.userId)) reject(p.index, new ConsentRequiredError(), type);
+          else if (outcome.staleKey.has(p.event.userId)) reject(p.index, new IngestRaceError(), type);
+          else {
+            const id = existing.get(`${p.event.userId}|${p.event.clientEventId}`);
+            if (id) accept(p, 'duplicate', id);
+            else reject(p.index, new IngestRaceError(), type);
+          }
+        }
+      } finally {
+        await this.quota.refund(reservation, refundsOf(writable.filter((p) => !p.row || !stored.has(p.row.id))));
+      }
       for (const p of pending.filter((p) => p.sameAs !== undefined)) {
         const first = results[p.sameAs!];
-        if (first.status === 'rejected') {
-          reject(p.index, errors.get(p.sameAs!)!, p.event.eventType);
-        } else {
-          results[p.index] = { index: p.index, status: 'duplicate', id: first.id };
-          tally.add(p.event.eventType, 'duplicate');
-        }
+        if (first.status === 'rejected') reject(p.index, errors.get(p.sameAs!)!, p.event.eventType);
+        else accept(p, 'duplicate', first.id);
       }
     } finally {
       // Also when the request then fails (a 503, say): its invalid items were refused either way.
@@ -208,17 +182,13 @@ export class LearningIngestService {
   }
 
   /**
-   * Reserves each user's share of the per-user quota (see EventQuota), items in request order. An item past the
-   * quota is answered at once: as a duplicate when its clientEventId is already stored (a retry of an accepted
-   * event), else LEARNING.QUOTA_EXCEEDED (429) with the seconds until the window ends.
+   * Reserves each user's share of the per-user quota (see EventQuota), items in request order: the first ones that
+   * fit are written, the rest are over the quota.
    */
-  private async withinQuota(items: Pending[]): Promise<{
-    writable: Pending[];
-    window: number;
-    error: DomainError;
-    answered: Map<Pending, { status: 'rejected' } | { status: 'duplicate'; id: string }>;
-  }> {
-    const byUser = new Map<string, Pending[]>();
+  private async admit(
+    items: PendingEvent[],
+  ): Promise<{ reservation: QuotaReservation; writable: PendingEvent[]; over: PendingEvent[] }> {
+    const byUser = new Map<string, PendingEvent[]>();
     for (const p of items) {
       const list = byUser.get(p.event.userId);
       if (list) list.push(p);
@@ -228,53 +198,32 @@ export class LearningIngestService {
     const reservation = await this.quota.reserve(
       users.map((list) => ({ userId: list[0].event.userId, sizes: list.map(sizeOf) })),
     );
-    const writable: Pending[] = [];
-    const over: Pending[] = [];
+    const writable: PendingEvent[] = [];
+    const over: PendingEvent[] = [];
     users.forEach((list, i) => {
       writable.push(...list.slice(0, reservation.admitted[i]));
       over.push(...list.slice(reservation.admitted[i]));
     });
-    const answered = new Map<Pending, { status: 'rejected' } | { status: 'duplicate'; id: string }>();
-    const error = new EventQuotaExceededError(reservation.retryAfterSeconds);
-    if (over.length > 0) {
-      const retries = over.filter((p) => p.event.clientEventId !== null);
-      const stored = await this.repository.existingIds(
-        retries.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })),
-      );
-      for (const p of over) {
-        const id =
-          p.event.clientEventId === null ? undefined : stored.get(`${p.event.userId}|${p.event.clientEventId}`);
-        answered.set(p, id ? { status: 'duplicate', id } : { status: 'rejected' });
-      }
-    }
     // Back in request order: the insert and the answers do not depend on it, but the tests and logs read easier.
     writable.sort((a, b) => a.index - b.index);
-    return { writable, window: reservation.window, error, answered };
+    return { reservation, writable, over };
   }
 
   /**
-   * Seals and inserts. Rows the database refused because they were sealed under a data key that is no longer their
-   * user's (this instance's cached key was shredded by an erasure elsewhere and the user consented again within the
-   * cache TTL, or the eviction message has not arrived) are sealed again under the user's current key, read past
-   * the cache, and inserted once more; a user whose key changes again in between gets a retryable conflict.
+   * The stored id of each item past the quota whose clientEventId is already stored (a retry of an accepted event
+   * is answered as its duplicate); the others are LEARNING.QUOTA_EXCEEDED.
    */
-  private async store(writable: Pending[]): Promise<InsertOutcome> {
-    await this.seal(writable);
-    const first = await this.insert(writable);
-    if (first.staleKey.size === 0) return first;
-    const resealed = writable.filter((p) => first.staleKey.has(p.event.userId));
-    for (const userId of first.staleKey) this.encryption.forgetCachedKey(userId);
-    this.metrics.staleKeyResealed(resealed.length);
-    await this.seal(resealed);
-    const second = await this.insert(resealed);
-    const inserted = new Set([...first.inserted, ...second.inserted]);
-    const consenting = new Set([...first.consenting].filter((u) => !first.staleKey.has(u) || second.consenting.has(u)));
-    return { inserted, consenting, staleKey: second.staleKey };
-  }
-
-  private insert(items: Pending[]): Promise<InsertOutcome> {
-    if (items.length === 0) return Promise.resolve({ inserted: new Set(), consenting: new Set(), staleKey: new Set() });
-    return this.repository.insert(items.map((p) => p.row!));
+  private async answerOverQuota(over: PendingEvent[]): Promise<Map<PendingEvent, string>> {
+    const retries = over.filter((p) => p.event.clientEventId !== null);
+    const stored = await this.repository.existingIds(
+      retries.map((p) => ({ userId: p.event.userId, clientEventId: p.event.clientEventId! })),
+    );
+    const ids = new Map<PendingEvent, string>();
+    for (const p of retries) {
+      const id = stored.get(`${p.event.userId}|${p.event.clientEventId}`);
+      if (id) ids.set(p, id);
+    }
+    return ids;
   }
 
   /**
@@ -282,7 +231,7 @@ export class LearningIngestService {
    * another instance, not yet seen here): correct the gate, and shred a data key this request may have created
    * for a user who has no consent record any more (an erased user must not get one back).
    */
-  private async forgetStaleConsent(written: Pending[], consenting: Set<string>): Promise<void> {
+  private async forgetStaleConsent(written: PendingEvent[], consenting: Set<string>): Promise<void> {
     const stale = [...new Set(written.map((p) => p.event.userId))].filter((u) => !consenting.has(u));
     if (stale.length === 0) return;
     for (const userId of await this.gate.refuted(stale)) await this.encryption.shredUser(userId);
@@ -292,43 +241,12 @@ export class LearningIngestService {
   private consenting(userIds: string[]): Promise<Set<string>> {
     return this.gate.allowedAmong([...new Set(userIds)]);
   }
-
-  /** Seals every payload and computes signatures; one data-key lookup per user. */
-  private async seal(items: Pending[]): Promise<void> {
-    // All users' keys at once, settled together: awaiting them one by one would leave the rest unobserved when
-    // the first rejects (a database outage), and an unobserved rejection ends the process.
-    const userIds = [...new Set(items.map((p) => p.event.userId))];
-    const loaded = await Promise.all(userIds.map((userId) => this.encryption.cipherFor(userId, { create: true })));
-    const ciphers = new Map<string, UserCipher>(userIds.map((userId, i) => [userId, loaded[i]]));
-    for (const p of items) {
-      const e = p.event;
-      const cipher = ciphers.get(e.userId)!;
-      const id = uuidv7();
-      p.row = {
-        id,
-        userId: e.userId,
-        eventType: e.eventType,
-        module: e.module,
-        action: e.action,
-        sessionId: e.sessionId,
-        clientEventId: e.clientEventId,
-        timestamp: e.timestamp,
-        labels: e.labels,
-        rating: e.rating,
-        sentiment: e.sentiment,
-        outcome: e.outcome,
-        signature: e.signatureOf ? this.blindIndex.compute(e.signatureOf.domain, ...e.signatureOf.parts) : null,
-        payload: cipher.seal(eventDataContext(id, e.userId), Buffer.from(e.dataJson, 'utf8')),
-        keyId: cipher.keyId,
-      };
-    }
-  }
 }
 
-const sizeOf = (p: Pending): number => Buffer.byteLength(p.event.dataJson, 'utf8');
+const sizeOf = (p: PendingEvent): number => Buffer.byteLength(p.event.dataJson, 'utf8');
 
 /** Per user, the items to give back to the quota. */
-function refundsOf(items: Pending[]): QuotaRefund[] {
+function refundsOf(items: PendingEvent[]): QuotaRefund[] {
   const byUser = new Map<string, QuotaRefund>();
   for (const p of items) {
     const refund = byUser.get(p.event.userId) ?? { userId: p.event.userId, events: 0, bytes: 0 };

@@ -1,3 +1,4 @@
+import { EventWriter } from './event-writer';
 import { retentionPolicies } from '../../common/retention/retention-policy';
 import { LearningRetention } from './learning-retention';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
@@ -21,6 +22,7 @@ import { LearningMetrics } from './learning.metrics';
   imports: [MikroOrmModule.forFeature([LearningEvent]), ConsentModule, CryptoModule],
   controllers: [LearningController],
   providers: [
+    EventWriter,
     retentionPolicies(LearningRetention),
     LearningEventsRepository,
     LearningIngestService,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '../../common/ids/uuid';
 import { STORABLE_FROM, STORABLE_TO } from '../../common/http/date-bounds';
-import { keysetPage, mapPage, type Page } from '../../common/pagination/keyset-page';
+import { keysetPage, mapPage, positionOf, type Page } from '../../common/pagination/keyset-page';
 import type { PatternStatus } from './entities/global-pattern.entity';
 import { MiningRuns, type StoredRun } from './mining-runs';
 import { PatternsCache } from './patterns-cache.service';
@@ -56,13 +56,16 @@ export class PatternsReadService {
       status: query.status,
       sort: query.sort,
     };
+    const isPosition = (position: unknown): position is [number | string, string] =>
+      validPosition(position, query.sort);
+    positionOf({ cursor: query.cursor, filters, isPosition }); // a bad cursor is a 400 before the cache is asked
     const key = `list:${JSON.stringify([filters, query.cursor ?? null, query.limit])}`;
     return this.cache.read(key, async () => {
       const page = await keysetPage({
         cursor: query.cursor,
         limit: query.limit,
         filters,
-        isPosition: (position): position is [number | string, string] => validPosition(position, query.sort),
+        isPosition,
         fetch: (after, limit) => this.patterns.page({ ...query, after }, limit),
         positionOf: (row) =>
           [query.sort === 'support' ? row.support : iso(row.last_seen), row.id] as [number | string, string],

@@ -50,13 +50,13 @@ export class LegalHoldsRepository {
     });
   }
 
-  /** Lifts a hold; false when there was none. */
+  /** Lifts a hold; false when there was none. Takes the hold lock, so an erasure in progress never sees it half-way. */
   async lift(userId: string): Promise<boolean> {
-    const rows = await this.sql.query<{ user_id: string }>(
-      'DELETE FROM legal_holds WHERE user_id = $1 RETURNING user_id',
-      [userId],
-    );
-    return rows.length > 0;
+    return this.sql.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(${HOLD_LOCK})`, [userId]);
+      const { rowCount } = await tx.query('DELETE FROM legal_holds WHERE user_id = $1', [userId]);
+      return (rowCount ?? 0) > 0;
+    });
   }
 
   /** Oldest first; `afterUserId` pages by user id. */
