@@ -71,8 +71,10 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     return runs.body.items.find((r: { id: string }) => r.id === runId);
   }
 
+  /** Published patterns as a service reads them; retired ones as only an admin may. */
   async function patterns(query: string): Promise<Record<string, any>[]> {
-    const res = await t.http.get(`/api/v1/patterns?limit=100&${query}`).set('authorization', service());
+    const auth = query.includes('status=retired') ? admin() : service();
+    const res = await t.http.get(`/api/v1/patterns?limit=100&${query}`).set('authorization', auth);
     expect(res.status).toBe(200);
     return res.body.items;
   }
@@ -497,6 +499,15 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       const retired = await patterns('type=extra&module=ret-w&status=retired');
       expect(retired).toHaveLength(1);
       expect(retired[0].status).toBe('retired');
+      // Retired patterns are history for operators: users and services neither list nor read them.
+      const user = `Bearer ${t.token(newUserId(), ['user'])}`;
+      for (const auth of [service(), user]) {
+        const listed = await t.http.get('/api/v1/patterns?status=retired').set('authorization', auth);
+        expect(listed.status).toBe(403);
+        expect(listed.body.code).toBe('AUTH.FORBIDDEN');
+        expect((await t.http.get(`/api/v1/patterns/${retired[0].id}`).set('authorization', auth)).status).toBe(404);
+      }
+      expect((await t.http.get(`/api/v1/patterns/${retired[0].id}`).set('authorization', admin())).status).toBe(200);
 
       // Back to k users, then an erasure.
       const [extra] = await consentingUsers(1);

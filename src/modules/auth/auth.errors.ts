@@ -6,12 +6,6 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
-export class ForbiddenRoleError extends DomainError {
-  constructor() {
-    super('AUTH.FORBIDDEN', 'forbidden', 'The caller does not have a role this route requires');
-  }
-}
-
 export class InvalidClientCredentialsError extends DomainError {
   constructor() {
     super('AUTH.INVALID_CLIENT', 'unauthenticated', 'The client id or secret is wrong, or the client is revoked');

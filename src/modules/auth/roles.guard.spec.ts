@@ -2,7 +2,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import type { RouteMetadata } from '../../common/metadata/route-metadata';
 import type { AuthUser, Role } from '../../common/auth/auth-user';
 import { IS_PUBLIC, REQUIRED_ROLES } from '../../common/decorators/auth.decorators';
-import { ForbiddenRoleError } from './auth.errors';
+import { ForbiddenRoleError } from '../../common/auth/forbidden-role.error';
 import { RolesGuard } from './roles.guard';
 
 function contextFor(

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { RouteMetadata } from '../../common/metadata/route-metadata';
 import { isAdmin, type AuthUser, type Role } from '../../common/auth/auth-user';
 import { IS_PUBLIC, REQUIRED_ROLES } from '../../common/decorators/auth.decorators';
-import { ForbiddenRoleError } from './auth.errors';
+import { ForbiddenRoleError } from '../../common/auth/forbidden-role.error';
 
 /** Global guard: enforces `@Roles(...)`; admins pass every role check. Runs after `JwtAuthGuard`. */
 @Injectable()

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
-import { ForbiddenRoleError } from '../auth/auth.errors';
+import { ForbiddenRoleError } from '../../common/auth/forbidden-role.error';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { uuidParam } from '../../common/http/uuid-param';
 import {

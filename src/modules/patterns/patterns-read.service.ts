@@ -74,12 +74,13 @@ export class PatternsReadService {
     });
   }
 
-  async get(id: string): Promise<PatternView> {
+  /** One pattern; a retired one only with `history` (admins): to everyone else it is not there. */
+  async get(id: string, history = false): Promise<PatternView> {
     const view = await this.cache.read(`get:${id}`, async () => {
       const row = await this.patterns.byId(id);
       return row ? toPatternView(row) : false;
     });
-    if (!view) throw new PatternNotFoundError();
+    if (!view || (!history && view.status !== 'active')) throw new PatternNotFoundError();
     return view;
   }
 

@@ -1,3 +1,5 @@
+import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
+import { ForbiddenRoleError } from '../../common/auth/forbidden-role.error';
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -9,7 +11,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { uuidParam } from '../../common/http/uuid-param';
 import {
@@ -42,10 +43,17 @@ export class PatternsController {
   @Get()
   @Roles('user', 'service')
   @ApiOperation({
-    summary: 'Published patterns (each supported by at least MIN_USER_SUPPORT distinct users), filtered and paged',
+    summary:
+      'Published patterns (each supported by at least MIN_USER_SUPPORT distinct users), filtered and paged; retired ones: admins only',
   })
   @ApiOkResponse({ type: PatternListDto })
-  async list(@Query() query: PatternQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async list(
+    @Query() query: PatternQueryDto,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    // Retired patterns are history for operators: their support may predate withdrawals and erasures.
+    if (query.status !== 'active' && !isAdmin(user)) throw new ForbiddenRoleError();
     // The page comes from the cache as JSON text and goes out as it is.
     reply.header('content-type', 'application/json; charset=utf-8');
     return this.reader.listJson(query);
@@ -61,11 +69,11 @@ export class PatternsController {
 
   @Get(':id')
   @Roles('user', 'service')
-  @ApiOperation({ summary: 'One pattern' })
+  @ApiOperation({ summary: 'One pattern (a retired one: admins only)' })
   @ApiOkResponse({ type: PatternDto })
   @ApiParam({ name: 'id', format: 'uuid' })
-  get(@Param('id', uuid) id: string): Promise<PatternDto> {
-    return this.reader.get(id);
+  get(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser): Promise<PatternDto> {
+    return this.reader.get(id, isAdmin(user));
   }
 
   @Post('mine')
