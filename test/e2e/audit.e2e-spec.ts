@@ -1,5 +1,7 @@
 import { Client } from 'pg';
 import { encodeCursor } from '../../src/common/pagination/cursor';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { SqlPool } from '../../src/database/sql-pool.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
@@ -86,6 +88,46 @@ describe('Audit log (e2e)', () => {
       expect(res.status).toBe(400);
       expect(res.body.errors[0].field).toBe(field);
     }
+  });
+
+  it('writes an entry inside the caller’s transaction, ORM or SQL, and rolls it back with it', async () => {
+    const audit = t.app.get(AuditService);
+    const entry = (action: string) => ({
+      actor: 'carol',
+      actorType: 'user' as const,
+      action,
+      outcome: 'success' as const,
+    });
+    await expect(
+      t.app
+        .get(EntityManager)
+        .fork()
+        .transactional(async (tx) => {
+          await audit.recordIn(tx, entry('test.tx.rolled_back'));
+          throw new Error('abort');
+        }),
+    ).rejects.toThrow('abort');
+    await expect(
+      t.app.get(SqlPool).transaction(async (tx) => {
+        await audit.recordIn(tx, entry('test.tx.rolled_back'));
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    await t.app
+      .get(EntityManager)
+      .fork()
+      .transactional((tx) => audit.recordIn(tx, entry('test.tx.committed')));
+    await t.app.get(SqlPool).transaction((tx) => audit.recordIn(tx, entry('test.tx.committed')));
+    const count = async (action: string) =>
+      Number(
+        (
+          await t.app
+            .get(SqlPool)
+            .query<{ n: string }>('SELECT count(*) AS n FROM audit_log WHERE action = $1', [action])
+        )[0].n,
+      );
+    expect(await count('test.tx.rolled_back')).toBe(0);
+    expect(await count('test.tx.committed')).toBe(2);
   });
 
   it('is append-only in the database: UPDATE and DELETE are refused', async () => {

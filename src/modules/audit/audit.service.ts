@@ -56,6 +56,9 @@ const WRITES_IN_FLIGHT = 1;
 /** … each carrying at most this many entries. */
 const ENTRIES_PER_STATEMENT = 500;
 
+const INSERT_ONE = `INSERT INTO audit_log (id, at, actor, actor_type, action, target, outcome, ip, request_id, details)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+
 const INSERT_ROWS = `INSERT INTO audit_log (id, at, actor, actor_type, action, target, outcome, ip, request_id, details)
   SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[])`;
 
@@ -93,29 +96,29 @@ export class AuditService {
   ) {}
 
   /**
-   * Appends an entry. With `em` it joins that transaction and fails with it; without, it writes on its own and a
-   * failure is logged, never thrown (an audit hiccup must not turn a 401 into a 500).
+   * Appends an entry on its own (group-committed with the others written now). A failure is logged, never thrown: an
+   * audit hiccup must not turn a 401 into a 500.
    */
-  async record(entry: AuditRecord, em?: EntityManager): Promise<void> {
-    if (em) {
-      em.persist(
-        em.create(AuditEntry, {
-          actor: clip(canonical(entry.actor), 200) ?? 'unknown',
-          actorType: entry.actorType,
-          action: entry.action,
-          target: clip(canonical(entry.target), 200),
-          outcome: entry.outcome,
-          ip: clip(entry.ip, 64),
-          requestId: clip(currentRequestId(), 128),
-          details: entry.details ?? null,
-        }),
-      );
-      return;
-    }
+  async record(entry: AuditRecord): Promise<void> {
     try {
       await this.writes.submit([toRow(entry)]);
     } catch (error) {
       this.logger.error(`Could not write audit entry ${entry.action}: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Appends an entry inside the caller's transaction — a SQL one (`PoolClient`) or the ORM's (an `EntityManager`
+   * inside `transactional`) — so it commits or rolls back with the change it records. The same statement either way.
+   */
+  async recordIn(tx: PoolClient | EntityManager, entry: AuditRecord): Promise<void> {
+    if (tx instanceof EntityManager) {
+      // The ORM's connection takes `?` placeholders.
+      await tx
+        .getConnection()
+        .execute(INSERT_ONE.replace(/\$\d+/g, '?'), toRow(entry), 'run', tx.getTransactionContext());
+    } else {
+      await tx.query(INSERT_ONE, toRow(entry));
     }
   }
 
@@ -177,14 +180,6 @@ export class AuditService {
       [userId, pseudonym],
     );
     return result.rowCount ?? 0;
-  }
-
-  /** Appends an entry inside the caller's own SQL transaction (it commits or rolls back with it). */
-  async recordIn(tx: PoolClient, entry: AuditRecord): Promise<void> {
-    await tx.query(
-      `INSERT INTO audit_log (id, at, actor, actor_type, action, target, outcome, ip, request_id, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      toRow(entry),
-    );
   }
 
   async list(query: AuditQueryDto): Promise<AuditPage> {

@@ -27,33 +27,36 @@ export class ApiClientsService {
     const em = this.em.fork();
     if (await em.count(ApiClient, { name })) throw new ClientNameTakenError(name);
     const secret = this.hasher.newSecret();
-    const client = em.create(ApiClient, { name, roles, secretHash: await this.hasher.hash(secret) });
-    await this.audit.record(
-      {
+    const secretHash = await this.hasher.hash(secret);
+    return em.transactional(async (tx) => {
+      const client = tx.create(ApiClient, { name, roles, secretHash });
+      await this.audit.recordIn(tx, {
         actor,
         actorType: 'system',
         action: 'auth.client.created',
         target: client.id,
         outcome: 'success',
         details: { name, roles },
-      },
-      em,
-    );
-    await em.flush();
-    return { id: client.id, name, roles, secret };
+      });
+      return { id: client.id, name, roles, secret };
+    });
   }
 
   async revoke(id: string, actor = 'system'): Promise<boolean> {
-    const em = this.em.fork();
-    const client = isUuid(id) ? await em.findOne(ApiClient, { id, revokedAt: null }) : null;
-    if (!client) return false;
-    client.revokedAt = new Date();
-    await this.audit.record(
-      { actor, actorType: 'system', action: 'auth.client.revoked', target: id, outcome: 'success' },
-      em,
-    );
-    await em.flush();
-    return true;
+    if (!isUuid(id)) return false;
+    return this.em.fork().transactional(async (tx) => {
+      const client = await tx.findOne(ApiClient, { id, revokedAt: null });
+      if (!client) return false;
+      client.revokedAt = new Date();
+      await this.audit.recordIn(tx, {
+        actor,
+        actorType: 'system',
+        action: 'auth.client.revoked',
+        target: id,
+        outcome: 'success',
+      });
+      return true;
+    });
   }
 
   /** The active client with this id, or null (also for ids that are not uuids). */

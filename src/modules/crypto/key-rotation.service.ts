@@ -56,24 +56,28 @@ export class KeyRotationService implements BeforeApplicationShutdown {
     if (rotation && rotation.targetKekId !== target) throw new RotationInProgressError(rotation.targetKekId, target);
     if (!rotation) {
       const keysTotal = (await this.dataKeys.countNotWrappedBy(target)) + (await this.systemKeysNotWrappedBy(target));
-      rotation = em.create(KeyRotation, {
-        targetKekId: target,
-        status: 'running',
-        requestedBy: actor.sub,
-        keysTotal,
-        keysRewrapped: 0,
-      });
       const entry = {
         actor: actor.sub,
         actorType: isAdmin(actor) ? 'admin' : 'service',
         action: 'crypto.rotation.started',
       } as const;
-      await this.audit.record(
-        { ...entry, target: rotation.id, outcome: 'success', details: { targetKeyId: target, keysTotal } },
-        em,
-      );
       try {
-        await em.flush();
+        rotation = await em.transactional(async (tx) => {
+          const created = tx.create(KeyRotation, {
+            targetKekId: target,
+            status: 'running',
+            requestedBy: actor.sub,
+            keysTotal,
+            keysRewrapped: 0,
+          });
+          await this.audit.recordIn(tx, {
+            ...entry,
+            target: created.id,
+            outcome: 'success',
+            details: { targetKeyId: target, keysTotal },
+          });
+          return created;
+        });
       } catch (error) {
         if (!(error instanceof UniqueConstraintViolationException)) throw error;
         // Another instance started one at the same moment: that one is the rotation.
