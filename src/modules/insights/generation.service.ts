@@ -135,6 +135,8 @@ export class GenerationService implements OnApplicationBootstrap {
         previous,
         minUserSupport,
         alpha: this.config.insights.alpha,
+        settings: this.config.insights,
+        miningWindowDays: this.config.patterns.windowDays,
         query: async <T>(text: string, params: unknown[] = []) => (await tx.query(text, params)).rows as T[],
         count: (identity, trueCount) => this.noise.count(identity, trueCount),
         publishable: (count) => count === 0 || count >= minUserSupport,

@@ -1,3 +1,4 @@
+import type { AppConfig } from '../../config/app-config';
 import type { Type } from '@nestjs/common';
 import { contributeTo } from '../../common/extension/contributions';
 import type { InsightEvidence } from './entities/collective-insight.entity';
@@ -17,6 +18,10 @@ export interface GenerationContext {
   minUserSupport: number;
   /** Significance level: a test's change is published when its p-value is below it. */
   alpha: number;
+  /** The run's insight settings (INSIGHTS_*): a generator reads its parameters here, not from the config. */
+  settings: Readonly<AppConfig['insights']>;
+  /** How many days a mining run's window covers (MINING_WINDOW_DAYS), for generators that read the patterns. */
+  miningWindowDays: number;
   /**
    * Runs SQL in the run's snapshot (repeatable read, read only). Generators read the other modules' views, not their
    * tables: `CONSENTED_EVENTS` (learning's consented events of the two periods) and `published_patterns`.

@@ -122,6 +122,7 @@ export class MiningService implements OnApplicationBootstrap {
             from: run.from,
             to: run.to,
             minUserSupport: run.minUserSupport,
+            settings: this.config.patterns,
             query: async <T>(text: string, params: unknown[] = []) => (await tx.query(text, params)).rows as T[],
           };
           return miner.mine(window);

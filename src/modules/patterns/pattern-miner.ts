@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { contributeTo } from '../../common/extension/contributions';
+import type { AppConfig } from '../../config/app-config';
 
 /** What a miner gets for one run. */
 export interface MiningWindow {
@@ -8,6 +9,8 @@ export interface MiningWindow {
   to: Date;
   /** k: a pattern fewer distinct users support is not published (the run also drops any a miner returns). */
   minUserSupport: number;
+  /** The run's mining settings (MINING_*, MAX_SEQUENCE_*): a miner reads its parameters here, not from the config. */
+  settings: Readonly<AppConfig['patterns']>;
   /** Runs SQL in the miner's own snapshot (a repeatable-read, read-only transaction on a pooled connection). */
   query<T>(sql: string, params?: unknown[]): Promise<T[]>;
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../config/app-config';
 import {
   CONSENTED_EVENTS,
   type GeneratedInsight,
@@ -25,10 +24,8 @@ export class AnomalyGenerator implements InsightGenerator {
   readonly name = 'anomaly';
   readonly insightType = 'anomaly';
 
-  constructor(private readonly config: AppConfig) {}
-
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
-    const { baselineDays, anomalyZ } = this.config.insights;
+    const { baselineDays, anomalyZ } = context.settings;
     const dayEnd = new Date(Math.floor(context.period.to.getTime() / DAY_MS) * DAY_MS);
     const dayStart = new Date(dayEnd.getTime() - DAY_MS);
     const baselineStart = new Date(dayStart.getTime() - baselineDays * DAY_MS);

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../config/app-config';
 import { wilsonLowerBound } from '../../patterns/statistics';
 import {
   CONSENTED_EVENTS,
@@ -34,8 +33,6 @@ interface ActionTrouble {
 export class FrictionGenerator implements InsightGenerator {
   readonly name = 'friction';
   readonly insightType = 'friction';
-
-  constructor(private readonly config: AppConfig) {}
 
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const rows = await context.query<ActionTrouble>(
@@ -74,7 +71,7 @@ export class FrictionGenerator implements InsightGenerator {
       )
         continue;
       const lower = wilsonLowerBound(troubled, users);
-      if (lower < this.config.insights.frictionRate) continue;
+      if (lower < context.settings.frictionRate) continue;
       const test = twoProportionTest(troubled, users, restTroubled, restUsers);
       const p = test.z > 0 ? test.p / 2 : 1;
       if (!(p < context.alpha)) continue;

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../../config/app-config';
 import { wilsonLowerBound } from '../../patterns/statistics';
-import type { GenerationContext } from '../insight-generator';
+import type { GenerationContext, InsightGenerator } from '../insight-generator';
 import { countChangeTest, robustZ, twoProportionTest } from '../significance';
 import { AnomalyGenerator } from './anomaly.generator';
 import { FrictionGenerator } from './friction.generator';
@@ -11,21 +11,6 @@ import { TrendGenerator } from './trend.generator';
 const K = 5;
 const DAY = 86_400_000;
 const NOW = new Date('2026-11-20T12:00:00Z');
-
-/** A context whose queries answer from `answers` in order (the generators' SQL is covered by the e2e suite). */
-function contextWith(answers: unknown[][], overrides: Partial<GenerationContext> = {}): GenerationContext {
-  const queue = [...answers];
-  return {
-    period: { from: new Date(NOW.getTime() - 7 * DAY), to: NOW },
-    previous: { from: new Date(NOW.getTime() - 14 * DAY), to: new Date(NOW.getTime() - 7 * DAY) },
-    minUserSupport: K,
-    alpha: 0.01,
-    query: async <T>() => (queue.shift() ?? []) as T[],
-    count: (_identity, n) => n,
-    publishable: (n) => n === 0 || n >= K,
-    ...overrides,
-  };
-}
 
 const config = (insights: Partial<AppConfig['insights']> = {}) =>
   ({
@@ -41,6 +26,29 @@ const config = (insights: Partial<AppConfig['insights']> = {}) =>
     },
     patterns: { windowDays: 90 },
   }) as unknown as AppConfig;
+
+/** A generator run with these settings (as the run hands them over in its context). */
+const withSettings = (generator: InsightGenerator, cfg: AppConfig) => ({
+  generate: (context: GenerationContext) =>
+    generator.generate({ ...context, settings: cfg.insights, miningWindowDays: cfg.patterns.windowDays }),
+});
+
+/** A context whose queries answer from `answers` in order (the generators' SQL is covered by the e2e suite). */
+function contextWith(answers: unknown[][], overrides: Partial<GenerationContext> = {}): GenerationContext {
+  const queue = [...answers];
+  return {
+    period: { from: new Date(NOW.getTime() - 7 * DAY), to: NOW },
+    previous: { from: new Date(NOW.getTime() - 14 * DAY), to: new Date(NOW.getTime() - 7 * DAY) },
+    minUserSupport: K,
+    alpha: 0.01,
+    settings: config().insights,
+    miningWindowDays: 90,
+    query: async <T>() => (queue.shift() ?? []) as T[],
+    count: (_identity, n) => n,
+    publishable: (n) => n === 0 || n >= K,
+    ...overrides,
+  };
+}
 
 const activity = (module: string, current: boolean, users: number, correcting = 0, rating = 0, satisfied = 0) => ({
   module,
@@ -97,14 +105,16 @@ describe('AnomalyGenerator', () => {
   ).z;
 
   it('flags the last day exactly from |z| = INSIGHTS_ANOMALY_Z', async () => {
-    expect(await new AnomalyGenerator(config({ anomalyZ: z })).generate(contextWith([rows(80)]))).toHaveLength(1);
-    expect(await new AnomalyGenerator(config({ anomalyZ: z * 1.0001 })).generate(contextWith([rows(80)]))).toHaveLength(
-      0,
-    );
+    expect(
+      await withSettings(new AnomalyGenerator(), config({ anomalyZ: z })).generate(contextWith([rows(80)])),
+    ).toHaveLength(1);
+    expect(
+      await withSettings(new AnomalyGenerator(), config({ anomalyZ: z * 1.0001 })).generate(contextWith([rows(80)])),
+    ).toHaveLength(0);
   });
 
   it('reports a drop to zero, but not a baseline whose typical day has fewer than k users', async () => {
-    const [drop] = await new AnomalyGenerator(config()).generate(contextWith([rows(0)]));
+    const [drop] = await withSettings(new AnomalyGenerator(), config()).generate(contextWith([rows(0)]));
     expect(drop).toMatchObject({ metric: 'daily_active_users', value: 0, baseline: 50 });
     const quiet = Array.from({ length: 29 }, (_, i) => ({
       module: 'q',
@@ -112,7 +122,7 @@ describe('AnomalyGenerator', () => {
       users: i === 28 ? 50 : K - 1,
       correcting: 0,
     }));
-    expect(await new AnomalyGenerator(config()).generate(contextWith([quiet]))).toHaveLength(0);
+    expect(await withSettings(new AnomalyGenerator(), config()).generate(contextWith([quiet]))).toHaveLength(0);
   });
 });
 
@@ -140,7 +150,9 @@ describe('FrictionGenerator', () => {
   const lower = wilsonLowerBound(10, 20);
 
   it('needs the Wilson lower bound of the troubled share to reach INSIGHTS_FRICTION_RATE', async () => {
-    const found = await new FrictionGenerator(config({ frictionRate: lower })).generate(contextWith([rows]));
+    const found = await withSettings(new FrictionGenerator(), config({ frictionRate: lower })).generate(
+      contextWith([rows]),
+    );
     expect(found.map((i) => i.key)).toEqual(['export']);
     expect(found[0]).toMatchObject({
       support: 20,
@@ -150,13 +162,13 @@ describe('FrictionGenerator', () => {
       },
     });
     expect(
-      await new FrictionGenerator(config({ frictionRate: lower + 1e-9 })).generate(contextWith([rows])),
+      await withSettings(new FrictionGenerator(), config({ frictionRate: lower + 1e-9 })).generate(contextWith([rows])),
     ).toHaveLength(0);
   });
 
   it('needs the share to be significantly above the rest of the module', async () => {
     const even = [{ ...rows[0], rest_troubled: 100 }];
-    expect(await new FrictionGenerator(config()).generate(contextWith([even]))).toHaveLength(0);
+    expect(await withSettings(new FrictionGenerator(), config()).generate(contextWith([even]))).toHaveLength(0);
   });
 });
 
@@ -172,14 +184,18 @@ describe('RecommendationGenerator', () => {
   });
 
   it('suggests B after A only when P(B | A) is significantly above INSIGHTS_MIN_CONFIDENCE', async () => {
-    const [advice] = await new RecommendationGenerator(config()).generate(contextWith([[sequence(30, 0.9)], []]));
+    const [advice] = await withSettings(new RecommendationGenerator(), config()).generate(
+      contextWith([[sequence(30, 0.9)], []]),
+    );
     expect(advice).toMatchObject({
       key: 'next:open>save',
       value: 0.9,
       baseline: 0.5,
       evidence: { patternIds: ['p-1'] },
     });
-    expect(await new RecommendationGenerator(config()).generate(contextWith([[sequence(6, 0.6)], []]))).toHaveLength(0);
+    expect(
+      await withSettings(new RecommendationGenerator(), config()).generate(contextWith([[sequence(6, 0.6)], []])),
+    ).toHaveLength(0);
   });
 
   it('recommends a correction made by a large enough share of the module’s correcting users', async () => {
@@ -192,12 +208,12 @@ describe('RecommendationGenerator', () => {
       occurrences: '40',
       confidence: null,
     };
-    const found = await new RecommendationGenerator(config()).generate(
+    const found = await withSettings(new RecommendationGenerator(), config()).generate(
       contextWith([[correction], [{ module: 'm', users: 100 }]]),
     );
     expect(found).toMatchObject([{ key: 'correction:p-2', value: 0.3, support: 30 }]);
     expect(found[0].title).toContain('"teh" → "the"');
-    const diluted = await new RecommendationGenerator(config()).generate(
+    const diluted = await withSettings(new RecommendationGenerator(), config()).generate(
       contextWith([[correction], [{ module: 'm', users: 5000 }]]),
     );
     expect(diluted).toHaveLength(0);

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../config/app-config';
 import { GAPPED_PREFIX } from '../../patterns/miners/sequence.miner';
 import {
   CONSENTED_EVENTS,
@@ -44,15 +43,13 @@ export class RecommendationGenerator implements InsightGenerator {
   readonly name = 'recommendation';
   readonly insightType = 'recommendation';
 
-  constructor(private readonly config: AppConfig) {}
-
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const patterns = await context.query<PatternRow>(
       `SELECT id::text, pattern_type, module, items, support, occurrences, confidence FROM published_patterns
         WHERE (pattern_type = 'correction'
            OR (pattern_type = 'sequence' AND signature NOT LIKE '${GAPPED_PREFIX}%' AND jsonb_array_length(items->'actions') = 2))`,
     );
-    const windowFrom = new Date(context.period.to.getTime() - this.config.patterns.windowDays * DAY_MS);
+    const windowFrom = new Date(context.period.to.getTime() - context.miningWindowDays * DAY_MS);
     const correcting = new Map(
       (
         await context.query<{ module: string; users: number }>(
@@ -114,7 +111,7 @@ export class RecommendationGenerator implements InsightGenerator {
     const support = context.count(`recommendation|${pattern.id}|support`, pattern.support);
     if (!first || !then || confidence === null || !(confidence > 0) || !(support >= context.minUserSupport))
       return null;
-    const floor = this.config.insights.minConfidence;
+    const floor = context.settings.minConfidence;
     const users = Math.max(support, Math.round(support / Math.min(confidence, 1)));
     const p = aboveFloor(support, users, floor);
     if (!(p < context.alpha)) return null;

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../config/app-config';
 import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
 
 /**
@@ -12,8 +11,6 @@ import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow, type PatternMin
 export class CoOccurrenceMiner implements PatternMiner {
   readonly name = 'co_occurrence';
   readonly patternType = 'co_occurrence';
-
-  constructor(private readonly config: AppConfig) {}
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
     const rows = await window.query<{
@@ -45,7 +42,7 @@ export class CoOccurrenceMiner implements PatternMiner {
          JOIN actions ax ON ax.module = p.module AND ax.action = p.x
          JOIN actions ay ON ay.module = p.module AND ay.action = p.y
          JOIN modules m ON m.module = p.module`,
-      [window.from, window.to, window.minUserSupport, this.config.patterns.maxOccurrencesPerUser],
+      [window.from, window.to, window.minUserSupport, window.settings.maxOccurrencesPerUser],
     );
     return rows.map((r) => ({
       module: r.module,

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../config/app-config';
 import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
 import { wilsonLowerBound } from '../statistics';
 
@@ -14,8 +13,6 @@ import { wilsonLowerBound } from '../statistics';
 export class FeedbackMiner implements PatternMiner {
   readonly name = 'feedback';
   readonly patternType = 'feedback';
-
-  constructor(private readonly config: AppConfig) {}
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
     const rows = await window.query<{
@@ -46,7 +43,7 @@ export class FeedbackMiner implements PatternMiner {
          FROM scaled
         GROUP BY module, action
        HAVING count(*) >= $3`,
-      [window.from, window.to, window.minUserSupport, this.config.patterns.maxOccurrencesPerUser],
+      [window.from, window.to, window.minUserSupport, window.settings.maxOccurrencesPerUser],
     );
     return rows.map((r) => {
       const positiveShare = r.weight > 0 ? r.positive / r.weight : 0;

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../config/app-config';
 import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
 import { mineGappedSequences, TooManySequencesError } from './prefix-span';
 import { SessionDatabaseBuilder, type SessionDatabase } from './session-database';
@@ -30,8 +29,6 @@ const FETCH_ROWS = 2000;
 export class SequenceMiner implements PatternMiner {
   readonly name = 'sequence';
   readonly patternType = 'sequence';
-
-  constructor(private readonly config: AppConfig) {}
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
     const patterns: MinedPattern[] = [];
@@ -66,11 +63,11 @@ export class SequenceMiner implements PatternMiner {
   }
 
   private async mineModule(module: string, db: SessionDatabase, window: MiningWindow): Promise<MinedPattern[]> {
-    const { maxSequenceGap, gappedMinShare } = this.config.patterns;
-    const contiguous = await this.sequences(module, db, 0, window.minUserSupport);
+    const { maxSequenceGap, gappedMinShare } = window.settings;
+    const contiguous = await this.sequences(module, db, 0, window.minUserSupport, window.settings);
     if (maxSequenceGap === 0) return contiguous;
     const gappedSupport = Math.max(window.minUserSupport, Math.ceil(gappedMinShare * db.userCount));
-    return [...contiguous, ...(await this.sequences(module, db, maxSequenceGap, gappedSupport))];
+    return [...contiguous, ...(await this.sequences(module, db, maxSequenceGap, gappedSupport, window.settings))];
   }
 
   private async sequences(
@@ -78,8 +75,9 @@ export class SequenceMiner implements PatternMiner {
     db: SessionDatabase,
     maxGap: number,
     minSupport: number,
+    settings: MiningWindow['settings'],
   ): Promise<MinedPattern[]> {
-    const { maxSequenceLength, maxOccurrencesPerUser } = this.config.patterns;
+    const { maxSequenceLength, maxOccurrencesPerUser } = settings;
     try {
       const found = await mineGappedSequences(db, {
         minSupport,
