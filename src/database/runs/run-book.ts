@@ -22,6 +22,21 @@ export interface StoredRunBase {
   error: string | null;
 }
 
+/** The API view of the columns every run has; a kind adds its own (window, cutoffs, report). */
+export function runView(row: StoredRunBase) {
+  const iso = (value: Date | string) => new Date(value).toISOString();
+  return {
+    id: row.id,
+    trigger: row.trigger,
+    requestedBy: row.requested_by,
+    startedAt: iso(row.started_at),
+    finishedAt: row.finished_at === null ? null : iso(row.finished_at),
+    durationMs: row.duration_ms,
+    status: row.status,
+    error: row.error,
+  };
+}
+
 export interface RunBookSpec {
   /** The run table, e.g. `mining_runs`. */
   table: string;

@@ -1,3 +1,4 @@
+import { runView } from '../../database/runs/run-book';
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '../../common/ids/uuid';
 import { keysetPage, mapPage, positionOf, type Page } from '../../common/pagination/keyset-page';
@@ -119,17 +120,10 @@ export function toInsightView(row: StoredInsight) {
 
 function toRunView(row: StoredInsightRun) {
   return {
-    id: row.id,
-    trigger: row.trigger,
-    requestedBy: row.requested_by,
+    ...runView(row),
     periodFrom: iso(row.period_from),
     periodTo: iso(row.period_to),
-    startedAt: iso(row.started_at),
-    finishedAt: row.finished_at === null ? null : iso(row.finished_at),
-    durationMs: row.duration_ms,
-    status: row.status,
     generators: row.generators ?? [],
-    error: row.error,
   };
 }
 

@@ -1,3 +1,4 @@
+import { runView } from '../../database/runs/run-book';
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '../../common/ids/uuid';
 import { STORABLE_FROM, STORABLE_TO } from '../../common/http/date-bounds';
@@ -122,18 +123,11 @@ export function toPatternView(row: StoredPattern): PatternView {
 
 function toRunView(row: StoredRun) {
   return {
-    id: row.id,
-    trigger: row.trigger,
-    requestedBy: row.requested_by,
+    ...runView(row),
     windowFrom: iso(row.window_from),
     windowTo: iso(row.window_to),
     minUserSupport: row.min_user_support,
-    startedAt: iso(row.started_at),
-    finishedAt: row.finished_at === null ? null : iso(row.finished_at),
-    durationMs: row.duration_ms,
-    status: row.status,
     miners: row.miners ?? [],
-    error: row.error,
   };
 }
 

@@ -1,3 +1,4 @@
+import { runView } from '../../database/runs/run-book';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { AppConfig } from '../../config/app-config';
@@ -200,20 +201,12 @@ export class RetentionService implements OnApplicationBootstrap {
   }
 }
 
-const iso = (value: Date | string) => new Date(value).toISOString();
 
 function toRunView(row: StoredRetentionRun) {
   return {
-    id: row.id,
-    trigger: row.trigger,
-    requestedBy: row.requested_by,
+    ...runView(row),
     dryRun: row.dry_run,
     cutoffs: row.cutoffs,
     counts: row.counts ?? {},
-    startedAt: iso(row.started_at),
-    finishedAt: row.finished_at === null ? null : iso(row.finished_at),
-    durationMs: row.duration_ms,
-    status: row.status,
-    error: row.error,
   };
 }
