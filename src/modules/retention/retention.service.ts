@@ -201,7 +201,6 @@ export class RetentionService implements OnApplicationBootstrap {
   }
 }
 
-
 function toRunView(row: StoredRetentionRun) {
   return {
     ...runView(row),
