@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import type { RunStatus } from '../../../common/runs/run-status';
+import { runProperties, runTableExtras } from '../../../database/runs/run-entity';
 
 export const INSIGHT_RUN_TRIGGERS = ['mining', 'manual'] as const;
 export type InsightRunTrigger = (typeof INSIGHT_RUN_TRIGGERS)[number];
@@ -19,22 +19,14 @@ const InsightRunSchema = defineEntity({
   name: 'InsightRun',
   tableName: 'insight_runs',
   properties: {
-    id: p.uuid().primary(),
-    trigger: p.string().length(16).$type<InsightRunTrigger>(),
-    requestedBy: p.string().length(128).nullable(),
+    ...runProperties<InsightRunTrigger>(),
     periodFrom: p.datetime(),
     periodTo: p.datetime(),
-    startedAt: p.datetime(),
-    finishedAt: p.datetime().nullable(),
-    durationMs: p.integer().nullable(),
-    status: p.string().length(16).$type<RunStatus>(),
     generators: p.json<GeneratorReport[]>().nullable(),
-    error: p.string().length(1024).nullable(),
   },
-  indexes: [{ properties: ['startedAt'] }, { properties: ['status'] }],
-  checks: [
-    { name: 'insight_runs_status_check', expression: `"status" in ('running', 'succeeded', 'partial', 'failed')` },
-  ],
+
+  indexes: runTableExtras('insight_runs').indexes,
+  checks: [runTableExtras('insight_runs').statusCheck],
 });
 
 export class InsightRun extends InsightRunSchema.class {}

@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import type { RunStatus } from '../../../common/runs/run-status';
+import { runProperties, runTableExtras } from '../../../database/runs/run-entity';
 
 export const RUN_TRIGGERS = ['schedule', 'manual'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
@@ -23,23 +23,17 @@ const MiningRunSchema = defineEntity({
   name: 'MiningRun',
   tableName: 'mining_runs',
   properties: {
-    id: p.uuid().primary(),
-    trigger: p.string().length(16).$type<RunTrigger>(),
-    requestedBy: p.string().length(128).nullable(),
+    ...runProperties<RunTrigger>(),
     windowFrom: p.datetime(),
     windowTo: p.datetime(),
     minUserSupport: p.integer(),
-    startedAt: p.datetime(),
-    finishedAt: p.datetime().nullable(),
-    durationMs: p.integer().nullable(),
-    status: p.string().length(16).$type<RunStatus>(),
     miners: p.json<MinerReport[]>().nullable(),
-    error: p.string().length(1024).nullable(),
   },
-  indexes: [{ properties: ['startedAt'] }, { properties: ['status'] }],
+
+  indexes: runTableExtras('mining_runs').indexes,
   checks: [
     { name: 'mining_runs_trigger_check', expression: `"trigger" in ('schedule', 'manual')` },
-    { name: 'mining_runs_status_check', expression: `"status" in ('running', 'succeeded', 'partial', 'failed')` },
+    runTableExtras('mining_runs').statusCheck,
   ],
 });
 

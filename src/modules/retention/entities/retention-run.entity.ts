@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import type { RunStatus } from '../../../common/runs/run-status';
+import { runProperties, runTableExtras } from '../../../database/runs/run-entity';
 
 export const RETENTION_TRIGGERS = ['schedule', 'manual'] as const;
 export type RetentionTrigger = (typeof RETENTION_TRIGGERS)[number];
@@ -9,22 +9,14 @@ const RetentionRunSchema = defineEntity({
   name: 'RetentionRun',
   tableName: 'retention_runs',
   properties: {
-    id: p.uuid().primary(),
-    trigger: p.string().length(16).$type<RetentionTrigger>(),
-    requestedBy: p.string().length(128).nullable(),
+    ...runProperties<RetentionTrigger>(),
     dryRun: p.boolean(),
     cutoffs: p.json<Record<string, string>>(),
     counts: p.json<Record<string, number>>().nullable(),
-    startedAt: p.datetime(),
-    finishedAt: p.datetime().nullable(),
-    durationMs: p.integer().nullable(),
-    status: p.string().length(16).$type<RunStatus>(),
-    error: p.string().length(1024).nullable(),
   },
-  indexes: [{ properties: ['startedAt'] }, { properties: ['status'] }],
-  checks: [
-    { name: 'retention_runs_status_check', expression: `"status" in ('running', 'succeeded', 'partial', 'failed')` },
-  ],
+
+  indexes: runTableExtras('retention_runs').indexes,
+  checks: [runTableExtras('retention_runs').statusCheck],
 });
 
 export class RetentionRun extends RetentionRunSchema.class {}
