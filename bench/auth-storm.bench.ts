@@ -8,7 +8,7 @@
  *   BENCH_ROUNDS (3) rounds of each; BENCH_STORM (500) token requests per storm; BENCH_QUIET_SECONDS (3).
  */
 import { JwtService } from '@nestjs/jwt';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { buildDemoEvents, DEMO_USERS } from '../src/cli/demo-data';
 import { openBenchDatabase, runBench } from './support/bench-database';
 import { percentile } from './support/percentile';
-import { stop, waitReady } from './support/processes';
+import { startService, stop } from './support/processes';
 import { reportFigures, type BenchFigure } from './support/results';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -81,31 +81,21 @@ async function main(): Promise<void> {
     const jwtSecret = randomBytes(32).toString('hex');
     const port = 3950 + (process.pid % 40);
     const base = `http://127.0.0.1:${port}`;
-    const app = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
-      stdio: ['ignore', 'inherit', 'inherit'],
+    const app = await startService({
+      port,
+      databaseUrl: db.url,
+      dataDir: mkdtempSync(join(tmpdir(), 'bench-storm-')),
       env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: db.url,
         JWT_SECRET: jwtSecret,
         ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-storm-')),
         LOG_LEVEL: 'error',
-        LOG_FORMAT: 'json',
-        PATTERNS_CRON: 'off',
-        RETENTION_CRON: 'off',
-        REDIS_URL: '',
         // The storm comes from one address: the per-address limits would stop it before any scrypt runs. Lifted, so
         // the measure is of the verification cap alone (the worst case: a storm from many addresses).
-        THROTTLE_LIMIT: '1000000',
         AUTH_MAX_FAILED_ATTEMPTS: '1000',
         AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT: '1000',
       },
     });
     children.push(app);
-    await waitReady(`${base}/health/ready`, app);
 
     const jwt = new JwtService();
     const sign = (sub: string, roles: string[]) =>

@@ -14,12 +14,13 @@
  * Then, in the same run, cached `GET /patterns` on the service (its own process, one instance) against a bare NestJS
  * route answering the same body, with autocannon for BENCH_SECONDS (10) each, in BENCH_ROUNDS (3) alternating rounds
  * whose medians are compared (BENCH_PROFILE_DIR: CPU profiles of
- * the service). BENCH_MINING_EVENTS and BENCH_MINING_USERS shrink the data set for quick runs.
+ * the service). BENCH_MINING_EVENTS and BENCH_MINING_USERS shrink the data set for quick runs (at least 1,800 users:
+ * the planted patterns use user numbers up to that).
  * Uses BENCH_DATABASE_URL or an embedded PostgreSQL in a temp folder.
  */
 import 'reflect-metadata';
 import { JwtService } from '@nestjs/jwt';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +35,7 @@ import { startBenchApp } from './support/bench-app';
 import { reportFigures } from './support/results';
 import { openBenchDatabase, runBench } from './support/bench-database';
 import { percentile } from './support/percentile';
-import { forkReady, stop, waitReady } from './support/processes';
+import { forkReady, startService, stop } from './support/processes';
 
 const USERS = Number(process.env.BENCH_MINING_USERS ?? 10_000);
 const EVENTS = Number(process.env.BENCH_MINING_EVENTS ?? 1_000_000);
@@ -430,29 +431,8 @@ async function cachedReads(databaseUrl: string, keys: { JWT_SECRET: string; ENCR
   try {
     const secret = keys.JWT_SECRET;
     const port = 3950 + (process.pid % 40);
-    const profile = process.env.BENCH_PROFILE_DIR
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-      : [];
-    const service = spawn(process.execPath, [...profile, join(__dirname, '..', 'src', 'main.js')], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        ...keys,
-        DATA_DIR: dir,
-        LOG_LEVEL: 'warn',
-        LOG_FORMAT: 'json',
-        THROTTLE_LIMIT: '1000000',
-        THROTTLE_TTL_SECONDS: '1',
-        PATTERNS_CRON: 'off',
-        REDIS_URL: '',
-      },
-    });
+    const service = await startService({ port, databaseUrl, dataDir: dir, env: { ...keys } });
     children.push(service);
-    await waitReady(`http://127.0.0.1:${port}/health/ready`, service);
     const token = new JwtService().sign(
       { sub: 'bench-reader', roles: ['service'] },
       { secret, algorithm: 'HS256', expiresIn: 3600 },

@@ -7,7 +7,7 @@
  * Uses BENCH_DATABASE_URL or an embedded PostgreSQL in a temp folder.
  */
 import { JwtService } from '@nestjs/jwt';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { Client } from 'pg';
 import { closedLoad } from './support/closed-load';
 import { openBenchDatabase, runBench } from './support/bench-database';
 import { reportFigures } from './support/results';
-import { stop, waitReady } from './support/processes';
+import { startService, stop } from './support/processes';
 
 const EVENTS = Number(process.env.BENCH_RETENTION_EVENTS ?? 1_000_000);
 const USERS = 1000;
@@ -54,27 +54,12 @@ async function main(): Promise<void> {
 
     const secret = randomBytes(32).toString('hex');
     const port = 3850 + (process.pid % 50);
-    service = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: db.url,
-        JWT_SECRET: secret,
-        ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-        DATA_DIR: dir,
-        LOG_LEVEL: 'warn',
-        LOG_FORMAT: 'json',
-        THROTTLE_LIMIT: '1000000',
-        THROTTLE_TTL_SECONDS: '1',
-        PATTERNS_CRON: 'off',
-        RETENTION_CRON: 'off',
-        REDIS_URL: '',
-      },
+    service = await startService({
+      port,
+      databaseUrl: db.url,
+      dataDir: dir,
+      env: { JWT_SECRET: secret, ENCRYPTION_KEY: randomBytes(32).toString('hex') },
     });
-    await waitReady(`http://127.0.0.1:${port}/health/ready`, service);
     const jwt = new JwtService();
     const sign = (sub: string, roles: string[]) =>
       jwt.sign({ sub, roles }, { secret, algorithm: 'HS256', expiresIn: 3600 });

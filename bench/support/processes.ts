@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
+import { join } from 'node:path';
 
 /** Polls `url` until it answers 2xx; fails when the process exits first or after 60 s. */
 export async function waitReady(url: string, child: ChildProcess): Promise<void> {
@@ -79,4 +80,41 @@ export function serveLoadProcess<Spec, Result>(work: (spec: Spec, measuring: () 
       (error: unknown) => send({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
     );
   });
+}
+
+/**
+ * The built service (`dist/src/main.js`) in a process of its own, in development mode on loopback, with the settings
+ * every benchmark shares (warn-level JSON logs, no schedules, no Redis, rate limits out of the way) and `env` over
+ * them; resolves once `/health/ready` answers. CPU-profiled when BENCH_PROFILE_DIR is set.
+ */
+export async function startService(options: {
+  port: number;
+  databaseUrl: string;
+  dataDir: string;
+  env: Record<string, string>;
+}): Promise<ChildProcess> {
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    : [];
+  const service = spawn(process.execPath, [...profile, join(__dirname, '..', '..', 'src', 'main.js')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      PORT: String(options.port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: options.databaseUrl,
+      DATA_DIR: options.dataDir,
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+      THROTTLE_LIMIT: '1000000',
+      THROTTLE_TTL_SECONDS: '1',
+      PATTERNS_CRON: 'off',
+      RETENTION_CRON: 'off',
+      REDIS_URL: '',
+      ...options.env,
+    },
+  });
+  await waitReady(`http://127.0.0.1:${options.port}/health/ready`, service);
+  return service;
 }
