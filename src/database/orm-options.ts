@@ -1,5 +1,5 @@
 import { Migrator } from '@mikro-orm/migrations';
-import { defineConfig, PostgreSqlDriver, type EntityClass, type Options } from '@mikro-orm/postgresql';
+import { defineConfig, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import { join } from 'node:path';
 import { MIGRATIONS } from './migrations';
 
@@ -11,7 +11,7 @@ export interface OrmConnectionSettings {
    * Entity classes to discover. The application leaves this out (each module registers its own with `forFeature`
    * and the Nest integration collects them); the migration CLI passes the whole schema's (`src/entities.ts`).
    */
-  entities?: EntityClass<unknown>[];
+  entities?: Options['entities'];
 }
 
 /** Migrations live in the project (generated into /tmp they fail to resolve @mikro-orm/migrations). */

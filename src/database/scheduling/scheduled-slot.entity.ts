@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
 /** One claimed tick of a cluster-scheduled job: the instance whose insert landed runs it (see ClusterScheduler). */
-const ScheduledSlotSchema = defineEntity({
+export const ScheduledSlot = defineEntity({
   name: 'ScheduledSlot',
   tableName: 'scheduled_slots',
   properties: {
@@ -11,6 +11,3 @@ const ScheduledSlotSchema = defineEntity({
     claimedAt: p.datetime().defaultRaw('now()'),
   },
 });
-
-export class ScheduledSlot extends ScheduledSlotSchema.class {}
-ScheduledSlotSchema.setClass(ScheduledSlot);

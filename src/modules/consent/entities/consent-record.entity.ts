@@ -8,7 +8,7 @@ export type ConsentSource = (typeof CONSENT_SOURCES)[number];
  * chains each record to the subject's previous one; it is computed over the subject's pseudonym, so erasure can
  * replace `subject` by that pseudonym without breaking the chain. `actor` is `self` when the subject acted.
  */
-const ConsentRecordSchema = defineEntity({
+export const ConsentRecord = defineEntity({
   name: 'ConsentRecord',
   tableName: 'consent_records',
   properties: {
@@ -34,6 +34,3 @@ const ConsentRecordSchema = defineEntity({
     },
   ],
 });
-
-export class ConsentRecord extends ConsentRecordSchema.class {}
-ConsentRecordSchema.setClass(ConsentRecord);

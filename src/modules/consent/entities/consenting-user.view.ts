@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
 /** The users who allow collective learning now — the consent module's view for the modules that mine and count. */
-const ConsentingUserSchema = defineEntity({
+export const ConsentingUser = defineEntity({
   name: 'ConsentingUser',
   tableName: 'consenting_users',
   view: true,
@@ -12,6 +12,3 @@ const ConsentingUserSchema = defineEntity({
     miningExcludedBefore: p.datetime().nullable(),
   },
 });
-
-export class ConsentingUser extends ConsentingUserSchema.class {}
-ConsentingUserSchema.setClass(ConsentingUser);

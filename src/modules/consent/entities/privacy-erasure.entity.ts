@@ -4,7 +4,7 @@ import { defineEntity, p } from '@mikro-orm/core';
  * The receipt of one erasure. It never names the user in clear: `subject` is the user's keyed pseudonym, and
  * `requestedBy` is `self` when the user erased themselves.
  */
-const PrivacyErasureSchema = defineEntity({
+export const PrivacyErasure = defineEntity({
   name: 'PrivacyErasure',
   tableName: 'privacy_erasures',
   properties: {
@@ -17,6 +17,3 @@ const PrivacyErasureSchema = defineEntity({
   },
   indexes: [{ properties: ['subject'] }],
 });
-
-export class PrivacyErasure extends PrivacyErasureSchema.class {}
-PrivacyErasureSchema.setClass(PrivacyErasure);

@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
 /** A user's current consent, one row per user who ever answered; no row means no consent. */
-const UserPrivacySettingsSchema = defineEntity({
+export const UserPrivacySettings = defineEntity({
   name: 'UserPrivacySettings',
   tableName: 'user_privacy_settings',
   properties: {
@@ -20,6 +20,3 @@ const UserPrivacySettingsSchema = defineEntity({
     miningExcludedBefore: p.datetime().nullable(),
   },
 });
-
-export class UserPrivacySettings extends UserPrivacySettingsSchema.class {}
-UserPrivacySettingsSchema.setClass(UserPrivacySettings);

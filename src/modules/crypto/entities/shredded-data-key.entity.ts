@@ -4,7 +4,7 @@ import { defineEntity, p } from '@mikro-orm/core';
  * Ids of deleted (crypto-shredded) data keys, so reading such data answers "shredded" rather than "tampered".
  * Holds no user id and no key material: key ids are random.
  */
-const ShreddedDataKeySchema = defineEntity({
+export const ShreddedDataKey = defineEntity({
   name: 'ShreddedDataKey',
   tableName: 'shredded_data_keys',
   properties: {
@@ -15,6 +15,3 @@ const ShreddedDataKeySchema = defineEntity({
       .onCreate(() => new Date()),
   },
 });
-
-export class ShreddedDataKey extends ShreddedDataKeySchema.class {}
-ShreddedDataKeySchema.setClass(ShreddedDataKey);

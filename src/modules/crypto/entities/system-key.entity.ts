@@ -4,7 +4,7 @@ import { defineEntity, p } from '@mikro-orm/core';
  * Service-wide keys (today: the blind-index root). `wrappedKey` is null when the key comes from configuration;
  * `fingerprint` always identifies the key in use, so a changed configured key is caught at boot.
  */
-const SystemKeySchema = defineEntity({
+export const SystemKey = defineEntity({
   name: 'SystemKey',
   tableName: 'crypto_system_keys',
   properties: {
@@ -20,6 +20,3 @@ const SystemKeySchema = defineEntity({
   },
   checks: [{ name: 'crypto_system_keys_wrapped_check', expression: `("wrapped_key" is null) = ("kek_id" is null)` }],
 });
-
-export class SystemKey extends SystemKeySchema.class {}
-SystemKeySchema.setClass(SystemKey);

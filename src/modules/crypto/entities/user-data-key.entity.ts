@@ -4,7 +4,7 @@ import { defineEntity, p } from '@mikro-orm/core';
  * A user's data key, wrapped (AES-256-GCM envelope) by the key-encryption key `kekId`. Deleting the row
  * crypto-shreds every payload of the user. Read and written with SQL in `DataKeyStore` (hot path).
  */
-const UserDataKeySchema = defineEntity({
+export const UserDataKey = defineEntity({
   name: 'UserDataKey',
   tableName: 'user_data_keys',
   properties: {
@@ -19,6 +19,3 @@ const UserDataKeySchema = defineEntity({
     rewrappedAt: p.datetime().nullable(),
   },
 });
-
-export class UserDataKey extends UserDataKeySchema.class {}
-UserDataKeySchema.setClass(UserDataKey);

@@ -14,7 +14,7 @@ export interface InsightEvidence {
  * withdrawn (kept, not listed) when a generation no longer does. Every count it publishes is backed by at least
  * MIN_USER_SUPPORT distinct users. The service reads and writes it with plain SQL.
  */
-const CollectiveInsightSchema = defineEntity({
+export const CollectiveInsight = defineEntity({
   name: 'CollectiveInsight',
   tableName: 'collective_insights',
   properties: {
@@ -70,6 +70,3 @@ const CollectiveInsightSchema = defineEntity({
     },
   ],
 });
-
-export class CollectiveInsight extends CollectiveInsightSchema.class {}
-CollectiveInsightSchema.setClass(CollectiveInsight);

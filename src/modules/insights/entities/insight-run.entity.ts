@@ -15,7 +15,7 @@ export interface GeneratorReport {
 }
 
 /** One insight generation: who or what started it, its period, how long it took, what each generator did. */
-const InsightRunSchema = defineEntity({
+export const InsightRun = defineEntity({
   name: 'InsightRun',
   tableName: 'insight_runs',
   properties: {
@@ -28,6 +28,3 @@ const InsightRunSchema = defineEntity({
   indexes: runTableExtras('insight_runs').indexes,
   checks: [runTableExtras('insight_runs').statusCheck],
 });
-
-export class InsightRun extends InsightRunSchema.class {}
-InsightRunSchema.setClass(InsightRun);

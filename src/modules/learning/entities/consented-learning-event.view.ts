@@ -5,7 +5,7 @@ import { defineEntity, p } from '@mikro-orm/core';
  * the user's last withdrawal. The learning module's public view, with every column of `global_learning_events` (a
  * column added there is added here by the same migration).
  */
-const ConsentedLearningEventSchema = defineEntity({
+export const ConsentedLearningEvent = defineEntity({
   name: 'ConsentedLearningEvent',
   tableName: 'consented_learning_events',
   view: true,
@@ -16,6 +16,3 @@ const ConsentedLearningEventSchema = defineEntity({
     userId: p.uuid(),
   },
 });
-
-export class ConsentedLearningEvent extends ConsentedLearningEventSchema.class {}
-ConsentedLearningEventSchema.setClass(ConsentedLearningEvent);

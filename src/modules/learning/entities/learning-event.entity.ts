@@ -8,7 +8,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
  * bound to (table, event id, user, field); everything miners need stays in clear columns. The service reads and
  * writes this table with plain SQL (bulk paths); the entity describes the schema for the ORM and migrations.
  */
-const LearningEventSchema = defineEntity({
+export const LearningEvent = defineEntity({
   name: 'LearningEvent',
   tableName: 'global_learning_events',
   properties: {
@@ -49,6 +49,3 @@ const LearningEventSchema = defineEntity({
     { name: 'global_learning_events_outcome_check', expression: `"outcome" in ('success', 'failure', 'abandoned')` },
   ],
 });
-
-export class LearningEvent extends LearningEventSchema.class {}
-LearningEventSchema.setClass(LearningEvent);

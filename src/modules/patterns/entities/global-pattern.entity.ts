@@ -8,7 +8,7 @@ export type PatternStatus = (typeof PATTERN_STATUSES)[number];
  * (kept, not listed by default) when a later run finds less. One row per (type, module, signature); every run
  * that finds it again updates it in place. The service reads and writes it with plain SQL.
  */
-const GlobalPatternSchema = defineEntity({
+export const GlobalPattern = defineEntity({
   name: 'GlobalPattern',
   tableName: 'global_patterns',
   properties: {
@@ -52,6 +52,3 @@ const GlobalPatternSchema = defineEntity({
     { name: 'global_patterns_retired_check', expression: `("status" = 'retired') = ("retired_at" is not null)` },
   ],
 });
-
-export class GlobalPattern extends GlobalPatternSchema.class {}
-GlobalPatternSchema.setClass(GlobalPattern);

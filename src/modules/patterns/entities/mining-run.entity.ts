@@ -19,7 +19,7 @@ export interface MinerReport {
 }
 
 /** One mining run: its window, who started it, how long it took, what each miner published and retired. */
-const MiningRunSchema = defineEntity({
+export const MiningRun = defineEntity({
   name: 'MiningRun',
   tableName: 'mining_runs',
   properties: {
@@ -36,6 +36,3 @@ const MiningRunSchema = defineEntity({
     runTableExtras('mining_runs').statusCheck,
   ],
 });
-
-export class MiningRun extends MiningRunSchema.class {}
-MiningRunSchema.setClass(MiningRun);

@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
 /** The active patterns: the patterns module's public view, which insights are generated from. */
-const PublishedPatternSchema = defineEntity({
+export const PublishedPattern = defineEntity({
   name: 'PublishedPattern',
   tableName: 'published_patterns',
   view: true,
@@ -10,6 +10,3 @@ const PublishedPatternSchema = defineEntity({
     id: p.uuid().primary(),
   },
 });
-
-export class PublishedPattern extends PublishedPatternSchema.class {}
-PublishedPatternSchema.setClass(PublishedPattern);

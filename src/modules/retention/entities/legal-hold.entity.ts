@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
 /** A legal hold on a user: retention never purges their data, and erasure requests are refused while it stands. */
-const LegalHoldSchema = defineEntity({
+export const LegalHold = defineEntity({
   name: 'LegalHold',
   tableName: 'legal_holds',
   properties: {
@@ -11,6 +11,3 @@ const LegalHoldSchema = defineEntity({
     placedAt: p.datetime(),
   },
 });
-
-export class LegalHold extends LegalHoldSchema.class {}
-LegalHoldSchema.setClass(LegalHold);

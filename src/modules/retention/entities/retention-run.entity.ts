@@ -5,7 +5,7 @@ export const RETENTION_TRIGGERS = ['schedule', 'manual'] as const;
 export type RetentionTrigger = (typeof RETENTION_TRIGGERS)[number];
 
 /** One purge (or dry run): the cutoff and the rows removed (or that would be) per data class. */
-const RetentionRunSchema = defineEntity({
+export const RetentionRun = defineEntity({
   name: 'RetentionRun',
   tableName: 'retention_runs',
   properties: {
@@ -18,6 +18,3 @@ const RetentionRunSchema = defineEntity({
   indexes: runTableExtras('retention_runs').indexes,
   checks: [runTableExtras('retention_runs').statusCheck],
 });
-
-export class RetentionRun extends RetentionRunSchema.class {}
-RetentionRunSchema.setClass(RetentionRun);
