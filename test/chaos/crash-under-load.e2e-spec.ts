@@ -181,17 +181,7 @@ async function persist(send: () => Promise<Answer>, stopAt: number): Promise<Ans
         pg.crash();
         const downSince = Date.now();
         for (const instance of instances) {
-          const ready = await waitFor(
-            () =>
-              instance.request('GET', '/health/ready').then(
-                (r) => r.status,
-                () => 0,
-              ),
-            (s) => s === 503,
-            10_000,
-            100,
-          );
-          expect(ready).toBe(503);
+          expect(await readiness(instance, 503, 10_000)).toBe(503);
           const write = await instance.request('POST', '/api/v1/learning/events', {
             token: service,
             body: {
@@ -208,17 +198,7 @@ async function persist(send: () => Promise<Answer>, stopAt: number): Promise<Ans
         await new Promise((r) => setTimeout(r, Math.max(0, DOWN_MS - (Date.now() - downSince))));
         pg.start();
         for (const instance of instances) {
-          const ready = await waitFor(
-            () =>
-              instance.request('GET', '/health/ready').then(
-                (r) => r.status,
-                () => 0,
-              ),
-            (s) => s === 200,
-            30_000,
-            100,
-          );
-          expect(ready).toBe(200);
+          expect(await readiness(instance, 200, 30_000)).toBe(200);
           expect(instance.alive).toBe(true);
         }
       }
@@ -270,3 +250,17 @@ async function persist(send: () => Promise<Answer>, stopAt: number): Promise<Ans
     }, 300_000);
   },
 );
+
+/** Polls an instance's readiness until it answers `status` (a refused connection counts as 0) or `ms` pass. */
+function readiness(instance: ServiceProcess, status: number, ms: number): Promise<number> {
+  return waitFor(
+    () =>
+      instance.request('GET', '/health/ready').then(
+        (r) => r.status,
+        () => 0,
+      ),
+    (s) => s === status,
+    ms,
+    100,
+  );
+}

@@ -17,6 +17,18 @@ describe('Per-user fairness: long per-user requests and a small pool (e2e)', () 
   });
   const bearer = (sub: string, roles: Role[] = ['user']) => `Bearer ${suite.t.token(sub, roles)}`;
 
+  /** A new consenting user with one stored event. */
+  async function userWithAnEvent(): Promise<string> {
+    const user = newUserId();
+    await setConsent(suite.t, user);
+    await suite.t.http
+      .post('/api/v1/learning/events')
+      .set('authorization', bearer(user))
+      .send(interaction(user))
+      .expect(201);
+    return user;
+  }
+
   /** Fires `burst` copies at once and, while they run, checks readiness and another user's consent change. */
   async function underBurst(burst: () => Promise<{ status: number; body: Record<string, unknown> }>[]) {
     const other = newUserId();
@@ -38,13 +50,7 @@ describe('Per-user fairness: long per-user requests and a small pool (e2e)', () 
   }
 
   it('40 parallel erasures by one user: readiness stays 200, another user is served in under a second, no 5xx', async () => {
-    const user = newUserId();
-    await setConsent(suite.t, user);
-    await suite.t.http
-      .post('/api/v1/learning/events')
-      .set('authorization', bearer(user))
-      .send(interaction(user))
-      .expect(201);
+    const user = await userWithAnEvent();
     const { ready, served, otherMs, answers } = await underBurst(() =>
       Array.from({ length: 40 }, () =>
         suite.t.http
@@ -91,13 +97,7 @@ describe('Per-user fairness: long per-user requests and a small pool (e2e)', () 
   });
 
   it('runs one export per user at a time: a second one while the first streams is 409 before any byte', async () => {
-    const user = newUserId();
-    await setConsent(suite.t, user);
-    await suite.t.http
-      .post('/api/v1/learning/events')
-      .set('authorization', bearer(user))
-      .send(interaction(user))
-      .expect(201);
+    const user = await userWithAnEvent();
     // The first export waits on the events table (locked here) while it holds the user's slot.
     await suite.pg.query('BEGIN');
     await suite.pg.query('LOCK TABLE global_learning_events IN ACCESS EXCLUSIVE MODE');
@@ -140,13 +140,7 @@ describe('Per-user fairness: long per-user requests and a small pool (e2e)', () 
   });
 
   it('runs one erasure per user across instances: another instance answers 409 while the first one is in its transaction', async () => {
-    const user = newUserId();
-    await setConsent(suite.t, user);
-    await suite.t.http
-      .post('/api/v1/learning/events')
-      .set('authorization', bearer(user))
-      .send(interaction(user))
-      .expect(201);
+    const user = await userWithAnEvent();
     const other = await createTestApp({ databaseUrl: suite.db.url, env: { REDIS_URL: '', THROTTLE_LIMIT: '100000' } });
     try {
       await withDeleteDelay(user, async () => {

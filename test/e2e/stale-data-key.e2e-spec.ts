@@ -1,9 +1,8 @@
 import { newUserId } from '../support/ids';
 import { interaction, setConsent } from '../support/learning';
+import { redisModes } from '../support/redis-modes';
 import { useSuiteDatabase, withInsertTrigger } from '../support/suite';
 import { createTestApp, type TestApp } from '../support/test-app';
-
-const REDIS_URL = process.env.REDIS_URL;
 
 /**
  * An instance that cached a user's data key must never seal new events under it once another instance has shredded
@@ -11,10 +10,7 @@ const REDIS_URL = process.env.REDIS_URL;
  * unreadable by their owner. Two apps share one database; caches live an hour, so only the write path's key check
  * (and, with Redis, the eviction message) can tell instance A its key is gone.
  */
-describe.each([
-  { mode: 'without Redis', redisUrl: '' },
-  ...(REDIS_URL ? [{ mode: 'with Redis', redisUrl: REDIS_URL }] : []),
-])('Stale data keys across instances, $mode (e2e)', ({ redisUrl }) => {
+describe.each(redisModes('with Redis'))('Stale data keys across instances, $mode (e2e)', ({ redisUrl }) => {
   const suite = useSuiteDatabase();
   let a: TestApp;
   let b: TestApp;

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { timestampColumns } from '../../../database/entity-columns';
 
 /** A user's current consent, one row per user who ever answered; no row means no consent. */
 export const UserPrivacySettings = defineEntity({
@@ -8,14 +9,7 @@ export const UserPrivacySettings = defineEntity({
     userId: p.uuid().primary(),
     allowCollectiveLearning: p.boolean(),
     policyVersion: p.string().length(32),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    ...timestampColumns(),
     /** Events received before the last withdrawal are never mined again, even after a new grant. */
     miningExcludedBefore: p.datetime().nullable(),
   },

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { timestampColumns } from '../../../database/entity-columns';
 
 export const INSIGHT_STATUSES = ['active', 'withdrawn'] as const;
 export type InsightStatus = (typeof INSIGHT_STATUSES)[number];
@@ -41,14 +42,7 @@ export const CollectiveInsight = defineEntity({
     noised: p.boolean(),
     runId: p.uuid(),
     status: p.string().length(16).$type<InsightStatus>(),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    ...timestampColumns(),
     expiresAt: p.datetime(),
     withdrawnAt: p.datetime().nullable(),
   },

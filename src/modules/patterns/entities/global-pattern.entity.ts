@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { timestampColumns } from '../../../database/entity-columns';
 
 export const PATTERN_STATUSES = ['active', 'retired'] as const;
 export type PatternStatus = (typeof PATTERN_STATUSES)[number];
@@ -26,14 +27,7 @@ export const GlobalPattern = defineEntity({
     stats: p.json<Record<string, number>>().nullable(),
     firstSeen: p.datetime(),
     lastSeen: p.datetime(),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    ...timestampColumns(),
     runId: p.uuid(),
     status: p.string().length(16).$type<PatternStatus>(),
     retiredAt: p.datetime().nullable(),
