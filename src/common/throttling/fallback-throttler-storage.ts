@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { SharedOrLocal } from '../resilience/shared-or-local';
 import type { ThrottlerRecord } from './memory-throttler-storage';
 
 /**
@@ -7,14 +8,15 @@ import type { ThrottlerRecord } from './memory-throttler-storage';
  * fails on an unreachable Redis (limits then hold per instance, and the switch is logged once each way).
  */
 export class FallbackThrottlerStorage implements ThrottlerStorage {
-  private readonly logger = new Logger('RateLimits');
-  private degraded = false;
+  private readonly shared: SharedOrLocal<ThrottlerStorage>;
 
   constructor(
-    private readonly shared: ThrottlerStorage,
+    shared: ThrottlerStorage,
     private readonly local: ThrottlerStorage,
-    private readonly sharedUp: () => boolean,
-  ) {}
+    sharedUp: () => boolean,
+  ) {
+    this.shared = new SharedOrLocal(shared, sharedUp, new Logger('RateLimits'), 'Rate limits');
+  }
 
   async increment(
     key: string,
@@ -23,25 +25,7 @@ export class FallbackThrottlerStorage implements ThrottlerStorage {
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerRecord> {
-    if (this.sharedUp()) {
-      try {
-        const record = await this.shared.increment(key, ttl, limit, blockDuration, throttlerName);
-        this.switchTo(false);
-        return record;
-      } catch (error) {
-        this.switchTo(true, (error as Error).message);
-      }
-    } else {
-      this.switchTo(true, 'Redis is not connected');
-    }
-    return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
-  }
-
-  private switchTo(degraded: boolean, reason?: string): void {
-    if (degraded === this.degraded) return;
-    this.degraded = degraded;
-    if (degraded)
-      this.logger.warn(`Rate limits kept in this instance only (${reason}); they are shared again when Redis is back`);
-    else this.logger.log('Rate limits shared through Redis again');
+    const record = await this.shared.run((storage) => storage.increment(key, ttl, limit, blockDuration, throttlerName));
+    return record ?? this.local.increment(key, ttl, limit, blockDuration, throttlerName);
   }
 }

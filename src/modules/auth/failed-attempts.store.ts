@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
-import { SharedOrLocal } from '../../redis/shared-or-local';
+import type { SharedOrLocal } from '../../common/resilience/shared-or-local';
+import { redisOrLocal } from '../../redis/shared-or-local';
 
 export interface Reservation {
   /** False when the address or the client is locked out; nothing was counted then. */
@@ -62,13 +63,13 @@ export class FailedAttemptsStore {
   private readonly windowMs: number;
   private readonly maxPair: number;
   private readonly maxClient: number;
-  private readonly shared: SharedOrLocal;
+  private readonly shared: SharedOrLocal<NonNullable<RedisClient>>;
 
   constructor(@Inject(REDIS_CLIENT) redis: RedisClient, config: AppConfig) {
     this.windowMs = config.auth.failedWindowSeconds * 1000;
     this.maxPair = config.auth.maxFailedAttempts;
     this.maxClient = config.auth.maxFailedAttemptsPerClient;
-    this.shared = new SharedOrLocal(redis, new Logger('FailedAttempts'), 'Failed-login lockouts');
+    this.shared = redisOrLocal(redis, new Logger('FailedAttempts'), 'Failed-login lockouts');
   }
 
   /** Counts an attempt of `address` for `clientId` (canonical) unless either is locked out. */

@@ -143,6 +143,14 @@ export class GenerationService implements OnApplicationBootstrap {
       };
       for (const generator of this.generators()) {
         const t0 = performance.now();
+        const report = (error?: unknown): GeneratorReport => ({
+          generator: generator.name,
+          insightType: generator.insightType,
+          published: 0,
+          withdrawn: 0,
+          durationMs: Math.round(performance.now() - t0),
+          ...(error === undefined ? {} : { error: describe(error) }),
+        });
         try {
           await tx.query('SAVEPOINT generator');
           found.set(
@@ -150,25 +158,12 @@ export class GenerationService implements OnApplicationBootstrap {
             dedupe((await generator.generate(context)).filter((i) => this.publishable(i, minUserSupport))),
           );
           await tx.query('RELEASE SAVEPOINT generator');
-          reports.push({
-            generator: generator.name,
-            insightType: generator.insightType,
-            published: 0,
-            withdrawn: 0,
-            durationMs: Math.round(performance.now() - t0),
-          });
+          reports.push(report());
         } catch (error) {
           await tx.query('ROLLBACK TO SAVEPOINT generator');
           failedTypes.add(generator.insightType);
           this.logger.warn(`Insight generator ${generator.name} failed: ${describe(error)}`);
-          reports.push({
-            generator: generator.name,
-            insightType: generator.insightType,
-            published: 0,
-            withdrawn: 0,
-            durationMs: Math.round(performance.now() - t0),
-            error: describe(error),
-          });
+          reports.push(report(error));
         }
       }
     });

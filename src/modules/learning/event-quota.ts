@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
-import { SharedOrLocal } from '../../redis/shared-or-local';
+import type { SharedOrLocal } from '../../common/resilience/shared-or-local';
+import { redisOrLocal } from '../../redis/shared-or-local';
 import { BlindIndexService } from '../crypto/blind-index.service';
 
 /** One user's items of a request, in request order: the size (bytes of `data`) of each. */
@@ -84,7 +85,7 @@ export class EventQuota {
   private readonly windowMs: number;
   private readonly maxEvents: number;
   private readonly maxBytes: number;
-  private readonly shared: SharedOrLocal;
+  private readonly shared: SharedOrLocal<NonNullable<RedisClient>>;
   private readonly local = new Map<string, { window: number; events: number; bytes: number }>();
 
   constructor(
@@ -96,7 +97,7 @@ export class EventQuota {
     this.windowMs = quota.windowSeconds * 1000;
     this.maxEvents = quota.events;
     this.maxBytes = quota.bytes;
-    this.shared = new SharedOrLocal(redis, new Logger('EventQuota'), 'Per-user event quotas');
+    this.shared = redisOrLocal(redis, new Logger('EventQuota'), 'Per-user event quotas');
   }
 
   async reserve(charges: QuotaCharge[], now = Date.now()): Promise<QuotaReservation> {
