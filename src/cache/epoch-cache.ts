@@ -2,6 +2,7 @@ import { CACHE_MANAGER, type Cache } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { isUuid } from '../common/ids/uuid';
+import { keysetPage, mapPage, positionOf, type KeysetRequest } from '../common/pagination/keyset-page';
 import { AppConfig } from '../config/app-config';
 import { CacheStores } from './cache-stores';
 import { MetricsService } from '../observability/metrics.service';
@@ -122,6 +123,21 @@ export abstract class EpochCache {
         .catch((error: Error) => this.logger.warn(`Cache write failed: ${error.message}`));
     }
     return value;
+  }
+
+  /**
+   * One keyset page as its JSON text, cached as text: a hit goes to the socket as it is, with no serialization per
+   * request (the page is the same for everyone who asks the same question in the same run). Text rather than bytes:
+   * Node writes a string answer together with its head in one write, a Buffer as a second chunk (writev), which
+   * measured about 10 % slower per answer. A bad cursor is a 400 before the cache is asked.
+   */
+  async pageJson<Row, Position, View>(
+    request: KeysetRequest<Row, Position>,
+    toView: (row: Row) => View,
+  ): Promise<string> {
+    positionOf(request);
+    const key = `list:${JSON.stringify([request.filters, request.cursor ?? null, request.limit])}`;
+    return this.read(key, async () => JSON.stringify(mapPage(await keysetPage(request), toView)));
   }
 
   private hit<T>(value: T): T {

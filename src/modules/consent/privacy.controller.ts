@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from
 import { Readable } from 'node:stream';
 import { selfUserId, type AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
+import { JSON_CONTENT_TYPE } from '../../common/http/json-text';
 import { UserIdParamDto } from './dto/consent.dto';
 import { ErasureReceiptDto, toReceiptDto } from './dto/privacy.dto';
 import { PrivacyErasureService } from './privacy-erasure.service';
@@ -10,7 +11,7 @@ import { PrivacyExportService, type ExportRequest } from './privacy-export.servi
 
 function download(exporter: PrivacyExportService, request: ExportRequest): StreamableFile {
   return new StreamableFile(Readable.from(exporter.stream(request)), {
-    type: 'application/json; charset=utf-8',
+    type: JSON_CONTENT_TYPE,
     disposition: `attachment; filename="personal-data-export.json"`,
   });
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
 import type { Contributions } from '../../common/extension/contributions';
+import { TYPE_NAME } from '../../common/http/query-fields';
 import { isUuid } from '../../common/ids/uuid';
 import { AppConfig } from '../../config/app-config';
 import type { RunOutcome, RunStart } from '../../database/runs/run-book';
@@ -28,7 +29,6 @@ export interface InsightsGeneratedEvent {
 }
 
 const STATEMENT_TIMEOUT_MS = 120_000;
-const NAME = /^[a-z][a-z0-9_]{0,31}$/;
 const DAY_MS = 86_400_000;
 const MAX_INT = 2_147_483_647;
 /** After mining, a generation that finds another one running tries again this often, this many times. */
@@ -61,9 +61,9 @@ export class GenerationService implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const names = new Set<string>();
     for (const generator of this.generators()) {
-      if (!NAME.test(generator.name) || !NAME.test(generator.insightType))
+      if (!TYPE_NAME.test(generator.name) || !TYPE_NAME.test(generator.insightType))
         throw new Error(
-          `Insight generator "${generator.name}" (type "${generator.insightType}"): names must match ${NAME.source}`,
+          `Insight generator "${generator.name}" (type "${generator.insightType}"): names must match ${TYPE_NAME.source}`,
         );
       if (names.has(generator.name)) throw new Error(`Two insight generators are named "${generator.name}"`);
       names.add(generator.name);

@@ -1,7 +1,8 @@
 import { runView } from '../../database/runs/run-book';
 import { Injectable } from '@nestjs/common';
+import { ForbiddenRoleError } from '../../common/auth/forbidden-role.error';
 import { isUuid } from '../../common/ids/uuid';
-import { keysetPage, mapPage, positionOf, type Page } from '../../common/pagination/keyset-page';
+import { mapPage, type Page } from '../../common/pagination/keyset-page';
 import { PatternNotFoundError } from '../patterns/patterns.errors';
 import { PatternsReadService, type PatternView } from '../patterns/patterns-read.service';
 import type { InsightStatus } from './entities/collective-insight.entity';
@@ -30,8 +31,12 @@ export class InsightsReadService {
     private readonly patterns: PatternsReadService,
   ) {}
 
-  /** One page as its JSON text, cached as text (sent as is on a hit; see `PatternsReadService.listJson`). */
-  async listJson(query: InsightQuery): Promise<string> {
+  /**
+   * One page as its JSON text, from the cache (`EpochCache.pageJson`). Withdrawn insights only for `history` (admins):
+   * they are history for operators, their figures may predate withdrawals and erasures.
+   */
+  async listJson(query: InsightQuery, history = false): Promise<string> {
+    if (query.status !== 'active' && !history) throw new ForbiddenRoleError();
     const filters = {
       type: query.type,
       module: query.module,
@@ -39,20 +44,17 @@ export class InsightsReadService {
       minSignificance: query.minSignificance,
       status: query.status,
     };
-    const isPosition = validPosition;
-    positionOf({ cursor: query.cursor, filters, isPosition }); // a bad cursor is a 400 before the cache is asked
-    const key = `list:${JSON.stringify([filters, query.cursor ?? null, query.limit])}`;
-    return this.cache.read(key, async () => {
-      const page = await keysetPage({
+    return this.cache.pageJson(
+      {
         cursor: query.cursor,
         limit: query.limit,
         filters,
-        isPosition,
+        isPosition: validPosition,
         fetch: (after, limit) => this.insights.page({ ...filters, after }, limit),
         positionOf: (row) => [row.significance, row.id] as [number, string],
-      });
-      return JSON.stringify(mapPage(page, toInsightView));
-    });
+      },
+      toInsightView,
+    );
   }
 
   /** One insight with the evidence patterns that are still published; withdrawn or expired ones only for `history`. */

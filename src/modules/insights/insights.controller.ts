@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -8,10 +8,9 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
-import { ForbiddenRoleError } from '../../common/auth/forbidden-role.error';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
+import { JsonText } from '../../common/http/json-text';
 import { uuidParam } from '../../common/http/uuid-param';
 import {
   GenerationStartedDto,
@@ -41,15 +40,9 @@ export class InsightsController {
     summary: 'Published insights (every count backed by at least MIN_USER_SUPPORT users), most significant first',
   })
   @ApiOkResponse({ type: InsightListDto })
-  async list(
-    @Query() query: InsightQueryDto,
-    @CurrentUser() user: AuthUser,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<string> {
-    // Withdrawn insights are history for operators: their figures may predate withdrawals and erasures.
-    if (query.status !== 'active' && !isAdmin(user)) throw new ForbiddenRoleError();
-    reply.header('content-type', 'application/json; charset=utf-8');
-    return this.reader.listJson(query);
+  @JsonText()
+  list(@Query() query: InsightQueryDto, @CurrentUser() user: AuthUser): Promise<string> {
+    return this.reader.listJson(query, isAdmin(user));
   }
 
   @Get('runs')

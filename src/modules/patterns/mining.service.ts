@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
 import type { Contributions } from '../../common/extension/contributions';
+import { TYPE_NAME } from '../../common/http/query-fields';
 import { isSafeJson, unsafeTextReason } from '../../common/text/safe-text';
 import { AppConfig } from '../../config/app-config';
 import type { RunOutcome, RunStart } from '../../database/runs/run-book';
@@ -23,7 +24,6 @@ export interface PatternsMinedEvent {
 
 /** A miner's statement running longer than this is cancelled (the run then reports the miner as failed). */
 const STATEMENT_TIMEOUT_MS = 300_000;
-const NAME = /^[a-z][a-z0-9_]{0,31}$/;
 const MAX_SIGNATURE = 512;
 
 export type StartResult = RunStart<MinerReport[]>;
@@ -59,8 +59,10 @@ export class MiningService implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const names = new Set<string>();
     for (const miner of this.miners()) {
-      if (!NAME.test(miner.name) || !NAME.test(miner.patternType))
-        throw new Error(`Pattern miner "${miner.name}" (type "${miner.patternType}"): names must match ${NAME.source}`);
+      if (!TYPE_NAME.test(miner.name) || !TYPE_NAME.test(miner.patternType))
+        throw new Error(
+          `Pattern miner "${miner.name}" (type "${miner.patternType}"): names must match ${TYPE_NAME.source}`,
+        );
       if (names.has(miner.name)) throw new Error(`Two pattern miners are named "${miner.name}"`);
       names.add(miner.name);
     }

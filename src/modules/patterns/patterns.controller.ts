@@ -1,6 +1,5 @@
 import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
-import { ForbiddenRoleError } from '../../common/auth/forbidden-role.error';
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -10,8 +9,8 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
+import { JsonText } from '../../common/http/json-text';
 import { uuidParam } from '../../common/http/uuid-param';
 import {
   MiningRunListDto,
@@ -47,16 +46,9 @@ export class PatternsController {
       'Published patterns (each supported by at least MIN_USER_SUPPORT distinct users), filtered and paged; retired ones: admins only',
   })
   @ApiOkResponse({ type: PatternListDto })
-  async list(
-    @Query() query: PatternQueryDto,
-    @CurrentUser() user: AuthUser,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<string> {
-    // Retired patterns are history for operators: their support may predate withdrawals and erasures.
-    if (query.status !== 'active' && !isAdmin(user)) throw new ForbiddenRoleError();
-    // The page comes from the cache as JSON text and goes out as it is.
-    reply.header('content-type', 'application/json; charset=utf-8');
-    return this.reader.listJson(query);
+  @JsonText()
+  list(@Query() query: PatternQueryDto, @CurrentUser() user: AuthUser): Promise<string> {
+    return this.reader.listJson(query, isAdmin(user));
   }
 
   @Get('runs')

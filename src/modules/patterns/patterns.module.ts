@@ -8,7 +8,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { contributionsProvider } from '../../common/extension/contributions';
 import { CryptoModule } from '../crypto/crypto.module';
-import { ExampleReader } from './example-reader';
+import { SignatureGroupReader } from './signature-groups';
 import { CoOccurrenceMiner } from './miners/co-occurrence.miner';
 import { CorrectionMiner } from './miners/correction.miner';
 import { FeedbackMiner } from './miners/feedback.miner';
@@ -39,7 +39,7 @@ import { PredictionService } from './prediction.service';
     patternMiner(FeedbackMiner),
     patternMiner(CoOccurrenceMiner),
     patternMiner(ReportedMiner),
-    ExampleReader,
+    SignatureGroupReader,
     PatternsRepository,
     MiningRuns,
     MiningService,

@@ -1,30 +1,22 @@
-import { InstantField } from '../../../common/http/query-fields';
+import { InstantField, MODULE_NAME, NameField, OneOfField, TYPE_NAME } from '../../../common/http/query-fields';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsNumber, IsOptional, Max, Min } from 'class-validator';
 import { PureQueryValidation } from '../../../common/http/memoizing-validation.pipe';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 import { PatternDto } from '../../patterns/dto/pattern.dto';
 import { INSIGHT_STATUSES, type InsightStatus } from '../entities/collective-insight.entity';
 
-const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
-
 @PureQueryValidation()
 export class InsightQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({
-    description:
-      'Insight type (trend, anomaly, friction, recommendation, summary, or a type an extra generator publishes)',
-    pattern: '^[a-z][a-z0-9_]{0,31}$',
-  })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'type must match ^[a-z][a-z0-9_]{0,31}$' })
+  @NameField(
+    'type',
+    TYPE_NAME,
+    'Insight type (trend, anomaly, friction, recommendation, summary, or a type an extra generator publishes)',
+  )
   type?: string;
 
-  @ApiPropertyOptional({ pattern: NAME.source })
-  @IsOptional()
-  @IsString()
-  @Matches(NAME, { message: 'module must match ^[a-z0-9][a-z0-9_.-]{0,63}$' })
+  @NameField('module', MODULE_NAME)
   module?: string;
 
   @InstantField('since', 'Only insights generated (or regenerated) at or after this instant')
@@ -38,13 +30,10 @@ export class InsightQueryDto extends PageQueryDto {
   @Max(1)
   minSignificance?: number;
 
-  @ApiPropertyOptional({
-    enum: INSIGHT_STATUSES,
+  @OneOfField('status', INSIGHT_STATUSES, {
     default: 'active',
     description: 'withdrawn: insights a later generation no longer found (admins only)',
   })
-  @IsOptional()
-  @IsIn(INSIGHT_STATUSES, { message: `status must be one of ${INSIGHT_STATUSES.join(', ')}` })
   status: InsightStatus = 'active';
 }
 

@@ -1,6 +1,6 @@
-import { CursorField, InstantField, LimitField } from '../../../common/http/query-fields';
+import { CursorField, InstantField, LimitField, NameField, OneOfField } from '../../../common/http/query-fields';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 import { EVENT_TYPES, type EventType } from '../entities/learning-event.entity';
 import { EVENT_LIMITS } from '../learning-event.limits';
 
@@ -13,15 +13,10 @@ export class EventQueryDto {
   @IsUUID('all', { message: 'userId must be a uuid' })
   userId?: string;
 
-  @ApiPropertyOptional({ enum: EVENT_TYPES })
-  @IsOptional()
-  @IsIn(EVENT_TYPES, { message: `eventType must be one of ${EVENT_TYPES.join(', ')}` })
+  @OneOfField('eventType', EVENT_TYPES)
   eventType?: EventType;
 
-  @ApiPropertyOptional({ pattern: EVENT_LIMITS.namePattern.source })
-  @IsOptional()
-  @IsString()
-  @Matches(EVENT_LIMITS.namePattern, { message: 'module must match ^[a-z0-9][a-z0-9_.-]{0,63}$' })
+  @NameField('module', EVENT_LIMITS.namePattern)
   module?: string;
 
   @InstantField('from', 'Events that happened at or after this instant')

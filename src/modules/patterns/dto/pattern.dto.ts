@@ -1,4 +1,4 @@
-import { InstantField } from '../../../common/http/query-fields';
+import { InstantField, MODULE_NAME, NameField, OneOfField, TYPE_NAME } from '../../../common/http/query-fields';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 import { PureQueryValidation } from '../../../common/http/memoizing-validation.pipe';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -18,26 +18,18 @@ import {
 } from 'class-validator';
 import { PATTERN_STATUSES, type PatternStatus } from '../entities/global-pattern.entity';
 
-const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
-const NAME_MESSAGE = (field: string) => `${field} must match ^[a-z0-9][a-z0-9_.-]{0,63}$`;
 export const PREDICT_LIMITS = { maxRecentActions: 20, maxPredictions: 20 } as const;
 
 @PureQueryValidation()
 export class PatternQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({
-    description:
-      'Pattern type (sequence, correction, feedback, co_occurrence, reported, or a type an extra miner publishes)',
-    pattern: '^[a-z][a-z0-9_]{0,31}$',
-  })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'type must match ^[a-z][a-z0-9_]{0,31}$' })
+  @NameField(
+    'type',
+    TYPE_NAME,
+    'Pattern type (sequence, correction, feedback, co_occurrence, reported, or a type an extra miner publishes)',
+  )
   type?: string;
 
-  @ApiPropertyOptional({ pattern: NAME.source })
-  @IsOptional()
-  @IsString()
-  @Matches(NAME, { message: NAME_MESSAGE('module') })
+  @NameField('module', MODULE_NAME)
   module?: string;
 
   @ApiPropertyOptional({
@@ -55,13 +47,10 @@ export class PatternQueryDto extends PageQueryDto {
   @InstantField('since', 'Only patterns a run found at or after this instant (last seen)')
   since?: Date;
 
-  @ApiPropertyOptional({
-    enum: PATTERN_STATUSES,
+  @OneOfField('status', PATTERN_STATUSES, {
     default: 'active',
-    description: 'retired: patterns whose support fell below the threshold',
+    description: 'retired: patterns whose support fell below the threshold (admins only)',
   })
-  @IsOptional()
-  @IsIn(PATTERN_STATUSES, { message: `status must be one of ${PATTERN_STATUSES.join(', ')}` })
   status: PatternStatus = 'active';
 
   @ApiPropertyOptional({
@@ -108,14 +97,14 @@ export class PatternListDto {
 }
 
 export class PredictDto {
-  @ApiProperty({ pattern: NAME.source })
+  @ApiProperty({ pattern: MODULE_NAME.source })
   @IsString()
-  @Matches(NAME, { message: NAME_MESSAGE('module') })
+  @Matches(MODULE_NAME, { message: `module must match ${MODULE_NAME.source}` })
   module!: string;
 
   @ApiProperty({
     type: 'array',
-    items: { type: 'string', pattern: NAME.source },
+    items: { type: 'string', pattern: MODULE_NAME.source },
     minItems: 1,
     maxItems: PREDICT_LIMITS.maxRecentActions,
     description: 'The latest actions, oldest first',
@@ -125,7 +114,7 @@ export class PredictDto {
   @ArrayMaxSize(PREDICT_LIMITS.maxRecentActions, {
     message: `recentActions holds at most ${PREDICT_LIMITS.maxRecentActions} actions`,
   })
-  @Matches(NAME, { each: true, message: 'each of recentActions must match ^[a-z0-9][a-z0-9_.-]{0,63}$' })
+  @Matches(MODULE_NAME, { each: true, message: `each of recentActions must match ${MODULE_NAME.source}` })
   recentActions!: string[];
 
   @ApiPropertyOptional({ minimum: 1, maximum: PREDICT_LIMITS.maxPredictions, default: 5 })

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { unsafeTextReason } from '../../../common/text/safe-text';
 import { normalizeForIndex } from '../../crypto/normalize';
-import { ExampleReader } from '../example-reader';
-import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
+import { type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
+import { SignatureGroupReader } from '../signature-groups';
 
-/** Example events decrypted per qualifying correction, in case the first ones are unreadable (being erased). */
+/** Examples decrypted per qualifying correction, in case the first ones are unreadable (being erased). */
 const EXAMPLES = 3;
 
 /**
@@ -17,43 +17,22 @@ export class CorrectionMiner implements PatternMiner {
   readonly name = 'correction';
   readonly patternType = 'correction';
 
-  constructor(private readonly examples: ExampleReader) {}
+  constructor(private readonly reader: SignatureGroupReader) {}
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
-    const rows = await window.query<{
-      module: string;
-      signature: string;
-      support: number;
-      occurrences: string;
-      examples: string[];
-    }>(
-      `SELECT module, signature, count(DISTINCT user_id)::int AS support, count(*)::bigint AS occurrences,
-              (array_agg(id ORDER BY id))[1:${EXAMPLES}] AS examples
-         FROM ${CONSENTED_EVENTS} e
-        WHERE event_type = 'correction' AND signature IS NOT NULL
-        GROUP BY module, signature
-       HAVING count(DISTINCT user_id) >= $3`,
-      [window.from, window.to, window.minUserSupport],
-    );
-    const data = await this.examples.read(
-      window,
-      rows.flatMap((r) => r.examples),
-    );
     const out: MinedPattern[] = [];
-    for (const r of rows) {
-      const example = r.examples
-        .map((id) => data.get(id))
-        .find((d) => isSafeText(d?.original) && isSafeText(d?.corrected));
+    for (const group of await this.reader.groups(window, 'correction', EXAMPLES)) {
+      const example = group.examples.find((d) => isSafeText(d.original) && isSafeText(d.corrected));
       if (!example) continue; // no readable (or acceptable) example this run
       out.push({
-        module: r.module,
-        signature: r.signature,
+        module: group.module,
+        signature: group.signature,
         items: {
           original: normalizeForIndex(example.original as string),
           corrected: normalizeForIndex(example.corrected as string),
         },
-        support: r.support,
-        occurrences: Number(r.occurrences),
+        support: group.support,
+        occurrences: group.occurrences,
       });
     }
     return out;

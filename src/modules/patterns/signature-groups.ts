@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { CiphertextIntegrityError, DataShreddedError } from '../crypto/crypto.errors';
+import { FieldEncryptionService } from '../crypto/field-encryption.service';
+import { eventDataContext } from '../learning/event-data-context';
+import { CONSENTED_EVENTS, type MiningWindow } from './pattern-miner';
+
+/** Events of one type that share a blind-index signature in a module, and enough distinct users to be published. */
+export interface SignatureGroup {
+  module: string;
+  signature: string;
+  /** Distinct users with an event in the group. */
+  support: number;
+  occurrences: number;
+  /** The decrypted `data` of the group's readable examples, each from a different user, in a stable order. */
+  examples: Record<string, unknown>[];
+}
+
+/**
+ * Finds the signature groups of an event type — what miners that publish text (corrections, reported patterns) start
+ * from — and decrypts up to `sample` examples of each, one per user. Only groups MIN_USER_SUPPORT users share are
+ * decrypted at all. An event whose key was shredded (its user is being erased) or whose ciphertext does not
+ * authenticate is skipped, never published.
+ */
+@Injectable()
+export class SignatureGroupReader {
+  constructor(private readonly encryption: FieldEncryptionService) {}
+
+  async groups(window: MiningWindow, eventType: string, sample: number): Promise<SignatureGroup[]> {
+    const rows = await window.query<{
+      module: string;
+      signature: string;
+      support: number;
+      occurrences: string;
+      examples: string[];
+    }>(
+      `WITH per_user AS (
+         SELECT module, signature, user_id, count(*) AS n, min(id::text)::uuid AS first_id
+           FROM ${CONSENTED_EVENTS} e
+          WHERE event_type = $4 AND signature IS NOT NULL
+          GROUP BY module, signature, user_id
+       )
+       SELECT module, signature, count(*)::int AS support, sum(n)::bigint AS occurrences,
+              (array_agg(first_id ORDER BY first_id))[1:$5::int] AS examples
+         FROM per_user
+        GROUP BY module, signature
+       HAVING count(*) >= $3`,
+      [window.from, window.to, window.minUserSupport, eventType, sample],
+    );
+    const data = await this.decrypt(
+      window,
+      rows.flatMap((r) => r.examples),
+    );
+    return rows.map((r) => ({
+      module: r.module,
+      signature: r.signature,
+      support: r.support,
+      occurrences: Number(r.occurrences),
+      examples: r.examples.map((id) => data.get(id)).filter((d) => d !== undefined),
+    }));
+  }
+
+  private async decrypt(window: MiningWindow, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
+    const out = new Map<string, Record<string, unknown>>();
+    if (ids.length === 0) return out;
+    const rows = await window.query<{ id: string; user_id: string; payload: Buffer }>(
+      'SELECT id, user_id, payload FROM consented_learning_events WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    for (const row of rows) {
+      try {
+        out.set(row.id, await this.encryption.decryptJson(eventDataContext(row.id, row.user_id), row.payload));
+      } catch (error) {
+        if (!(error instanceof DataShreddedError) && !(error instanceof CiphertextIntegrityError)) throw error;
+      }
+    }
+    return out;
+  }
+}
