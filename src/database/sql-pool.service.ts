@@ -3,6 +3,15 @@ import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { isServerError } from './server-error';
 
+/** Limits of one analytics snapshot (`SqlPool.snapshot`). */
+export interface SnapshotLimits {
+  statementTimeoutMs: number;
+  workMemMb: number;
+}
+
+/** Runs one statement in a snapshot and answers its rows. */
+export type SnapshotQuery = <T>(sql: string, params?: unknown[]) => Promise<T[]>;
+
 /**
  * Plain SQL on the ORM's own write pool, for hot paths and bulk work. MikroORM's `execute` expands array
  * parameters into lists; node-postgres binds them as PostgreSQL arrays (`unnest($1::uuid[])`), which bulk
@@ -64,6 +73,22 @@ export class SqlPool {
     } finally {
       client.release(broken);
     }
+  }
+
+  /**
+   * Runs analytics in one consistent, read-only snapshot (a repeatable-read transaction) with its own statement
+   * timeout and work_mem: what mining and insight generation read from. `query` runs one statement in it.
+   */
+  async snapshot<T>(
+    limits: SnapshotLimits,
+    work: (query: SnapshotQuery, client: PoolClient) => Promise<T>,
+  ): Promise<T> {
+    return this.transaction(async (tx) => {
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await tx.query(`SET LOCAL statement_timeout = ${Math.floor(limits.statementTimeoutMs)}`);
+      await tx.query(`SET LOCAL work_mem = '${Math.floor(limits.workMemMb)}MB'`);
+      return work(async <R>(text: string, params: unknown[] = []) => (await tx.query(text, params)).rows as R[], tx);
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Provider, Type } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { TYPE_NAME } from '../http/query-fields';
 
 const CONTRIBUTES_TO = Symbol('contributes-to');
 
@@ -44,4 +45,22 @@ export function contributionsProvider(token: symbol): Provider {
     useFactory: (discovery: DiscoveryService) => new Contributions(discovery, token),
     inject: [DiscoveryService],
   };
+}
+
+/**
+ * Checks contributed plugins (miners, generators) once the application is built: each one's name and the type it
+ * publishes are short snake_case names, and no two share a name. A bad contribution stops the boot.
+ */
+export function checkPluginNames<T extends { name: string }>(
+  kind: string,
+  plugins: readonly T[],
+  typeOf: (p: T) => string,
+) {
+  const names = new Set<string>();
+  for (const plugin of plugins) {
+    if (!TYPE_NAME.test(plugin.name) || !TYPE_NAME.test(typeOf(plugin)))
+      throw new Error(`${kind} "${plugin.name}" (type "${typeOf(plugin)}"): names must match ${TYPE_NAME.source}`);
+    if (names.has(plugin.name)) throw new Error(`Two ${kind.toLowerCase()}s are named "${plugin.name}"`);
+    names.add(plugin.name);
+  }
 }

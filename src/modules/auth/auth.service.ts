@@ -41,26 +41,13 @@ export class AuthService {
     if (!clientId) {
       // No client has such an id; the answer is the same as for an unknown one, without spending a verification.
       this.security.loginFailed('unknown_or_revoked_client');
-      await this.audit.record({
-        actor: rawClientId,
-        actorType: 'client',
-        action: 'auth.token.failed',
-        outcome: 'failure',
-        ip,
-        details: { reason: 'malformed_client_id' },
-      });
+      await this.refused(rawClientId, ip, 'failed', { reason: 'malformed_client_id' });
       throw new InvalidClientCredentialsError();
     }
     const reservation = await this.attempts.reserve(ip, clientId);
     if (!reservation.granted) {
       this.security.loginFailed('locked_out');
-      await this.audit.record({
-        actor: clientId,
-        actorType: 'client',
-        action: 'auth.token.locked_out',
-        outcome: 'denied',
-        ip,
-      });
+      await this.refused(clientId, ip, 'locked_out');
       throw new TooManyFailedAttemptsError(reservation.retryAfterSeconds);
     }
     let client: ApiClient | null;
@@ -74,19 +61,30 @@ export class AuthService {
       throw error;
     }
     if (!client || !valid) {
-      this.security.loginFailed(client ? 'wrong_secret' : 'unknown_or_revoked_client');
-      await this.audit.record({
-        actor: clientId,
-        actorType: 'client',
-        action: 'auth.token.failed',
-        outcome: 'failure',
-        ip,
-        details: { reason: client ? 'wrong_secret' : 'unknown_or_revoked_client', failures: reservation.pairCount },
-      });
+      const reason = client ? 'wrong_secret' : 'unknown_or_revoked_client';
+      this.security.loginFailed(reason);
+      await this.refused(clientId, ip, 'failed', { reason, failures: reservation.pairCount });
       throw new InvalidClientCredentialsError();
     }
     await this.attempts.succeeded(ip, clientId);
     await this.clients.touch(client.id);
     return this.tokens.sign(client.id, client.roles as Role[]);
+  }
+
+  /** Audits a refused token request: `failed` (bad credentials) or `locked_out` (too many failures, denied). */
+  private refused(
+    clientId: string,
+    ip: string,
+    what: 'failed' | 'locked_out',
+    details?: Record<string, unknown>,
+  ): Promise<void> {
+    return this.audit.record({
+      actor: clientId,
+      actorType: 'client',
+      action: `auth.token.${what}`,
+      outcome: what === 'failed' ? 'failure' : 'denied',
+      ip,
+      ...(details ? { details } : {}),
+    });
   }
 }

@@ -118,16 +118,7 @@ export class ConsentLedgerService {
 
   /** The user's ledger, oldest first. */
   async history(userId: string): Promise<LedgerRecord[]> {
-    return (await this.records(userId)).map((r) => ({
-      id: r.id,
-      purpose: r.purpose,
-      granted: r.granted,
-      policyVersion: r.policy_version,
-      source: r.source,
-      actor: r.actor,
-      recordedAt: r.recorded_at,
-      hash: r.hash,
-    }));
+    return (await this.records(userId)).map(toLedgerRecord);
   }
 
   /** Recomputes the user's chain; false when any record was altered, removed or reordered. */
@@ -135,15 +126,7 @@ export class ConsentLedgerService {
     const pseudonym = this.pseudonym(userId);
     let prev: string | null = null;
     for (const r of await this.records(userId)) {
-      const expected = consentRecordHash(prev, {
-        pseudonym,
-        purpose: r.purpose,
-        granted: r.granted,
-        policyVersion: r.policy_version,
-        source: r.source,
-        actor: r.actor,
-        recordedAt: r.recorded_at,
-      });
+      const expected = consentRecordHash(prev, { ...toLedgerRecord(r), pseudonym });
       if (r.prev_hash !== prev || r.hash !== expected) return false;
       prev = r.hash;
     }
@@ -296,4 +279,17 @@ export class ConsentLedgerService {
     );
     return rows.map((r) => ({ ...r, recorded_at: new Date(r.recorded_at) }));
   }
+}
+
+function toLedgerRecord(r: RecordRow): LedgerRecord {
+  return {
+    id: r.id,
+    purpose: r.purpose,
+    granted: r.granted,
+    policyVersion: r.policy_version,
+    source: r.source,
+    actor: r.actor,
+    recordedAt: r.recorded_at,
+    hash: r.hash,
+  };
 }

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
-import type { Contributions } from '../../common/extension/contributions';
-import { TYPE_NAME } from '../../common/http/query-fields';
+import { firstPerKey } from '../../common/collections/first-per-key';
+import { errorMessage } from '../../common/errors/error-message';
+import { checkPluginNames, type Contributions } from '../../common/extension/contributions';
 import { isUuid } from '../../common/ids/uuid';
 import { AppConfig } from '../../config/app-config';
 import type { RunOutcome, RunStart } from '../../database/runs/run-book';
@@ -59,15 +60,7 @@ export class GenerationService implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const names = new Set<string>();
-    for (const generator of this.generators()) {
-      if (!TYPE_NAME.test(generator.name) || !TYPE_NAME.test(generator.insightType))
-        throw new Error(
-          `Insight generator "${generator.name}" (type "${generator.insightType}"): names must match ${TYPE_NAME.source}`,
-        );
-      if (names.has(generator.name)) throw new Error(`Two insight generators are named "${generator.name}"`);
-      names.add(generator.name);
-    }
+    checkPluginNames('Insight generator', this.generators(), (generator) => generator.insightType);
   }
 
   generators(): readonly InsightGenerator[] {
@@ -126,10 +119,8 @@ export class GenerationService implements OnApplicationBootstrap {
     const failedTypes = new Set<string>();
     const found = new Map<InsightGenerator, GeneratedInsight[]>();
     // One snapshot for every generator, so their figures agree with each other.
-    await this.sql.transaction(async (tx) => {
-      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      await tx.query(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
-      await tx.query(`SET LOCAL work_mem = '${this.config.patterns.workMemMb}MB'`);
+    const limits = { statementTimeoutMs: STATEMENT_TIMEOUT_MS, workMemMb: this.config.patterns.workMemMb };
+    await this.sql.snapshot(limits, async (query, tx) => {
       const context: GenerationContext = {
         period,
         previous,
@@ -137,7 +128,7 @@ export class GenerationService implements OnApplicationBootstrap {
         alpha: this.config.insights.alpha,
         settings: this.config.insights,
         miningWindowDays: this.config.patterns.windowDays,
-        query: async <T>(text: string, params: unknown[] = []) => (await tx.query(text, params)).rows as T[],
+        query,
         count: (identity, trueCount) => this.noise.count(identity, trueCount),
         publishable: (count) => count === 0 || count >= minUserSupport,
       };
@@ -155,7 +146,10 @@ export class GenerationService implements OnApplicationBootstrap {
           await tx.query('SAVEPOINT generator');
           found.set(
             generator,
-            dedupe((await generator.generate(context)).filter((i) => this.publishable(i, minUserSupport))),
+            firstPerKey(
+              (await generator.generate(context)).filter((i) => this.publishable(i, minUserSupport)),
+              (i) => `${i.module}\u0000${i.key}`,
+            ),
           );
           await tx.query('RELEASE SAVEPOINT generator');
           reports.push(report());
@@ -234,15 +228,4 @@ export class GenerationService implements OnApplicationBootstrap {
   }
 }
 
-/** One insight per (module, key): a statement cannot upsert the same key twice. The first one wins. */
-function dedupe(insights: GeneratedInsight[]): GeneratedInsight[] {
-  const seen = new Set<string>();
-  return insights.filter((i) => {
-    const key = `${i.module}\u0000${i.key}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 300);
+const describe = (error: unknown) => errorMessage(error, 300);

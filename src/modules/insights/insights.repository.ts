@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { uuidv7 } from '../../common/ids/uuid-v7';
+import { finiteOrNull, writeInChunks } from '../../database/chunked-write';
 import { SqlPool } from '../../database/sql-pool.service';
 import type { InsightEvidence, InsightStatus } from './entities/collective-insight.entity';
 import type { GeneratedInsight, Span } from './insight-generator';
@@ -42,11 +43,6 @@ export interface InsightFilter {
 
 const COLUMNS =
   'id, insight_type, module, key, title, metric, value, baseline, change, significance, support, period_from, period_to, evidence, stats, noised, run_id, status, created_at, updated_at, expires_at';
-const CHUNK = 5000;
-
-/** NaN and infinities are not storable figures. */
-const finite = (value: number | null | undefined) =>
-  typeof value === 'number' && Number.isFinite(value) ? value : null;
 
 /** The SQL of `collective_insights`. */
 @Injectable()
@@ -63,10 +59,8 @@ export class InsightsRepository {
     expiresAt: Date,
     noised: boolean,
   ): Promise<number> {
-    let written = 0;
-    for (let at = 0; at < insights.length; at += CHUNK) {
-      const chunk = insights.slice(at, at + CHUNK);
-      const result = await client.query(
+    return writeInChunks(insights, (chunk) =>
+      client.query(
         `INSERT INTO collective_insights (id, insight_type, module, key, title, metric, value, baseline, change, significance, support, period_from, period_to, evidence, stats, noised, run_id, status, expires_at)
          SELECT t.id, $2, t.module, t.key, t.title, t.metric, t.value, t.baseline, t.change, t.significance, t.support, t.period_from, t.period_to, t.evidence, t.stats, $3, $1, 'active', $4
            FROM unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::float8[], $12::float8[], $13::float8[], $14::int[], $15::timestamptz[], $16::timestamptz[], $17::jsonb[], $18::jsonb[])
@@ -86,20 +80,18 @@ export class InsightsRepository {
           chunk.map((i) => i.key),
           chunk.map((i) => i.title.slice(0, 512)),
           chunk.map((i) => i.metric),
-          chunk.map((i) => finite(i.value) ?? 0),
-          chunk.map((i) => finite(i.baseline)),
-          chunk.map((i) => finite(i.change)),
-          chunk.map((i) => Math.min(1, Math.max(0, finite(i.significance) ?? 0))),
+          chunk.map((i) => finiteOrNull(i.value) ?? 0),
+          chunk.map((i) => finiteOrNull(i.baseline)),
+          chunk.map((i) => finiteOrNull(i.change)),
+          chunk.map((i) => Math.min(1, Math.max(0, finiteOrNull(i.significance) ?? 0))),
           chunk.map((i) => i.support),
           chunk.map((i) => (i.period ?? period).from),
           chunk.map((i) => (i.period ?? period).to),
           chunk.map((i) => JSON.stringify(i.evidence)),
           chunk.map((i) => (i.stats ? JSON.stringify(i.stats) : null)),
         ],
-      );
-      written += result.rowCount ?? 0;
-    }
-    return written;
+      ),
+    );
   }
 
   /** Withdraws the active insights of a type that the run did not generate again; returns how many. */

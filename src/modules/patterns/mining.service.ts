@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
-import type { Contributions } from '../../common/extension/contributions';
-import { TYPE_NAME } from '../../common/http/query-fields';
+import { firstPerKey } from '../../common/collections/first-per-key';
+import { errorMessage } from '../../common/errors/error-message';
+import { checkPluginNames, type Contributions } from '../../common/extension/contributions';
 import { isSafeJson, unsafeTextReason } from '../../common/text/safe-text';
 import { AppConfig } from '../../config/app-config';
 import type { RunOutcome, RunStart } from '../../database/runs/run-book';
@@ -12,7 +13,7 @@ import type { MinerReport, RunTrigger } from './entities/mining-run.entity';
 import type { RunStatus } from '../../common/runs/run-status';
 import { ConsentLedgerService } from '../consent/consent-ledger.service';
 import { MiningRuns } from './mining-runs';
-import { PATTERN_MINERS, type MinedPattern, type MiningWindow, type PatternMiner } from './pattern-miner';
+import { PATTERN_MINERS, type MinedPattern, type PatternMiner } from './pattern-miner';
 import { PatternsRepository } from './patterns.repository';
 
 /** Emitted after every finished run (caches of pattern reads listen to it). */
@@ -57,15 +58,7 @@ export class MiningService implements OnApplicationBootstrap {
 
   /** Checks the registered miners once the application is built (valid, unique names), and schedules the runs. */
   onApplicationBootstrap(): void {
-    const names = new Set<string>();
-    for (const miner of this.miners()) {
-      if (!TYPE_NAME.test(miner.name) || !TYPE_NAME.test(miner.patternType))
-        throw new Error(
-          `Pattern miner "${miner.name}" (type "${miner.patternType}"): names must match ${TYPE_NAME.source}`,
-        );
-      if (names.has(miner.name)) throw new Error(`Two pattern miners are named "${miner.name}"`);
-      names.add(miner.name);
-    }
+    checkPluginNames('Pattern miner', this.miners(), (miner) => miner.patternType);
     // PATTERNS_CRON: every instance ticks, one claims the tick and mines, the others count it as skipped.
     this.runs.schedule(this.scheduler, 'patterns-mining', this.config.patterns.cron, () => this.start('schedule'));
   }
@@ -96,6 +89,7 @@ export class MiningService implements OnApplicationBootstrap {
   private async execute(client: PoolClient, run: OpenRun): Promise<RunOutcome<MinerReport[]>> {
     const runId = run.id;
     const failedTypes = new Set<string>();
+    const limits = { statementTimeoutMs: STATEMENT_TIMEOUT_MS, workMemMb: this.config.patterns.workMemMb };
     // Upserts share the run's connection: one transaction at a time.
     let writes: Promise<unknown> = Promise.resolve();
     const serialized = <T>(work: () => Promise<T>): Promise<T> => {
@@ -115,21 +109,20 @@ export class MiningService implements OnApplicationBootstrap {
         ...(error === undefined ? {} : { error: describe(error) }),
       });
       try {
-        const found = await this.sql.transaction(async (tx) => {
-          // One consistent snapshot per miner, read only, with the run's memory and time limits.
-          await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-          await tx.query(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
-          await tx.query(`SET LOCAL work_mem = '${this.config.patterns.workMemMb}MB'`);
-          const window: MiningWindow = {
+        // One consistent snapshot per miner, with the run's memory and time limits.
+        const found = await this.sql.snapshot(limits, (query) =>
+          miner.mine({
             from: run.from,
             to: run.to,
             minUserSupport: run.minUserSupport,
             settings: this.config.patterns,
-            query: async <T>(text: string, params: unknown[] = []) => (await tx.query(text, params)).rows as T[],
-          };
-          return miner.mine(window);
-        });
-        const publishable = dedupe(found.filter((p) => this.publishable(p, run.minUserSupport)));
+            query,
+          }),
+        );
+        const publishable = firstPerKey(
+          found.filter((p) => this.publishable(p, run.minUserSupport)),
+          (p) => `${p.module}\u0000${p.signature}`,
+        );
         const published = await serialized(() =>
           inTransaction(client, (tx) => this.patterns.upsert(tx, runId, miner.patternType, publishable, run.to)),
         );
@@ -215,15 +208,4 @@ async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (
   return results;
 }
 
-/** One pattern per (module, signature): a statement cannot upsert the same key twice. The first one wins. */
-function dedupe(patterns: MinedPattern[]): MinedPattern[] {
-  const seen = new Set<string>();
-  return patterns.filter((p) => {
-    const key = `${p.module}\u0000${p.signature}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 300);
+const describe = (error: unknown) => errorMessage(error, 300);

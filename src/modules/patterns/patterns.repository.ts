@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { uuidv7 } from '../../common/ids/uuid-v7';
+import { finiteOrNull, writeInChunks } from '../../database/chunked-write';
 import { SqlPool } from '../../database/sql-pool.service';
 import type { PatternStatus } from './entities/global-pattern.entity';
 import type { MinedPattern } from './pattern-miner';
@@ -43,7 +44,6 @@ const COLUMNS =
   'id, pattern_type, module, signature, items, support, occurrences, confidence, lift, stats, first_seen, last_seen, run_id, status, retired_at';
 
 /** The SQL of `global_patterns`: a run's upsert and retirement, and keyset-paged reads. */
-const UPSERT_CHUNK = 5000;
 
 @Injectable()
 export class PatternsRepository {
@@ -57,22 +57,9 @@ export class PatternsRepository {
     patterns: MinedPattern[],
     seenAt: Date,
   ): Promise<number> {
-    let written = 0;
-    // In statements of UPSERT_CHUNK rows: the parameters of one statement stay a few MB however many patterns.
-    for (let at = 0; at < patterns.length; at += UPSERT_CHUNK)
-      written += await this.upsertChunk(client, runId, patternType, patterns.slice(at, at + UPSERT_CHUNK), seenAt);
-    return written;
-  }
-
-  private async upsertChunk(
-    client: PoolClient,
-    runId: string,
-    patternType: string,
-    patterns: MinedPattern[],
-    seenAt: Date,
-  ): Promise<number> {
-    const result = await client.query(
-      `INSERT INTO global_patterns (id, pattern_type, module, signature, items, support, occurrences, confidence, lift, stats, first_seen, last_seen, run_id, status)
+    return writeInChunks(patterns, (chunk) =>
+      client.query(
+        `INSERT INTO global_patterns (id, pattern_type, module, signature, items, support, occurrences, confidence, lift, stats, first_seen, last_seen, run_id, status)
        SELECT t.id, $2, t.module, t.signature, t.items, t.support, t.occurrences, t.confidence, t.lift, t.stats, $3, $3, $1, 'active'
          FROM unnest($4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::int[], $9::bigint[], $10::float8[], $11::float8[], $12::jsonb[])
            AS t(id, module, signature, items, support, occurrences, confidence, lift, stats)
@@ -80,22 +67,22 @@ export class PatternsRepository {
          items = EXCLUDED.items, support = EXCLUDED.support, occurrences = EXCLUDED.occurrences, confidence = EXCLUDED.confidence,
          lift = EXCLUDED.lift, stats = EXCLUDED.stats, last_seen = EXCLUDED.last_seen, run_id = EXCLUDED.run_id,
          status = 'active', retired_at = NULL, updated_at = now()`,
-      [
-        runId,
-        patternType,
-        seenAt,
-        patterns.map(() => uuidv7()),
-        patterns.map((p) => p.module),
-        patterns.map((p) => p.signature),
-        patterns.map((p) => JSON.stringify(p.items)),
-        patterns.map((p) => p.support),
-        patterns.map((p) => p.occurrences),
-        patterns.map((p) => finite(p.confidence)),
-        patterns.map((p) => finite(p.lift)),
-        patterns.map((p) => (p.stats ? JSON.stringify(p.stats) : null)),
-      ],
+        [
+          runId,
+          patternType,
+          seenAt,
+          chunk.map(() => uuidv7()),
+          chunk.map((p) => p.module),
+          chunk.map((p) => p.signature),
+          chunk.map((p) => JSON.stringify(p.items)),
+          chunk.map((p) => p.support),
+          chunk.map((p) => p.occurrences),
+          chunk.map((p) => finiteOrNull(p.confidence)),
+          chunk.map((p) => finiteOrNull(p.lift)),
+          chunk.map((p) => (p.stats ? JSON.stringify(p.stats) : null)),
+        ],
+      ),
     );
-    return result.rowCount ?? 0;
   }
 
   /** Retires the active patterns of a type that the run did not publish again; returns how many. */
@@ -177,7 +164,3 @@ export class PatternsRepository {
     );
   }
 }
-
-/** NaN and infinities are not storable as JSON-ish figures; store them as unknown. */
-const finite = (value: number | null | undefined) =>
-  typeof value === 'number' && Number.isFinite(value) ? value : null;
