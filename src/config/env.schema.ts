@@ -28,6 +28,19 @@ const toBool = ({ value }: { value: unknown }) => {
   if (['false', '0', 'no', 'off'].includes(v)) return false;
   return value;
 };
+
+/** Applies decorators as if stacked above the property: the last first, so validation runs in the order written. */
+function stacked(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, property) => {
+    for (const decorator of [...decorators].reverse()) decorator(target, property);
+  };
+}
+
+/** An integer setting from `min` to `max`, read from its text. */
+const IntSetting = (min: number, max: number) => stacked(Transform(toInt), IsInt(), Min(min), Max(max));
+/** A number setting from `min` to `max`, read from its text. */
+const NumberSetting = (min: number, max: number) => stacked(Transform(toNumber), IsNumber(), Min(min), Max(max));
+
 const POSTGRES_URL = /^postgres(ql)?:\/\/\S+$/;
 const REDIS_URL = /^rediss?:\/\/\S+$/;
 
@@ -39,10 +52,7 @@ export class EnvironmentVariables {
   @IsIn(NODE_ENVS)
   NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntSetting(0, 65535)
   PORT = 3000;
 
   @IsString()
@@ -57,10 +67,7 @@ export class EnvironmentVariables {
   @Matches(POSTGRES_URL, { message: 'DATABASE_URL_REPLICA must be a postgres:// or postgresql:// URL' })
   DATABASE_URL_REPLICA?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IntSetting(1, 200)
   DATABASE_POOL_MAX = 10;
 
   @Transform(toBool)
@@ -80,10 +87,7 @@ export class EnvironmentVariables {
   @MinLength(1)
   JWT_SECRET?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(60)
-  @Max(86400)
+  @IntSetting(60, 86400)
   JWT_ACCESS_TOKEN_TTL_SECONDS = 900;
 
   @IsOptional()
@@ -105,74 +109,41 @@ export class EnvironmentVariables {
   @MinLength(1)
   BLIND_INDEX_KEY?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IntSetting(1, 1_000_000)
   DATA_KEY_CACHE_SIZE = 10_000;
 
   @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86400)
+  @IntSetting(1, 86400)
   DATA_KEY_CACHE_TTL_SECONDS?: number;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
+  @IntSetting(1, 10_000)
   KEY_ROTATION_BATCH_SIZE = 500;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(10_000_000)
+  @IntSetting(1, 10_000_000)
   CONSENT_CACHE_SIZE = 100_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3600)
+  @IntSetting(1, 3600)
   CONSENT_CACHE_TTL_SECONDS = 60;
 
   @IsIn(['delete', 'exclude'])
   CONSENT_WITHDRAWAL_ACTION: 'delete' | 'exclude' = 'delete';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3650)
+  @IntSetting(1, 3650)
   DATA_RETENTION_DAYS = 90;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
+  @IntSetting(1, 10_000)
   LEARNING_BATCH_MAX_EVENTS = 1000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1024)
-  @Max(256 * 1024 * 1024)
+  @IntSetting(1024, 256 * 1024 * 1024)
   LEARNING_BATCH_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100_000_000)
+  @IntSetting(1, 100_000_000)
   LEARNING_USER_QUOTA_EVENTS = 10_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(16 * 1024)
-  @Max(100 * 1024 * 1024 * 1024)
+  @IntSetting(16 * 1024, 100 * 1024 * 1024 * 1024)
   LEARNING_USER_QUOTA_BYTES = 32 * 1024 * 1024;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86400)
+  @IntSetting(1, 86400)
   LEARNING_USER_QUOTA_WINDOW_SECONDS = 3600;
 
   @IsOptional()
@@ -181,65 +152,35 @@ export class EnvironmentVariables {
   @MaxLength(256)
   METRICS_TOKEN?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86400)
+  @IntSetting(1, 86400)
   CACHE_TTL_SECONDS = 60;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(10_000_000)
+  @IntSetting(10, 10_000_000)
   CACHE_MEMORY_MAX_ENTRIES = 10_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(2)
-  @Max(1_000_000)
+  @IntSetting(2, 1_000_000)
   MIN_USER_SUPPORT = 5;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(2)
-  @Max(6)
+  @IntSetting(2, 6)
   MAX_SEQUENCE_LENGTH = 4;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(5)
+  @IntSetting(0, 5)
   MAX_SEQUENCE_GAP = 2;
 
-  @Transform(toNumber)
-  @IsNumber()
-  @Min(0)
-  @Max(1)
+  @NumberSetting(0, 1)
   MINING_GAPPED_MIN_SHARE = 0.01;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IntSetting(1, 1000)
   MINING_MAX_OCCURRENCES_PER_USER = 10;
 
   @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3650)
+  @IntSetting(1, 3650)
   MINING_WINDOW_DAYS?: number;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(4)
-  @Max(4096)
+  @IntSetting(4, 4096)
   MINING_WORK_MEM_MB = 256;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(8)
+  @IntSetting(1, 8)
   MINING_CONCURRENCY = 2;
 
   /** A cron expression (checked by load-config) or `off`. */
@@ -247,28 +188,16 @@ export class EnvironmentVariables {
   @MaxLength(128)
   PATTERNS_CRON = '0 * * * *';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3650)
+  @IntSetting(1, 3650)
   PATTERN_RETENTION_DAYS = 180;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3650)
+  @IntSetting(1, 3650)
   INSIGHT_RETENTION_DAYS = 365;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3650)
+  @IntSetting(1, 3650)
   AUDIT_RETENTION_DAYS = 730;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3650)
+  @IntSetting(1, 3650)
   RUN_RETENTION_DAYS = 365;
 
   /** A cron expression (checked by load-config) or `off`. */
@@ -276,96 +205,51 @@ export class EnvironmentVariables {
   @MaxLength(128)
   RETENTION_CRON = '0 2 * * *';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(90)
+  @IntSetting(1, 90)
   INSIGHTS_PERIOD_DAYS = 7;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(7)
-  @Max(365)
+  @IntSetting(7, 365)
   INSIGHTS_BASELINE_DAYS = 28;
 
-  @Transform(toNumber)
-  @IsNumber()
-  @Min(0.000001)
-  @Max(0.5)
+  @NumberSetting(0.000001, 0.5)
   INSIGHTS_ALPHA = 0.01;
 
-  @Transform(toNumber)
-  @IsNumber()
-  @Min(1)
-  @Max(100)
+  @NumberSetting(1, 100)
   INSIGHTS_ANOMALY_Z = 3.5;
 
-  @Transform(toNumber)
-  @IsNumber()
-  @Min(0.01)
-  @Max(1)
+  @NumberSetting(0.01, 1)
   INSIGHTS_FRICTION_RATE = 0.2;
 
-  @Transform(toNumber)
-  @IsNumber()
-  @Min(0.01)
-  @Max(0.99)
+  @NumberSetting(0.01, 0.99)
   INSIGHTS_MIN_CONFIDENCE = 0.5;
 
   @IsOptional()
-  @Transform(toNumber)
-  @IsNumber()
-  @Min(0.01)
-  @Max(10)
+  @NumberSetting(0.01, 10)
   INSIGHTS_DP_EPSILON?: number;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IntSetting(1, 1_000_000)
   THROTTLE_LIMIT = 1000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86400)
+  @IntSetting(1, 86400)
   THROTTLE_TTL_SECONDS = 60;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IntSetting(1, 1000)
   AUTH_MAX_FAILED_ATTEMPTS = 5;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86400)
+  @IntSetting(1, 86400)
   AUTH_FAILED_WINDOW_SECONDS = 900;
 
   @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
+  @IntSetting(1, 100_000)
   AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT?: number;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(64)
+  @IntSetting(1, 64)
   AUTH_VERIFY_CONCURRENCY = 2;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(1000)
+  @IntSetting(0, 1000)
   AUTH_VERIFY_QUEUE = 8;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1024)
-  @Max(100 * 1024 * 1024)
+  @IntSetting(1024, 100 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
   @IsOptional()
@@ -389,55 +273,31 @@ export class EnvironmentVariables {
   @IsBoolean()
   DOCS_ENABLED = true;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(16)
-  @Max(65536)
+  @IntSetting(16, 65536)
   HEALTH_HEAP_LIMIT_MB = 1024;
 
-  @Transform(toNumber)
-  @IsNumber()
-  @Min(0.01)
-  @Max(1)
+  @NumberSetting(0.01, 1)
   HEALTH_DISK_THRESHOLD = 0.95;
 
   @IsString()
   @MinLength(1)
   HEALTH_DISK_PATH = '/';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(300_000)
+  @IntSetting(0, 300_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(2)
-  @Max(100_000)
+  @IntSetting(2, 100_000)
   SECURITY_SUSPICIOUS_DENIALS = 20;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(3600)
+  @IntSetting(10, 3600)
   MONITOR_WINDOW_SECONDS = 60;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(60_000)
+  @IntSetting(10, 60_000)
   MONITOR_P95_MS = 1000;
 
-  @Transform(toNumber)
-  @IsNumber()
-  @Min(0.001)
-  @Max(1)
+  @NumberSetting(0.001, 1)
   MONITOR_ERROR_RATE = 0.05;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(10_000)
+  @IntSetting(10, 10_000)
   MONITOR_EVENT_LOOP_LAG_MS = 200;
 }

@@ -18,14 +18,8 @@ export class FallbackThrottlerStorage implements ThrottlerStorage {
     this.shared = new SharedOrLocal(shared, sharedUp, new Logger('RateLimits'), 'Rate limits');
   }
 
-  async increment(
-    key: string,
-    ttl: number,
-    limit: number,
-    blockDuration: number,
-    throttlerName: string,
-  ): Promise<ThrottlerRecord> {
-    const record = await this.shared.run((storage) => storage.increment(key, ttl, limit, blockDuration, throttlerName));
-    return record ?? this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+  async increment(...hit: Parameters<ThrottlerStorage['increment']>): Promise<ThrottlerRecord> {
+    const record = await this.shared.run((storage) => storage.increment(...hit));
+    return record ?? this.local.increment(...hit);
   }
 }

@@ -10,6 +10,9 @@ import type { ClusterScheduler } from '../scheduling/cluster-scheduler';
 import type { SqlPool } from '../sql-pool.service';
 import type { RunMetrics } from './run-metrics';
 
+/** The columns of `StoredRunBase`: a listing selects these, then the kind's start columns and its report column. */
+const RUN_COLUMNS = ['id', 'trigger', 'requested_by', 'started_at', 'finished_at', 'duration_ms', 'status', 'error'];
+
 /** The columns every run table has (its migration adds the kind's own). */
 export interface StoredRunBase {
   id: string;
@@ -46,8 +49,6 @@ export interface RunBookSpec {
   startColumns: readonly string[];
   /** The jsonb column that receives the run's per-step report when it finishes. */
   reportColumn: string;
-  /** Every column a listing returns. */
-  columns: readonly string[];
   /** Names the kind in log lines ("Mining run"). */
   title: string;
   /** Names the history list in its cursors, so a cursor of another list is refused. */
@@ -104,7 +105,7 @@ export class RunBook<Row extends StoredRunBase, Report> {
     private readonly metrics: RunMetrics,
     private readonly logger: Logger,
   ) {
-    this.selectColumns = spec.columns.join(', ');
+    this.selectColumns = [...RUN_COLUMNS, ...spec.startColumns, spec.reportColumn].join(', ');
   }
 
   /**

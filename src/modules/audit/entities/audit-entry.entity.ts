@@ -1,5 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { uuidv7 } from '../../../common/ids/uuid-v7';
+import { actorColumn, uuidPrimaryKey } from '../../../database/entity-columns';
+import { appendOnlyTrigger } from '../../../database/entity-constraints';
 
 /**
  * One row of the append-only security and compliance log. A database trigger refuses UPDATE, and DELETE
@@ -9,12 +10,9 @@ const AuditEntrySchema = defineEntity({
   name: 'AuditEntry',
   tableName: 'audit_log',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => uuidv7()),
+    id: uuidPrimaryKey(),
     at: p.datetime().onCreate(() => new Date()),
-    actor: p.string().length(200),
+    actor: actorColumn(),
     actorType: p.string().length(20),
     action: p.string().length(100),
     target: p.string().length(200).nullable(),
@@ -30,14 +28,7 @@ const AuditEntrySchema = defineEntity({
     { properties: ['target', 'at'] },
   ],
   checks: [{ name: 'audit_log_outcome_check', expression: `"outcome" in ('success','failure','denied')` }],
-  triggers: [
-    {
-      name: 'audit_log_append_only',
-      timing: 'before',
-      events: ['update', 'delete'],
-      expression: `create trigger "audit_log_append_only" before update or delete on "audit_log" for each row execute function "audit_log_append_only"()`,
-    },
-  ],
+  triggers: [appendOnlyTrigger('audit_log')],
 });
 
 export class AuditEntry extends AuditEntrySchema.class {}

@@ -1,4 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { actorColumn, subjectColumn, uuidPrimaryKey } from '../../../database/entity-columns';
+import { appendOnlyTrigger, oneOfCheck } from '../../../database/entity-constraints';
 
 export const CONSENT_SOURCES = ['user', 'service', 'admin'] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
@@ -12,25 +14,18 @@ export const ConsentRecord = defineEntity({
   name: 'ConsentRecord',
   tableName: 'consent_records',
   properties: {
-    id: p.uuid().primary(),
-    subject: p.string().length(80),
+    id: uuidPrimaryKey(),
+    subject: subjectColumn(),
     purpose: p.string().length(64),
     granted: p.boolean(),
     policyVersion: p.string().length(32),
     source: p.string().length(16).$type<ConsentSource>(),
-    actor: p.string().length(200),
+    actor: actorColumn(),
     recordedAt: p.datetime(),
     prevHash: p.string().length(64).nullable(),
     hash: p.string().length(64),
   },
   indexes: [{ properties: ['subject', 'recordedAt'] }],
-  checks: [{ name: 'consent_records_source_check', expression: `"source" in ('user', 'service', 'admin')` }],
-  triggers: [
-    {
-      name: 'consent_records_append_only',
-      timing: 'before',
-      events: ['update', 'delete'],
-      expression: `create trigger "consent_records_append_only" before update or delete on "consent_records" for each row execute function "consent_records_append_only"()`,
-    },
-  ],
+  checks: [oneOfCheck('consent_records', 'source', CONSENT_SOURCES)],
+  triggers: [appendOnlyTrigger('consent_records')],
 });

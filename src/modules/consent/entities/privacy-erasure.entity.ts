@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { actorColumn, subjectColumn, uuidPrimaryKey } from '../../../database/entity-columns';
 
 /**
  * The receipt of one erasure. It never names the user in clear: `subject` is the user's keyed pseudonym, and
@@ -8,9 +9,9 @@ export const PrivacyErasure = defineEntity({
   name: 'PrivacyErasure',
   tableName: 'privacy_erasures',
   properties: {
-    id: p.uuid().primary(),
-    subject: p.string().length(80),
-    requestedBy: p.string().length(200),
+    id: uuidPrimaryKey(),
+    subject: subjectColumn(),
+    requestedBy: actorColumn(),
     source: p.string().length(16),
     erasedAt: p.datetime(),
     counts: p.json<Record<string, number>>(),

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { createdNowColumn } from '../../../database/entity-columns';
 
 /**
  * A user's data key, wrapped (AES-256-GCM envelope) by the key-encryption key `kekId`. Deleting the row
@@ -12,10 +13,7 @@ export const UserDataKey = defineEntity({
     keyId: p.string().length(32),
     wrappedKey: p.blob(),
     kekId: p.string().length(32).index(),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    createdAt: createdNowColumn(),
     rewrappedAt: p.datetime().nullable(),
   },
 });

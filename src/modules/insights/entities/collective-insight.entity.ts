@@ -1,5 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { timestampColumns } from '../../../database/entity-columns';
+import { timestampColumns, uuidPrimaryKey } from '../../../database/entity-columns';
+import { oneOfCheck } from '../../../database/entity-constraints';
 
 export const INSIGHT_STATUSES = ['active', 'withdrawn'] as const;
 export type InsightStatus = (typeof INSIGHT_STATUSES)[number];
@@ -19,7 +20,7 @@ export const CollectiveInsight = defineEntity({
   name: 'CollectiveInsight',
   tableName: 'collective_insights',
   properties: {
-    id: p.uuid().primary(),
+    id: uuidPrimaryKey(),
     insightType: p.string().length(32),
     module: p.string().length(64),
     /** Identity within type and module, e.g. the metric of a trend. */
@@ -53,7 +54,7 @@ export const CollectiveInsight = defineEntity({
   ],
   uniques: [{ properties: ['insightType', 'module', 'key'] }],
   checks: [
-    { name: 'collective_insights_status_check', expression: `"status" in ('active', 'withdrawn')` },
+    oneOfCheck('collective_insights', 'status', INSIGHT_STATUSES),
     {
       name: 'collective_insights_withdrawn_check',
       expression: `("status" = 'withdrawn') = ("withdrawn_at" is not null)`,

@@ -1,5 +1,5 @@
-import { defineEntity, p } from '@mikro-orm/core';
-import { runProperties, runTableExtras } from '../../../database/runs/run-entity';
+import { p } from '@mikro-orm/core';
+import { defineRunEntity } from '../../../database/runs/run-entity';
 
 export const INSIGHT_RUN_TRIGGERS = ['mining', 'manual'] as const;
 export type InsightRunTrigger = (typeof INSIGHT_RUN_TRIGGERS)[number];
@@ -15,16 +15,13 @@ export interface GeneratorReport {
 }
 
 /** One insight generation: who or what started it, its period, how long it took, what each generator did. */
-export const InsightRun = defineEntity({
+export const InsightRun = defineRunEntity({
   name: 'InsightRun',
   tableName: 'insight_runs',
+  triggers: INSIGHT_RUN_TRIGGERS,
   properties: {
-    ...runProperties<InsightRunTrigger>(),
     periodFrom: p.datetime(),
     periodTo: p.datetime(),
     generators: p.json<GeneratorReport[]>().nullable(),
   },
-
-  indexes: runTableExtras('insight_runs').indexes,
-  checks: [runTableExtras('insight_runs').statusCheck],
 });

@@ -1,4 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { createdNowColumn, uuidPrimaryKey } from '../../../database/entity-columns';
+import { oneOfCheck } from '../../../database/entity-constraints';
+import { OUTCOMES, SENTIMENTS } from '../learning-event.limits';
 
 export const EVENT_TYPES = ['interaction', 'feedback', 'correction', 'pattern_discovery'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -12,7 +15,7 @@ export const LearningEvent = defineEntity({
   name: 'LearningEvent',
   tableName: 'global_learning_events',
   properties: {
-    id: p.uuid().primary(),
+    id: uuidPrimaryKey(),
     userId: p.uuid(),
     eventType: p.string().length(24).$type<EventType>(),
     module: p.string().length(64),
@@ -20,10 +23,7 @@ export const LearningEvent = defineEntity({
     sessionId: p.string().length(128).nullable(),
     clientEventId: p.string().length(128).nullable(),
     timestamp: p.datetime(),
-    receivedAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    receivedAt: createdNowColumn(),
     labels: p.json<Record<string, string>>().nullable(),
     rating: p.smallint().nullable(),
     sentiment: p.string().length(8).nullable(),
@@ -40,12 +40,9 @@ export const LearningEvent = defineEntity({
   ],
   uniques: [{ properties: ['userId', 'clientEventId'] }],
   checks: [
-    {
-      name: 'global_learning_events_event_type_check',
-      expression: `"event_type" in ('interaction', 'feedback', 'correction', 'pattern_discovery')`,
-    },
+    oneOfCheck('global_learning_events', 'event_type', EVENT_TYPES),
     { name: 'global_learning_events_rating_check', expression: `"rating" >= 1 and "rating" <= 5` },
-    { name: 'global_learning_events_sentiment_check', expression: `"sentiment" in ('positive', 'negative')` },
-    { name: 'global_learning_events_outcome_check', expression: `"outcome" in ('success', 'failure', 'abandoned')` },
+    oneOfCheck('global_learning_events', 'sentiment', SENTIMENTS),
+    oneOfCheck('global_learning_events', 'outcome', OUTCOMES),
   ],
 });

@@ -1,5 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { timestampColumns } from '../../../database/entity-columns';
+import { timestampColumns, uuidPrimaryKey } from '../../../database/entity-columns';
+import { oneOfCheck } from '../../../database/entity-constraints';
 
 export const PATTERN_STATUSES = ['active', 'retired'] as const;
 export type PatternStatus = (typeof PATTERN_STATUSES)[number];
@@ -13,7 +14,7 @@ export const GlobalPattern = defineEntity({
   name: 'GlobalPattern',
   tableName: 'global_patterns',
   properties: {
-    id: p.uuid().primary(),
+    id: uuidPrimaryKey(),
     patternType: p.string().length(32),
     module: p.string().length(64),
     signature: p.string().length(512),
@@ -41,7 +42,7 @@ export const GlobalPattern = defineEntity({
   ],
   uniques: [{ properties: ['patternType', 'module', 'signature'] }],
   checks: [
-    { name: 'global_patterns_status_check', expression: `"status" in ('active', 'retired')` },
+    oneOfCheck('global_patterns', 'status', PATTERN_STATUSES),
     { name: 'global_patterns_support_check', expression: `"support" >= 0 and "occurrences" >= 0` },
     { name: 'global_patterns_retired_check', expression: `("status" = 'retired') = ("retired_at" is not null)` },
   ],

@@ -1,5 +1,6 @@
-import { defineEntity, p } from '@mikro-orm/core';
-import { runProperties, runTableExtras } from '../../../database/runs/run-entity';
+import { p } from '@mikro-orm/core';
+import { defineRunEntity } from '../../../database/runs/run-entity';
+import { oneOfCheck } from '../../../database/entity-constraints';
 
 export const RUN_TRIGGERS = ['schedule', 'manual'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
@@ -19,20 +20,15 @@ export interface MinerReport {
 }
 
 /** One mining run: its window, who started it, how long it took, what each miner published and retired. */
-export const MiningRun = defineEntity({
+export const MiningRun = defineRunEntity({
   name: 'MiningRun',
   tableName: 'mining_runs',
+  triggers: RUN_TRIGGERS,
   properties: {
-    ...runProperties<RunTrigger>(),
     windowFrom: p.datetime(),
     windowTo: p.datetime(),
     minUserSupport: p.integer(),
     miners: p.json<MinerReport[]>().nullable(),
   },
-
-  indexes: runTableExtras('mining_runs').indexes,
-  checks: [
-    { name: 'mining_runs_trigger_check', expression: `"trigger" in ('schedule', 'manual')` },
-    runTableExtras('mining_runs').statusCheck,
-  ],
+  checks: [oneOfCheck('mining_runs', 'trigger', RUN_TRIGGERS)],
 });

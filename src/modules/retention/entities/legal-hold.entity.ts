@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { actorColumn } from '../../../database/entity-columns';
 
 /** A legal hold on a user: retention never purges their data, and erasure requests are refused while it stands. */
 export const LegalHold = defineEntity({
@@ -7,7 +8,7 @@ export const LegalHold = defineEntity({
   properties: {
     userId: p.uuid().primary(),
     reason: p.string().length(500),
-    placedBy: p.string().length(200),
+    placedBy: actorColumn(),
     placedAt: p.datetime(),
   },
 });
