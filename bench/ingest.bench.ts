@@ -23,7 +23,7 @@ import { openBenchDatabase, runBench } from './support/bench-database';
 import { closedLoad } from './support/closed-load';
 import { pacedLoad } from './support/paced-load';
 import { forkReady, stop, waitReady } from './support/processes';
-import { reportFigures } from './support/results';
+import { reportFigures, shareOfBaseline } from './support/results';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /**
@@ -442,22 +442,16 @@ async function main(): Promise<void> {
       `(the bare single-insert server on the same schedule: p99 ${phases[6].p99} ms; autocannon's rate mode, which sends each connection's share of a second in a burst: p99 ${phases[5].p99} ms)`,
     );
     reportFigures('ingest (npm run bench)', [
-      {
-        measure: '100-event batches',
-        value: phases[1].eventsPerSecond,
-        unit: 'events/s',
-        baseline: { name: 'bare Fastify COPY server', value: phases[2].eventsPerSecond },
-        target: '≥ 60 % of baseline',
-        met: phases[1].eventsPerSecond >= 0.6 * phases[2].eventsPerSecond,
-      },
-      {
-        measure: 'single events',
-        value: phases[0].eventsPerSecond,
-        unit: 'events/s',
-        baseline: { name: 'bare Fastify single-INSERT server', value: phases[3].eventsPerSecond },
-        target: '≥ 50 % of baseline',
-        met: phases[0].eventsPerSecond >= 0.5 * phases[3].eventsPerSecond,
-      },
+      shareOfBaseline(
+        { measure: '100-event batches', value: phases[1].eventsPerSecond, unit: 'events/s' },
+        { name: 'bare Fastify COPY server', value: phases[2].eventsPerSecond },
+        0.6,
+      ),
+      shareOfBaseline(
+        { measure: 'single events', value: phases[0].eventsPerSecond, unit: 'events/s' },
+        { name: 'bare Fastify single-INSERT server', value: phases[3].eventsPerSecond },
+        0.5,
+      ),
       {
         measure: `single events at half the bare rate (open loop), p99 (host steal ${phases[4].stealPercent.toFixed(0)} %)`,
         value: phases[4].p99,

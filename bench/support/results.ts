@@ -21,3 +21,20 @@ export function reportFigures(bench: string, figures: BenchFigure[]): void {
   if (!file) return;
   for (const f of figures) appendFileSync(file, JSON.stringify({ bench, ...f }) + '\n');
 }
+
+/**
+ * A figure whose target is at least `minShare` of a baseline measured in the same run (e.g. 0.6: "≥ 60 % of
+ * baseline"), with whether it was met.
+ */
+export function shareOfBaseline(
+  figure: { measure: string; value: number; unit: string },
+  baseline: { name: string; value: number },
+  minShare: number,
+): BenchFigure {
+  return {
+    ...figure,
+    baseline,
+    target: `≥ ${Math.round(minShare * 100)} % of baseline`,
+    met: figure.value >= minShare * baseline.value,
+  };
+}

@@ -18,8 +18,11 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 
 describe(loadConfig.name, () => {
   let dataDir: string;
+  /** The least a development environment needs, in this test's own DATA_DIR. */
+  let base: { DATA_DIR: string; JWT_SECRET: string; ENCRYPTION_KEY: string };
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -34,7 +37,6 @@ describe(loadConfig.name, () => {
   });
 
   it('reads TRUST_PROXY as false, a hop count or proxy addresses, and refuses trusting every hop', () => {
-    const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
     expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
     expect(loadConfig({ ...base, TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
     expect(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.10,loopback,fd00::/8' }).http.trustProxy).toEqual([
@@ -57,7 +59,6 @@ describe(loadConfig.name, () => {
   });
 
   it('reads the credential-check settings with their defaults, and refuses a per-client limit below the per-address one', () => {
-    const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
     expect(loadConfig(base).auth).toMatchObject({
       maxFailedAttempts: 5,
       failedWindowSeconds: 900,
@@ -178,7 +179,6 @@ describe(loadConfig.name, () => {
   });
 
   it('reads the blind-index key and the data-key cache settings, with a shorter cache TTL without Redis', () => {
-    const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
     const sut = loadConfig({ ...base, BLIND_INDEX_KEY: 'b'.repeat(64), DATA_KEY_CACHE_SIZE: '50' });
     expect(sut.crypto.blindIndexKey).toEqual(Buffer.from('b'.repeat(64), 'hex'));
     expect(sut.crypto.dataKeyCacheSize).toBe(50);
@@ -190,7 +190,6 @@ describe(loadConfig.name, () => {
   });
 
   it('reads the consent settings, with a 1 s lifetime of cached refusals without Redis, and refuses values out of bounds', () => {
-    const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
     expect(loadConfig(base).consent).toEqual({
       cacheSize: 100_000,
       cacheTtlSeconds: 60,
@@ -215,7 +214,6 @@ describe(loadConfig.name, () => {
   });
 
   it('reads the learning and metrics settings with their defaults, and refuses values out of bounds', () => {
-    const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
     const defaults = loadConfig(base);
     expect(defaults.learning).toEqual({
       retentionDays: 90,
@@ -278,21 +276,87 @@ describe(loadConfig.name, () => {
     expect(problems).toHaveLength(7);
   });
 
-  it('reads the pattern-mining settings with their defaults, and refuses values out of bounds and bad schedules', () => {
-    const base = { DATA_DIR: dataDir, JWT_SECRET: SECRET, ENCRYPTION_KEY: KEY_HEX };
-    expect(loadConfig(base).cache).toEqual({ ttlSeconds: 60, memoryMaxEntries: 10_000 });
-    expect(problemsOf({ ...base, CACHE_TTL_SECONDS: '0', CACHE_MEMORY_MAX_ENTRIES: '5' })).toHaveLength(2);
-    expect(loadConfig(base).patterns).toEqual({
-      minUserSupport: 5,
-      maxSequenceLength: 4,
-      maxSequenceGap: 2,
-      gappedMinShare: 0.01,
-      maxOccurrencesPerUser: 10,
-      windowDays: 90,
-      workMemMb: 256,
-      concurrency: 2,
-      cron: '0 * * * *',
-    });
+  it.each([
+    {
+      section: 'cache',
+      defaults: { ttlSeconds: 60, memoryMaxEntries: 10_000 },
+      set: { CACHE_TTL_SECONDS: '120' },
+      read: { ttlSeconds: 120 },
+      outOfBounds: { CACHE_TTL_SECONDS: '0', CACHE_MEMORY_MAX_ENTRIES: '5' },
+    },
+    {
+      section: 'patterns',
+      defaults: {
+        minUserSupport: 5,
+        maxSequenceLength: 4,
+        maxSequenceGap: 2,
+        gappedMinShare: 0.01,
+        maxOccurrencesPerUser: 10,
+        windowDays: 90,
+        workMemMb: 256,
+        concurrency: 2,
+        cron: '0 * * * *',
+      },
+      set: { MINING_WINDOW_DAYS: '7', PATTERNS_CRON: '*/30 * * * * *' },
+      read: { windowDays: 7, cron: '*/30 * * * * *' },
+      outOfBounds: {
+        MIN_USER_SUPPORT: '1',
+        MAX_SEQUENCE_LENGTH: '7',
+        MAX_SEQUENCE_GAP: '6',
+        MINING_GAPPED_MIN_SHARE: '1.5',
+        MINING_MAX_OCCURRENCES_PER_USER: '0',
+        MINING_WINDOW_DAYS: '0',
+        MINING_WORK_MEM_MB: '5000',
+        MINING_CONCURRENCY: '0',
+        PATTERNS_CRON: 'every hour',
+      },
+    },
+    {
+      section: 'insights',
+      defaults: {
+        periodDays: 7,
+        baselineDays: 28,
+        alpha: 0.01,
+        anomalyZ: 3.5,
+        frictionRate: 0.2,
+        minConfidence: 0.5,
+        dpEpsilon: null,
+      },
+      set: { INSIGHTS_PERIOD_DAYS: '14', INSIGHTS_DP_EPSILON: '0.5' },
+      read: { periodDays: 14, dpEpsilon: 0.5 },
+      outOfBounds: {
+        INSIGHTS_PERIOD_DAYS: '0',
+        INSIGHTS_BASELINE_DAYS: '3',
+        INSIGHTS_ALPHA: '0.9',
+        INSIGHTS_ANOMALY_Z: '0',
+        INSIGHTS_FRICTION_RATE: '2',
+        INSIGHTS_MIN_CONFIDENCE: '1',
+        INSIGHTS_DP_EPSILON: '0',
+      },
+    },
+    {
+      section: 'retention',
+      defaults: { patternDays: 180, insightDays: 365, auditDays: 730, runDays: 365, cron: '0 2 * * *' },
+      set: { RETENTION_CRON: 'off', AUDIT_RETENTION_DAYS: '3650' },
+      read: { cron: null, auditDays: 3650 },
+      outOfBounds: {
+        PATTERN_RETENTION_DAYS: '0',
+        INSIGHT_RETENTION_DAYS: '3651',
+        AUDIT_RETENTION_DAYS: 'x',
+        RUN_RETENTION_DAYS: '0',
+        RETENTION_CRON: 'daily',
+      },
+    },
+  ] as const)(
+    'reads the $section settings with their defaults, and refuses each one out of bounds',
+    ({ section, defaults, set, read, outOfBounds }) => {
+      expect(loadConfig(base)[section]).toEqual(defaults);
+      expect(loadConfig({ ...base, ...set })[section]).toMatchObject(read);
+      expect(problemsOf({ ...base, ...outOfBounds })).toHaveLength(Object.keys(outOfBounds).length);
+    },
+  );
+
+  it('reads every pattern-mining setting, bounds the window by the data retention, and names a bad schedule', () => {
     const set = loadConfig({
       ...base,
       DATA_RETENTION_DAYS: '30',
@@ -314,82 +378,18 @@ describe(loadConfig.name, () => {
       concurrency: 2,
       cron: null,
     });
-    expect(loadConfig({ ...base, MINING_WINDOW_DAYS: '7', PATTERNS_CRON: '*/30 * * * * *' }).patterns).toMatchObject({
-      windowDays: 7,
-      cron: '*/30 * * * * *',
-    });
-    const problems = problemsOf({
-      ...base,
-      MIN_USER_SUPPORT: '1',
-      MAX_SEQUENCE_LENGTH: '7',
-      MAX_SEQUENCE_GAP: '6',
-      MINING_GAPPED_MIN_SHARE: '1.5',
-      MINING_MAX_OCCURRENCES_PER_USER: '0',
-      MINING_WINDOW_DAYS: '0',
-      MINING_WORK_MEM_MB: '5000',
-      MINING_CONCURRENCY: '0',
-      PATTERNS_CRON: 'every hour',
-    });
-    expect(problems).toHaveLength(9);
-    expect(loadConfig(base).insights).toEqual({
-      periodDays: 7,
-      baselineDays: 28,
-      alpha: 0.01,
-      anomalyZ: 3.5,
-      frictionRate: 0.2,
-      minConfidence: 0.5,
-      dpEpsilon: null,
-    });
-    expect(loadConfig({ ...base, INSIGHTS_PERIOD_DAYS: '14', INSIGHTS_DP_EPSILON: '0.5' }).insights).toMatchObject({
-      periodDays: 14,
-      dpEpsilon: 0.5,
-    });
-    const insightProblems = problemsOf({
-      ...base,
-      INSIGHTS_PERIOD_DAYS: '0',
-      INSIGHTS_BASELINE_DAYS: '3',
-      INSIGHTS_ALPHA: '0.9',
-      INSIGHTS_ANOMALY_Z: '0',
-      INSIGHTS_FRICTION_RATE: '2',
-      INSIGHTS_MIN_CONFIDENCE: '1',
-      INSIGHTS_DP_EPSILON: '0',
-    });
-    expect(insightProblems).toHaveLength(7);
-    expect(loadConfig(base).retention).toEqual({
-      patternDays: 180,
-      insightDays: 365,
-      auditDays: 730,
-      runDays: 365,
-      cron: '0 2 * * *',
-    });
-    expect(loadConfig({ ...base, RETENTION_CRON: 'off', AUDIT_RETENTION_DAYS: '3650' }).retention).toMatchObject({
-      cron: null,
-      auditDays: 3650,
-    });
-    expect(
-      problemsOf({
-        ...base,
-        PATTERN_RETENTION_DAYS: '0',
-        INSIGHT_RETENTION_DAYS: '3651',
-        AUDIT_RETENTION_DAYS: 'x',
-        RUN_RETENTION_DAYS: '0',
-        RETENTION_CRON: 'daily',
-      }),
-    ).toHaveLength(5);
-    const beyondRetention = problemsOf({
-      ...base,
-      DATA_RETENTION_DAYS: '30',
-      INSIGHTS_PERIOD_DAYS: '16',
-      INSIGHTS_BASELINE_DAYS: '30',
-    });
-    expect(beyondRetention).toEqual([
+    expect(problemsOf({ ...base, PATTERNS_CRON: 'every hour' })).toEqual([
+      expect.stringMatching(/^PATTERNS_CRON.*cron expression/),
+    ]);
+  });
+
+  it('refuses an insight period or baseline longer than the data retention allows', () => {
+    const keptFor30Days = { ...base, DATA_RETENTION_DAYS: '30' };
+    expect(problemsOf({ ...keptFor30Days, INSIGHTS_PERIOD_DAYS: '16', INSIGHTS_BASELINE_DAYS: '30' })).toEqual([
       expect.stringMatching(/^INSIGHTS_PERIOD_DAYS must be at most half/),
       expect.stringMatching(/^INSIGHTS_BASELINE_DAYS must be below/),
     ]);
-    expect(
-      problemsOf({ ...base, DATA_RETENTION_DAYS: '30', INSIGHTS_PERIOD_DAYS: '15', INSIGHTS_BASELINE_DAYS: '29' }),
-    ).toEqual([]);
-    expect(problems.find((p) => p.startsWith('PATTERNS_CRON'))).toMatch(/cron expression/);
+    expect(problemsOf({ ...keptFor30Days, INSIGHTS_PERIOD_DAYS: '15', INSIGHTS_BASELINE_DAYS: '29' })).toEqual([]);
   });
 
   it('refuses a blind-index key that is not 32 bytes and out-of-range cache and batch settings', () => {

@@ -5,7 +5,7 @@ import { newUserId } from '../support/ids';
 import { correction, interaction, setConsent } from '../support/learning';
 import { publicTables, scanAllTables } from '../support/table-scan';
 import { useSuite, withInsertTrigger, type Suite } from '../support/suite';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { withTestApps, type TestApp } from '../support/test-app';
 
 /**
  * The GDPR scenarios of the compliance suite (`npm run test:compliance`), against real PostgreSQL: consent gates
@@ -97,11 +97,8 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
   );
 
   it('keeps events on withdrawal with CONSENT_WITHDRAWAL_ACTION=exclude, and still refuses new ones', async () => {
-    const other = await createTestApp({
-      databaseUrl: db.url,
-      env: { REDIS_URL: '', CONSENT_WITHDRAWAL_ACTION: 'exclude' },
-    });
-    try {
+    const options = { databaseUrl: db.url, env: { REDIS_URL: '', CONSENT_WITHDRAWAL_ACTION: 'exclude' } };
+    await withTestApps([options], async ([other]) => {
       const user = newUserId();
       const bearer = `Bearer ${other.token(user, ['user'])}`;
       await other.http
@@ -122,9 +119,7 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
         (await other.http.post('/api/v1/learning/events').set('authorization', bearer).send(interaction(undefined)))
           .status,
       ).toBe(403);
-    } finally {
-      await other.close();
-    }
+    });
   });
 
   describe('export', () => {
@@ -298,11 +293,8 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
 
     it('leaves nothing behind when another instance, not yet told, receives the erased user’s events', async () => {
       // Its data-key cache expires quickly, so the late write looks the key up and would create a new one.
-      const other = await createTestApp({
-        databaseUrl: db.url,
-        env: { REDIS_URL: '', DATA_KEY_CACHE_TTL_SECONDS: '1' },
-      });
-      try {
+      const options = { databaseUrl: db.url, env: { REDIS_URL: '', DATA_KEY_CACHE_TTL_SECONDS: '1' } };
+      await withTestApps([options], async ([other]) => {
         const user = newUserId();
         await setConsent(t, user);
         const sendOther = () =>
@@ -316,9 +308,7 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
         const late = await sendOther();
         expect(late.status).toBe(403);
         expect(await scanAllTables(pg, [user])).toEqual([]);
-      } finally {
-        await other.close();
-      }
+      });
     });
 
     it('is harmless to repeat, and works for admins on a user’s behalf', async () => {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { ApiClientsService, type CreatedClient } from '../../src/modules/auth/api-clients.service';
 import { SecretHasher } from '../../src/modules/crypto/secret-hasher';
-import { createSuiteDatabase } from '../setup/test-database';
 import { newUserId } from '../support/ids';
+import { useSuiteDatabase } from '../support/suite';
 import { withTestApps, type TestApp } from '../support/test-app';
 
 const REDIS_URL = process.env.REDIS_URL;
@@ -46,17 +46,11 @@ function expectLockedOut(res: Response): void {
 }
 
 describe('Credential abuse: lockouts, client addresses and the verification cap (e2e)', () => {
-  let db: Awaited<ReturnType<typeof createSuiteDatabase>>;
-  beforeAll(async () => {
-    db = await createSuiteDatabase();
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
+  const suite = useSuiteDatabase();
 
   describe('lockout', () => {
     it('lets 5 of 30 parallel wrong secrets for one client reach verification and answers the other 25 with 429', async () => {
-      await withTestApps([{ databaseUrl: db.url, env: { AUTH_MAX_FAILED_ATTEMPTS: '5' } }], async ([t]) => {
+      await withTestApps([{ databaseUrl: suite.db.url, env: { AUTH_MAX_FAILED_ATTEMPTS: '5' } }], async ([t]) => {
         const client = await newClient(t);
         const before = await verifications(t);
         const answers = await Promise.all(
@@ -77,8 +71,8 @@ describe('Credential abuse: lockouts, client addresses and the verification cap 
         const env = { AUTH_MAX_FAILED_ATTEMPTS: '5', REDIS_URL: REDIS_URL! };
         await withTestApps(
           [
-            { databaseUrl: db.url, env },
-            { databaseUrl: db.url, env },
+            { databaseUrl: suite.db.url, env },
+            { databaseUrl: suite.db.url, env },
           ],
           async ([a, b]) => {
             const client = await newClient(a);
@@ -96,7 +90,7 @@ describe('Credential abuse: lockouts, client addresses and the verification cap 
     );
 
     it('counts every spelling of a client id (upper case, surrounding spaces) against the one client', async () => {
-      await withTestApps([{ databaseUrl: db.url, env: { AUTH_MAX_FAILED_ATTEMPTS: '3' } }], async ([t]) => {
+      await withTestApps([{ databaseUrl: suite.db.url, env: { AUTH_MAX_FAILED_ATTEMPTS: '3' } }], async ([t]) => {
         const client = await newClient(t);
         for (const spelling of [client.id.toUpperCase(), ` ${client.id} `, client.id.toUpperCase()]) {
           expect((await tokenRequest(t, spelling, 'wrong')).status).toBe(401);
@@ -110,7 +104,7 @@ describe('Credential abuse: lockouts, client addresses and the verification cap 
 
     it('locks a client out from every address once AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT failures came from rotating addresses', async () => {
       const env = { TRUST_PROXY: '1', AUTH_MAX_FAILED_ATTEMPTS: '2', AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT: '4' };
-      await withTestApps([{ databaseUrl: db.url, env }], async ([t]) => {
+      await withTestApps([{ databaseUrl: suite.db.url, env }], async ([t]) => {
         const client = await newClient(t);
         const statuses: number[] = [];
         for (let i = 1; i <= 6; i++)
@@ -121,7 +115,7 @@ describe('Credential abuse: lockouts, client addresses and the verification cap 
     });
 
     it('answers a client id that is no uuid 401 like an unknown client, without spending a verification', async () => {
-      await withTestApps([{ databaseUrl: db.url }], async ([t]) => {
+      await withTestApps([{ databaseUrl: suite.db.url }], async ([t]) => {
         const verify = jest.spyOn(t.app.get(SecretHasher), 'verify');
         const res = await tokenRequest(t, 'not-a-client-id', 'whatever');
         expect(res.status).toBe(401);
@@ -138,7 +132,7 @@ describe('Credential abuse: lockouts, client addresses and the verification cap 
   describe('client addresses', () => {
     it('without TRUST_PROXY ignores a forged X-Forwarded-For: same lockout and rate-limit bucket, the real address audited', async () => {
       const env = { AUTH_MAX_FAILED_ATTEMPTS: '3', AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT: '100', THROTTLE_LIMIT: '8' };
-      await withTestApps([{ databaseUrl: db.url, env }], async ([t]) => {
+      await withTestApps([{ databaseUrl: suite.db.url, env }], async ([t]) => {
         const client = await newClient(t);
         for (let i = 1; i <= 3; i++)
           expect((await tokenRequest(t, client.id, 'wrong', `198.51.100.${i}`)).status).toBe(401);
@@ -157,7 +151,7 @@ describe('Credential abuse: lockouts, client addresses and the verification cap 
 
     it('with TRUST_PROXY=1 takes the last X-Forwarded-For hop, whatever a client put before it', async () => {
       const env = { TRUST_PROXY: '1', AUTH_MAX_FAILED_ATTEMPTS: '2', AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT: '100' };
-      await withTestApps([{ databaseUrl: db.url, env }], async ([t]) => {
+      await withTestApps([{ databaseUrl: suite.db.url, env }], async ([t]) => {
         const client = await newClient(t);
         expect((await tokenRequest(t, client.id, 'wrong', '6.6.6.1, 203.0.113.7')).status).toBe(401);
         expect((await tokenRequest(t, client.id, 'wrong', '6.6.6.2, 203.0.113.7')).status).toBe(401);
@@ -169,7 +163,7 @@ describe('Credential abuse: lockouts, client addresses and the verification cap 
     });
 
     it('with TRUST_PROXY as an address list skips only the listed proxies', async () => {
-      await withTestApps([{ databaseUrl: db.url, env: { TRUST_PROXY: 'loopback' } }], async ([t]) => {
+      await withTestApps([{ databaseUrl: suite.db.url, env: { TRUST_PROXY: 'loopback' } }], async ([t]) => {
         const clientId = newUserId();
         expect((await tokenRequest(t, clientId, 'wrong', '6.6.6.6, 203.0.113.9, 127.0.0.1')).status).toBe(401);
         expect((await auditOf(t, 'auth.token.failed', clientId)).map((f) => f.ip)).toEqual(['203.0.113.9']);
@@ -180,7 +174,7 @@ describe('Credential abuse: lockouts, client addresses and the verification cap 
   describe('verification cap', () => {
     it('answers 503 AUTH.BUSY with Retry-After beyond AUTH_VERIFY_CONCURRENCY + AUTH_VERIFY_QUEUE, and nothing else 5xx', async () => {
       await withTestApps(
-        [{ databaseUrl: db.url, env: { AUTH_VERIFY_CONCURRENCY: '1', AUTH_VERIFY_QUEUE: '1' } }],
+        [{ databaseUrl: suite.db.url, env: { AUTH_VERIFY_CONCURRENCY: '1', AUTH_VERIFY_QUEUE: '1' } }],
         async ([t]) => {
           const before = await verifications(t);
           const answers = await Promise.all(Array.from({ length: 12 }, () => tokenRequest(t, newUserId(), 'wrong')));

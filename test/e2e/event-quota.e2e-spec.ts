@@ -1,8 +1,8 @@
 import { newUserId } from '../support/ids';
 import { interaction, setConsent } from '../support/learning';
 import { redisModes } from '../support/redis-modes';
-import { useSuiteDatabase } from '../support/suite';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { useSuiteApps } from '../support/suite';
+import type { TestApp } from '../support/test-app';
 
 const QUOTA_EVENTS = 5;
 const QUOTA_BYTES = 16 * 1024;
@@ -14,26 +14,18 @@ const QUOTA_BYTES = 16 * 1024;
 describe.each(redisModes('shared through Redis by two instances'))(
   'Per-user event quota, $mode (e2e)',
   ({ redisUrl }) => {
-    const suite = useSuiteDatabase();
+    const env = {
+      REDIS_URL: redisUrl,
+      LEARNING_USER_QUOTA_EVENTS: String(QUOTA_EVENTS),
+      LEARNING_USER_QUOTA_BYTES: String(QUOTA_BYTES),
+      LEARNING_USER_QUOTA_WINDOW_SECONDS: '3600',
+      THROTTLE_LIMIT: '100000',
+    };
+    // Without Redis each instance counts alone: the second app is only booted when the count is shared.
+    const suite = useSuiteApps(redisUrl ? [{ env }, { env }] : [{ env }]);
     let a: TestApp;
     let b: TestApp;
-
-    beforeAll(async () => {
-      const env = {
-        REDIS_URL: redisUrl,
-        LEARNING_USER_QUOTA_EVENTS: String(QUOTA_EVENTS),
-        LEARNING_USER_QUOTA_BYTES: String(QUOTA_BYTES),
-        LEARNING_USER_QUOTA_WINDOW_SECONDS: '3600',
-        THROTTLE_LIMIT: '100000',
-      };
-      a = await createTestApp({ databaseUrl: suite.db.url, env });
-      // Without Redis each instance counts alone: the second app is only used when the count is shared.
-      b = redisUrl ? await createTestApp({ databaseUrl: suite.db.url, env }) : a;
-    });
-    afterAll(async () => {
-      await a?.close();
-      if (b !== a) await b?.close();
-    });
+    beforeAll(() => ([a, b = a] = suite.apps));
 
     const service = (t: TestApp) => `Bearer ${t.token('svc-quota', ['service'])}`;
     const send = (t: TestApp, event: Record<string, unknown>) =>

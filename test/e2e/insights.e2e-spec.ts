@@ -1,6 +1,8 @@
 import { ExtraGeneratorModule, ChannelReachGenerator } from '../support/extra-generator.module';
+import { channelVisit } from '../support/extra-miner.module';
 import { newUserId } from '../support/ids';
-import { setConsent } from '../support/learning';
+import { consentingUsers, ingestAll } from '../support/learning';
+import { expectSecondStartRefused } from '../support/runs';
 import { useSuite } from '../support/suite';
 import type { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
@@ -22,7 +24,7 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   let t: TestApp;
   beforeAll(() => ({ t } = suite));
   afterEach(() => {
-    ChannelReachGenerator.release();
+    ChannelReachGenerator.gate.release();
     ChannelReachGenerator.mode = 'ok';
   });
 
@@ -36,22 +38,8 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   /** An instant inside the day `n` days before the last complete day (0 = that day). */
   const onDay = (n: number) => new Date(lastDayStart - n * DAY + 3_600_000 + (tick++ % 1000) * 10).toISOString();
 
-  async function ingest(events: Record<string, unknown>[]): Promise<void> {
-    for (let at = 0; at < events.length; at += 1000) {
-      const res = await t.http
-        .post('/api/v1/learning/events/batch')
-        .set('authorization', service())
-        .send({ events: events.slice(at, at + 1000) });
-      expect(res.status).toBe(200);
-      expect(res.body.rejected).toBe(0);
-    }
-  }
-
-  async function users(n: number): Promise<string[]> {
-    const ids = Array.from({ length: n }, () => newUserId());
-    for (const id of ids) await setConsent(t, id);
-    return ids;
-  }
+  /** Sends events as a service; every one must be accepted. */
+  const ingest = (events: Record<string, unknown>[]) => ingestAll(t, events);
 
   const visit = (
     userId: string,
@@ -92,7 +80,7 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   }
 
   it('finds a significant period-over-period change and none where nothing changed', async () => {
-    const pool = await users(40);
+    const pool = await consentingUsers(t, 40);
     await ingest([
       ...pool.slice(0, 10).map((u) => visit(u, 'tr', ago(10))),
       ...pool.slice(0, 30).map((u) => visit(u, 'tr', ago(2))),
@@ -119,7 +107,7 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   });
 
   it('flags the last day of a daily metric against a robust baseline, even after an earlier outlier', async () => {
-    const pool = await users(45);
+    const pool = await consentingUsers(t, 45);
     const events: Record<string, unknown>[] = [];
     for (let day = 1; day <= 28; day++) {
       const count = day === 10 ? 45 : 4 + (day % 3); // 4, 5, 6 … and one outlier day
@@ -136,7 +124,7 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   });
 
   it('points at an action that troubles its users, not at the others', async () => {
-    const pool = await users(30);
+    const pool = await consentingUsers(t, 30);
     await ingest([
       ...pool
         .slice(0, 10)
@@ -160,7 +148,7 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   });
 
   it('recommends a frequent next action from the patterns, with the pattern as evidence', async () => {
-    const pool = await users(8);
+    const pool = await consentingUsers(t, 8);
     await ingest(
       pool.flatMap((u) => [
         visit(u, 'rc', ago(1), 'open', { context: { module: 'rc', action: 'open', sessionId: `s-${u}` } }),
@@ -190,7 +178,7 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   });
 
   it('withdraws an insight once an erasure takes it below k users', async () => {
-    const pool = await users(K);
+    const pool = await consentingUsers(t, K);
     await ingest(pool.map((u) => visit(u, 'er', ago(1))));
     await generate();
     expect(await insights('type=summary&module=er')).toMatchObject([{ value: K, support: K }]);
@@ -216,22 +204,16 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   });
 
   it('runs a generator from another module, one run at a time, admins only', async () => {
-    const pool = await users(K);
-    await ingest(
-      pool.map((u) =>
-        visit(u, 'ch', ago(1), 'visit', { context: { module: 'ch', action: 'visit', channel: 'mobile' } }),
-      ),
+    const pool = await consentingUsers(t, K);
+    await ingest(pool.map((u) => channelVisit(u, 'ch', 'mobile', ago(1))));
+    const runId = await expectSecondStartRefused(
+      t,
+      '/api/v1/insights/generate',
+      ChannelReachGenerator.gate,
+      'INSIGHTS.RUN_IN_PROGRESS',
     );
-    ChannelReachGenerator.block();
-    const first = await t.http.post('/api/v1/insights/generate').set('authorization', admin());
-    expect(first.status).toBe(202);
-    await ChannelReachGenerator.entered;
-    const second = await t.http.post('/api/v1/insights/generate').set('authorization', admin());
-    expect(second.status).toBe(409);
-    expect(second.body).toMatchObject({ code: 'INSIGHTS.RUN_IN_PROGRESS', runId: first.body.runId });
-    ChannelReachGenerator.release();
     await waitFor(
-      () => runById(first.body.runId),
+      () => runById(runId),
       (r) => r?.status === 'succeeded',
       20_000,
     );
@@ -273,7 +255,7 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   });
 
   it('pages by significance without gaps or repeats and filters by significance', async () => {
-    const pool = await users(K);
+    const pool = await consentingUsers(t, K);
     await ingest(['pg1', 'pg2', 'pg3', 'pg4', 'pg5'].flatMap((module) => pool.map((u) => visit(u, module, ago(1)))));
     await generate();
     const all = await insights('');

@@ -1,8 +1,8 @@
 import Redis from 'ioredis';
-import { newUserId } from '../support/ids';
-import { setConsent } from '../support/learning';
+import { consentingUsers, ingestAll } from '../support/learning';
+import { endedRunStatus } from '../support/runs';
 import { useSuiteDatabase } from '../support/suite';
-import { ExtraMinerModule } from '../support/extra-miner.module';
+import { channelVisit, ExtraMinerModule } from '../support/extra-miner.module';
 import { withTestApps, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
@@ -14,34 +14,14 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
   const admin = (t: TestApp) => `Bearer ${t.token('admin-cache', ['admin'])}`;
   const service = (t: TestApp) => `Bearer ${t.token('svc-cache', ['service'])}`;
 
-  async function visits(t: TestApp, module: string, channel: string, users = 3): Promise<void> {
-    const ids = Array.from({ length: users }, () => newUserId());
-    for (const u of ids) await setConsent(t, u);
-    const res = await t.http
-      .post('/api/v1/learning/events/batch')
-      .set('authorization', service(t))
-      .send({
-        events: ids.map((u) => ({
-          userId: u,
-          eventType: 'interaction',
-          context: { module, action: 'visit', channel },
-          data: {},
-        })),
-      });
-    expect(res.body.accepted).toBe(users);
-  }
-
-  async function mine(t: TestApp): Promise<void> {
+  /** Visits on `channel` in `module` by k new consenting users, mined through `t`: the module's new pattern. */
+  async function publish(t: TestApp, module: string, channel: string): Promise<void> {
+    const users = await consentingUsers(t, 3);
+    const events = users.map((u) => channelVisit(u, module, channel));
+    await ingestAll(t, events);
     const res = await t.http.post('/api/v1/patterns/mine').set('authorization', admin(t));
     expect(res.status).toBe(202);
-    const run = await waitFor(
-      async () =>
-        (await suite.pg.query<{ status: string }>('SELECT status FROM mining_runs WHERE id = $1', [res.body.runId]))
-          .rows[0]?.status,
-      (status) => status !== undefined && status !== 'running',
-      20_000,
-    );
-    expect(run).toBe('succeeded');
+    expect(await endedRunStatus(suite.pg, 'mining_runs', res.body.runId)).toBe('succeeded');
   }
 
   const channels = async (t: TestApp, module: string) =>
@@ -51,6 +31,13 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
     )
       .map((p) => p.signature)
       .sort();
+  /** The channels `t` lists for `module` once it lists both, or after `timeoutMs`. */
+  const bothChannels = (t: TestApp, module: string, timeoutMs: number) =>
+    waitFor(
+      () => channels(t, module),
+      (c) => c.length === 2,
+      timeoutMs,
+    );
 
   const env = (extra: Record<string, string>) => ({ MIN_USER_SUPPORT: '3', PATTERNS_CRON: 'off', ...extra });
 
@@ -64,14 +51,12 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
         },
       ],
       async ([one]) => {
-        await visits(one, 'cache-1', 'web');
-        await mine(one);
+        await publish(one, 'cache-1', 'web');
         expect(await channels(one, 'cache-1')).toEqual(['web']);
         // A change behind the service's back is not seen: the answer comes from the cache.
         await suite.pg.query(`UPDATE global_patterns SET signature = 'tampered' WHERE module = 'cache-1'`);
         expect(await channels(one, 'cache-1')).toEqual(['web']);
-        await visits(one, 'cache-1', 'app');
-        await mine(one);
+        await publish(one, 'cache-1', 'app');
         expect(await channels(one, 'cache-1')).toEqual(['app', 'web']);
       },
     );
@@ -84,17 +69,10 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
       imports: [ExtraMinerModule],
     };
     await withTestApps([options, options], async ([one, two]) => {
-      await visits(one, 'cache-2', 'web');
-      await mine(one);
+      await publish(one, 'cache-2', 'web');
       expect(await channels(two, 'cache-2')).toEqual(['web']);
-      await visits(one, 'cache-2', 'app');
-      await mine(one);
-      const seen = await waitFor(
-        () => channels(two, 'cache-2'),
-        (c) => c.length === 2,
-        3_000,
-      );
-      expect(seen).toEqual(['app', 'web']);
+      await publish(one, 'cache-2', 'app');
+      expect(await bothChannels(two, 'cache-2', 3_000)).toEqual(['app', 'web']);
     });
   });
 
@@ -107,8 +85,7 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
     const redis = new Redis(REDIS_URL as string);
     try {
       await withTestApps([options, options], async ([one, two]) => {
-        await visits(one, 'cache-3', 'web');
-        await mine(one);
+        await publish(one, 'cache-3', 'web');
         expect(await channels(one, 'cache-3')).toEqual(['web']);
         const keys = await waitFor(
           () => redis.keys('ail:patterns:*'),
@@ -123,14 +100,8 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
         expect(await channels(two, 'cache-3')).toEqual(['web']);
         await suite.pg.query(`UPDATE global_patterns SET signature = 'web' WHERE module = 'cache-3'`);
 
-        await visits(one, 'cache-3', 'app');
-        await mine(one);
-        const seen = await waitFor(
-          () => channels(two, 'cache-3'),
-          (c) => c.length === 2,
-          1_000,
-        );
-        expect(seen).toEqual(['app', 'web']);
+        await publish(one, 'cache-3', 'app');
+        expect(await bothChannels(two, 'cache-3', 1_000)).toEqual(['app', 'web']);
       });
     } finally {
       redis.disconnect();
@@ -144,8 +115,7 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
       imports: [ExtraMinerModule],
     };
     await withTestApps([options], async ([one]) => {
-      await visits(one, 'cache-4', 'tv');
-      await mine(one);
+      await publish(one, 'cache-4', 'tv');
       expect(await channels(one, 'cache-4')).toEqual(['tv']);
       const predict = await one.http
         .post('/api/v1/patterns/predict')

@@ -1,11 +1,12 @@
 import { ChannelMiner, ExtraMinerModule } from '../support/extra-miner.module';
+import { endedRunStatus, expectRunsNeverOverlapped } from '../support/runs';
 import { useSuiteDatabase } from '../support/suite';
 import { withTestApps, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
 describe('Patterns: scheduled runs across instances (e2e)', () => {
   const suite = useSuiteDatabase();
-  afterAll(() => ChannelMiner.release());
+  afterAll(() => ChannelMiner.gate.release());
 
   const skipped = async (t: TestApp) => {
     const text = (await t.http.get('/metrics')).text;
@@ -18,9 +19,9 @@ describe('Patterns: scheduled runs across instances (e2e)', () => {
       env: { REDIS_URL: '', PATTERNS_CRON: '* * * * * *' },
       imports: [ExtraMinerModule],
     };
-    ChannelMiner.block(); // the first scheduled run stays in progress until released
+    ChannelMiner.gate.block(); // the first scheduled run stays in progress until released
     await withTestApps([options, options], async ([one, two]) => {
-      await ChannelMiner.entered;
+      await ChannelMiner.gate.entered;
       // Ticks every second on both instances: while the run is held, every other tick is skipped.
       const skips = await waitFor(
         async () => (await skipped(one)) + (await skipped(two)),
@@ -31,23 +32,9 @@ describe('Patterns: scheduled runs across instances (e2e)', () => {
       const running = (await suite.pg.query(`SELECT id, trigger FROM mining_runs WHERE status = 'running'`)).rows;
       expect(running).toHaveLength(1);
       expect(running[0].trigger).toBe('schedule');
-      ChannelMiner.release();
-      const status = await waitFor(
-        async () =>
-          (await suite.pg.query<{ status: string }>('SELECT status FROM mining_runs WHERE id = $1', [running[0].id]))
-            .rows[0].status,
-        (s) => s !== 'running',
-        10_000,
-      );
-      expect(status).toBe('succeeded');
+      ChannelMiner.gate.release();
+      expect(await endedRunStatus(suite.pg, 'mining_runs', running[0].id, 10_000)).toBe('succeeded');
     });
-    // No two runs ever overlapped.
-    const runs = (
-      await suite.pg.query<{ started_at: Date; finished_at: Date }>(
-        `SELECT started_at, finished_at FROM mining_runs WHERE finished_at IS NOT NULL ORDER BY started_at`,
-      )
-    ).rows;
-    for (let i = 1; i < runs.length; i++)
-      expect(runs[i].started_at.getTime()).toBeGreaterThanOrEqual(runs[i - 1].finished_at.getTime() - 1);
+    await expectRunsNeverOverlapped(suite.pg, 'mining_runs');
   });
 });

@@ -1,6 +1,7 @@
 import { newUserId } from '../support/ids';
-import { ChannelMiner, ExtraMinerModule } from '../support/extra-miner.module';
-import { setConsent } from '../support/learning';
+import { ChannelMiner, channelVisit, ExtraMinerModule } from '../support/extra-miner.module';
+import { consentingUsers, ingestAll, setConsent } from '../support/learning';
+import { expectSecondStartRefused } from '../support/runs';
 import { useSuite } from '../support/suite';
 import type { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
@@ -22,7 +23,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
   beforeAll(() => ({ t } = suite));
   afterEach(() => {
     ChannelMiner.mode = 'ok';
-    ChannelMiner.release();
+    ChannelMiner.gate.release();
   });
 
   const admin = () => `Bearer ${t.token('admin-1', ['admin'])}`;
@@ -31,17 +32,12 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
   /** Strictly increasing timestamps, so the order of a session's actions is the order they are listed in. */
   const at = () => new Date((clock += 1000)).toISOString();
 
-  async function ingest(events: Record<string, unknown>[]): Promise<void> {
-    const res = await t.http.post('/api/v1/learning/events/batch').set('authorization', service()).send({ events });
-    expect(res.status).toBe(200);
-    expect(res.body.rejected).toBe(0);
-  }
+  /** Sends events as a service; every one must be accepted. */
+  const ingest = (events: Record<string, unknown>[]) => ingestAll(t, events);
 
-  async function consentingUsers(n: number): Promise<string[]> {
-    const users = Array.from({ length: n }, () => newUserId());
-    for (const u of users) await setConsent(t, u);
-    return users;
-  }
+  /** One visit of each user on `channel`, which ChannelMiner counts. */
+  const visits = (users: string[], module: string, channel: string) =>
+    users.map((u) => channelVisit(u, module, channel, at()));
 
   const session = (userId: string, module: string, sessionId: string, actions: string[]) =>
     actions.map((action) => ({
@@ -81,7 +77,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
 
   describe('sequence miner', () => {
     it('counts distinct users per contiguous sequence, caps a heavy user, and scores confidence within its context', async () => {
-      const [a, b, c, d, e, heavy] = await consentingUsers(6);
+      const [a, b, c, d, e, heavy] = await consentingUsers(t, 6);
       await ingest([
         ...session(a, 'seq', 's1', ['open', 'edit', 'save']),
         ...session(b, 'seq', 's1', ['open', 'edit', 'save']),
@@ -116,7 +112,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     });
 
     it('finds gapped sequences (PrefixSpan): actions in between allowed up to the gap, k users, heavy users capped', async () => {
-      const [a, b, c, heavy, far, f, g] = await consentingUsers(7);
+      const [a, b, c, heavy, far, f, g] = await consentingUsers(t, 7);
       await ingest([
         ...session(a, 'gap', 's', ['start', 'noise-a', 'finish']),
         ...session(b, 'gap', 's', ['start', 'noise-b', 'noise-bb', 'finish']),
@@ -149,7 +145,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     });
 
     it('predicts the next action from the longest known context, backing off to shorter ones', async () => {
-      const [a, b, c] = await consentingUsers(3);
+      const [a, b, c] = await consentingUsers(t, 3);
       await ingest([
         ...session(a, 'pred', 's', ['start', 'type', 'send']),
         ...session(b, 'pred', 's', ['start', 'type', 'send']),
@@ -181,25 +177,19 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       const bad = await predict({ module: 'Bad Module', recentActions: [] });
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['module', 'recentActions']);
-      const tooMuch = await predict({
-        module: 'pred',
-        recentActions: Array.from({ length: 21 }, () => 'type'),
-        limit: 21,
-      });
+      // At most 20 recent actions and 20 predictions.
+      const sized = (n: number) =>
+        predict({ module: 'pred', recentActions: Array.from({ length: n }, () => 'type'), limit: n });
+      const tooMuch = await sized(21);
       expect(tooMuch.status).toBe(400);
       expect(tooMuch.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['limit', 'recentActions']);
-      const atBounds = await predict({
-        module: 'pred',
-        recentActions: Array.from({ length: 20 }, () => 'type'),
-        limit: 20,
-      });
-      expect(atBounds.status).toBe(200);
+      expect((await sized(20)).status).toBe(200);
     });
   });
 
   describe('correction, feedback, co-occurrence and reported miners', () => {
     it('publishes a correction at k users with its normalized text, and not at k-1', async () => {
-      const users = await consentingUsers(K + K - 1);
+      const users = await consentingUsers(t, K + K - 1);
       const events = [
         ...users.slice(0, K).map((u, i) => ({
           userId: u,
@@ -229,7 +219,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     });
 
     it('scores feedback per action with a Wilson lower bound, counting each user at most the cap', async () => {
-      const [a, b, c] = await consentingUsers(3);
+      const [a, b, c] = await consentingUsers(t, 3);
       const rate = (userId: string, rating: number) => ({
         userId,
         eventType: 'feedback',
@@ -255,7 +245,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     });
 
     it('publishes a mean rating only when k users gave a rating, not just a sentiment', async () => {
-      const [a, b, c] = await consentingUsers(3);
+      const [a, b, c] = await consentingUsers(t, 3);
       const say = (userId: string, data: Record<string, unknown>) => ({
         userId,
         eventType: 'feedback',
@@ -272,7 +262,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     });
 
     it('relates actions used by the same users with support, confidence and lift', async () => {
-      const users = await consentingUsers(6);
+      const users = await consentingUsers(t, 6);
       const use = (userId: string, actions: string[]) =>
         actions.map((action) => ({
           userId,
@@ -304,7 +294,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     });
 
     it('confirms a reported pattern at k reporters and publishes only the items k of them listed', async () => {
-      const users = await consentingUsers(3);
+      const users = await consentingUsers(t, 3);
       const items = [
         ['Alpha', 'beta'],
         ['alpha', 'beta', 'gamma'],
@@ -331,16 +321,8 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
 
   describe('runs', () => {
     it('runs a miner contributed by another module, with no edit to the patterns module', async () => {
-      const users = await consentingUsers(K);
-      await ingest(
-        users.map((u) => ({
-          userId: u,
-          eventType: 'interaction',
-          context: { module: 'ext', action: 'visit', channel: 'mobile' },
-          data: {},
-          timestamp: at(),
-        })),
-      );
+      const users = await consentingUsers(t, K);
+      await ingest(visits(users, 'ext', 'mobile'));
       const run = await mine();
       expect(run.miners.map((m: { miner: string }) => m.miner).sort()).toEqual([
         'channel',
@@ -396,16 +378,14 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     });
 
     it('runs one at a time: a second start answers 409 with the running run’s id', async () => {
-      ChannelMiner.block();
-      const first = await t.http.post('/api/v1/patterns/mine').set('authorization', admin());
-      expect(first.status).toBe(202);
-      await ChannelMiner.entered;
-      const second = await t.http.post('/api/v1/patterns/mine').set('authorization', admin());
-      expect(second.status).toBe(409);
-      expect(second.body).toMatchObject({ code: 'PATTERNS.RUN_IN_PROGRESS', runId: first.body.runId });
-      ChannelMiner.release();
+      const runId = await expectSecondStartRefused(
+        t,
+        '/api/v1/patterns/mine',
+        ChannelMiner.gate,
+        'PATTERNS.RUN_IN_PROGRESS',
+      );
       const finished = await waitFor(
-        () => runById(first.body.runId),
+        () => runById(runId),
         (r) => r?.status !== 'running',
         20_000,
       );
@@ -413,16 +393,8 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     });
 
     it('keeps the patterns of a failing miner and reports the run as partial', async () => {
-      const users = await consentingUsers(K);
-      await ingest(
-        users.map((u) => ({
-          userId: u,
-          eventType: 'interaction',
-          context: { module: 'ext-fail', action: 'visit', channel: 'tv' },
-          data: {},
-          timestamp: at(),
-        })),
-      );
+      const users = await consentingUsers(t, K);
+      await ingest(visits(users, 'ext-fail', 'tv'));
       await mine();
       expect(await patterns('type=extra&module=ext-fail')).toHaveLength(1);
       ChannelMiner.mode = 'fail';
@@ -437,16 +409,8 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     });
 
     it('retires what a failing miner can no longer vouch for: its patterns counted before a withdrawal', async () => {
-      const users = await consentingUsers(K);
-      await ingest(
-        users.map((u) => ({
-          userId: u,
-          eventType: 'interaction',
-          context: { module: 'ext-unverified', action: 'visit', channel: 'radio' },
-          data: {},
-          timestamp: at(),
-        })),
-      );
+      const users = await consentingUsers(t, K);
+      await ingest(visits(users, 'ext-unverified', 'radio'));
       await mine();
       expect(await patterns('type=extra&module=ext-unverified')).toHaveLength(1);
       await setConsent(t, users[0], false);
@@ -460,16 +424,8 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     });
 
     it('refuses a pattern holding text jsonb cannot store, and publishes the rest: the run succeeds', async () => {
-      const users = await consentingUsers(K);
-      await ingest(
-        users.map((u) => ({
-          userId: u,
-          eventType: 'interaction',
-          context: { module: 'ext-poison', action: 'visit', channel: 'web' },
-          data: {},
-          timestamp: at(),
-        })),
-      );
+      const users = await consentingUsers(t, K);
+      await ingest(visits(users, 'ext-poison', 'web'));
       ChannelMiner.mode = 'poison';
       const run = await mine();
       expect(run.status).toBe('succeeded');
@@ -478,16 +434,8 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     });
 
     it('retires a pattern at the next run once a withdrawal or an erasure takes its support below k', async () => {
-      const users = await consentingUsers(K);
-      const visit = (module: string) =>
-        users.map((u) => ({
-          userId: u,
-          eventType: 'interaction',
-          context: { module, action: 'visit', channel: 'kiosk' },
-          data: {},
-          timestamp: at(),
-        }));
-      await ingest([...visit('ret-w'), ...visit('ret-e')]);
+      const users = await consentingUsers(t, K);
+      await ingest([...visits(users, 'ret-w', 'kiosk'), ...visits(users, 'ret-e', 'kiosk')]);
       await mine();
       expect(await patterns('type=extra&module=ret-w')).toHaveLength(1);
       expect(await patterns('type=extra&module=ret-e')).toHaveLength(1);
@@ -510,16 +458,8 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       expect((await t.http.get(`/api/v1/patterns/${retired[0].id}`).set('authorization', admin())).status).toBe(200);
 
       // Back to k users, then an erasure.
-      const [extra] = await consentingUsers(1);
-      await ingest([
-        {
-          userId: extra,
-          eventType: 'interaction',
-          context: { module: 'ret-e', action: 'visit', channel: 'kiosk' },
-          data: {},
-          timestamp: at(),
-        },
-      ]);
+      const [extra] = await consentingUsers(t, 1);
+      await ingest(visits([extra], 'ret-e', 'kiosk'));
       await mine();
       expect(await patterns('type=extra&module=ret-e')).toMatchObject([{ support: K }]);
       const erased = await t.http.delete(`/api/v1/privacy/users/${users[1]}`).set('authorization', admin());
@@ -544,21 +484,8 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
         },
       ],
       async ([ex]) => {
-        const users = Array.from({ length: K }, () => newUserId());
-        for (const u of users) await setConsent(ex, u);
-        const visit = (u: string) => ({
-          userId: u,
-          eventType: 'interaction',
-          context: { module: 'excl', action: 'visit', channel: 'radio' },
-          data: {},
-          timestamp: at(),
-        });
-        const send = async (events: unknown[]) =>
-          expect(
-            (await ex.http.post('/api/v1/learning/events/batch').set('authorization', service()).send({ events })).body
-              .accepted,
-          ).toBe(events.length);
-        await send(users.map(visit));
+        const users = await consentingUsers(ex, K);
+        await ingestAll(ex, visits(users, 'excl', 'radio'));
         await mine();
         expect(await patterns('type=extra&module=excl')).toMatchObject([{ support: K }]);
         await setConsent(ex, users[0], false); // kept, excluded
@@ -573,7 +500,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
         await setConsent(ex, users[0], true); // a new grant does not bring the kept event back
         await mine();
         expect(await patterns('type=extra&module=excl')).toHaveLength(0);
-        await send([visit(users[0])]); // but what is sent under the new grant counts
+        await ingestAll(ex, visits([users[0]], 'excl', 'radio')); // but what is sent under the new grant counts
         await mine();
         expect(await patterns('type=extra&module=excl')).toMatchObject([{ support: K }]);
       },
@@ -593,15 +520,9 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
 
   describe('reads', () => {
     it('filters, sorts and pages patterns without gaps or repeats', async () => {
-      const users = await consentingUsers(K + 2);
+      const users = await consentingUsers(t, K + 2);
       const events = ['a', 'b', 'c', 'd', 'e'].flatMap((channel, i) =>
-        users.slice(0, K + (i % 3)).map((u) => ({
-          userId: u,
-          eventType: 'interaction',
-          context: { module: 'page', action: 'visit', channel },
-          data: {},
-          timestamp: at(),
-        })),
+        visits(users.slice(0, K + (i % 3)), 'page', channel),
       );
       await ingest(events);
       await mine();

@@ -1,3 +1,4 @@
+import { expectRunsNeverOverlapped } from '../support/runs';
 import { useSuiteDatabase } from '../support/suite';
 import { withTestApps } from '../support/test-app';
 import { waitFor } from '../support/wait';
@@ -28,12 +29,6 @@ describe('Retention: scheduled purges across instances (e2e)', () => {
       expect(runs.every((r) => r.trigger === 'schedule' && r.status === 'succeeded')).toBe(true);
     });
     expect((await suite.pg.query(`SELECT 1 FROM global_learning_events WHERE module = 'sched'`)).rowCount).toBe(0);
-    const runs = (
-      await suite.pg.query<{ started_at: Date; finished_at: Date }>(
-        `SELECT started_at, finished_at FROM retention_runs WHERE finished_at IS NOT NULL ORDER BY started_at`,
-      )
-    ).rows;
-    for (let i = 1; i < runs.length; i++)
-      expect(runs[i].started_at.getTime()).toBeGreaterThanOrEqual(runs[i - 1].finished_at.getTime() - 1);
+    await expectRunsNeverOverlapped(suite.pg, 'retention_runs');
   });
 });

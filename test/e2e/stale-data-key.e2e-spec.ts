@@ -1,8 +1,8 @@
 import { newUserId } from '../support/ids';
 import { interaction, setConsent } from '../support/learning';
 import { redisModes } from '../support/redis-modes';
-import { useSuiteDatabase, withInsertTrigger } from '../support/suite';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { useSuiteApps, withInsertTrigger } from '../support/suite';
+import type { TestApp } from '../support/test-app';
 
 /**
  * An instance that cached a user's data key must never seal new events under it once another instance has shredded
@@ -11,24 +11,16 @@ import { createTestApp, type TestApp } from '../support/test-app';
  * (and, with Redis, the eviction message) can tell instance A its key is gone.
  */
 describe.each(redisModes('with Redis'))('Stale data keys across instances, $mode (e2e)', ({ redisUrl }) => {
-  const suite = useSuiteDatabase();
+  const env = {
+    REDIS_URL: redisUrl,
+    DATA_KEY_CACHE_TTL_SECONDS: '3600',
+    CONSENT_CACHE_TTL_SECONDS: '3600',
+    THROTTLE_LIMIT: '100000',
+  };
+  const suite = useSuiteApps([{ env }, { env }]);
   let a: TestApp;
   let b: TestApp;
-
-  beforeAll(async () => {
-    const env = {
-      REDIS_URL: redisUrl,
-      DATA_KEY_CACHE_TTL_SECONDS: '3600',
-      CONSENT_CACHE_TTL_SECONDS: '3600',
-      THROTTLE_LIMIT: '100000',
-    };
-    a = await createTestApp({ databaseUrl: suite.db.url, env });
-    b = await createTestApp({ databaseUrl: suite.db.url, env });
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-  });
+  beforeAll(() => ([a, b] = suite.apps));
 
   const bearer = (t: TestApp, sub: string, roles: ('user' | 'service')[]) => `Bearer ${t.token(sub, roles)}`;
   const send = (t: TestApp, user: string, i: number) =>

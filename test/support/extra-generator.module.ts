@@ -6,11 +6,12 @@ import {
   type GenerationContext,
   type InsightGenerator,
 } from '../../src/modules/insights/insight-generator';
+import { Gate } from './gate';
 
 /**
  * A team's own insight generator in a module of its own: per module, how many users came through a labelled
  * channel in the period (`extra` insights). Registered by listing `insightGenerator(ChannelReachGenerator)` in its
- * module's providers; the insights module is not edited. Tests can hold it (`block`) to keep a run in progress.
+ * module's providers; the insights module is not edited. Tests can hold it (`gate`) to keep a run in progress.
  */
 @Injectable()
 export class ChannelReachGenerator implements InsightGenerator {
@@ -19,24 +20,11 @@ export class ChannelReachGenerator implements InsightGenerator {
 
   /** `leak`: also shows a count of 1 in the evidence (the run must refuse the insight); `fail`: throws. */
   static mode: 'ok' | 'leak' | 'fail' = 'ok';
-  private static gate: Promise<void> | null = null;
-  private static open: (() => void) | null = null;
-  static entered: Promise<void> = Promise.resolve();
-  private static enteredResolve: (() => void) | null = null;
-
-  static block(): void {
-    ChannelReachGenerator.gate = new Promise((resolve) => (ChannelReachGenerator.open = resolve));
-    ChannelReachGenerator.entered = new Promise((resolve) => (ChannelReachGenerator.enteredResolve = resolve));
-  }
-
-  static release(): void {
-    ChannelReachGenerator.open?.();
-    ChannelReachGenerator.gate = null;
-  }
+  /** Blocked, the next runs wait inside this generator until it is released. */
+  static readonly gate = new Gate();
 
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
-    ChannelReachGenerator.enteredResolve?.();
-    if (ChannelReachGenerator.gate) await ChannelReachGenerator.gate;
+    await ChannelReachGenerator.gate.pass();
     if (ChannelReachGenerator.mode === 'fail') throw new Error('channel reach failed on purpose');
     const rows = await context.query<{ module: string; users: number }>(
       `SELECT module, count(DISTINCT user_id)::int AS users FROM ${CONSENTED_EVENTS} e WHERE labels ? 'channel' GROUP BY module`,

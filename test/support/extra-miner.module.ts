@@ -6,12 +6,13 @@ import {
   type PatternMiner,
   CONSENTED_EVENTS,
 } from '../../src/modules/patterns/pattern-miner';
+import { Gate } from './gate';
 
 /**
  * A team's own miner in a module of its own: it counts, per module, the users who sent an interaction with the
  * label `channel` set, and publishes one `extra` pattern per channel value. Registered by listing
  * `patternMiner(ChannelMiner)` in its module's providers; the patterns module is not edited.
- * Tests can hold it (`block`) to keep a run in progress, or make it fail.
+ * Tests can hold it (`gate`) to keep a run in progress, or make it fail.
  */
 @Injectable()
 export class ChannelMiner implements PatternMiner {
@@ -20,25 +21,11 @@ export class ChannelMiner implements PatternMiner {
 
   /** `poison`: also returns a pattern whose text PostgreSQL's jsonb refuses (NUL), as a buggy miner might. */
   static mode: 'ok' | 'fail' | 'poison' = 'ok';
-  private static gate: Promise<void> | null = null;
-  private static open: (() => void) | null = null;
-  static entered: Promise<void> = Promise.resolve();
-  private static enteredResolve: (() => void) | null = null;
-
-  /** The next runs wait inside this miner until `release()`; `entered` resolves when one does. */
-  static block(): void {
-    ChannelMiner.gate = new Promise((resolve) => (ChannelMiner.open = resolve));
-    ChannelMiner.entered = new Promise((resolve) => (ChannelMiner.enteredResolve = resolve));
-  }
-
-  static release(): void {
-    ChannelMiner.open?.();
-    ChannelMiner.gate = null;
-  }
+  /** Blocked, the next runs wait inside this miner until it is released. */
+  static readonly gate = new Gate();
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
-    ChannelMiner.enteredResolve?.();
-    if (ChannelMiner.gate) await ChannelMiner.gate;
+    await ChannelMiner.gate.pass();
     if (ChannelMiner.mode === 'fail') throw new Error('channel miner failed on purpose');
     const rows = await window.query<{ module: string; channel: string; support: number; occurrences: string }>(
       `SELECT module, labels->>'channel' AS channel, count(DISTINCT user_id)::int AS support, count(*)::bigint AS occurrences
@@ -63,3 +50,19 @@ export class ChannelMiner implements PatternMiner {
 
 @Module({ providers: [patternMiner(ChannelMiner)] })
 export class ExtraMinerModule {}
+
+/** An interaction labelled with `channel` (optionally at `timestamp`): what ChannelMiner counts in `module`. */
+export function channelVisit(
+  userId: string,
+  module: string,
+  channel: string,
+  timestamp?: string,
+): Record<string, unknown> {
+  return {
+    userId,
+    eventType: 'interaction',
+    context: { module, action: 'visit', channel },
+    data: {},
+    ...(timestamp ? { timestamp } : {}),
+  };
+}

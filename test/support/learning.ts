@@ -1,3 +1,4 @@
+import { newUserId } from './ids';
 import type { TestApp } from './test-app';
 
 /** Records consent (or its withdrawal) for `userId` through the API, as a service would. */
@@ -7,6 +8,30 @@ export async function setConsent(t: TestApp, userId: string, allow = true): Prom
     .set('authorization', `Bearer ${t.token('svc-test', ['service'])}`)
     .send({ allowCollectiveLearning: allow, policyVersion: '2026-11' });
   if (res.status !== 200) throw new Error(`consent change failed: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** `n` new users, each with consent recorded through the API. */
+export async function consentingUsers(t: TestApp, n: number): Promise<string[]> {
+  const users = Array.from({ length: n }, () => newUserId());
+  for (const u of users) await setConsent(t, u);
+  return users;
+}
+
+/**
+ * Sends `events` through the batch route as a service, as many requests as the batch limit takes, and asserts that
+ * every event was accepted.
+ */
+export async function ingestAll(t: TestApp, events: Record<string, unknown>[]): Promise<void> {
+  const size = t.config.learning.batchMaxEvents;
+  for (let at = 0; at < events.length; at += size) {
+    const batch = events.slice(at, at + size);
+    const res = await t.http
+      .post('/api/v1/learning/events/batch')
+      .set('authorization', `Bearer ${t.token('svc-test', ['service'])}`)
+      .send({ events: batch });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: batch.length, rejected: 0 });
+  }
 }
 
 /** A valid event of each type; spread overrides over it. */

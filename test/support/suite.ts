@@ -2,56 +2,79 @@ import { Client } from 'pg';
 import { createSuiteDatabase } from '../setup/test-database';
 import { createTestApp, type TestApp, type TestAppOptions } from './test-app';
 
-export interface Suite {
+export interface DatabaseSuite {
   db: Awaited<ReturnType<typeof createSuiteDatabase>>;
-  /** The application under test. */
-  t: TestApp;
   /** A direct connection to the suite's database, for assertions on stored rows. */
   pg: Client;
 }
 
+export interface Suite extends DatabaseSuite {
+  /** The application under test. */
+  t: TestApp;
+}
+
+export interface AppsSuite extends DatabaseSuite {
+  /** The instances under test, in the order of their options. */
+  apps: TestApp[];
+}
+
 /**
- * Registers beforeAll/afterAll for a suite with its own database (copied from the migrated template), the app
- * booted on it, and a plain client to inspect the tables. Read the fields inside tests (they are set by beforeAll).
+ * Registers beforeAll/afterAll for a suite with its own database (copied from the migrated template) and a plain
+ * client to inspect the tables; `boot` then starts what else the suite runs on that database, and `shut` stops it
+ * before the database is dropped. Read the fields inside tests (they are set by beforeAll).
  */
-export function useSuite(options: Omit<TestAppOptions, 'databaseUrl'> = {}): Suite {
-  const suite = {} as Suite;
+function registerSuite<S extends DatabaseSuite>(
+  boot: (suite: S) => Promise<void> = async () => undefined,
+  shut: (suite: S) => Promise<void> = async () => undefined,
+): S {
+  const suite = {} as S;
   beforeAll(async () => {
     suite.db = await createSuiteDatabase();
-    suite.t = await createTestApp({ ...options, databaseUrl: suite.db.url });
     suite.pg = new Client({ connectionString: suite.db.url });
     // Outage tests terminate every backend of the database, this one included; that must not crash the run.
     suite.pg.on('error', () => undefined);
     await suite.pg.connect();
+    await boot(suite);
   });
   afterAll(async () => {
     await suite.pg?.end();
-    await suite.t?.close();
+    await shut(suite);
     await suite.db?.drop();
   });
   return suite;
 }
 
-export interface DatabaseSuite {
-  db: Awaited<ReturnType<typeof createSuiteDatabase>>;
-  /** A direct connection to the suite's database. */
-  pg: Client;
+/** A suite with its own database and a plain client (see registerSuite), and the app booted on that database. */
+export function useSuite(options: Omit<TestAppOptions, 'databaseUrl'> = {}): Suite {
+  return registerSuite<Suite>(
+    async (suite) => {
+      suite.t = await createTestApp({ ...options, databaseUrl: suite.db.url });
+    },
+    async (suite) => {
+      await suite.t?.close();
+    },
+  );
 }
 
-/** Registers beforeAll/afterAll for a suite that needs its own database and a plain client, but boots no app itself. */
+/** A suite that needs its own database and a plain client, but boots no app itself. */
 export function useSuiteDatabase(): DatabaseSuite {
-  const suite = {} as DatabaseSuite;
-  beforeAll(async () => {
-    suite.db = await createSuiteDatabase();
-    suite.pg = new Client({ connectionString: suite.db.url });
-    suite.pg.on('error', () => undefined);
-    await suite.pg.connect();
-  });
-  afterAll(async () => {
-    await suite.pg?.end();
-    await suite.db?.drop();
-  });
-  return suite;
+  return registerSuite<DatabaseSuite>();
+}
+
+/**
+ * A suite with its own database and a plain client, and one app per options booted on that database (e.g. two
+ * instances sharing it and Redis); every app that booted is closed afterwards, also when a later one fails to boot.
+ */
+export function useSuiteApps(options: Omit<TestAppOptions, 'databaseUrl'>[]): AppsSuite {
+  return registerSuite<AppsSuite>(
+    async (suite) => {
+      suite.apps = [];
+      for (const o of options) suite.apps.push(await createTestApp({ ...o, databaseUrl: suite.db.url }));
+    },
+    async (suite) => {
+      await Promise.all((suite.apps ?? []).map((a) => a.close()));
+    },
+  );
 }
 
 /**
