@@ -2,7 +2,7 @@ import { ExtraGeneratorModule, ChannelReachGenerator } from '../support/extra-ge
 import { channelVisit } from '../support/extra-miner.module';
 import { newUserId } from '../support/ids';
 import { consentingUsers, ingestAll } from '../support/learning';
-import { expectSecondStartRefused } from '../support/runs';
+import { expectRunRequestAudited, expectSecondStartRefused } from '../support/runs';
 import { useSuite } from '../support/suite';
 import type { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
@@ -64,6 +64,7 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   async function generate(): Promise<Record<string, any>> {
     const res = await t.http.post('/api/v1/insights/generate').set('authorization', admin());
     expect(res.status).toBe(202);
+    await expectRunRequestAudited(t, 'insights.run_requested', res.body.runId);
     const run = await waitFor(
       () => runById(res.body.runId),
       (r) => r !== undefined && r.status !== 'running',

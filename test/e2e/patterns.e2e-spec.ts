@@ -1,7 +1,7 @@
 import { newUserId } from '../support/ids';
 import { ChannelMiner, channelVisit, ExtraMinerModule } from '../support/extra-miner.module';
 import { consentingUsers, ingestAll, setConsent } from '../support/learning';
-import { expectSecondStartRefused } from '../support/runs';
+import { expectRunRequestAudited, expectSecondStartRefused } from '../support/runs';
 import { useSuite } from '../support/suite';
 import type { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
@@ -53,6 +53,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     const res = await t.http.post('/api/v1/patterns/mine').set('authorization', admin());
     expect(res.status).toBe(202);
     const runId = res.body.runId as string;
+    await expectRunRequestAudited(t, 'patterns.run_requested', runId);
     const run = await waitFor(
       () => runById(runId),
       (r) => r !== undefined && r.status !== 'running',

@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { SqlPool } from '../../src/database/sql-pool.service';
 import type { Gate } from './gate';
 import type { TestApp } from './test-app';
 import { waitFor } from './wait';
@@ -52,4 +53,15 @@ export async function expectSecondStartRefused(t: TestApp, route: string, gate: 
   } finally {
     gate.release();
   }
+}
+
+/** Asserts that an admin's request started run `runId` and was audited as `action` (e.g. `patterns.run_requested`). */
+export async function expectRunRequestAudited(t: TestApp, action: string, runId: string): Promise<void> {
+  const rows = await t.app
+    .get(SqlPool)
+    .query<{ actor_type: string }>('SELECT actor_type FROM audit_log WHERE action = $1 AND target = $2', [
+      action,
+      runId,
+    ]);
+  expect(rows).toEqual([{ actor_type: 'admin' }]);
 }

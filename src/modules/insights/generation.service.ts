@@ -8,6 +8,7 @@ import { isUuid } from '../../common/ids/uuid';
 import { AppConfig } from '../../config/app-config';
 import type { RunOutcome, RunStart } from '../../database/runs/run-book';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
+import { AuditService } from '../audit/audit.service';
 import type { RunStatus } from '../../common/runs/run-status';
 import { PATTERNS_MINED, type PatternsMinedEvent } from '../patterns/mining.service';
 import type { GeneratorReport, InsightRunTrigger } from './entities/insight-run.entity';
@@ -19,6 +20,7 @@ import {
   type Span,
 } from './insight-generator';
 import { InsightNoise } from './insight-noise';
+import { GenerationInProgressError } from './insights.errors';
 import { InsightRuns } from './insight-runs';
 import { InsightsRepository } from './insights.repository';
 
@@ -57,6 +59,7 @@ export class GenerationService implements OnApplicationBootstrap {
     private readonly noise: InsightNoise,
     private readonly config: AppConfig,
     private readonly events: EventEmitter2,
+    private readonly audit: AuditService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -90,6 +93,20 @@ export class GenerationService implements OnApplicationBootstrap {
     } catch (error) {
       this.logger.error(`Insight generation after mining run ${event.runId} failed: ${(error as Error).message}`);
     }
+  }
+
+  /** An admin's request to run now: the started run, audited; 409 (`GenerationInProgressError`) while one runs on any instance. */
+  async request(admin: string): Promise<{ runId: string; status: 'running' }> {
+    const result = await this.start('manual', admin);
+    if (!result.started) throw new GenerationInProgressError(result.runningId);
+    await this.audit.record({
+      actor: admin,
+      actorType: 'admin',
+      action: 'insights.run_requested',
+      target: result.runId,
+      outcome: 'success',
+    });
+    return { runId: result.runId, status: 'running' };
   }
 
   /** Starts a run unless one is running on any instance; resolves once it has its id (or with the running one's). */

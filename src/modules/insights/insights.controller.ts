@@ -1,16 +1,9 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { JsonText } from '../../common/http/json-text';
+import { StartsRun } from '../../common/http/starts-run';
 import { uuidParam } from '../../common/http/uuid-param';
 import {
   GenerationStartedDto,
@@ -20,7 +13,6 @@ import {
   InsightRunQueryDto,
 } from './dto/insight.dto';
 import { GenerationService } from './generation.service';
-import { GenerationInProgressError } from './insights.errors';
 import { InsightsReadService } from './insights-read.service';
 
 const uuid = uuidParam('id');
@@ -63,13 +55,8 @@ export class InsightsController {
 
   @Post('generate')
   @Roles('admin')
-  @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({ summary: 'Generate insights now (admin): 202 with the run id; 409 while one runs on any instance' })
-  @ApiAcceptedResponse({ type: GenerationStartedDto })
-  @ApiConflictResponse({ description: 'INSIGHTS.RUN_IN_PROGRESS, with the running run’s id in runId' })
-  async generate(@CurrentUser() user: AuthUser): Promise<GenerationStartedDto> {
-    const result = await this.generation.start('manual', user.sub);
-    if (!result.started) throw new GenerationInProgressError(result.runningId);
-    return { runId: result.runId, status: 'running' };
+  @StartsRun('Generate insights now (admin)', GenerationStartedDto, 'INSIGHTS.RUN_IN_PROGRESS')
+  generate(@CurrentUser() user: AuthUser): Promise<GenerationStartedDto> {
+    return this.generation.request(user.sub);
   }
 }

@@ -6,6 +6,7 @@ import { InsightRun } from './entities/insight-run.entity';
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { contributionsProvider } from '../../common/extension/contributions';
+import { AuditModule } from '../audit/audit.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { PatternsModule } from '../patterns/patterns.module';
 import { GenerationService } from './generation.service';
@@ -28,7 +29,13 @@ import { InsightsRepository } from './insights.repository';
  * run and on demand, one run at a time across instances; published insights and runs over REST.
  */
 @Module({
-  imports: [MikroOrmModule.forFeature([CollectiveInsight, InsightRun]), DiscoveryModule, CryptoModule, PatternsModule],
+  imports: [
+    MikroOrmModule.forFeature([CollectiveInsight, InsightRun]),
+    AuditModule,
+    DiscoveryModule,
+    CryptoModule,
+    PatternsModule,
+  ],
   controllers: [InsightsController],
   providers: [
     retentionPolicies(InsightsRetention),

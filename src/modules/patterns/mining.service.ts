@@ -9,6 +9,8 @@ import { AppConfig } from '../../config/app-config';
 import type { RunOutcome, RunStart } from '../../database/runs/run-book';
 import { ClusterScheduler } from '../../database/scheduling/cluster-scheduler';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
+import { AuditService } from '../audit/audit.service';
+import { MiningRunInProgressError } from './patterns.errors';
 import type { MinerReport, RunTrigger } from './entities/mining-run.entity';
 import type { RunStatus } from '../../common/runs/run-status';
 import { ConsentLedgerService } from '../consent/consent-ledger.service';
@@ -51,6 +53,7 @@ export class MiningService implements OnApplicationBootstrap {
     private readonly patterns: PatternsRepository,
     private readonly config: AppConfig,
     private readonly events: EventEmitter2,
+    private readonly audit: AuditService,
     private readonly scheduler: ClusterScheduler,
     private readonly runs: MiningRuns,
     private readonly consent: ConsentLedgerService,
@@ -65,6 +68,20 @@ export class MiningService implements OnApplicationBootstrap {
 
   miners(): readonly PatternMiner[] {
     return this.contributions.all();
+  }
+
+  /** An admin's request to run now: the started run, audited; 409 (`MiningRunInProgressError`) while one runs on any instance. */
+  async request(admin: string): Promise<{ runId: string; status: 'running' }> {
+    const result = await this.start('manual', admin);
+    if (!result.started) throw new MiningRunInProgressError(result.runningId);
+    await this.audit.record({
+      actor: admin,
+      actorType: 'admin',
+      action: 'patterns.run_requested',
+      target: result.runId,
+      outcome: 'success',
+    });
+    return { runId: result.runId, status: 'running' };
   }
 
   /**

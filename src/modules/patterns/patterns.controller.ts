@@ -1,16 +1,9 @@
 import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { JsonText } from '../../common/http/json-text';
+import { StartsRun } from '../../common/http/starts-run';
 import { uuidParam } from '../../common/http/uuid-param';
 import {
   MiningRunListDto,
@@ -23,7 +16,6 @@ import {
   RunQueryDto,
 } from './dto/pattern.dto';
 import { MiningService } from './mining.service';
-import { MiningRunInProgressError } from './patterns.errors';
 import { PatternsReadService } from './patterns-read.service';
 import { PredictionService } from './prediction.service';
 
@@ -70,14 +62,9 @@ export class PatternsController {
 
   @Post('mine')
   @Roles('admin')
-  @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({ summary: 'Start a mining run now (admin): 202 with its id; 409 while one runs on any instance' })
-  @ApiAcceptedResponse({ type: MiningStartedDto })
-  @ApiConflictResponse({ description: 'PATTERNS.RUN_IN_PROGRESS, with the running run’s id in runId' })
-  async mine(@CurrentUser() user: AuthUser): Promise<MiningStartedDto> {
-    const result = await this.mining.start('manual', user.sub);
-    if (!result.started) throw new MiningRunInProgressError(result.runningId);
-    return { runId: result.runId, status: 'running' };
+  @StartsRun('Start a mining run now (admin)', MiningStartedDto, 'PATTERNS.RUN_IN_PROGRESS')
+  mine(@CurrentUser() user: AuthUser): Promise<MiningStartedDto> {
+    return this.mining.request(user.sub);
   }
 
   @Post('predict')

@@ -7,6 +7,7 @@ import { MiningRun } from './entities/mining-run.entity';
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { contributionsProvider } from '../../common/extension/contributions';
+import { AuditModule } from '../audit/audit.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { SignatureGroupReader } from './signature-groups';
 import { CoOccurrenceMiner } from './miners/co-occurrence.miner';
@@ -29,7 +30,13 @@ import { PredictionService } from './prediction.service';
  * time across instances, scheduled and on demand; published patterns, runs and next-action predictions over REST.
  */
 @Module({
-  imports: [MikroOrmModule.forFeature([GlobalPattern, MiningRun]), DiscoveryModule, CryptoModule, ConsentModule],
+  imports: [
+    MikroOrmModule.forFeature([GlobalPattern, MiningRun]),
+    AuditModule,
+    DiscoveryModule,
+    CryptoModule,
+    ConsentModule,
+  ],
   controllers: [PatternsController],
   providers: [
     retentionPolicies(PatternsRetention),

@@ -1,13 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
+import { StartsRun } from '../../common/http/starts-run';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { uuidParam } from '../../common/http/uuid-param';
 import {
@@ -38,12 +32,7 @@ export class RetentionController {
   }
 
   @Post('run')
-  @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({
-    summary: 'Start a purge, or a dry run that only counts (admin): 202 with the run id; 409 while one runs',
-  })
-  @ApiAcceptedResponse({ type: RetentionStartedDto })
-  @ApiConflictResponse({ description: 'RETENTION.RUN_IN_PROGRESS, with the running run’s id in runId' })
+  @StartsRun('Start a purge, or a dry run that only counts (admin)', RetentionStartedDto, 'RETENTION.RUN_IN_PROGRESS')
   run(@Body() body: RetentionRunRequestDto, @CurrentUser() user: AuthUser): Promise<RetentionStartedDto> {
     return this.retention.request(body.dryRun, user.sub);
   }
