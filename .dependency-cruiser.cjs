@@ -6,7 +6,7 @@
  * are checked by scripts/check-module-cycles.mjs (this tool's own cycle rules see files, or every sub-folder apart).
  */
 const INFRASTRUCTURE = '^src/(database|redis|cache|observability)/';
-const COMPOSITION = '^src/(app\\.module|app\\.setup|main|cluster|entities)\\.ts$|^src/cli/';
+const COMPOSITION = '^src/(app\\.module|app\\.setup|main|cluster|entities|foundation)\\.ts$|^src/cli/';
 
 module.exports = {
   forbidden: [

@@ -4,7 +4,6 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { WinstonModule } from 'nest-winston';
 import type { AuthUser } from './common/auth/auth-user';
 import { FallbackThrottlerStorage } from './common/throttling/fallback-throttler-storage';
 import { MemoryThrottlerStorage, MemoryThrottlerStorageModule } from './common/throttling/memory-throttler-storage';
@@ -13,8 +12,6 @@ import { createValidationPipe } from './common/http/validation';
 import { AppThrottlerGuard } from './common/throttling/app-throttler.guard';
 import { AppCacheModule } from './cache/app-cache.module';
 import { AppConfig } from './config/app-config';
-import { AppConfigModule } from './config/config.module';
-import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { InsightsModule } from './modules/insights/insights.module';
@@ -27,8 +24,8 @@ import { HealthModule } from './modules/health/health.module';
 import { LearningModule } from './modules/learning/learning.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { PatternsModule } from './modules/patterns/patterns.module';
-import { createWinstonOptions } from './observability/logger.factory';
-import { REDIS_CLIENT, RedisModule, type RedisClient } from './redis/redis.module';
+import { foundationModules } from './foundation';
+import { REDIS_CLIENT, type RedisClient } from './redis/redis.module';
 
 /**
  * Rate limits per caller: the verified token's `sub`, else the client address. Shared through Redis when set;
@@ -59,10 +56,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(config),
-        WinstonModule.forRoot(createWinstonOptions(config)),
-        DatabaseModule,
-        RedisModule,
+        ...foundationModules(config),
         AppCacheModule,
         EventEmitterModule.forRoot(),
         ScheduleModule.forRoot(),

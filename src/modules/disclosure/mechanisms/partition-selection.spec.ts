@@ -5,104 +5,49 @@ import { hardThreshold, keepProbability } from './partition-selection';
  * - `go/dpagg/select_partition_test.go`, TestPreAggSelectPartitionKeepPartitionProbability (rows marked go);
  * - `cc/algorithms/partition-selection_test.cc`, the NearTruncatedGeometricPartitionSelection tests (rows marked cc;
  *   with L = 1 both libraries compute the same function).
+ * `want` maps a number of users to the reference keep probability.
  */
-const REFERENCE: { source: string; epsilon: number; delta: number; L: number; want: [number, number][] }[] = [
-  {
-    source: 'go: ε != 0',
-    epsilon: Math.log(2),
-    delta: 0.1,
-    L: 1,
-    want: [
-      [0, 0],
-      [1, 0.1],
-      [2, 0.3],
-      [3, 0.7],
-      [4, 0.9],
-      [5, 1],
-      [6, 1],
-      [1e9, 1],
-    ],
-  },
-  {
-    source: 'go: ε != 0 with non-trivial l0Sensitivity',
-    epsilon: 2 * Math.log(2),
-    delta: 0.2,
-    L: 2,
-    want: [
-      [0, 0],
-      [1, 0.1],
-      [2, 0.3],
-      [3, 0.7],
-      [4, 0.9],
-      [5, 1],
-      [6, 1],
-      [1e9, 1],
-    ],
-  },
+const LN2_TABLE = { 0: 0, 1: 0.1, 2: 0.3, 3: 0.7, 4: 0.9, 5: 1, 6: 1, 1e9: 1 };
+const REFERENCE: { source: string; epsilon: number; delta: number; L: number; want: Record<number, number> }[] = [
+  // The same budget per candidate: ε = ln 2 and δ = 0.1 for one candidate, or twice that shared by two.
+  { source: 'go: ε != 0', epsilon: Math.log(2), delta: 0.1, L: 1, want: LN2_TABLE },
+  { source: 'go: ε != 0, non-trivial l0Sensitivity', epsilon: 2 * Math.log(2), delta: 0.2, L: 2, want: LN2_TABLE },
   {
     source: 'go: values chosen so that floor in nCr formula matters',
     epsilon: Math.log(1.5),
     delta: 0.1,
     L: 1,
-    want: [
-      [0, 0],
-      [1, 0.1],
-      [2, 0.25],
-      [3, 0.475],
-      [4, 0.716666666667],
-      [5, 0.877777777778],
-      [6, 0.985185185185],
-      [7, 1],
-      [8, 1],
-    ],
+    want: { 0: 0, 1: 0.1, 2: 0.25, 3: 0.475, 4: 0.716666666667, 5: 0.877777777778, 6: 0.985185185185, 7: 1, 8: 1 },
   },
   {
     source: 'go: precision test, high ε, low δ',
     epsilon: 50,
     delta: 1e-200,
     L: 1,
-    want: [
-      [1, 1e-200],
-      [2, 5.184706e-179],
-      [5, 7.225974e-114],
-      [9, 5.22147e-27],
-      [10, 2.707178e-5],
-      [11, 1],
-    ],
+    want: { 1: 1e-200, 2: 5.184706e-179, 5: 7.225974e-114, 9: 5.22147e-27, 10: 2.707178e-5, 11: 1 },
   },
   {
     source: 'cc: NumUsersEqFirstCrossover, BtwnCrossovers, GreaterThanCrossovers, OneUser',
     epsilon: 0.5,
     delta: 0.02,
     L: 1,
-    want: [
-      [1, 0.02],
-      [6, 0.58840484458],
-      [8, 0.86807080625],
-      [15, 1],
-    ],
+    want: { 1: 0.02, 6: 0.58840484458, 8: 0.86807080625, 15: 1 },
   },
-  {
-    source: 'cc: TinyEpsilon',
-    epsilon: 1e-20,
-    delta: 0.02,
-    L: 1,
-    want: [
-      [6, 0.12],
-      [40, 0.8],
-    ],
-  },
-  { source: 'cc: TinyEpsilonLargeDelta', epsilon: 1e-20, delta: 0.15, L: 1, want: [[3, 0.45]] },
+  { source: 'cc: TinyEpsilon', epsilon: 1e-20, delta: 0.02, L: 1, want: { 6: 0.12, 40: 0.8 } },
+  { source: 'cc: TinyEpsilonLargeDelta', epsilon: 1e-20, delta: 0.15, L: 1, want: { 3: 0.45 } },
 ];
 
 describe('partition selection', () => {
   describe.each(REFERENCE)('$source (ε = $epsilon, δ = $delta, L = $L)', ({ epsilon, delta, L, want }) => {
-    it.each(want)('keeps a candidate of %d users with the reference probability %d', (n, probability) => {
-      const got = keepProbability(n, { epsilon, delta, maxPartitions: L });
-      expect(Math.abs(got - probability)).toBeLessThan(1e-9);
-      // The tiny values are given to seven significant digits: compare them relatively as well.
-      if (probability > 0 && probability < 1e-9) expect(Math.abs(got / probability - 1)).toBeLessThan(1e-6);
-    });
+    it.each(Object.entries(want).map(([n, p]) => [Number(n), p]))(
+      'keeps a candidate of %d users with the reference probability %d',
+      (n, probability) => {
+        const got = keepProbability(n, { epsilon, delta, maxPartitions: L });
+        expect(Math.abs(got - probability)).toBeLessThan(1e-9);
+        // The tiny values are given to seven significant digits: compare them relatively as well.
+        if (probability > 0 && probability < 1e-9) expect(Math.abs(got / probability - 1)).toBeLessThan(1e-6);
+      },
+    );
   });
 
   it('is the optimal recurrence of Theorem 1 at every n, for many budgets', () => {
