@@ -107,6 +107,11 @@ export class AuditService {
     }
   }
 
+  /** Records what an admin did (succeeded) to `target`. */
+  adminDid(admin: string, action: string, target: string, details?: Record<string, unknown>): Promise<void> {
+    return this.record({ actor: admin, actorType: 'admin', action, target, outcome: 'success', details });
+  }
+
   /**
    * Appends an entry inside the caller's transaction — a SQL one (`PoolClient`) or the ORM's (an `EntityManager`
    * inside `transactional`) — so it commits or rolls back with the change it records. The same statement either way.

@@ -99,13 +99,7 @@ export class GenerationService implements OnApplicationBootstrap {
   async request(admin: string): Promise<{ runId: string; status: 'running' }> {
     const result = await this.start('manual', admin);
     if (!result.started) throw new GenerationInProgressError(result.runningId);
-    await this.audit.record({
-      actor: admin,
-      actorType: 'admin',
-      action: 'insights.run_requested',
-      target: result.runId,
-      outcome: 'success',
-    });
+    await this.audit.adminDid(admin, 'insights.run_requested', result.runId);
     return { runId: result.runId, status: 'running' };
   }
 

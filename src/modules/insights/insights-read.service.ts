@@ -4,7 +4,8 @@ import { ForbiddenRoleError } from '../../common/auth/forbidden-role.error';
 import { isUuid } from '../../common/ids/uuid';
 import { mapPage, type Page } from '../../common/pagination/keyset-page';
 import { PatternNotFoundError } from '../patterns/patterns.errors';
-import { PatternsReadService, type PatternView } from '../patterns/patterns-read.service';
+import type { PatternDto } from '../patterns/dto/pattern.dto';
+import { PatternsReadService } from '../patterns/patterns-read.service';
 import type { InsightStatus } from './entities/collective-insight.entity';
 import { InsightRuns, type StoredInsightRun } from './insight-runs';
 import { InsightsCache } from './insights-cache.service';
@@ -58,14 +59,14 @@ export class InsightsReadService {
   }
 
   /** One insight with the evidence patterns that are still published; withdrawn or expired ones only for `history`. */
-  async get(id: string, history = false): Promise<ReturnType<typeof toInsightView> & { patterns: PatternView[] }> {
+  async get(id: string, history = false): Promise<ReturnType<typeof toInsightView> & { patterns: PatternDto[] }> {
     const view = await this.cache.read(`get:${id}`, async () => {
       const row = await this.insights.byId(id);
       return row ? toInsightView(row) : false;
     });
     if (!view || (!history && (view.status !== 'active' || Date.parse(view.expiresAt) <= Date.now())))
       throw new InsightNotFoundError();
-    const patterns: PatternView[] = [];
+    const patterns: PatternDto[] = [];
     for (const patternId of view.evidence.patternIds) {
       try {
         const pattern = await this.patterns.get(patternId);

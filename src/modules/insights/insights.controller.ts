@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
-import { JsonText } from '../../common/http/json-text';
+import { PublishedItem, PublishedList } from '../../common/http/published-routes';
 import { StartsRun } from '../../common/http/starts-run';
 import { uuidParam } from '../../common/http/uuid-param';
 import {
@@ -26,13 +26,10 @@ export class InsightsController {
     private readonly generation: GenerationService,
   ) {}
 
-  @Get()
-  @Roles('user', 'service')
-  @ApiOperation({
-    summary: 'Published insights (every count backed by at least MIN_USER_SUPPORT users), most significant first',
-  })
-  @ApiOkResponse({ type: InsightListDto })
-  @JsonText()
+  @PublishedList(
+    'Published insights (every count backed by at least MIN_USER_SUPPORT users), most significant first',
+    InsightListDto,
+  )
   list(@Query() query: InsightQueryDto, @CurrentUser() user: AuthUser): Promise<string> {
     return this.reader.listJson(query, isAdmin(user));
   }
@@ -44,11 +41,7 @@ export class InsightsController {
     return this.reader.listRuns(query.limit, query.cursor);
   }
 
-  @Get(':id')
-  @Roles('user', 'service')
-  @ApiOperation({ summary: 'One insight with its evidence patterns (withdrawn or expired ones: admins only)' })
-  @ApiOkResponse({ type: InsightDetailDto })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @PublishedItem('One insight with its evidence patterns (withdrawn or expired ones: admins only)', InsightDetailDto)
   get(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser) {
     return this.reader.get(id, isAdmin(user));
   }

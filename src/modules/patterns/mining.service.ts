@@ -74,13 +74,7 @@ export class MiningService implements OnApplicationBootstrap {
   async request(admin: string): Promise<{ runId: string; status: 'running' }> {
     const result = await this.start('manual', admin);
     if (!result.started) throw new MiningRunInProgressError(result.runningId);
-    await this.audit.record({
-      actor: admin,
-      actorType: 'admin',
-      action: 'patterns.run_requested',
-      target: result.runId,
-      outcome: 'success',
-    });
+    await this.audit.adminDid(admin, 'patterns.run_requested', result.runId);
     return { runId: result.runId, status: 'running' };
   }
 

@@ -4,7 +4,7 @@ import { ForbiddenRoleError } from '../../common/auth/forbidden-role.error';
 import { isUuid } from '../../common/ids/uuid';
 import { STORABLE_FROM, STORABLE_TO } from '../../common/http/date-bounds';
 import { mapPage, type Page } from '../../common/pagination/keyset-page';
-import type { PatternStatus } from './entities/global-pattern.entity';
+import type { PatternDto } from './dto/pattern.dto';
 import { MiningRuns, type StoredRun } from './mining-runs';
 import { PatternsCache } from './patterns-cache.service';
 import { PatternNotFoundError } from './patterns.errors';
@@ -12,23 +12,6 @@ import { PatternsRepository, type PatternFilter, type PatternSort, type StoredPa
 
 /** The filters of `PatternFilter` plus the page the caller asks for. */
 export type PatternQuery = Omit<PatternFilter, 'after'> & { cursor?: string; limit: number };
-
-export interface PatternView {
-  id: string;
-  type: string;
-  module: string;
-  signature: string;
-  items: Record<string, unknown>;
-  support: number;
-  occurrences: number;
-  confidence: number | null;
-  lift: number | null;
-  stats: Record<string, number> | null;
-  firstSeen: string;
-  lastSeen: string;
-  status: PatternStatus;
-  runId: string;
-}
 
 /** Pattern and run reads with keyset cursors (stable while runs update patterns in place). */
 @Injectable()
@@ -39,8 +22,8 @@ export class PatternsReadService {
     private readonly cache: PatternsCache,
   ) {}
 
-  async list(query: PatternQuery): Promise<{ items: PatternView[]; nextCursor: string | null }> {
-    return JSON.parse(await this.listJson(query)) as { items: PatternView[]; nextCursor: string | null };
+  async list(query: PatternQuery): Promise<{ items: PatternDto[]; nextCursor: string | null }> {
+    return JSON.parse(await this.listJson(query)) as { items: PatternDto[]; nextCursor: string | null };
   }
 
   /**
@@ -72,7 +55,7 @@ export class PatternsReadService {
   }
 
   /** One pattern; a retired one only with `history` (admins): to everyone else it is not there. */
-  async get(id: string, history = false): Promise<PatternView> {
+  async get(id: string, history = false): Promise<PatternDto> {
     const view = await this.cache.read(`get:${id}`, async () => {
       const row = await this.patterns.byId(id);
       return row ? toPatternView(row) : false;
@@ -98,7 +81,7 @@ function validPosition(position: unknown, sort: PatternSort): position is [numbe
   return at >= STORABLE_FROM.getTime() && at <= STORABLE_TO.getTime();
 }
 
-export function toPatternView(row: StoredPattern): PatternView {
+export function toPatternView(row: StoredPattern): PatternDto {
   return {
     id: row.id,
     type: row.pattern_type,

@@ -1,8 +1,8 @@
 import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
-import { JsonText } from '../../common/http/json-text';
+import { PublishedItem, PublishedList } from '../../common/http/published-routes';
 import { StartsRun } from '../../common/http/starts-run';
 import { uuidParam } from '../../common/http/uuid-param';
 import {
@@ -31,14 +31,10 @@ export class PatternsController {
     private readonly prediction: PredictionService,
   ) {}
 
-  @Get()
-  @Roles('user', 'service')
-  @ApiOperation({
-    summary:
-      'Published patterns (each supported by at least MIN_USER_SUPPORT distinct users), filtered and paged; retired ones: admins only',
-  })
-  @ApiOkResponse({ type: PatternListDto })
-  @JsonText()
+  @PublishedList(
+    'Published patterns (each supported by at least MIN_USER_SUPPORT distinct users), filtered and paged; retired ones: admins only',
+    PatternListDto,
+  )
   list(@Query() query: PatternQueryDto, @CurrentUser() user: AuthUser): Promise<string> {
     return this.reader.listJson(query, isAdmin(user));
   }
@@ -51,11 +47,7 @@ export class PatternsController {
     return this.reader.listRuns(query.limit, query.cursor);
   }
 
-  @Get(':id')
-  @Roles('user', 'service')
-  @ApiOperation({ summary: 'One pattern (a retired one: admins only)' })
-  @ApiOkResponse({ type: PatternDto })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @PublishedItem('One pattern (a retired one: admins only)', PatternDto)
   get(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser): Promise<PatternDto> {
     return this.reader.get(id, isAdmin(user));
   }

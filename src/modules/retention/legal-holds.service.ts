@@ -33,26 +33,14 @@ export class LegalHoldsService {
 
   async place(userId: string, reason: string, admin: string): Promise<LegalHoldView> {
     const hold = await this.holds.place(userId, reason, admin);
-    await this.audit.record({
-      actor: admin,
-      actorType: 'admin',
-      action: 'retention.hold_placed',
-      target: userId,
-      outcome: 'success',
-    });
+    await this.audit.adminDid(admin, 'retention.hold_placed', userId);
     return toHoldView(hold);
   }
 
   /** Lifts the user's hold; 404 when there is none. */
   async lift(userId: string, admin: string): Promise<void> {
     if (!(await this.holds.lift(userId))) throw new LegalHoldNotFoundError();
-    await this.audit.record({
-      actor: admin,
-      actorType: 'admin',
-      action: 'retention.hold_lifted',
-      target: userId,
-      outcome: 'success',
-    });
+    await this.audit.adminDid(admin, 'retention.hold_lifted', userId);
   }
 }
 

@@ -98,14 +98,7 @@ export class RetentionService implements OnApplicationBootstrap {
   async request(dryRun: boolean, admin: string): Promise<{ runId: string; status: 'running'; dryRun: boolean }> {
     const result = await this.start('manual', dryRun, admin);
     if (!result.started) throw new RetentionRunInProgressError(result.runningId);
-    await this.audit.record({
-      actor: admin,
-      actorType: 'admin',
-      action: 'retention.run_requested',
-      target: result.runId,
-      outcome: 'success',
-      details: { dryRun },
-    });
+    await this.audit.adminDid(admin, 'retention.run_requested', result.runId, { dryRun });
     return { runId: result.runId, status: 'running', dryRun };
   }
 
