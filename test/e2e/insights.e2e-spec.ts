@@ -128,7 +128,7 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     const pool = await consentingUsers(t, 30);
     await ingest([
       ...pool
-        .slice(0, 10)
+        .slice(0, 12)
         .map((u, i) => ({ ...visit(u, 'fr', ago(1), 'export'), data: { outcome: i < 8 ? 'failure' : 'success' } })),
       ...pool
         .slice(0, 30)
@@ -137,13 +137,13 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     await generate();
     const found = await insights('type=friction&module=fr');
     expect(found.map((i) => i.key)).toEqual(['export']);
-    // 8 of its 10 users troubled against none of the module's 20 other users (the one troubled by view used export).
+    // 8 of its 12 users troubled against none of the module's 18 other users (the one troubled by view used export).
     expect(found[0]).toMatchObject({
       metric: 'troubled_share',
-      value: 0.8,
+      value: 8 / 12,
       baseline: 0,
-      support: 10,
-      evidence: { aggregate: { users: 10, troubled: 8, restUsers: 20, restTroubled: 0 } },
+      support: 12,
+      evidence: { aggregate: { users: 12, troubled: 8, restUsers: 18, restTroubled: 0 } },
     });
     expect(found[0].significance).toBeGreaterThan(0.99);
   });

@@ -100,20 +100,33 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       const found = await patterns('type=sequence&module=seq');
       const bySignature = Object.fromEntries(found.filter((p) => !p.items.gapped).map((p) => [p.signature, p]));
       expect(Object.keys(bySignature).sort()).toEqual(['edit>save', 'open>edit', 'open>edit>save']);
-      // open>edit: 5 users; occurrences 4 + the heavy user's 20 capped at 10; context "open" also led to save once.
+      // open>edit: 5 users; occurrences 4 + the heavy user's 20 capped at 10. Six users went on after open (e with
+      // save): its confidence 5/6 would show that one user did something else, a small cell, so the publication
+      // gate withholds it with the count it rests on; prediction skips it.
       expect(bySignature['open>edit']).toMatchObject({
         support: 5,
         occurrences: 14,
         items: { actions: ['open', 'edit'] },
+        confidence: null,
+        stats: null,
       });
-      expect(bySignature['open>edit'].confidence).toBeCloseTo(14 / 15, 10);
-      expect(bySignature['edit>save']).toMatchObject({ support: 3, occurrences: 3, confidence: 1 });
-      expect(bySignature['open>edit>save']).toMatchObject({ support: 3, occurrences: 3 });
-      expect(bySignature['open>edit>save'].confidence).toBeCloseTo(3 / 3, 10);
+      // Every user who went on after edit (or open>edit) went on with save.
+      expect(bySignature['edit>save']).toMatchObject({
+        support: 3,
+        occurrences: 3,
+        confidence: 1,
+        stats: { length: 2, contextUsers: 3 },
+      });
+      expect(bySignature['open>edit>save']).toMatchObject({
+        support: 3,
+        occurrences: 3,
+        confidence: 1,
+        stats: { length: 3, contextUsers: 3 },
+      });
     });
 
     it('finds gapped sequences (PrefixSpan): actions in between allowed up to the gap, k users, heavy users capped', async () => {
-      const [a, b, c, heavy, far, f, g] = await consentingUsers(t, 7);
+      const [a, b, c, heavy, far, f, g, x1, x2, x3] = await consentingUsers(t, 10);
       await ingest([
         ...session(a, 'gap', 's', ['start', 'noise-a', 'finish']),
         ...session(b, 'gap', 's', ['start', 'noise-b', 'noise-bb', 'finish']),
@@ -121,6 +134,10 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
         ...Array.from({ length: 20 }, (_, i) => session(heavy, 'gap', `h${i}`, ['start', 'z', 'finish'])).flat(),
         // Three actions in between: past MAX_SEQUENCE_GAP (2), so this start is not followed by finish.
         ...session(far, 'gap', 's', ['start', 'w1', 'w2', 'w3', 'finish']),
+        // Three more users went on after start, each with something of their own.
+        ...session(x1, 'gap', 's', ['start', 'x1']),
+        ...session(x2, 'gap', 's', ['start', 'x2']),
+        ...session(x3, 'gap', 's', ['start', 'x3']),
         // k-1 users: withheld.
         ...session(f, 'gap', 's', ['begin', 'q', 'end']),
         ...session(g, 'gap', 's', ['begin', 'end']),
@@ -129,14 +146,15 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       expect(run.status).toBe('succeeded');
       const found = await patterns('type=sequence&module=gap');
       expect(found.map((p) => p.signature)).toEqual(['gapped:start>finish']);
-      // 4 users; occurrences: a, b, c and 10 of the heavy user's 20. Within the gap, start was followed 29 times
-      // (each user's count of each action capped): a 2, b 3, c 1, heavy 10 z + 10 finish, far 3 (w1, w2, w3).
+      // 4 users; occurrences: a, b, c and 10 of the heavy user's 20. Eight users went on after start within the
+      // gap (a, b, c, heavy, far and the three others): 4 of them with finish.
       expect(found[0]).toMatchObject({
         support: 4,
         occurrences: 13,
         items: { actions: ['start', 'finish'], gapped: true, maxGap: 2 },
+        confidence: 0.5,
+        stats: { contextUsers: 8 },
       });
-      expect(found[0].confidence).toBeCloseTo(13 / 29, 10);
       // Prediction reads only contiguous sequences: nothing is known to come right after start.
       const predicted = await t.http
         .post('/api/v1/patterns/predict')
@@ -170,10 +188,11 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
         support: 3,
         context: ['start', 'type'],
       });
-      expect(afterStart.body.predictions[1]).toMatchObject({ action: 'discard', context: ['type'], confidence: 0.5 });
+      // Each of the three users who went on after type did both send and discard: P(discard | type) per user is 1.
+      expect(afterStart.body.predictions[1]).toMatchObject({ action: 'discard', context: ['type'], confidence: 1 });
       const unknownStart = await predict({ module: 'pred', recentActions: ['zzz', 'type'], limit: 1 });
       expect(unknownStart.body.predictions).toHaveLength(1);
-      expect(unknownStart.body.predictions[0]).toMatchObject({ context: ['type'], confidence: 0.5 });
+      expect(unknownStart.body.predictions[0]).toMatchObject({ context: ['type'], confidence: 1 });
       expect((await predict({ module: 'pred', recentActions: ['nothing-known'] })).body).toEqual({ predictions: [] });
       const bad = await predict({ module: 'Bad Module', recentActions: [] });
       expect(bad.status).toBe(400);
@@ -219,8 +238,8 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       expect(found[0].signature).toMatch(/^[0-9a-f]{64}$/);
     });
 
-    it('scores feedback per action with a Wilson lower bound, counting each user at most the cap', async () => {
-      const [a, b, c] = await consentingUsers(t, 3);
+    it('scores feedback per action by its users, each counted once however much feedback they give', async () => {
+      const [a, b, c, d, e, heavy] = await consentingUsers(t, 6);
       const rate = (userId: string, rating: number) => ({
         userId,
         eventType: 'feedback',
@@ -228,25 +247,32 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
         data: { rating },
         timestamp: at(),
       });
-      await ingest([rate(a, 5), rate(b, 4), rate(c, 2), ...Array.from({ length: 30 }, () => rate(c, 1))]);
+      await ingest([
+        rate(a, 5),
+        rate(b, 4),
+        rate(c, 5),
+        rate(d, 2),
+        rate(e, 1),
+        rate(heavy, 2),
+        ...Array.from({ length: 30 }, () => rate(heavy, 1)),
+      ]);
       await mine();
       const [p] = await patterns('type=feedback&module=fb');
-      // c's 31 ratings count as 10 (the cap), keeping c's mix: 10/31 of one 2 and thirty 1s.
-      expect(p).toMatchObject({ signature: 'suggest', support: 3, occurrences: 33 });
-      expect(p.stats.weightedCount).toBe(12);
-      expect(p.stats.positive).toBe(2);
-      expect(p.stats.negative).toBe(10);
-      expect(p.stats.meanRating).toBeCloseTo((5 + 4 + (10 / 31) * (2 + 30)) / 12, 3);
-      const n = 12;
-      const phat = 2 / n;
+      // Three positive and three negative users: the heavy user's 31 ratings make one negative user (and count 10
+      // times, the cap, among the occurrences).
+      expect(p).toMatchObject({ signature: 'suggest', support: 6, occurrences: 15 });
+      expect(p.stats).toMatchObject({ positive: 3, negative: 3, raters: 6, positiveShare: 0.5 });
+      expect(p.stats.meanRating).toBeCloseTo((5 + 4 + 5 + 2 + 1 + 32 / 31) / 6, 3);
+      const n = 6;
+      const phat = 3 / n;
       const z = 1.959963984540054;
       const wilson =
         (phat + (z * z) / (2 * n) - z * Math.sqrt((phat * (1 - phat)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
       expect(p.confidence).toBeCloseTo(wilson, 10);
     });
 
-    it('publishes a mean rating only when k users gave a rating, not just a sentiment', async () => {
-      const [a, b, c] = await consentingUsers(t, 3);
+    it('publishes the raters and their mean rating only when their count shows no small cell', async () => {
+      const users = await consentingUsers(t, 9);
       const say = (userId: string, data: Record<string, unknown>) => ({
         userId,
         eventType: 'feedback',
@@ -254,44 +280,71 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
         data,
         timestamp: at(),
       });
-      await ingest([say(a, { sentiment: 'positive' }), say(b, { sentiment: 'negative' }), say(c, { rating: 5 })]);
+      await ingest([
+        ...users.slice(0, 5).map((u) => say(u, { sentiment: 'positive' })),
+        say(users[5], { rating: 5 }),
+        ...users.slice(6).map((u) => say(u, { sentiment: 'negative' })),
+      ]);
       await mine();
       const [p] = await patterns('type=feedback&module=fb-mixed');
-      expect(p).toMatchObject({ support: 3 });
-      expect(p.stats.positive).toBe(2);
+      expect(p).toMatchObject({ support: 9, stats: { positive: 6, negative: 3 } });
+      // One user gave a numeric rating: neither that count nor its mean is published.
+      expect(p.stats).not.toHaveProperty('raters');
       expect(p.stats).not.toHaveProperty('meanRating');
     });
 
+    it('withholds every figure that would show fewer than k users, and publishes the support alone', async () => {
+      const [a, b, c, d] = await consentingUsers(t, 4);
+      const say = (userId: string, sentiment: string) => ({
+        userId,
+        eventType: 'feedback',
+        context: { module: 'fb-small', action: 'answer' },
+        data: { sentiment },
+        timestamp: at(),
+      });
+      await ingest([say(a, 'positive'), say(b, 'positive'), say(c, 'positive'), say(d, 'negative')]);
+      await mine();
+      const [p] = await patterns('type=feedback&module=fb-small');
+      // One negative user (and 4 − 3 = 1 user not positive) would be a small cell: no share, no counts.
+      expect(p).toMatchObject({ support: 4, occurrences: 4, confidence: null, stats: null });
+      const run = (await t.http.get('/api/v1/patterns/runs?limit=1').set('authorization', admin())).body.items[0];
+      expect(run.miners.find((m: { miner: string }) => m.miner === 'feedback').withheld).toBeGreaterThanOrEqual(1);
+    });
+
     it('relates actions used by the same users with support, confidence and lift', async () => {
-      const users = await consentingUsers(t, 6);
-      const use = (userId: string, actions: string[]) =>
+      const users = await consentingUsers(t, 19);
+      const use = (userId: string, module: string, actions: string[]) =>
         actions.map((action) => ({
           userId,
           eventType: 'interaction',
-          context: { module: 'co', action },
+          context: { module, action },
           data: {},
           timestamp: at(),
         }));
       await ingest([
-        ...use(users[0], ['x', 'y']),
-        ...use(users[1], ['x', 'y']),
-        ...use(users[2], ['x', 'y']),
-        ...use(users[3], ['x']),
-        ...use(users[4], ['y', 'z']),
-        ...use(users[5], ['z']),
+        ...users.slice(0, 3).flatMap((u) => use(u, 'co', ['x', 'y'])),
+        ...users.slice(3, 6).flatMap((u) => use(u, 'co', ['x'])),
+        ...users.slice(6, 12).flatMap((u) => use(u, 'co', ['y'])),
+        ...users.slice(12, 15).flatMap((u) => use(u, 'co', ['z'])),
+        // Here one user used x without y: every figure beside the support would show it.
+        ...users.slice(15, 18).flatMap((u) => use(u, 'co-small', ['x', 'y'])),
+        ...use(users[18], 'co-small', ['x']),
       ]);
       await mine();
       const found = await patterns('type=co_occurrence&module=co');
       expect(found).toHaveLength(1);
-      // 6 users; x by 4, y by 4, both by 3: confidence P(y|x) = 3/4, lift = (3/6) / ((4/6)(4/6)) = 1.125.
+      // 15 users; x by 6, y by 9, both by 3, neither 3: confidence P(y|x) = 3/6, lift = (3/15) / ((6/15)(9/15)).
       expect(found[0]).toMatchObject({
         signature: 'x+y',
         support: 3,
         items: { actions: ['x', 'y'] },
-        confidence: 0.75,
+        confidence: 0.5,
       });
-      expect(found[0].lift).toBeCloseTo(1.125, 10);
-      expect(found[0].stats).toMatchObject({ usersX: 4, usersY: 4, moduleUsers: 6, confidenceXGivenY: 0.75 });
+      expect(found[0].lift).toBeCloseTo(0.2 / 0.24, 10);
+      expect(found[0].stats).toMatchObject({ usersX: 6, usersY: 9, moduleUsers: 15 });
+      expect(found[0].stats.confidenceXGivenY).toBeCloseTo(1 / 3, 10);
+      const small = await patterns('type=co_occurrence&module=co-small');
+      expect(small).toMatchObject([{ signature: 'x+y', support: 3, confidence: null, lift: null, stats: null }]);
     });
 
     it('confirms a reported pattern at k reporters and publishes only the items k of them listed', async () => {
@@ -347,6 +400,9 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
         items: { i },
         support: K,
         occurrences: K,
+        confidence: null,
+        lift: null,
+        stats: null,
       }));
       try {
         const written = await sql.withClient((client) =>
@@ -361,7 +417,16 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
         // A failing last statement takes the earlier ones with it.
         const broken = [
           ...many.map((p) => ({ ...p, support: K + 1 })),
-          { module: 'bulk', signature: 'bad', items: {}, support: -1, occurrences: 0 },
+          {
+            module: 'bulk',
+            signature: 'bad',
+            items: {},
+            support: -1,
+            occurrences: 0,
+            confidence: null,
+            lift: null,
+            stats: null,
+          },
         ];
         await expect(
           sql.withClient((client) =>

@@ -19,6 +19,7 @@ import {
   type InsightGenerator,
   type Span,
 } from './insight-generator';
+import { publishableCounts, releaseInsight } from '../disclosure/publication-gate';
 import { InsightNoise } from './insight-noise';
 import { GenerationInProgressError } from './insights.errors';
 import { InsightRuns } from './insight-runs';
@@ -142,6 +143,7 @@ export class GenerationService implements OnApplicationBootstrap {
         query,
         count: (identity, trueCount) => this.noise.count(identity, trueCount),
         publishable: (count) => count === 0 || count >= minUserSupport,
+        publishableCounts: (required, optional) => publishableCounts(required, optional, minUserSupport),
       };
       for (const generator of this.generators()) {
         const t0 = performance.now();
@@ -213,12 +215,11 @@ export class GenerationService implements OnApplicationBootstrap {
   }
 
   /**
-   * The run's own guard: whatever a generator returns, nothing malformed, and nothing that shows a count between
-   * 1 and k−1 (support and every evidence figure must be 0 or at least k).
+   * The run's own guard: whatever a generator returns, nothing malformed, and nothing the publication gate refuses
+   * (`releaseInsight`: no count of its evidence, difference of two or derived count may be 1..k−1).
    */
   private publishable(i: GeneratedInsight, k: number): boolean {
     const text = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max;
-    const figures = Object.values(i.evidence?.aggregate ?? {});
     return (
       text(i.module, 64) &&
       text(i.key, 256) &&
@@ -231,7 +232,8 @@ export class GenerationService implements OnApplicationBootstrap {
       Number.isFinite(i.significance) &&
       Array.isArray(i.evidence?.patternIds) &&
       i.evidence.patternIds.every((id) => typeof id === 'string' && isUuid(id)) &&
-      figures.every((n) => typeof n === 'number' && Number.isFinite(n) && (n === 0 || n >= k)) &&
+      Object.values(i.evidence.aggregate ?? {}).every((n) => typeof n === 'number') &&
+      releaseInsight({ support: i.support, aggregate: i.evidence.aggregate ?? {}, derived: i.derived }, k) &&
       Object.values(i.stats ?? {}).every((n) => typeof n === 'number' && Number.isFinite(n)) &&
       (i.period === undefined ||
         (i.period.from instanceof Date && i.period.to instanceof Date && i.period.from < i.period.to))

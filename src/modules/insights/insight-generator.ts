@@ -31,6 +31,14 @@ export interface GenerationContext {
   count(identity: string, trueCount: number): number;
   /** Whether a published count may be shown: 0, or at least k. */
   publishable(count: number): boolean;
+  /**
+   * The counts that may be shown together: `required`, then each optional one in order while no count and no
+   * difference of two is 1..k−1 (see the publication gate).
+   */
+  publishableCounts(
+    required: Record<string, number>,
+    optional: [name: string, count: number][],
+  ): Record<string, number>;
 }
 
 /** One insight a generator found; identified by (the generator's insight type, module, key). */
@@ -49,7 +57,14 @@ export interface GeneratedInsight {
   support: number;
   /** Defaults to the context's period. */
   period?: Span;
+  /**
+   * What it rests on. `evidence.aggregate` holds counts only (of users, or of days' users): the run's publication gate
+   * publishes the insight only when none of them, no difference of two and no `derived` count is 1..k−1.
+   */
   evidence: InsightEvidence;
+  /** Further counts a reader can compute from the aggregate (beyond the differences of two of them). */
+  derived?: number[];
+  /** Other figures (test statistics, settings): not counts. */
   stats?: Record<string, number>;
 }
 

@@ -15,7 +15,9 @@ import type { MinerReport, RunTrigger } from './entities/mining-run.entity';
 import type { RunStatus } from '../../common/runs/run-status';
 import { ConsentLedgerService } from '../consent/consent-ledger.service';
 import { MiningRuns } from './mining-runs';
-import { PATTERN_MINERS, type MinedPattern, type PatternMiner } from './pattern-miner';
+import { releasePattern } from '../disclosure/publication-gate';
+import { finiteOrNull } from '../../database/chunked-write';
+import { PATTERN_MINERS, type MinedPattern, type PatternMiner, type PublishedPattern } from './pattern-miner';
 import { PatternsRepository } from './patterns.repository';
 
 /** Emitted after every finished run (caches of pattern reads listen to it). */
@@ -134,13 +136,23 @@ export class MiningService implements OnApplicationBootstrap {
           found.filter((p) => this.publishable(p, run.minUserSupport)),
           (p) => `${p.module}\u0000${p.signature}`,
         );
+        const released = publishable.map((p) => release(p, run.minUserSupport));
+        const withheld = released.filter((r) => r.withheld).length;
         const published = await serialized(() =>
-          inTransaction(client, (tx) => this.patterns.upsert(tx, runId, miner.patternType, publishable, run.to)),
+          inTransaction(client, (tx) =>
+            this.patterns.upsert(
+              tx,
+              runId,
+              miner.patternType,
+              released.map((r) => r.pattern),
+              run.to,
+            ),
+          ),
         );
         const refused = found.length - publishable.length;
         if (refused > 0)
           this.logger.warn(`Miner ${miner.name}: the run refused ${refused} of its ${found.length} patterns`);
-        return { ...report(published), ...(refused > 0 ? { refused } : {}) };
+        return { ...report(published), ...(refused > 0 ? { refused } : {}), ...(withheld > 0 ? { withheld } : {}) };
       } catch (error) {
         failedTypes.add(miner.patternType);
         this.logger.warn(`Miner ${miner.name} failed: ${describe(error)}`);
@@ -220,3 +232,21 @@ async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (
 }
 
 const describe = (error: unknown) => errorMessage(error, 300);
+
+/** A pattern as published: what the publication gate withholds (`releasePattern`) is null. */
+function release(p: MinedPattern, k: number): { pattern: PublishedPattern; withheld: boolean } {
+  const { occurrences, figures } = releasePattern(p, k);
+  return {
+    pattern: {
+      module: p.module,
+      signature: p.signature,
+      items: p.items,
+      support: p.support,
+      occurrences: occurrences ? p.occurrences : null,
+      confidence: figures ? finiteOrNull(p.confidence) : null,
+      lift: figures ? finiteOrNull(p.lift) : null,
+      stats: figures && (p.counts || p.stats) ? { ...p.stats, ...p.counts } : null,
+    },
+    withheld: !occurrences || !figures,
+  };
+}

@@ -24,10 +24,32 @@ export interface MinedPattern {
   items: Record<string, unknown>;
   /** Distinct users supporting it. */
   support: number;
+  /** Its events, at most MINING_MAX_OCCURRENCES_PER_USER per user. */
   occurrences: number;
+  /**
+   * Every other count (of users or of events) that its figures are computed from; published in `stats` under these
+   * names. The run's publication gate checks them with the support and the occurrences, and withholds the figures
+   * (counts, stats, confidence, lift) when any count, any difference of two, or any `derived` count is 1..k−1.
+   */
+  counts?: Record<string, number>;
+  /** Further counts a reader can compute from the published ones (e.g. the users who used neither action). */
+  derived?: number[];
+  /** Figures computed from the support and `counts` alone (shares, confidence): published with them or not at all. */
   confidence?: number | null;
   lift?: number | null;
   stats?: Record<string, number> | null;
+}
+
+/** A pattern as the run publishes it: what the publication gate withheld is null. */
+export interface PublishedPattern {
+  module: string;
+  signature: string;
+  items: Record<string, unknown>;
+  support: number;
+  occurrences: number | null;
+  confidence: number | null;
+  lift: number | null;
+  stats: Record<string, number> | null;
 }
 
 /**

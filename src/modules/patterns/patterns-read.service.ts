@@ -89,7 +89,7 @@ export function toPatternView(row: StoredPattern): PatternDto {
     signature: row.signature,
     items: row.items,
     support: row.support,
-    occurrences: Number(row.occurrences),
+    occurrences: row.occurrences === null ? null : Number(row.occurrences),
     confidence: row.confidence,
     lift: row.lift,
     stats: row.stats,

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { uuidv7 } from '../../common/ids/uuid-v7';
-import { finiteOrNull, writeInChunks } from '../../database/chunked-write';
+import { writeInChunks } from '../../database/chunked-write';
 import { SqlPool } from '../../database/sql-pool.service';
 import type { PatternStatus } from './entities/global-pattern.entity';
-import type { MinedPattern } from './pattern-miner';
+import type { PublishedPattern } from './pattern-miner';
 import { GAPPED_PREFIX } from './miners/sequence.miner';
 
 export interface StoredPattern {
@@ -14,7 +14,7 @@ export interface StoredPattern {
   signature: string;
   items: Record<string, unknown>;
   support: number;
-  occurrences: string;
+  occurrences: string | null;
   confidence: number | null;
   lift: number | null;
   stats: Record<string, number> | null;
@@ -54,7 +54,7 @@ export class PatternsRepository {
     client: PoolClient,
     runId: string,
     patternType: string,
-    patterns: MinedPattern[],
+    patterns: PublishedPattern[],
     seenAt: Date,
   ): Promise<number> {
     return writeInChunks(patterns, (chunk) =>
@@ -77,8 +77,8 @@ export class PatternsRepository {
           chunk.map((p) => JSON.stringify(p.items)),
           chunk.map((p) => p.support),
           chunk.map((p) => p.occurrences),
-          chunk.map((p) => finiteOrNull(p.confidence)),
-          chunk.map((p) => finiteOrNull(p.lift)),
+          chunk.map((p) => p.confidence),
+          chunk.map((p) => p.lift),
           chunk.map((p) => (p.stats ? JSON.stringify(p.stats) : null)),
         ],
       ),

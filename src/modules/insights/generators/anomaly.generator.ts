@@ -70,8 +70,8 @@ export class AnomalyGenerator implements InsightGenerator {
           significance: 1 - twoSidedP(z),
           support: Math.min(...[last, Math.floor(median)].filter((c) => c > 0)),
           period: { from: dayStart, to: dayEnd },
-          evidence: { patternIds: [], aggregate: { day: last, baselineMedian: median, baselineDays } },
-          stats: { z: Number.isFinite(z) ? z : Math.sign(z) * Number.MAX_VALUE },
+          evidence: { patternIds: [], aggregate: { day: last, baselineMedian: median } },
+          stats: { z: Number.isFinite(z) ? z : Math.sign(z) * Number.MAX_VALUE, baselineDays },
         });
       }
     }

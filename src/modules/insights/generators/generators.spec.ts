@@ -1,3 +1,4 @@
+import { publishableCounts } from '../../disclosure/publication-gate';
 import type { AppConfig } from '../../../config/app-config';
 import { wilsonLowerBound } from '../../patterns/statistics';
 import type { GenerationContext, InsightGenerator } from '../insight-generator';
@@ -46,6 +47,7 @@ function contextWith(answers: unknown[][], overrides: Partial<GenerationContext>
     query: async <T>() => (queue.shift() ?? []) as T[],
     count: (_identity, n) => n,
     publishable: (n) => n === 0 || n >= K,
+    publishableCounts: (required, optional) => publishableCounts(required, optional, K),
     ...overrides,
   };
 }
@@ -173,28 +175,29 @@ describe('FrictionGenerator', () => {
 });
 
 describe('RecommendationGenerator', () => {
-  const sequence = (occurrences: number, confidence: number, support = 10) => ({
+  /** A published open>save sequence: `support` of the `contextUsers` who went on after open went on with save. */
+  const sequence = (support: number, contextUsers: number) => ({
     id: 'p-1',
     pattern_type: 'sequence',
     module: 'm',
     items: { actions: ['open', 'save'] },
     support,
-    occurrences: String(occurrences),
-    confidence,
+    confidence: support / contextUsers,
+    stats: { length: 2, contextUsers },
   });
 
   it('suggests B after A only when P(B | A) is significantly above INSIGHTS_MIN_CONFIDENCE', async () => {
     const [advice] = await withSettings(new RecommendationGenerator(), config()).generate(
-      contextWith([[sequence(30, 0.9)], []]),
+      contextWith([[sequence(27, 30)], []]),
     );
     expect(advice).toMatchObject({
       key: 'next:open>save',
       value: 0.9,
       baseline: 0.5,
-      evidence: { patternIds: ['p-1'] },
+      evidence: { patternIds: ['p-1'], aggregate: { users: 27, contextUsers: 30 } },
     });
     expect(
-      await withSettings(new RecommendationGenerator(), config()).generate(contextWith([[sequence(6, 0.6)], []])),
+      await withSettings(new RecommendationGenerator(), config()).generate(contextWith([[sequence(10, 17)], []])),
     ).toHaveLength(0);
   });
 

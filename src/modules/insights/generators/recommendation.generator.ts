@@ -19,8 +19,8 @@ interface PatternRow {
   module: string;
   items: { actions?: string[]; original?: string; corrected?: string };
   support: number;
-  occurrences: string;
   confidence: number | null;
+  stats: Record<string, number> | null;
 }
 
 /** One-sided p-value of "the true share exceeds `floor`" for `successes` of `trials` (normal approximation). */
@@ -45,7 +45,7 @@ export class RecommendationGenerator implements InsightGenerator {
 
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const patterns = await context.query<PatternRow>(
-      `SELECT id::text, pattern_type, module, items, support, occurrences, confidence FROM published_patterns
+      `SELECT id::text, pattern_type, module, items, support, confidence, stats FROM published_patterns
         WHERE (pattern_type = 'correction'
            OR (pattern_type = 'sequence' AND signature NOT LIKE '${GAPPED_PREFIX}%' AND jsonb_array_length(items->'actions') = 2))`,
     );
@@ -102,30 +102,30 @@ export class RecommendationGenerator implements InsightGenerator {
   }
 
   /**
-   * The test counts users, not occurrences (a user's occurrences are not independent): `support` users did B
-   * after A, out of about support / confidence users who did something after A.
+   * The test counts users (a user's occurrences are not independent): `support` users did B right after A, out of
+   * the pattern's `contextUsers`, who did something right after A.
    */
   private next(context: GenerationContext, pattern: PatternRow): GeneratedInsight | null {
     const [first, then] = pattern.items.actions ?? [];
-    const confidence = pattern.confidence;
     const support = context.count(`recommendation|${pattern.id}|support`, pattern.support);
-    if (!first || !then || confidence === null || !(confidence > 0) || !(support >= context.minUserSupport))
-      return null;
+    const contextUsers = pattern.stats?.contextUsers;
+    if (!first || !then || contextUsers === undefined || !(support >= context.minUserSupport)) return null;
+    const users = Math.max(support, context.count(`recommendation|${pattern.id}|context`, contextUsers));
+    const confidence = support / users;
     const floor = context.settings.minConfidence;
-    const users = Math.max(support, Math.round(support / Math.min(confidence, 1)));
     const p = aboveFloor(support, users, floor);
     if (!(p < context.alpha)) return null;
     return {
       module: pattern.module,
       key: `next:${first}>${then}`,
-      title: `Suggest ${then} after ${first} in ${pattern.module}: ${percent(confidence)} of the time users do it next`,
+      title: `Suggest ${then} after ${first} in ${pattern.module}: ${percent(confidence)} of the users who go on after ${first} do it next`,
       metric: 'next_action_confidence',
       value: confidence,
       baseline: floor,
       change: null,
       significance: 1 - p,
       support,
-      evidence: { patternIds: [pattern.id], aggregate: { users: support } },
+      evidence: { patternIds: [pattern.id], aggregate: { users: support, contextUsers: users } },
       stats: { p },
     };
   }

@@ -3,8 +3,9 @@ import type { GeneratedInsight, GenerationContext, InsightGenerator } from '../i
 import { periodActivity } from '../period-activity';
 
 /**
- * A per-module overview of the period: active users, users correcting, raters and satisfied raters (counts shown
- * only when 0 or at least k), and the module's most supported published patterns as evidence.
+ * A per-module overview of the period: active users, and users correcting, raters and satisfied raters as far as
+ * they can be shown together without a small cell (`publishableCounts`), with the module's most supported published
+ * patterns as evidence.
  */
 @Injectable()
 export class SummaryGenerator implements InsightGenerator {
@@ -21,14 +22,11 @@ export class SummaryGenerator implements InsightGenerator {
     for (const [module, a] of current) {
       const users = a.users;
       if (!(users >= context.minUserSupport)) continue;
-      const figures: Record<string, number> = { users };
-      for (const [name, value] of [
+      const figures = context.publishableCounts({ users }, [
         ['correcting', a.correcting],
         ['rating', a.rating],
         ['satisfied', a.satisfied],
-      ] as const) {
-        if (context.publishable(value)) figures[name] = value;
-      }
+      ]);
       const parts = [
         `${users} active users`,
         figures.correcting !== undefined ? `${figures.correcting} correcting` : null,

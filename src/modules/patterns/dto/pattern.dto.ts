@@ -78,8 +78,14 @@ export class PatternDto {
   })
   items!: Record<string, unknown>;
   @ApiProperty({ description: 'Distinct users supporting it in the last run' }) support!: number;
-  @ApiProperty() occurrences!: number;
-  @ApiProperty({ nullable: true, type: Number }) confidence!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Its events (each user counted at most MINING_MAX_OCCURRENCES_PER_USER times); null when withheld',
+  })
+  occurrences!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Null when withheld with its counts' })
+  confidence!: number | null;
   @ApiProperty({ nullable: true, type: Number }) lift!: number | null;
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: { type: 'number' } }) stats!: Record<
     string,
@@ -160,6 +166,11 @@ export class MinerReportDto {
     description: 'Patterns the run refused to publish (under k users, malformed, or unacceptable text)',
   })
   refused?: number;
+  @ApiPropertyOptional({
+    description:
+      'Patterns published with figures withheld by the publication gate (they would have shown a small cell)',
+  })
+  withheld?: number;
   @ApiPropertyOptional({
     description:
       'True when the miner failed: `retired` then counts its patterns last counted before a withdrawal or erasure',

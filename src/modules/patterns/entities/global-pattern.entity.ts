@@ -21,7 +21,8 @@ export const GlobalPattern = defineEntity({
     items: p.json<Record<string, unknown>>(),
     /** Distinct users supporting it in the last run's window. */
     support: p.integer(),
-    occurrences: p.bigint().$type<number>(),
+    /** Null when the publication gate withheld it (it would have shown a small cell). */
+    occurrences: p.bigint().$type<number>().nullable(),
     confidence: p.double().nullable(),
     lift: p.double().nullable(),
     /** Miner-specific figures (e.g. mean rating and Wilson bound). */

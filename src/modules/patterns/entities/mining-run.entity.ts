@@ -15,6 +15,8 @@ export interface MinerReport {
   error?: string;
   /** Patterns the run's guard refused (under k users, malformed, or holding text PostgreSQL or readers must not get). */
   refused?: number;
+  /** Patterns published with some figures withheld by the publication gate (they would have shown a small cell). */
+  withheld?: number;
   /** Set when the miner's type failed: `retired` counts the patterns last counted before a withdrawal or erasure. */
   retiredUnverified?: true;
 }

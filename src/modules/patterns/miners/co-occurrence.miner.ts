@@ -50,14 +50,12 @@ export class CoOccurrenceMiner implements PatternMiner {
       items: { actions: [r.x, r.y] },
       support: r.support,
       occurrences: Number(r.occurrences),
+      counts: { usersX: r.x_users, usersY: r.y_users, moduleUsers: r.module_users },
+      // The module's users who used neither action: a reader derives them from the four counts.
+      derived: [r.module_users - r.x_users - r.y_users + r.support],
       confidence: r.support / r.x_users,
       lift: (r.support * r.module_users) / (r.x_users * r.y_users),
-      stats: {
-        usersX: r.x_users,
-        usersY: r.y_users,
-        moduleUsers: r.module_users,
-        confidenceXGivenY: r.support / r.y_users,
-      },
+      stats: { confidenceXGivenY: r.support / r.y_users },
     }));
   }
 }

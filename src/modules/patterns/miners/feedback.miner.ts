@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { smallCell } from '../../disclosure/mechanisms/small-cells';
 import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
 import { wilsonLowerBound } from '../statistics';
 
 /**
  * Satisfaction per module and action from feedback events: ratings (1-5) and sentiments. A rating of 4-5 or a
- * positive sentiment counts as positive, 1-2 or negative as negative, 3 as neither. Each user's feedback counts
- * at most MINING_MAX_OCCURRENCES_PER_USER times (a user's share is scaled down, keeping their mix), so one
- * prolific user cannot swing an action's score. Confidence is the Wilson lower bound (95 %) of the positive share.
- * The mean rating appears only when at least k of the users gave a numeric rating.
+ * positive sentiment is a positive feedback, 1-2 or negative a negative one, 3 neither. Every figure counts users,
+ * each once: a user is positive about the action when more of their feedback on it was positive than negative,
+ * negative in the opposite case, neither on a tie — so one prolific user cannot swing an action's score. Confidence
+ * is the Wilson lower bound (95 %) of the positive users' share. The raters who gave a numeric rating, and their mean
+ * rating (each user's own mean, averaged over users), appear when publishing their count shows no small cell.
  */
 @Injectable()
 export class FeedbackMiner implements PatternMiner {
@@ -19,52 +21,49 @@ export class FeedbackMiner implements PatternMiner {
       module: string;
       action: string;
       support: number;
-      raters: number;
       occurrences: string;
-      weight: number;
       positive: number;
       negative: number;
-      ratings: number;
-      rating_sum: number;
+      raters: number;
+      mean_rating: number | null;
     }>(
       `WITH per_user AS (
-         SELECT module, action, user_id, count(*) AS n,
+         SELECT module, action, user_id, least(count(*), $4) AS n,
                 count(*) FILTER (WHERE rating >= 4 OR sentiment = 'positive') AS positive,
                 count(*) FILTER (WHERE rating <= 2 OR sentiment = 'negative') AS negative,
-                count(rating) AS ratings, coalesce(sum(rating), 0) AS rating_sum
+                avg(rating) AS mean_rating
            FROM ${CONSENTED_EVENTS} e
           WHERE event_type = 'feedback'
           GROUP BY module, action, user_id
-       ), scaled AS (
-         SELECT *, least(n, $4)::float8 / n AS f FROM per_user
        )
-       SELECT module, action, count(*)::int AS support, (count(*) FILTER (WHERE ratings > 0))::int AS raters, sum(n)::bigint AS occurrences, sum(n * f) AS weight,
-              sum(positive * f) AS positive, sum(negative * f) AS negative, sum(ratings * f) AS ratings, sum(rating_sum * f) AS rating_sum
-         FROM scaled
+       SELECT module, action, count(*)::int AS support, sum(n)::bigint AS occurrences,
+              count(*) FILTER (WHERE positive > negative)::int AS positive,
+              count(*) FILTER (WHERE negative > positive)::int AS negative,
+              count(mean_rating)::int AS raters, avg(mean_rating)::float8 AS mean_rating
+         FROM per_user
         GROUP BY module, action
        HAVING count(*) >= $3`,
       [window.from, window.to, window.minUserSupport, window.settings.maxOccurrencesPerUser],
     );
     return rows.map((r) => {
-      const positiveShare = r.weight > 0 ? r.positive / r.weight : 0;
-      const wilson = wilsonLowerBound(r.positive, r.weight);
+      const neither = r.support - r.positive - r.negative;
+      const showRaters =
+        r.mean_rating !== null &&
+        smallCell([r.support, r.positive, r.negative, r.raters], window.minUserSupport, [neither]) === null;
+      const wilson = wilsonLowerBound(r.positive, r.support);
       return {
         module: r.module,
         signature: r.action,
         items: { action: r.action },
         support: r.support,
         occurrences: Number(r.occurrences),
+        counts: { positive: r.positive, negative: r.negative, ...(showRaters ? { raters: r.raters } : {}) },
+        derived: [neither],
         confidence: wilson,
         stats: {
-          weightedCount: round(r.weight),
-          positive: round(r.positive),
-          negative: round(r.negative),
-          positiveShare: round(positiveShare),
+          positiveShare: round(r.positive / r.support),
           wilsonLower: round(wilson),
-          // The mean rating is its own figure: published only when k users gave a rating (not just a sentiment).
-          ...(r.raters >= window.minUserSupport
-            ? { meanRating: round(r.rating_sum / r.ratings), ratings: round(r.ratings) }
-            : {}),
+          ...(showRaters ? { meanRating: round(r.mean_rating!) } : {}),
         },
       };
     });

@@ -23,7 +23,12 @@ async function mine(sessions: Sessions, opts: GappedMiningOptions) {
   return new Map(
     found.map((f) => [
       f.codes.map((c) => db.names[c]).join('>'),
-      { support: f.support, occurrences: f.occurrences, continuations: f.continuations },
+      {
+        support: f.support,
+        occurrences: f.occurrences,
+        continuations: f.continuations,
+        continuationUsers: f.continuationUsers,
+      },
     ]),
   );
 }
@@ -58,16 +63,31 @@ function bruteForce(sessions: Sessions, opts: GappedMiningOptions) {
       totals.set(key, t);
     }
   }
+  // A user continues a prefix when some sequence of theirs extends it by one action.
+  const continuing = new Map<string, Set<string>>();
+  for (const [user, counts] of perUser)
+    for (const key of counts.keys()) {
+      const prefix = key.split('>').slice(0, -1).join('>');
+      continuing.set(prefix, (continuing.get(prefix) ?? new Set()).add(user));
+    }
   const continuations = new Map<string, number>();
   for (const [key, t] of totals) {
     const prefix = key.split('>').slice(0, -1).join('>');
     continuations.set(prefix, (continuations.get(prefix) ?? 0) + t.occurrences);
   }
-  const result = new Map<string, { support: number; occurrences: number; continuations: number }>();
+  const result = new Map<
+    string,
+    { support: number; occurrences: number; continuations: number; continuationUsers: number }
+  >();
   for (const [key, t] of totals) {
     const parts = key.split('>');
     if (t.support < opts.minSupport || parts.length < opts.minLength) continue;
-    result.set(key, { ...t, continuations: continuations.get(parts.slice(0, -1).join('>'))! });
+    const prefix = parts.slice(0, -1).join('>');
+    result.set(key, {
+      ...t,
+      continuations: continuations.get(prefix)!,
+      continuationUsers: continuing.get(prefix)!.size,
+    });
   }
   return result;
 }
@@ -90,7 +110,7 @@ describe('mineGappedSequences', () => {
     ];
     const found = await mine(sessions, options({ minSupport: 3 }));
     // After open came x, y or save (within the gap): 5 continuations, 3 of them save.
-    expect(found.get('open>save')).toEqual({ support: 3, occurrences: 3, continuations: 5 });
+    expect(found.get('open>save')).toEqual({ support: 3, occurrences: 3, continuations: 5, continuationUsers: 3 });
     expect(found.size).toBe(1);
   });
 
@@ -113,7 +133,7 @@ describe('mineGappedSequences', () => {
       options({ minSupport: 3, maxOccurrencesPerUser: 5 }),
     );
     // 5 of the heavy user's 50 occurrences count, plus one each of the others; u3's a was also followed by z.
-    expect(atK.get('a>b')).toEqual({ support: 3, occurrences: 7, continuations: 8 });
+    expect(atK.get('a>b')).toEqual({ support: 3, occurrences: 7, continuations: 8, continuationUsers: 3 });
   });
 
   it('needs the order: b then a is not a then b', async () => {
@@ -135,8 +155,8 @@ describe('mineGappedSequences', () => {
       ['u4', ['a', 'b']],
     ];
     const found = await mine(sessions, options({ minSupport: 2 }));
-    // a>b was followed by c twice and d once (u4's ended there).
-    expect(found.get('a>b>c')).toEqual({ support: 2, occurrences: 2, continuations: 3 });
+    // a>b was followed by c twice and d once (u4's ended there): by three users, two of whom went on with c.
+    expect(found.get('a>b>c')).toEqual({ support: 2, occurrences: 2, continuations: 3, continuationUsers: 3 });
   });
 
   it('agrees with brute force on random sessions', async () => {

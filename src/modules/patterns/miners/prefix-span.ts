@@ -28,6 +28,8 @@ export interface FoundSequence {
    * as above): occurrences / continuations = P(last | the actions before it).
    */
   continuations: number;
+  /** Distinct users with a session where the sequence without its last action is followed by some action. */
+  continuationUsers: number;
 }
 
 export class TooManySequencesError extends Error {
@@ -65,12 +67,17 @@ export async function mineGappedSequences(
       await pause();
       sliceStart = performance.now();
     }
-    const { children, continuations } = scan(db, levels[depth], options, depth === 0 ? null : { sessions, ends });
+    const { children, continuations, continuationUsers } = scan(
+      db,
+      levels[depth],
+      options,
+      depth === 0 ? null : { sessions, ends },
+    );
     for (const child of children) {
       const codes = [...prefix, child.code];
       if (codes.length >= options.minLength) {
         if (found.length >= options.maxResults) throw new TooManySequencesError(options.maxResults);
-        found.push({ codes, support: child.support, occurrences: child.occurrences, continuations });
+        found.push({ codes, support: child.support, occurrences: child.occurrences, continuations, continuationUsers });
       }
       if (codes.length < options.maxLength) await grow(codes, child.sessions, child.ends, depth + 1);
     }
@@ -161,17 +168,24 @@ function scan(
   c: Counters,
   options: GappedMiningOptions,
   parent: { sessions: Int32Array; ends: Int32Array } | null,
-): { children: Child[]; continuations: number } {
+): { children: Child[]; continuations: number; continuationUsers: number } {
   const { items, starts, users } = db;
   const span = options.maxGap + 1;
   const n = parent ? parent.sessions.length : db.sessionCount;
   c.begin(parent ? n * span : items.length);
   const { codes, sessions, ends, childSessions, childEnds } = c;
   let m = 0;
+  // Sessions come in ascending order and one user's sessions are consecutive: a user is counted once.
+  let continuationUsers = 0;
+  let lastContinuingUser = -1;
   for (let i = 0; i < n; i++) {
     const s = parent ? parent.sessions[i] : i;
     const from = parent ? parent.ends[i] + 1 : starts[s];
     const to = parent ? Math.min(from + span, starts[s + 1]) : starts[s + 1];
+    if (from < to && users[s] !== lastContinuingUser) {
+      lastContinuingUser = users[s];
+      continuationUsers++;
+    }
     for (let q = from; q < to; q++) {
       const y = items[q];
       c.touch(y);
@@ -229,5 +243,5 @@ function scan(
       ends: childEnds.subarray(start, end),
     };
   });
-  return { children, continuations };
+  return { children, continuations, continuationUsers };
 }

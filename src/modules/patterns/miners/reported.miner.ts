@@ -47,7 +47,7 @@ export class ReportedMiner implements PatternMiner {
         },
         support: group.support,
         occurrences: group.occurrences,
-        stats: { sampledReports: reports.length },
+        counts: { sampledReports: reports.length },
       });
     }
     return out;

@@ -21,9 +21,9 @@ const FETCH_ROWS = 2000;
  * stream from a server-side cursor one module at a time into a SessionDatabase (about 4 bytes per event), which
  * PrefixSpan (`prefix-span.ts`) mines twice, with gap 0 and with the gap. Support counts distinct users;
  * occurrences count positions where the sequence ends, at most MINING_MAX_OCCURRENCES_PER_USER per user, so one
- * heavy user neither makes a pattern nor dominates its confidence. Confidence is the sequence's share of all
- * sequences that extend its context (its actions but the last) by one action: P(last | context), which
- * `POST /patterns/predict` uses (contiguous sequences only).
+ * heavy user neither makes a pattern nor dominates it. Confidence counts users too: of the users who did anything
+ * right after the sequence's context (its actions but the last; `stats.contextUsers`), the share who did its last
+ * action — P(last | context) per user, which `POST /patterns/predict` uses (contiguous sequences only).
  */
 @Injectable()
 export class SequenceMiner implements PatternMiner {
@@ -89,7 +89,8 @@ export class SequenceMiner implements PatternMiner {
       });
       return found.map((f) => {
         const actions = f.codes.map((code) => db.names[code]);
-        const confidence = f.occurrences / f.continuations;
+        const counts = { contextUsers: f.continuationUsers };
+        const confidence = f.support / f.continuationUsers;
         const stats = { length: actions.length };
         return maxGap === 0
           ? {
@@ -98,6 +99,7 @@ export class SequenceMiner implements PatternMiner {
               items: { actions },
               support: f.support,
               occurrences: f.occurrences,
+              counts,
               confidence,
               stats,
             }
@@ -107,6 +109,7 @@ export class SequenceMiner implements PatternMiner {
               items: { actions, gapped: true, maxGap },
               support: f.support,
               occurrences: f.occurrences,
+              counts,
               confidence,
               stats: { ...stats, minSupport },
             };
