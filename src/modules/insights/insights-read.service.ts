@@ -58,7 +58,10 @@ export class InsightsReadService {
     );
   }
 
-  /** One insight with the evidence patterns that are still published; withdrawn or expired ones only for `history`. */
+  /**
+   * One insight with the evidence patterns that are still published; withdrawn or expired ones only for `history`
+   * (admins), who also see the ids of evidence patterns retired since.
+   */
   async get(id: string, history = false): Promise<ReturnType<typeof toInsightView> & { patterns: PatternDto[] }> {
     const view = await this.cache.read(`get:${id}`, async () => {
       const row = await this.insights.byId(id);
@@ -75,7 +78,9 @@ export class InsightsReadService {
         if (!(error instanceof PatternNotFoundError)) throw error;
       }
     }
-    return { ...view, patterns };
+    // A non-admin is never led to a retired pattern: the evidence names only the patterns still published.
+    if (history) return { ...view, patterns };
+    return { ...view, evidence: { ...view.evidence, patternIds: patterns.map((p) => p.id) }, patterns };
   }
 
   async listRuns(limit: number, cursor?: string): Promise<Page<ReturnType<typeof toRunView>>> {
