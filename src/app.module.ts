@@ -24,6 +24,7 @@ import { HealthModule } from './modules/health/health.module';
 import { LearningModule } from './modules/learning/learning.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { PatternsModule } from './modules/patterns/patterns.module';
+import { DisclosureModule } from './modules/disclosure/disclosure.module';
 import { foundationModules } from './foundation';
 import { REDIS_CLIENT, type RedisClient } from './redis/redis.module';
 
@@ -67,6 +68,7 @@ export class AppModule {
         CryptoModule,
         ConsentModule,
         LearningModule,
+        DisclosureModule,
         PatternsModule,
         InsightsModule,
         RetentionModule,

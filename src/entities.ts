@@ -18,6 +18,7 @@ import { ConsentingUser } from './modules/consent/entities/consenting-user.view'
 import { ConsentedLearningEvent } from './modules/learning/entities/consented-learning-event.view';
 import { PublishedPattern } from './modules/patterns/entities/published-pattern.view';
 import { ScheduledSlot } from './database/scheduling/scheduled-slot.entity';
+import { PrivacyBudgetSpend } from './modules/disclosure/entities/privacy-budget-spend.entity';
 
 /**
  * Every entity of the schema, for the migration generator (`mikro-orm.config.ts`) and the test that the entities
@@ -38,6 +39,7 @@ export const ENTITIES = [
   MiningRun,
   CollectiveInsight,
   InsightRun,
+  PrivacyBudgetSpend,
   RetentionRun,
   LegalHold,
   ScheduledSlot,

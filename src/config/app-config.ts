@@ -97,6 +97,18 @@ export class AppConfig {
     /** Schedule of purges; null when scheduled purges are off. */
     cron: string | null;
   };
+  /** User-level differential privacy and its budget (docs/privacy.md). */
+  privacy: {
+    /** Null: threshold mode (k users and the small-cell gate). Set: the ε each mining run spends. */
+    dpEpsilon: number | null;
+    dpDelta: number;
+    /** L: the most patterns of one miner a user's data may add to in a run. */
+    maxPatternsPerUser: number;
+    /** The total (ε, δ) all runs of any rolling `budgetDays` may spend. */
+    budgetEpsilon: number;
+    budgetDelta: number;
+    budgetDays: number;
+  };
   insights: {
     /** The period insights describe (the last this many days), compared with the same span before. */
     periodDays: number;

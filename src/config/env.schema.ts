@@ -227,6 +227,26 @@ export class EnvironmentVariables {
   @NumberSetting(0.01, 10)
   INSIGHTS_DP_EPSILON?: number;
 
+  /** Set: user-level differential privacy for patterns (ε a mining run spends over all its miners). */
+  @IsOptional()
+  @NumberSetting(0.01, 10)
+  DP_EPSILON?: number;
+
+  @NumberSetting(1e-12, 0.01)
+  DP_DELTA = 1e-6;
+
+  @IntSetting(1, 1000)
+  DP_MAX_PATTERNS_PER_USER = 20;
+
+  @NumberSetting(0.01, 1000)
+  PRIVACY_BUDGET_EPSILON = 10;
+
+  @NumberSetting(1e-12, 0.1)
+  PRIVACY_BUDGET_DELTA = 1e-4;
+
+  @IntSetting(1, 3650)
+  PRIVACY_BUDGET_DAYS = 30;
+
   @IntSetting(1, 1_000_000)
   THROTTLE_LIMIT = 1000;
 

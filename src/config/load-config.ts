@@ -107,6 +107,10 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
     problems.push('PATTERNS_CRON must be a cron expression (5 or 6 fields, e.g. "0 * * * *") or off');
   }
   const trustProxy = parseTrustProxy(env.TRUST_PROXY);
+  if (env.DP_EPSILON !== undefined && env.DP_EPSILON > env.PRIVACY_BUDGET_EPSILON)
+    problems.push('DP_EPSILON must be at most PRIVACY_BUDGET_EPSILON (a run could never spend it)');
+  if (env.DP_EPSILON !== undefined && env.DP_DELTA > env.PRIVACY_BUDGET_DELTA)
+    problems.push('DP_DELTA must be at most PRIVACY_BUDGET_DELTA (a run could never spend it)');
   if (trustProxy.problem && !problems.some((p) => p.startsWith('TRUST_PROXY'))) problems.push(trustProxy.problem);
   // A per-client limit below the per-address one would make the per-address limit unreachable.
   if (
@@ -217,6 +221,14 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       auditDays: env.AUDIT_RETENTION_DAYS,
       runDays: env.RUN_RETENTION_DAYS,
       cron: env.RETENTION_CRON === 'off' ? null : env.RETENTION_CRON,
+    },
+    privacy: {
+      dpEpsilon: env.DP_EPSILON ?? null,
+      dpDelta: env.DP_DELTA,
+      maxPatternsPerUser: env.DP_MAX_PATTERNS_PER_USER,
+      budgetEpsilon: env.PRIVACY_BUDGET_EPSILON,
+      budgetDelta: env.PRIVACY_BUDGET_DELTA,
+      budgetDays: env.PRIVACY_BUDGET_DAYS,
     },
     insights: {
       periodDays: env.INSIGHTS_PERIOD_DAYS,

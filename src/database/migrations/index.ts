@@ -12,6 +12,7 @@ import { Migration20261206150000 } from './Migration20261206150000';
 import { Migration20261206160000 } from './Migration20261206160000';
 import { Migration20261206170000 } from './Migration20261206170000';
 import { Migration20261206180000 } from './Migration20261206180000';
+import { Migration20261206190000 } from './Migration20261206190000';
 
 /**
  * Every migration, in order. The application and the tests run this list (no file globbing, so compiled and
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   Migration20261206160000,
   Migration20261206170000,
   Migration20261206180000,
+  Migration20261206190000,
 ];

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../../config/app-config';
 import { BlindIndexService } from '../crypto/blind-index.service';
-import { InsightNoise, laplaceQuantile, uniformFromDigest } from './insight-noise';
+import { uniformFromDigest } from '../disclosure/keyed-uniform';
+import { InsightNoise, laplaceQuantile } from './insight-noise';
 
 function noise(epsilon: number | null, root = Buffer.alloc(32, 7)) {
   const keyed = new BlindIndexService();

@@ -1,12 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { BlindIndexService } from '../crypto/blind-index.service';
-
-/** A uniform number in (0, 1) from the first 52 bits of a hex digest. */
-export function uniformFromDigest(hex: string): number {
-  const bits = Number.parseInt(hex.slice(0, 13), 16);
-  return (bits + 0.5) / 2 ** 52;
-}
+import { uniformFromDigest } from '../disclosure/keyed-uniform';
 
 /** The Laplace(0, scale) quantile at `u` in (0, 1). */
 export function laplaceQuantile(u: number, scale: number): number {
