@@ -40,6 +40,7 @@ describe('OpenAPI documentation (e2e)', () => {
       '/api/v1/patterns/predict',
       '/api/v1/patterns/runs',
       '/api/v1/patterns/{id}',
+      '/api/v1/privacy/budget',
       '/api/v1/privacy/me',
       '/api/v1/privacy/me/export',
       '/api/v1/privacy/users/{userId}',

@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
-import { firstPerKey } from '../../common/collections/first-per-key';
 import { errorMessage } from '../../common/errors/error-message';
 import { checkPluginNames, type Contributions } from '../../common/extension/contributions';
-import { isSafeJson, unsafeTextReason } from '../../common/text/safe-text';
 import { AppConfig } from '../../config/app-config';
 import type { RunOutcome, RunStart } from '../../database/runs/run-book';
 import { ClusterScheduler } from '../../database/scheduling/cluster-scheduler';
@@ -15,9 +13,10 @@ import type { MinerReport, RunTrigger } from './entities/mining-run.entity';
 import type { RunStatus } from '../../common/runs/run-status';
 import { ConsentLedgerService } from '../consent/consent-ledger.service';
 import { MiningRuns } from './mining-runs';
-import { releasePattern } from '../disclosure/publication-gate';
-import { finiteOrNull } from '../../database/chunked-write';
-import { PATTERN_MINERS, type MinedPattern, type PatternMiner, type PublishedPattern } from './pattern-miner';
+import { KeyedUniform } from '../disclosure/keyed-uniform';
+import { PrivacyBudget } from '../disclosure/privacy-budget.service';
+import { PATTERN_MINERS, type PatternMiner } from './pattern-miner';
+import { minerDp, publish, type PublicationMode } from './publication';
 import { PatternsRepository } from './patterns.repository';
 
 /** Emitted after every finished run (caches of pattern reads listen to it). */
@@ -29,7 +28,6 @@ export interface PatternsMinedEvent {
 
 /** A miner's statement running longer than this is cancelled (the run then reports the miner as failed). */
 const STATEMENT_TIMEOUT_MS = 300_000;
-const MAX_SIGNATURE = 512;
 
 export type StartResult = RunStart<MinerReport[]>;
 
@@ -56,6 +54,8 @@ export class MiningService implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly events: EventEmitter2,
     private readonly audit: AuditService,
+    private readonly budget: PrivacyBudget,
+    private readonly uniform: KeyedUniform,
     private readonly scheduler: ClusterScheduler,
     private readonly runs: MiningRuns,
     private readonly consent: ConsentLedgerService,
@@ -101,6 +101,22 @@ export class MiningService implements OnApplicationBootstrap {
 
   private async execute(client: PoolClient, run: OpenRun): Promise<RunOutcome<MinerReport[]>> {
     const runId = run.id;
+    const mode = this.publicationMode(run);
+    if (mode.kind === 'dp') {
+      // The whole run's (ε, δ) is spent before anything is published; refused, it publishes nothing new.
+      const spent = await this.budget.spend(
+        'mining',
+        runId,
+        this.config.privacy.dpEpsilon!,
+        this.config.privacy.dpDelta,
+      );
+      if (!spent.granted) {
+        this.logger.warn(`Mining run ${runId} published nothing: ${spent.reason}`);
+        this.events.emit(PATTERNS_MINED, { runId, status: 'failed' } satisfies PatternsMinedEvent);
+        return { status: 'failed', report: [], error: `Published nothing: ${spent.reason}`, summary: 'no budget' };
+      }
+    }
+    const miners = this.miners().filter((m) => mode.kind === 'threshold' || m.supportsDp === true);
     const failedTypes = new Set<string>();
     const limits = { statementTimeoutMs: STATEMENT_TIMEOUT_MS, workMemMb: this.config.patterns.workMemMb };
     // Upserts share the run's connection: one transaction at a time.
@@ -127,32 +143,24 @@ export class MiningService implements OnApplicationBootstrap {
           miner.mine({
             from: run.from,
             to: run.to,
-            minUserSupport: run.minUserSupport,
+            minUserSupport: mode.kind === 'dp' ? 1 : run.minUserSupport,
             settings: this.config.patterns,
             query,
+            dp: mode.kind === 'dp' ? minerDp(miner.patternType, mode) : null,
           }),
         );
-        const publishable = firstPerKey(
-          found.filter((p) => this.publishable(p, run.minUserSupport)),
-          (p) => `${p.module}\u0000${p.signature}`,
-        );
-        const released = publishable.map((p) => release(p, run.minUserSupport));
-        const withheld = released.filter((r) => r.withheld).length;
+        const { patterns, refused, withheld, unselected } = publish(miner, found, mode);
         const published = await serialized(() =>
-          inTransaction(client, (tx) =>
-            this.patterns.upsert(
-              tx,
-              runId,
-              miner.patternType,
-              released.map((r) => r.pattern),
-              run.to,
-            ),
-          ),
+          inTransaction(client, (tx) => this.patterns.upsert(tx, runId, miner.patternType, patterns, run.to)),
         );
-        const refused = found.length - publishable.length;
         if (refused > 0)
           this.logger.warn(`Miner ${miner.name}: the run refused ${refused} of its ${found.length} patterns`);
-        return { ...report(published), ...(refused > 0 ? { refused } : {}), ...(withheld > 0 ? { withheld } : {}) };
+        return {
+          ...report(published),
+          ...(refused > 0 ? { refused } : {}),
+          ...(withheld > 0 ? { withheld } : {}),
+          ...(mode.kind === 'dp' ? { unselected } : {}),
+        };
       } catch (error) {
         failedTypes.add(miner.patternType);
         this.logger.warn(`Miner ${miner.name} failed: ${describe(error)}`);
@@ -160,7 +168,7 @@ export class MiningService implements OnApplicationBootstrap {
       }
     };
 
-    const reports = await mapConcurrently(this.miners(), this.config.patterns.concurrency, mineOne);
+    const reports = await mapConcurrently(miners, this.config.patterns.concurrency, mineOne);
     let revokedAt: Date | null | undefined;
     for (const type of new Set(reports.map((r) => r.patternType))) {
       const last = reports.filter((r) => r.patternType === type).at(-1)!;
@@ -196,24 +204,23 @@ export class MiningService implements OnApplicationBootstrap {
     };
   }
 
-  /** The run's own guard: whatever a miner returns, nothing under k users or malformed is published. */
-  private publishable(p: MinedPattern, k: number): boolean {
-    return (
-      Number.isInteger(p.support) &&
-      p.support >= k &&
-      Number.isFinite(p.occurrences) &&
-      p.occurrences >= 0 &&
-      typeof p.module === 'string' &&
-      p.module.length > 0 &&
-      p.module.length <= 64 &&
-      typeof p.signature === 'string' &&
-      p.signature.length > 0 &&
-      p.signature.length <= MAX_SIGNATURE &&
-      unsafeTextReason(p.module) === null &&
-      unsafeTextReason(p.signature) === null &&
-      isSafeJson(p.items) &&
-      isSafeJson(p.stats ?? null)
-    );
+  /**
+   * Threshold mode, or DP mode (DP_EPSILON): the run's (ε, δ) shared equally by the miners that take part, the
+   * period of its randomness the run's window (whole days: runs over the same data on the same day agree).
+   */
+  private publicationMode(run: OpenRun): PublicationMode {
+    const { privacy, patterns } = this.config;
+    const k = run.minUserSupport;
+    if (privacy.dpEpsilon === null) return { kind: 'threshold', k };
+    const taking = Math.max(1, this.miners().filter((m) => m.supportsDp === true).length);
+    return {
+      kind: 'dp',
+      k,
+      budget: { epsilon: privacy.dpEpsilon / taking, delta: privacy.dpDelta / taking },
+      bounds: { maxPartitions: privacy.maxPatternsPerUser, maxContributions: patterns.maxOccurrencesPerUser },
+      period: `${run.from.toISOString().slice(0, 10)}..${run.to.toISOString().slice(0, 10)}`,
+      uniform: (label) => this.uniform.draw(label),
+    };
   }
 }
 
@@ -232,21 +239,3 @@ async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (
 }
 
 const describe = (error: unknown) => errorMessage(error, 300);
-
-/** A pattern as published: what the publication gate withholds (`releasePattern`) is null. */
-function release(p: MinedPattern, k: number): { pattern: PublishedPattern; withheld: boolean } {
-  const { occurrences, figures } = releasePattern(p, k);
-  return {
-    pattern: {
-      module: p.module,
-      signature: p.signature,
-      items: p.items,
-      support: p.support,
-      occurrences: occurrences ? p.occurrences : null,
-      confidence: figures ? finiteOrNull(p.confidence) : null,
-      lift: figures ? finiteOrNull(p.lift) : null,
-      stats: figures && (p.counts || p.stats) ? { ...p.stats, ...p.counts } : null,
-    },
-    withheld: !occurrences || !figures,
-  };
-}

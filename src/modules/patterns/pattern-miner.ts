@@ -7,12 +7,37 @@ export interface MiningWindow {
   /** Events that happened in [from, to) are mined. */
   from: Date;
   to: Date;
-  /** k: a pattern fewer distinct users support is not published (the run also drops any a miner returns). */
+  /**
+   * k: a pattern fewer distinct users support is not published (the run also drops any a miner returns). In DP mode
+   * it is 1: every candidate goes to the run's differentially private selection instead.
+   */
   minUserSupport: number;
   /** The run's mining settings (MINING_*, MAX_SEQUENCE_*): a miner reads its parameters here, not from the config. */
   settings: Readonly<AppConfig['patterns']>;
   /** Runs SQL in the miner's own snapshot (a repeatable-read, read-only transaction on a pooled connection). */
   query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Null in threshold mode; in DP mode what the miner must honour (docs/privacy.md). */
+  dp: MinerDp | null;
+}
+
+/**
+ * DP mode, for a miner: count every user towards at most `maxPartitions` patterns (L) and at most `maxContributions`
+ * occurrences of each (C), choosing which by rank (a hash of the user, the pattern and the run's period: the same
+ * for the same data, never looking at other users); put only per-user-bounded counts in `counts` (each user adds at
+ * most 1 to each); no threshold of its own (the run's selection decides). `keeps` tells whether the run will
+ * publish a candidate, for miners that would otherwise decrypt or sample every candidate.
+ */
+export interface MinerDp {
+  maxPartitions: number;
+  maxContributions: number;
+  /**
+   * SQL: the rows of `relation` (one per user and pattern, with a `user_id` column) a user keeps, at most L each,
+   * ranked by `keyExpression` (text naming the pattern).
+   */
+  bounded(relation: string, keyExpression: string): string;
+  /** The rank of a (user, pattern) pair in JavaScript, for miners that bound contributions in code (lower first). */
+  rank(userId: string, key: string): string;
+  keeps(module: string, signature: string, users: number): boolean;
 }
 
 /** One pattern a miner found; identified by (the miner's pattern type, module, signature). */
@@ -61,7 +86,20 @@ export interface PatternMiner {
   readonly name: string;
   /** The `pattern_type` of what it publishes, e.g. `sequence` (several miners may share one). */
   readonly patternType: string;
+  /** True when `mine` honours `window.dp`; in DP mode the run skips (and retires the patterns of) miners without it. */
+  readonly supportsDp?: boolean;
   mine(window: MiningWindow): Promise<MinedPattern[]>;
+  /**
+   * DP mode: the figures computed from the released (noised) counts alone — confidence, lift, shares (post-processing,
+   * which spends no budget). Without it, released patterns carry their counts and nothing computed from them.
+   */
+  deriveFromReleased?(released: ReleasedPattern[]): void;
+}
+
+/** A pattern the DP release published, before the figures its miner derives from the noised counts. */
+export interface ReleasedPattern extends PublishedPattern {
+  /** The noised counts, published in `stats`. */
+  counts: Record<string, number>;
 }
 
 export const PATTERN_MINERS = Symbol('PATTERN_MINERS');

@@ -8,6 +8,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { contributionsProvider } from '../../common/extension/contributions';
 import { AuditModule } from '../audit/audit.module';
+import { DisclosureModule } from '../disclosure/disclosure.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { SignatureGroupReader } from './signature-groups';
 import { CoOccurrenceMiner } from './miners/co-occurrence.miner';
@@ -36,6 +37,7 @@ import { PredictionService } from './prediction.service';
     DiscoveryModule,
     CryptoModule,
     ConsentModule,
+    DisclosureModule,
   ],
   controllers: [PatternsController],
   providers: [

@@ -17,7 +17,8 @@ export interface SignatureGroup {
 
 /**
  * Finds the signature groups of an event type — what miners that publish text (corrections, reported patterns) start
- * from — and decrypts up to `sample` examples of each, one per user. Only groups MIN_USER_SUPPORT users share are
+ * from — and decrypts up to `sample` examples of each, one per user. Occurrences count each user's events at most
+ * MINING_MAX_OCCURRENCES_PER_USER times; in DP mode each user counts towards at most L groups. Only groups MIN_USER_SUPPORT users share are
  * decrypted at all. An event whose key was shredded (its user is being erased) or whose ciphertext does not
  * authenticate is skipped, never published.
  */
@@ -26,7 +27,7 @@ export class SignatureGroupReader {
   constructor(private readonly encryption: FieldEncryptionService) {}
 
   async groups(window: MiningWindow, eventType: string, sample: number): Promise<SignatureGroup[]> {
-    const rows = await window.query<{
+    const found = await window.query<{
       module: string;
       signature: string;
       support: number;
@@ -39,18 +40,21 @@ export class SignatureGroupReader {
           WHERE event_type = $4 AND signature IS NOT NULL
           GROUP BY module, signature, user_id
        )
-       SELECT module, signature, count(*)::int AS support, sum(n)::bigint AS occurrences,
+       SELECT module, signature, count(*)::int AS support, sum(least(n, $6))::bigint AS occurrences,
               (array_agg(first_id ORDER BY first_id))[1:$5::int] AS examples
-         FROM per_user
+         FROM ${window.dp ? window.dp.bounded('per_user', "module || '|' || signature") : 'per_user'} u
         GROUP BY module, signature
        HAVING count(*) >= $3`,
-      [window.from, window.to, window.minUserSupport, eventType, sample],
+      [window.from, window.to, window.minUserSupport, eventType, sample, window.settings.maxOccurrencesPerUser],
     );
+    // DP mode: only what the run's selection will publish is decrypted.
+    const dp = window.dp;
+    const chosen = dp ? found.filter((r) => dp.keeps(r.module, r.signature, r.support)) : found;
     const data = await this.decrypt(
       window,
-      rows.flatMap((r) => r.examples),
+      chosen.flatMap((r) => r.examples),
     );
-    return rows.map((r) => ({
+    return chosen.map((r) => ({
       module: r.module,
       signature: r.signature,
       support: r.support,

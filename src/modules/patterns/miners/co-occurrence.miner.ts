@@ -1,18 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
+import {
+  CONSENTED_EVENTS,
+  type MinedPattern,
+  type MinerDp,
+  type MiningWindow,
+  type PatternMiner,
+} from '../pattern-miner';
 
 /**
  * Actions (interactions) used by the same users, per module: for each pair (x, y) with x < y, support = users who used both;
  * confidence = P(y | x) = support / users of x (the reverse in stats); lift = P(x and y) / (P(x) P(y)) over the
  * module's users — above 1 when using one makes the other likelier. Occurrences count each user's uses of the pair
- * at most MINING_MAX_OCCURRENCES_PER_USER times.
+ * at most MINING_MAX_OCCURRENCES_PER_USER times. DP mode: each user counts towards at most L pairs; only the support
+ * and occurrences are published (the users of x and y are other releases: confidence and lift are not).
  */
 @Injectable()
 export class CoOccurrenceMiner implements PatternMiner {
   readonly name = 'co_occurrence';
   readonly patternType = 'co_occurrence';
+  readonly supportsDp = true;
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
+    if (window.dp) return this.mineBounded(window, window.dp);
     const rows = await window.query<{
       module: string;
       x: string;
@@ -56,6 +65,29 @@ export class CoOccurrenceMiner implements PatternMiner {
       confidence: r.support / r.x_users,
       lift: (r.support * r.module_users) / (r.x_users * r.y_users),
       stats: { confidenceXGivenY: r.support / r.y_users },
+    }));
+  }
+
+  /** DP mode: every pair a user used, at most L per user, counted with no threshold (the run's selection decides). */
+  private async mineBounded(window: MiningWindow, dp: MinerDp): Promise<MinedPattern[]> {
+    const rows = await window.query<{ module: string; x: string; y: string; support: number; occurrences: string }>(
+      `WITH used AS (
+         SELECT module, action, user_id, least(count(*), $3) AS n FROM ${CONSENTED_EVENTS} e WHERE event_type = 'interaction' GROUP BY module, action, user_id
+       ), pairs AS (
+         SELECT a.module, a.action AS x, b.action AS y, a.user_id, least(a.n, b.n) AS n
+           FROM used a JOIN used b ON b.module = a.module AND b.user_id = a.user_id AND a.action < b.action
+       )
+       SELECT module, x, y, count(*)::int AS support, sum(n)::bigint AS occurrences
+         FROM ${dp.bounded('pairs', "module || '|' || x || '+' || y")} p
+        GROUP BY module, x, y`,
+      [window.from, window.to, window.settings.maxOccurrencesPerUser],
+    );
+    return rows.map((r) => ({
+      module: r.module,
+      signature: `${r.x}+${r.y}`,
+      items: { actions: [r.x, r.y] },
+      support: r.support,
+      occurrences: Number(r.occurrences),
     }));
   }
 }

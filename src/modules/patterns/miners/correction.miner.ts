@@ -11,11 +11,13 @@ const EXAMPLES = 3;
  * The same normalized correction (original → corrected) made by many users, matched by its blind-index
  * signature, per module. Only corrections that MIN_USER_SUPPORT users made are decrypted (the first readable of up
  * to three examples), and published in the normalized form the signature was computed over — the text k users share.
+ * In DP mode each user counts towards at most L corrections, and only those the run's selection keeps are decrypted.
  */
 @Injectable()
 export class CorrectionMiner implements PatternMiner {
   readonly name = 'correction';
   readonly patternType = 'correction';
+  readonly supportsDp = true;
 
   constructor(private readonly reader: SignatureGroupReader) {}
 

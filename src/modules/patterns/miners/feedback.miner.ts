@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { smallCell } from '../../disclosure/mechanisms/small-cells';
-import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
+import {
+  CONSENTED_EVENTS,
+  type MinedPattern,
+  type MiningWindow,
+  type PatternMiner,
+  type ReleasedPattern,
+} from '../pattern-miner';
 import { wilsonLowerBound } from '../statistics';
 
 /**
@@ -10,11 +16,13 @@ import { wilsonLowerBound } from '../statistics';
  * negative in the opposite case, neither on a tie — so one prolific user cannot swing an action's score. Confidence
  * is the Wilson lower bound (95 %) of the positive users' share. The raters who gave a numeric rating, and their mean
  * rating (each user's own mean, averaged over users), appear when publishing their count shows no small cell.
+ * DP mode: each user counts towards at most L actions, and the shares come from the noised counts (no mean rating).
  */
 @Injectable()
 export class FeedbackMiner implements PatternMiner {
   readonly name = 'feedback';
   readonly patternType = 'feedback';
+  readonly supportsDp = true;
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
     const rows = await window.query<{
@@ -40,7 +48,7 @@ export class FeedbackMiner implements PatternMiner {
               count(*) FILTER (WHERE positive > negative)::int AS positive,
               count(*) FILTER (WHERE negative > positive)::int AS negative,
               count(mean_rating)::int AS raters, avg(mean_rating)::float8 AS mean_rating
-         FROM per_user
+         FROM ${window.dp ? window.dp.bounded('per_user', "module || '|' || action") : 'per_user'} u
         GROUP BY module, action
        HAVING count(*) >= $3`,
       [window.from, window.to, window.minUserSupport, window.settings.maxOccurrencesPerUser],
@@ -48,6 +56,7 @@ export class FeedbackMiner implements PatternMiner {
     return rows.map((r) => {
       const neither = r.support - r.positive - r.negative;
       const showRaters =
+        window.dp === null &&
         r.mean_rating !== null &&
         smallCell([r.support, r.positive, r.negative, r.raters], window.minUserSupport, [neither]) === null;
       const wilson = wilsonLowerBound(r.positive, r.support);
@@ -67,6 +76,16 @@ export class FeedbackMiner implements PatternMiner {
         },
       };
     });
+  }
+
+  /** DP mode: the share and its Wilson bound from the noised counts. */
+  deriveFromReleased(released: ReleasedPattern[]): void {
+    for (const r of released) {
+      const positive = Math.min(r.counts.positive ?? 0, r.support);
+      const wilson = wilsonLowerBound(positive, r.support);
+      r.confidence = wilson;
+      r.stats = { positiveShare: round(positive / r.support), wilsonLower: round(wilson) };
+    }
   }
 }
 

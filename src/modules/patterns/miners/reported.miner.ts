@@ -9,12 +9,15 @@ const SAMPLE = 100;
 /**
  * Pattern discoveries reported by clients, confirmed once MIN_USER_SUPPORT distinct users reported the same
  * (pattern type, signature) in a module — matched by blind index. What is published is shared by k users: the
- * normalized type and signature, and only those items that at least k of the sampled reporters listed.
+ * normalized type and signature, and only those items that at least k of the sampled reporters listed. In DP mode
+ * each user counts towards at most L reported patterns and no items are published (their counts would be releases
+ * of their own).
  */
 @Injectable()
 export class ReportedMiner implements PatternMiner {
   readonly name = 'reported';
   readonly patternType = 'reported';
+  readonly supportsDp = true;
 
   constructor(private readonly reader: SignatureGroupReader) {}
 
@@ -40,14 +43,16 @@ export class ReportedMiner implements PatternMiner {
         items: {
           patternType: normalizeForIndex(reports[0].patternType as string),
           signature: normalizeForIndex(reports[0].signature as string),
-          items: [...listedBy]
-            .filter(([, n]) => n >= window.minUserSupport)
-            .map(([item]) => item)
-            .sort(),
+          items: window.dp
+            ? []
+            : [...listedBy]
+                .filter(([, n]) => n >= window.minUserSupport)
+                .map(([item]) => item)
+                .sort(),
         },
         support: group.support,
         occurrences: group.occurrences,
-        counts: { sampledReports: reports.length },
+        ...(window.dp ? {} : { counts: { sampledReports: reports.length } }),
       });
     }
     return out;

@@ -25,6 +25,7 @@ function windowOver(rows: Row[], minUserSupport = 2, settings = configWith({}).p
     to: new Date(),
     minUserSupport,
     settings,
+    dp: null,
     query: async <T>(sql: string) => {
       statements.push(sql.trim().split(/\s+/)[0]);
       if (!sql.startsWith('FETCH')) return [] as T[];

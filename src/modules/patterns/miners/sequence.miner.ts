@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
+import {
+  CONSENTED_EVENTS,
+  type MinedPattern,
+  type MinerDp,
+  type MiningWindow,
+  type PatternMiner,
+  type ReleasedPattern,
+} from '../pattern-miner';
 import { mineGappedSequences, TooManySequencesError } from './prefix-span';
 import { SessionDatabaseBuilder, type SessionDatabase } from './session-database';
 
@@ -24,13 +31,17 @@ const FETCH_ROWS = 2000;
  * heavy user neither makes a pattern nor dominates it. Confidence counts users too: of the users who did anything
  * right after the sequence's context (its actions but the last; `stats.contextUsers`), the share who did its last
  * action — P(last | context) per user, which `POST /patterns/predict` uses (contiguous sequences only).
+ * DP mode: contiguous sequences only, each user counting towards at most L of theirs (chosen by rank), and the
+ * confidence from the released supports: a sequence's share of the released sequences with the same context.
  */
 @Injectable()
 export class SequenceMiner implements PatternMiner {
   readonly name = 'sequence';
   readonly patternType = 'sequence';
+  readonly supportsDp = true;
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
+    if (window.dp) return this.mineBounded(window, window.dp);
     const patterns: MinedPattern[] = [];
     await window.query(
       `DECLARE mining_sessions NO SCROLL CURSOR FOR
@@ -121,6 +132,86 @@ export class SequenceMiner implements PatternMiner {
         `module ${module}: more than ${error.limit} ${kind} sequences reach ${minSupport} of ${db.userCount} users; raise ${maxGap === 0 ? 'MIN_USER_SUPPORT' : 'MINING_GAPPED_MIN_SHARE or lower MAX_SEQUENCE_GAP'}, or shorten MAX_SEQUENCE_LENGTH`,
         { cause: error },
       );
+    }
+  }
+  /** DP mode: each user's distinct contiguous sequences, at most L of them counted, with no threshold. */
+  private async mineBounded(window: MiningWindow, dp: MinerDp): Promise<MinedPattern[]> {
+    const { maxSequenceLength, maxOccurrencesPerUser } = window.settings;
+    const found = new Map<string, { module: string; actions: string[]; users: number; occurrences: number }>();
+    let user: string | undefined;
+    let module: string | undefined;
+    let mine = new Map<string, { actions: string[]; n: number }>();
+    const flush = () => {
+      if (user === undefined || module === undefined) return;
+      const owner = user;
+      const ranked = [...mine.entries()]
+        .map(([signature, seen]) => ({ signature, seen, rank: dp.rank(owner, `${module}|${signature}`) }))
+        .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0))
+        .slice(0, dp.maxPartitions);
+      for (const { signature, seen } of ranked) {
+        const key = `${module}\u0000${signature}`;
+        const entry = found.get(key) ?? { module, actions: seen.actions, users: 0, occurrences: 0 };
+        entry.users++;
+        entry.occurrences += Math.min(seen.n, maxOccurrencesPerUser);
+        found.set(key, entry);
+      }
+    };
+    await window.query(
+      `DECLARE mining_sessions NO SCROLL CURSOR FOR
+       SELECT module, user_id, array_agg(action ORDER BY timestamp, id) AS actions
+         FROM ${CONSENTED_EVENTS} e
+        WHERE session_id IS NOT NULL AND event_type = 'interaction'
+        GROUP BY module, user_id, session_id
+        ORDER BY module, user_id`,
+      [window.from, window.to],
+    );
+    for (;;) {
+      const rows = await window.query<{ module: string; user_id: string; actions: string[] }>(
+        `FETCH ${FETCH_ROWS} FROM mining_sessions`,
+      );
+      for (const row of rows) {
+        if (row.module !== module || row.user_id !== user) {
+          flush();
+          module = row.module;
+          user = row.user_id;
+          mine = new Map();
+        }
+        for (let start = 0; start < row.actions.length; start++)
+          for (let length = 2; length <= maxSequenceLength && start + length <= row.actions.length; length++) {
+            const actions = row.actions.slice(start, start + length);
+            const signature = sequenceSignature(actions);
+            const seen = mine.get(signature) ?? { actions, n: 0 };
+            seen.n++;
+            mine.set(signature, seen);
+          }
+      }
+      if (rows.length < FETCH_ROWS) break;
+    }
+    flush();
+    await window.query('CLOSE mining_sessions');
+    return [...found.values()].map((f) => ({
+      module: f.module,
+      signature: sequenceSignature(f.actions),
+      items: { actions: f.actions },
+      support: f.users,
+      occurrences: f.occurrences,
+    }));
+  }
+
+  /**
+   * DP mode: confidence from the released supports alone — a sequence's support over the summed supports of the
+   * released sequences that share its context (its actions but the last), published as `contextUsers`.
+   */
+  deriveFromReleased(released: ReleasedPattern[]): void {
+    const context = (r: ReleasedPattern) =>
+      `${r.module}\u0000${sequenceSignature((r.items.actions as string[]).slice(0, -1))}`;
+    const totals = new Map<string, number>();
+    for (const r of released) totals.set(context(r), (totals.get(context(r)) ?? 0) + r.support);
+    for (const r of released) {
+      const contextUsers = totals.get(context(r))!;
+      r.counts = { contextUsers };
+      r.confidence = r.support / contextUsers;
+      r.stats = { length: (r.items.actions as string[]).length };
     }
   }
 }
