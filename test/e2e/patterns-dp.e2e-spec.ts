@@ -3,8 +3,8 @@ import { useSuite } from '../support/suite';
 import type { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
-const USERS = 80;
-const EPSILON = 8;
+const USERS = 200;
+const EPSILON = 10;
 
 /**
  * DP mode (DP_EPSILON): contribution bounding, DP partition selection instead of the k threshold, discrete noise
@@ -19,7 +19,8 @@ describe('Patterns: user-level differential privacy mode (e2e)', () => {
       DP_EPSILON: String(EPSILON),
       DP_DELTA: '0.001',
       DP_MAX_PATTERNS_PER_USER: '3',
-      PRIVACY_BUDGET_EPSILON: String(2 * EPSILON),
+      // Room for two cycles: each mining run and the generation after it spend EPSILON each.
+      PRIVACY_BUDGET_EPSILON: String(4 * EPSILON),
       PRIVACY_BUDGET_DELTA: '0.01',
     },
   });
@@ -27,22 +28,28 @@ describe('Patterns: user-level differential privacy mode (e2e)', () => {
   beforeAll(() => ({ t } = suite));
   const admin = () => `Bearer ${t.token('admin-1', ['admin'])}`;
   let tick = 0;
-  const at = () => new Date(Date.now() - 3_600_000 + tick++ * 10).toISOString();
+  // A day ago: inside the mining window and the insights' period (the last complete days).
+  const at = () => new Date(Date.now() - 26 * 3_600_000 + tick++ * 10).toISOString();
 
+  /** Mines, and waits for the run and for the insight generation a finished run starts. */
   async function mine(): Promise<Record<string, any>> {
+    const generations = (await insightRuns()).length;
     const res = await t.http.post('/api/v1/patterns/mine').set('authorization', admin());
     expect(res.status).toBe(202);
-    return (await waitFor(
-      async () =>
-        (
-          (await t.http.get('/api/v1/patterns/runs?limit=10').set('authorization', admin())).body.items as Record<
-            string,
-            any
-          >[]
-        ).find((r) => r.id === res.body.runId),
+    const run = (await waitFor(
+      async () => (await runs('/api/v1/patterns/runs')).find((r) => r.id === res.body.runId),
       (r) => r !== undefined && r.status !== 'running',
       60_000,
     ))!;
+    if (run.status !== 'failed')
+      await waitFor(insightRuns, (all) => all.length > generations && all.every((r) => r.status !== 'running'), 60_000);
+    return run;
+  }
+
+  const insightRuns = () => runs('/api/v1/insights/runs');
+
+  async function runs(route: string): Promise<Record<string, any>[]> {
+    return (await t.http.get(`${route}?limit=100`).set('authorization', admin())).body.items;
   }
 
   async function published(): Promise<Record<string, any>[]> {
@@ -120,9 +127,18 @@ describe('Patterns: user-level differential privacy mode (e2e)', () => {
     const report = Object.fromEntries(run.miners.map((m: { miner: string }) => [m.miner, m]));
     expect(report.sequence.unselected).toBeGreaterThan(0); // ping>pong and the like
 
-    // The budget holds the run's spend.
+    // The budget holds the spends of the run and of the generation after it.
     const budget = await t.http.get('/api/v1/privacy/budget').set('authorization', admin());
-    expect(budget.body.epsilon).toMatchObject({ total: 2 * EPSILON, spent: EPSILON, remaining: EPSILON });
+    expect(budget.body.epsilon).toMatchObject({ total: 4 * EPSILON, spent: 2 * EPSILON, remaining: 2 * EPSILON });
+
+    // Insights in DP mode: the module's summary, released once with noise, marked as noised.
+    const [generation] = await insightRuns();
+    expect(generation).toMatchObject({ trigger: 'mining', status: 'succeeded' });
+    const insights = (await t.http.get('/api/v1/insights?limit=100&module=dp').set('authorization', admin())).body
+      .items as Record<string, any>[];
+    const summary = insights.find((i) => i.type === 'summary');
+    expect(summary).toMatchObject({ noised: true });
+    expect(summary!.evidence.aggregate.users).toBeGreaterThan(0);
   });
 
   it('draws the same noise again over the same data, so a second run reveals nothing new', async () => {

@@ -8,7 +8,8 @@ export class Migration20261206190000 extends Migration {
   override name = 'Migration20261206190000';
 
   override up(): void | Promise<void> {
-    this.addSql(`create table "privacy_budget_spends" ("id" uuid not null, "run_kind" varchar(16) not null, "run_id" uuid not null, "epsilon" double precision not null, "delta" double precision not null, "spent_at" timestamptz not null, primary key ("id"),
+    this
+      .addSql(`create table "privacy_budget_spends" ("id" uuid not null, "run_kind" varchar(16) not null, "run_id" uuid not null, "epsilon" double precision not null, "delta" double precision not null, "spent_at" timestamptz not null, primary key ("id"),
       constraint "privacy_budget_spends_run_kind_check" check ("run_kind" in ('mining', 'insights')),
       constraint "privacy_budget_spends_amount_check" check ("epsilon"::numeric > 0 and "delta"::numeric >= 0));`);
     this.addSql(`create index "privacy_budget_spends_spent_at_index" on "privacy_budget_spends" ("spent_at");`);

@@ -21,8 +21,8 @@ export interface DpCandidate {
   identity: string;
   /** Distinct users (each adds 1). */
   users: number;
-  /** Its events (each user adds at most C). */
-  occurrences: number;
+  /** Its events (each user adds at most C), when it has any. */
+  occurrences?: number;
   /** Further counts to which each user adds at most 1 (e.g. the positive raters). */
   counts: Record<string, number>;
 }
@@ -30,7 +30,7 @@ export interface DpCandidate {
 /** A published candidate: every count noised. */
 export interface DpReleased {
   users: number;
-  occurrences: number;
+  occurrences?: number;
   counts: Record<string, number>;
 }
 
@@ -57,7 +57,7 @@ export function dpRelease(
     return null;
   const names = Object.keys(candidate.counts);
   // Each of the candidate's counts gets an equal share of the counting half of ε.
-  const perCount = budget.epsilon / 2 / (2 + names.length);
+  const perCount = budget.epsilon / 2 / (1 + (candidate.occurrences === undefined ? 0 : 1) + names.length);
   const noised = (figure: string, value: number, sensitivity: number) =>
     Math.max(
       0,
@@ -65,7 +65,11 @@ export function dpRelease(
     );
   return {
     users: noised('users', candidate.users, bounds.maxPartitions),
-    occurrences: noised('occurrences', candidate.occurrences, bounds.maxPartitions * bounds.maxContributions),
+    ...(candidate.occurrences === undefined
+      ? {}
+      : {
+          occurrences: noised('occurrences', candidate.occurrences, bounds.maxPartitions * bounds.maxContributions),
+        }),
     counts: Object.fromEntries(names.map((name) => [name, noised(name, candidate.counts[name], bounds.maxPartitions)])),
   };
 }

@@ -19,7 +19,10 @@ import {
   type InsightGenerator,
   type Span,
 } from './insight-generator';
+import { KeyedUniform } from '../disclosure/keyed-uniform';
+import { PrivacyBudget } from '../disclosure/privacy-budget.service';
 import { publishableCounts, releaseInsight } from '../disclosure/publication-gate';
+import { insightReleases, type InsightReleaseMode } from './insight-release';
 import { InsightNoise } from './insight-noise';
 import { GenerationInProgressError } from './insights.errors';
 import { InsightRuns } from './insight-runs';
@@ -60,6 +63,8 @@ export class GenerationService implements OnApplicationBootstrap {
     private readonly noise: InsightNoise,
     private readonly config: AppConfig,
     private readonly events: EventEmitter2,
+    private readonly budget: PrivacyBudget,
+    private readonly uniform: KeyedUniform,
     private readonly audit: AuditService,
   ) {}
 
@@ -122,6 +127,21 @@ export class GenerationService implements OnApplicationBootstrap {
 
   private async execute(client: PoolClient, runId: string, period: Span): Promise<RunOutcome<GeneratorReport[]>> {
     const { minUserSupport } = this.config.patterns;
+    const mode = this.releaseMode(period);
+    if (mode.kind === 'dp') {
+      // The whole run's (ε, δ) is spent before anything is published; refused, the last insights stay as they are.
+      const spent = await this.budget.spend(
+        'insights',
+        runId,
+        this.config.privacy.dpEpsilon!,
+        this.config.privacy.dpDelta,
+      );
+      if (!spent.granted) {
+        this.logger.warn(`Insight run ${runId} published nothing: ${spent.reason}`);
+        return { status: 'failed', report: [], error: `Published nothing: ${spent.reason}`, summary: 'no budget' };
+      }
+    }
+    const generators = this.generators().filter((g) => mode.kind === 'threshold' || g.releaseFamilies?.length);
     const previous = {
       from: new Date(period.from.getTime() - (period.to.getTime() - period.from.getTime())),
       to: period.from,
@@ -142,10 +162,11 @@ export class GenerationService implements OnApplicationBootstrap {
         miningWindowDays: this.config.patterns.windowDays,
         query,
         count: (identity, trueCount) => this.noise.count(identity, trueCount),
+        ...insightReleases(mode),
         publishable: (count) => count === 0 || count >= minUserSupport,
         publishableCounts: (required, optional) => publishableCounts(required, optional, minUserSupport),
       };
-      for (const generator of this.generators()) {
+      for (const generator of generators) {
         const t0 = performance.now();
         const report = (error?: unknown): GeneratorReport => ({
           generator: generator.name,
@@ -186,7 +207,7 @@ export class GenerationService implements OnApplicationBootstrap {
             insights,
             period,
             expiresAt,
-            this.noise.enabled,
+            mode.kind === 'dp' || this.noise.enabled,
           );
         }
         for (const type of new Set(reports.map((r) => r.insightType))) {
@@ -211,6 +232,26 @@ export class GenerationService implements OnApplicationBootstrap {
       report: reports,
       error: error ?? (failed ? `${failed} of ${reports.length} generators failed` : undefined),
       summary: reports.map((r) => `${r.generator} +${r.published}/-${r.withdrawn}`).join(', '),
+    };
+  }
+
+  /**
+   * Threshold mode, or DP mode (DP_EPSILON): the run's (ε, δ) shared equally by the release families of the
+   * generators that take part; the randomness's period is the run's period (whole days).
+   */
+  private releaseMode(period: Span): InsightReleaseMode {
+    const { privacy, patterns } = this.config;
+    if (privacy.dpEpsilon === null)
+      return { kind: 'threshold', count: (identity, trueCount) => this.noise.count(identity, trueCount) };
+    const families = new Set(this.generators().flatMap((g) => g.releaseFamilies ?? []));
+    const shares = Math.max(1, families.size);
+    return {
+      kind: 'dp',
+      budget: { epsilon: privacy.dpEpsilon / shares, delta: privacy.dpDelta / shares },
+      bounds: { maxPartitions: privacy.maxPatternsPerUser, maxContributions: patterns.maxOccurrencesPerUser },
+      families,
+      period: `${period.from.toISOString().slice(0, 10)}..${period.to.toISOString().slice(0, 10)}`,
+      uniform: (label) => this.uniform.draw(label),
     };
   }
 

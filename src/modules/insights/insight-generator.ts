@@ -29,6 +29,17 @@ export interface GenerationContext {
   query<T>(sql: string, params?: unknown[]): Promise<T[]>;
   /** The count to publish for a true count of distinct users (noised under INSIGHTS_DP_EPSILON, else exact). */
   count(identity: string, trueCount: number): number;
+  /** Null in threshold mode; in DP mode (DP_EPSILON) `bounded` wraps the per-user rows of every release. */
+  dp: { bounded(relation: string, partitionKey: string): string } | null;
+  /**
+   * Releases the counts of one partition (e.g. a module) of a release family the generator declares in
+   * `releaseFamilies`: `users` are the partition's distinct users, `counts` further counts to which each user adds at
+   * most 1. Threshold mode: as `count` gives them. DP mode: selected by DP partition selection (null: not published)
+   * and noised with discrete noise from the family's share of the run's ε, after the per-user rows were bounded
+   * (`dp.bounded`, keyed by the same partition). The same family and partition give the same numbers to every
+   * generator that asks.
+   */
+  release(family: string, partition: string, users: number, counts?: Record<string, number>): Released | null;
   /** Whether a published count may be shown: 0, or at least k. */
   publishable(count: number): boolean;
   /**
@@ -40,6 +51,9 @@ export interface GenerationContext {
     optional: [name: string, count: number][],
   ): Record<string, number>;
 }
+
+/** A released partition: its users and counts, as published. */
+export type Released = { users: number } & Record<string, number>;
 
 /** One insight a generator found; identified by (the generator's insight type, module, key). */
 export interface GeneratedInsight {
@@ -74,6 +88,11 @@ export interface InsightGenerator {
   readonly name: string;
   /** The `insight_type` of what it publishes. */
   readonly insightType: string;
+  /**
+   * DP mode: the release families it reads its counts through (`context.release`); a generator without them is
+   * skipped in DP mode (and its insights withdrawn). Families shared by generators are released, and spent, once.
+   */
+  readonly releaseFamilies?: readonly string[];
   generate(context: GenerationContext): Promise<GeneratedInsight[]>;
 }
 

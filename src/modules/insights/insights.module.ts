@@ -7,6 +7,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { contributionsProvider } from '../../common/extension/contributions';
 import { AuditModule } from '../audit/audit.module';
+import { DisclosureModule } from '../disclosure/disclosure.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { PatternsModule } from '../patterns/patterns.module';
 import { GenerationService } from './generation.service';
@@ -35,6 +36,7 @@ import { InsightsRepository } from './insights.repository';
     DiscoveryModule,
     CryptoModule,
     PatternsModule,
+    DisclosureModule,
   ],
   controllers: [InsightsController],
   providers: [

@@ -14,16 +14,19 @@ export interface ModuleActivity {
   satisfied: number;
 }
 
+/** The release family of the period activity (trend and summary read it). */
+export const ACTIVITY = 'activity';
+
 /**
  * Per module, the distinct users of the current and the previous period (consented events only): counts of users,
- * so each user adds at most 1 to each figure (what bounds a user's contribution for differential privacy). Each
- * figure is noised once, under an identity naming the module, the figure and the period's bounds, so every
- * generator that shows it shows the same value; a part never exceeds its whole after noise.
+ * so each user adds at most 1 to each figure. They are released once per module (`context.release`, family
+ * `activity`), so every generator that shows a figure shows the same value, and in DP mode a user counts towards at
+ * most L modules; a part never exceeds its whole after noise.
  */
 export async function periodActivity(
   context: GenerationContext,
 ): Promise<{ current: Map<string, ModuleActivity>; previous: Map<string, ModuleActivity> }> {
-  const rows = await context.query<ModuleActivity & { current: boolean }>(
+  const rows = await context.query<Record<string, number> & { module: string }>(
     `WITH per_user AS (
        SELECT module, timestamp >= $3 AS current, user_id,
               bool_or(event_type = 'correction') AS corrected,
@@ -33,30 +36,44 @@ export async function periodActivity(
          FROM ${CONSENTED_EVENTS} e
         GROUP BY module, timestamp >= $3, user_id
      )
-     SELECT module, current, count(*)::int AS users, count(*) FILTER (WHERE corrected)::int AS correcting,
-            count(*) FILTER (WHERE rated)::int AS rating, count(*) FILTER (WHERE positive > negative)::int AS satisfied
-       FROM per_user GROUP BY module, current`,
+     SELECT module, count(DISTINCT user_id)::int AS users,
+            ${PERIODS.flatMap((period) =>
+              FIGURES.map(
+                ([figure, filter]) =>
+                  `count(*) FILTER (WHERE ${period === 'current' ? '' : 'NOT '}current${filter})::int AS "${period}_${figure}"`,
+              ),
+            ).join(',\n            ')}
+       FROM ${context.dp ? context.dp.bounded('per_user', 'module') : 'per_user'} u
+      GROUP BY module`,
     [context.previous.from, context.period.to, context.period.from],
   );
   const current = new Map<string, ModuleActivity>();
   const previous = new Map<string, ModuleActivity>();
-  for (const { current: isCurrent, ...exact } of rows) {
-    const span = isCurrent ? context.period : context.previous;
-    const noised = (figure: keyof Omit<ModuleActivity, 'module'>) =>
-      context.count(
-        `activity|${exact.module}|${figure}|${span.from.toISOString()}|${span.to.toISOString()}`,
-        exact[figure],
-      );
-    const users = noised('users');
-    const rating = Math.min(noised('rating'), users);
-    const activity = {
-      module: exact.module,
-      users,
-      correcting: Math.min(noised('correcting'), users),
-      rating,
-      satisfied: Math.min(noised('satisfied'), rating),
-    };
-    (isCurrent ? current : previous).set(activity.module, activity);
+  for (const { module, users, ...exact } of rows) {
+    const released = context.release(ACTIVITY, module, users, exact);
+    if (!released) continue;
+    for (const period of PERIODS) {
+      const figure = (name: string) => released[`${period}_${name}`] ?? 0;
+      const activeUsers = figure('users');
+      if (activeUsers === 0) continue;
+      const rating = Math.min(figure('rating'), activeUsers);
+      (period === 'current' ? current : previous).set(module, {
+        module,
+        users: activeUsers,
+        correcting: Math.min(figure('correcting'), activeUsers),
+        rating,
+        satisfied: Math.min(figure('satisfied'), rating),
+      });
+    }
   }
   return { current, previous };
 }
+
+const PERIODS = ['current', 'previous'] as const;
+/** Each figure and the filter that counts it among a period's per-user rows. */
+const FIGURES: [string, string][] = [
+  ['users', ''],
+  ['correcting', ' AND corrected'],
+  ['rating', ' AND rated'],
+  ['satisfied', ' AND positive > negative'],
+];

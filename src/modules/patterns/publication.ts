@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { firstPerKey } from '../../common/collections/first-per-key';
 import { isSafeJson, unsafeTextReason } from '../../common/text/safe-text';
+import { boundedSql, partitionRank } from '../disclosure/contribution-bounds';
 import { dpRelease, type DpBounds, type DpBudget, type Uniform } from '../disclosure/dp-release';
 import { releasePattern } from '../disclosure/publication-gate';
 import { finiteOrNull } from '../../database/chunked-write';
@@ -55,7 +55,7 @@ export function publish(miner: PatternMiner, found: MinedPattern[], mode: Public
       signature: p.signature,
       items: p.items,
       support: out.users,
-      occurrences: out.occurrences,
+      occurrences: out.occurrences ?? null,
       counts: out.counts,
       confidence: null,
       lift: null,
@@ -87,10 +87,8 @@ export function minerDp(type: string, mode: Extract<PublicationMode, { kind: 'dp
   return {
     maxPartitions: bounds.maxPartitions,
     maxContributions: bounds.maxContributions,
-    // The period is our own text of two dates, safe as a literal; L is an integer.
-    bounded: (relation, key) =>
-      `(SELECT * FROM (SELECT r.*, row_number() OVER (PARTITION BY r.user_id ORDER BY md5(r.user_id::text || '|' || ${key} || '|${period}')) AS dp_rank FROM ${relation} r) b WHERE dp_rank <= ${Math.floor(bounds.maxPartitions)})`,
-    rank: (userId, key) => createHash('md5').update(`${userId}|${key}|${period}`).digest('hex'),
+    bounded: (relation, key) => boundedSql(relation, key, period, bounds.maxPartitions),
+    rank: (userId, key) => partitionRank(userId, key, period),
     keeps: (module, signature, users) =>
       dpRelease(
         { identity: candidateIdentity(type, module, signature, period), users, occurrences: 0, counts: {} },

@@ -23,37 +23,51 @@ const METRICS = [
 export class AnomalyGenerator implements InsightGenerator {
   readonly name = 'anomaly';
   readonly insightType = 'anomaly';
+  readonly releaseFamilies = ['daily'];
 
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const { baselineDays, anomalyZ } = context.settings;
     const dayEnd = new Date(Math.floor(context.period.to.getTime() / DAY_MS) * DAY_MS);
     const dayStart = new Date(dayEnd.getTime() - DAY_MS);
     const baselineStart = new Date(dayStart.getTime() - baselineDays * DAY_MS);
-    const rows = await context.query<{ module: string; day: number; users: number; correcting: number }>(
-      `SELECT module, floor(extract(epoch FROM timestamp) / 86400)::int AS day,
-              count(DISTINCT user_id)::int AS users, count(DISTINCT user_id) FILTER (WHERE event_type = 'correction')::int AS correcting
-         FROM ${CONSENTED_EVENTS} e GROUP BY 1, 2`,
+    // Per module: each day's distinct users and users correcting (the rows with a null day: the module's users).
+    const rows = await context.query<{ module: string; day: number | null; users: number; correcting: number }>(
+      `WITH per_user AS (
+         SELECT module, floor(extract(epoch FROM timestamp) / 86400)::int AS day, user_id,
+                bool_or(event_type = 'correction') AS corrected
+           FROM ${CONSENTED_EVENTS} e GROUP BY 1, 2, 3
+       )
+       SELECT module, day, count(DISTINCT user_id)::int AS users, count(*) FILTER (WHERE corrected)::int AS correcting
+         FROM ${context.dp ? context.dp.bounded('per_user', 'module') : 'per_user'} u
+        GROUP BY GROUPING SETS ((module, day), (module))`,
       [baselineStart, dayEnd],
     );
     const firstDay = baselineStart.getTime() / DAY_MS;
-    const series = new Map<string, { users: number[]; correcting: number[] }>();
+    const exact = new Map<string, { users: number; days: Record<string, number> }>();
     for (const row of rows) {
-      let s = series.get(row.module);
-      if (!s)
-        series.set(
-          row.module,
-          (s = {
-            users: new Array<number>(baselineDays + 1).fill(0),
-            correcting: new Array<number>(baselineDays + 1).fill(0),
-          }),
-        );
-      s.users[row.day - firstDay] = row.users;
-      s.correcting[row.day - firstDay] = row.correcting;
+      const m = exact.get(row.module) ?? { users: 0, days: {} };
+      exact.set(row.module, m);
+      if (row.day === null) m.users = row.users;
+      else {
+        m.days[`users_${row.day - firstDay}`] = row.users;
+        m.days[`correcting_${row.day - firstDay}`] = row.correcting;
+      }
+    }
+    // Released once per module, every day of both metrics together (the days without events count 0).
+    const series = new Map<string, { users: number[]; correcting: number[] }>();
+    for (const [module, m] of exact) {
+      const counts: Record<string, number> = {};
+      for (let i = 0; i <= baselineDays; i++)
+        for (const column of ['users', 'correcting']) counts[`${column}_${i}`] = m.days[`${column}_${i}`] ?? 0;
+      const released = context.release('daily', module, m.users, counts);
+      if (!released) continue;
+      const day = (column: string) => Array.from({ length: baselineDays + 1 }, (_, i) => released[`${column}_${i}`]);
+      series.set(module, { users: day('users'), correcting: day('correcting') });
     }
     const insights: GeneratedInsight[] = [];
     for (const [module, s] of series) {
       for (const { metric, label, column } of METRICS) {
-        const days = s[column].map((n, i) => context.count(`anomaly|${module}|${metric}|${firstDay + i}`, n));
+        const days = s[column];
         const last = days[baselineDays];
         const baseline = days.slice(0, baselineDays);
         const { z, median } = robustZ(last, baseline);

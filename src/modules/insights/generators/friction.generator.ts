@@ -15,9 +15,8 @@ interface ActionTrouble {
   /** Distinct users of the action, and of those the ones it troubled. */
   users: number;
   troubled: number;
-  /** Distinct users of the module who did not use the action, and of those the ones any action troubled. */
-  rest_users: number;
-  rest_troubled: number;
+  /** Of the action's users, those troubled by any action of the module. */
+  troubled_anywhere: number;
   feedback_pattern: string | null;
 }
 
@@ -33,10 +32,10 @@ interface ActionTrouble {
 export class FrictionGenerator implements InsightGenerator {
   readonly name = 'friction';
   readonly insightType = 'friction';
+  readonly releaseFamilies = ['actions', 'trouble'];
 
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
-    const rows = await context.query<ActionTrouble>(
-      `WITH per_action AS (
+    const perUser = `per_action AS (
          SELECT module, action, user_id,
                 bool_or(event_type = 'correction')
                   OR bool_or(event_type = 'interaction' AND outcome IN ('failure', 'abandoned'))
@@ -45,26 +44,42 @@ export class FrictionGenerator implements InsightGenerator {
            FROM ${CONSENTED_EVENTS} e GROUP BY module, action, user_id
        ), per_user AS (
          SELECT module, user_id, bool_or(troubled) AS troubled FROM per_action GROUP BY module, user_id
-       ), modules AS (
-         SELECT module, count(*)::int AS users, count(*) FILTER (WHERE troubled)::int AS troubled FROM per_user GROUP BY module
-       ), actions AS (
-         SELECT a.module, a.action, count(*)::int AS users, count(*) FILTER (WHERE a.troubled)::int AS troubled,
-                count(*) FILTER (WHERE u.troubled)::int AS troubled_anywhere
-           FROM per_action a JOIN per_user u USING (module, user_id) GROUP BY a.module, a.action
-       )
-       SELECT a.module, a.action, a.users, a.troubled, m.users - a.users AS rest_users, m.troubled - a.troubled_anywhere AS rest_troubled,
-              (SELECT g.id::text FROM published_patterns g WHERE g.pattern_type = 'feedback' AND g.module = a.module AND g.signature = a.action) AS feedback_pattern
-         FROM actions a JOIN modules m USING (module)`,
+       )`;
+    const bounded = (relation: string, key: string) => (context.dp ? context.dp.bounded(relation, key) : relation);
+    // Each module's users and those troubled by anything (family `trouble`), each action's (family `actions`).
+    const modules = await context.query<{ module: string; users: number; troubled: number }>(
+      `WITH ${perUser}
+       SELECT module, count(*)::int AS users, count(*) FILTER (WHERE troubled)::int AS troubled
+         FROM ${bounded('per_user', 'module')} u GROUP BY module`,
       [context.period.from, context.period.to],
     );
-    const span = `${context.period.from.toISOString()}|${context.period.to.toISOString()}`;
+    const actions = await context.query<ActionTrouble>(
+      `WITH ${perUser}, per_action_user AS (
+         SELECT a.module, a.action, a.user_id, a.troubled, u.troubled AS troubled_anywhere
+           FROM per_action a JOIN per_user u USING (module, user_id)
+       )
+       SELECT j.module, j.action, count(*)::int AS users, count(*) FILTER (WHERE j.troubled)::int AS troubled,
+              count(*) FILTER (WHERE j.troubled_anywhere)::int AS troubled_anywhere,
+              (SELECT g.id::text FROM published_patterns g WHERE g.pattern_type = 'feedback' AND g.module = j.module AND g.signature = j.action) AS feedback_pattern
+         FROM ${bounded('per_action_user', "module || '|' || action")} j GROUP BY j.module, j.action`,
+      [context.period.from, context.period.to],
+    );
+    const trouble = new Map(
+      modules.map((m) => [m.module, context.release('trouble', m.module, m.users, { troubled: m.troubled })]),
+    );
     const insights: GeneratedInsight[] = [];
-    for (const row of rows) {
-      const id = (figure: string) => `friction|${row.module}|${row.action}|${figure}|${span}`;
-      const users = context.count(id('users'), row.users);
-      const troubled = Math.min(context.count(id('troubled'), row.troubled), users);
-      const restUsers = context.count(id('rest_users'), row.rest_users);
-      const restTroubled = Math.min(context.count(id('rest_troubled'), row.rest_troubled), restUsers);
+    for (const row of actions) {
+      const action = context.release('actions', `${row.module}|${row.action}`, row.users, {
+        troubled: row.troubled,
+        troubledAnywhere: row.troubled_anywhere,
+      });
+      const module = trouble.get(row.module);
+      if (!action || !module) continue;
+      // The module's other users, and those of them troubled by anything: the module's figures less the action's.
+      const users = action.users;
+      const troubled = Math.min(action.troubled, users);
+      const restUsers = Math.max(0, module.users - users);
+      const restTroubled = Math.min(Math.max(0, module.troubled - Math.min(action.troubledAnywhere, users)), restUsers);
       if (
         !(users >= context.minUserSupport && restUsers >= context.minUserSupport) ||
         ![troubled, restTroubled].every((n) => context.publishable(n))

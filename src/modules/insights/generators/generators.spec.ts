@@ -1,3 +1,4 @@
+import { insightReleases } from '../insight-release';
 import { publishableCounts } from '../../disclosure/publication-gate';
 import type { AppConfig } from '../../../config/app-config';
 import { wilsonLowerBound } from '../../patterns/statistics';
@@ -48,21 +49,29 @@ function contextWith(answers: unknown[][], overrides: Partial<GenerationContext>
     count: (_identity, n) => n,
     publishable: (n) => n === 0 || n >= K,
     publishableCounts: (required, optional) => publishableCounts(required, optional, K),
+    ...insightReleases({ kind: 'threshold', count: (_identity, n) => n }),
     ...overrides,
   };
 }
 
-const activity = (module: string, current: boolean, users: number, correcting = 0, rating = 0, satisfied = 0) => ({
-  module,
-  current,
-  users,
-  correcting,
-  rating,
-  satisfied,
-});
+/** A module's period activity as the query answers it: [users, correcting, rating, satisfied] of each period. */
+const activity = (module: string, current: number[], previous: number[] = []) => {
+  const figures = (period: string, [users = 0, correcting = 0, rating = 0, satisfied = 0]: number[]) => ({
+    [`${period}_users`]: users,
+    [`${period}_correcting`]: correcting,
+    [`${period}_rating`]: rating,
+    [`${period}_satisfied`]: satisfied,
+  });
+  return {
+    module,
+    users: Math.max(current[0] ?? 0, previous[0] ?? 0),
+    ...figures('current', current),
+    ...figures('previous', previous),
+  };
+};
 
 describe('TrendGenerator', () => {
-  const rows = [activity('m', true, 30), activity('m', false, 10)];
+  const rows = [activity('m', [30], [10])];
   const p = countChangeTest(30, 10).p;
 
   it('publishes a change exactly when its p-value is below alpha', async () => {
@@ -71,17 +80,17 @@ describe('TrendGenerator', () => {
   });
 
   it('tests rates with the two-proportion test and shows no count between 1 and k-1', async () => {
-    const rated = [activity('m', true, 100, 40), activity('m', false, 100, 10)];
+    const rated = [activity('m', [100, 40], [100, 10])];
     const [rate] = (await new TrendGenerator().generate(contextWith([rated]))).filter(
       (i) => i.metric === 'correction_rate',
     );
     expect(rate).toMatchObject({ value: 0.4, baseline: 0.1, support: 100 });
     expect(rate.significance).toBeCloseTo(1 - twoProportionTest(40, 100, 10, 100).p, 12);
-    const tiny = [activity('m', true, 100, K - 1), activity('m', false, 100, 40)];
+    const tiny = [activity('m', [100, K - 1], [100, 40])];
     expect(
       (await new TrendGenerator().generate(contextWith([tiny]))).filter((i) => i.metric === 'correction_rate'),
     ).toHaveLength(0);
-    const atK = [activity('m', true, 100, K), activity('m', false, 100, 40)];
+    const atK = [activity('m', [100, K], [100, 40])];
     expect(
       (await new TrendGenerator().generate(contextWith([atK]))).filter((i) => i.metric === 'correction_rate'),
     ).toHaveLength(1);
@@ -129,31 +138,25 @@ describe('AnomalyGenerator', () => {
 });
 
 describe('FrictionGenerator', () => {
-  const rows = [
+  // Module m: 220 users, 20 troubled by something. Of export's 20 users 10 were troubled by it (and by anything);
+  // of view's 200, 10 — so the rest of export's module is 200 users with 10 troubled, and view's 20 with 10.
+  const modules = [{ module: 'm', users: 220, troubled: 20 }];
+  const actions = [
     {
       module: 'm',
       action: 'export',
       users: 20,
       troubled: 10,
-      rest_users: 200,
-      rest_troubled: 10,
+      troubled_anywhere: 10,
       feedback_pattern: 'f0e1d2c3-0000-7000-8000-000000000000',
     },
-    {
-      module: 'm',
-      action: 'view',
-      users: 200,
-      troubled: 10,
-      rest_users: 20,
-      rest_troubled: 10,
-      feedback_pattern: null,
-    },
+    { module: 'm', action: 'view', users: 200, troubled: 10, troubled_anywhere: 10, feedback_pattern: null },
   ];
   const lower = wilsonLowerBound(10, 20);
 
   it('needs the Wilson lower bound of the troubled share to reach INSIGHTS_FRICTION_RATE', async () => {
     const found = await withSettings(new FrictionGenerator(), config({ frictionRate: lower })).generate(
-      contextWith([rows]),
+      contextWith([modules, actions]),
     );
     expect(found.map((i) => i.key)).toEqual(['export']);
     expect(found[0]).toMatchObject({
@@ -164,13 +167,17 @@ describe('FrictionGenerator', () => {
       },
     });
     expect(
-      await withSettings(new FrictionGenerator(), config({ frictionRate: lower + 1e-9 })).generate(contextWith([rows])),
+      await withSettings(new FrictionGenerator(), config({ frictionRate: lower + 1e-9 })).generate(
+        contextWith([modules, actions]),
+      ),
     ).toHaveLength(0);
   });
 
   it('needs the share to be significantly above the rest of the module', async () => {
-    const even = [{ ...rows[0], rest_troubled: 100 }];
-    expect(await withSettings(new FrictionGenerator(), config()).generate(contextWith([even]))).toHaveLength(0);
+    const even = [{ module: 'm', users: 220, troubled: 110 }];
+    expect(
+      await withSettings(new FrictionGenerator(), config()).generate(contextWith([even, [actions[0]]])),
+    ).toHaveLength(0);
   });
 });
 
@@ -225,7 +232,7 @@ describe('RecommendationGenerator', () => {
 
 describe('SummaryGenerator', () => {
   it('summarizes a module of k users, not one of k-1, and hides counts between 1 and k-1', async () => {
-    const rows = [activity('a', true, K, K - 1, K, K), activity('b', true, K - 1)];
+    const rows = [activity('a', [K, K - 1, K, K]), activity('b', [K - 1])];
     const found = await new SummaryGenerator().generate(contextWith([rows, [{ module: 'a', ids: ['p-9'] }]]));
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({

@@ -42,6 +42,7 @@ function aboveFloor(successes: number, trials: number, floor: number): number {
 export class RecommendationGenerator implements InsightGenerator {
   readonly name = 'recommendation';
   readonly insightType = 'recommendation';
+  readonly releaseFamilies = ['correcting'];
 
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const patterns = await context.query<PatternRow>(
@@ -50,14 +51,18 @@ export class RecommendationGenerator implements InsightGenerator {
            OR (pattern_type = 'sequence' AND signature NOT LIKE '${GAPPED_PREFIX}%' AND jsonb_array_length(items->'actions') = 2))`,
     );
     const windowFrom = new Date(context.period.to.getTime() - context.miningWindowDays * DAY_MS);
-    const correcting = new Map(
-      (
-        await context.query<{ module: string; users: number }>(
-          `SELECT module, count(DISTINCT user_id)::int AS users FROM ${CONSENTED_EVENTS} e WHERE event_type = 'correction' GROUP BY module`,
-          [windowFrom, context.period.to],
-        )
-      ).map((r) => [r.module, context.count(`recommendation|${r.module}|correcting`, r.users)]),
+    // Each module's correcting users over the mining window (family `correcting`).
+    const rows = await context.query<{ module: string; users: number }>(
+      `WITH per_user AS (SELECT DISTINCT module, user_id FROM ${CONSENTED_EVENTS} e WHERE event_type = 'correction')
+       SELECT module, count(*)::int AS users
+         FROM ${context.dp ? context.dp.bounded('per_user', 'module') : 'per_user'} u GROUP BY module`,
+      [windowFrom, context.period.to],
     );
+    const correcting = new Map<string, number>();
+    for (const r of rows) {
+      const released = context.release('correcting', r.module, r.users);
+      if (released) correcting.set(r.module, released.users);
+    }
     const insights: GeneratedInsight[] = [];
     for (const pattern of patterns) {
       const insight =

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { GeneratedInsight, GenerationContext, InsightGenerator } from '../insight-generator';
-import { periodActivity } from '../period-activity';
+import { ACTIVITY, periodActivity } from '../period-activity';
 
 /**
  * A per-module overview of the period: active users, and users correcting, raters and satisfied raters as far as
@@ -11,6 +11,7 @@ import { periodActivity } from '../period-activity';
 export class SummaryGenerator implements InsightGenerator {
   readonly name = 'summary';
   readonly insightType = 'summary';
+  readonly releaseFamilies = [ACTIVITY];
 
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const { current } = await periodActivity(context);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { percent, type GeneratedInsight, type GenerationContext, type InsightGenerator } from '../insight-generator';
-import { periodActivity, type ModuleActivity } from '../period-activity';
+import { ACTIVITY, periodActivity, type ModuleActivity } from '../period-activity';
 import { countChangeTest, twoProportionTest, type TestResult } from '../significance';
 
 interface Measure {
@@ -26,6 +26,7 @@ const MEASURES: Measure[] = [
 export class TrendGenerator implements InsightGenerator {
   readonly name = 'trend';
   readonly insightType = 'trend';
+  readonly releaseFamilies = [ACTIVITY];
 
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const { current, previous } = await periodActivity(context);
