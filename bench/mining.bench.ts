@@ -59,6 +59,11 @@ async function main(): Promise<void> {
   // The service process of the read phase shares these keys (it must unwrap the same system keys).
   const keys = { JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: randomBytes(32).toString('hex') };
   const bench = await startBenchApp(db.url, { PATTERNS_CRON: 'off', MIN_USER_SUPPORT: String(K), ...keys });
+  let benchOpen = true;
+  const closeBench = async () => {
+    if (benchOpen) await bench.close();
+    benchOpen = false;
+  };
   // One connection for the generation: the random seed is per connection.
   const pg = await (await db.orm.em.getConnection().getNativeClient()).connect();
   const q = (sql: string, params: unknown[] = []) => pg.query(sql, params);
@@ -376,15 +381,89 @@ async function main(): Promise<void> {
       console.log(`${failures} check(s) failed`);
       process.exitCode = 1;
     }
+    // The same data is mined again in DP mode at the end, by an app of its own.
+    const published = async (table: string) =>
+      Number((await q(`SELECT count(*) FROM ${table} WHERE status = 'active'`)).rows[0].count);
+    const threshold = {
+      mining: seconds,
+      patterns: await published('global_patterns'),
+      generation: generation.duration_ms / 1000,
+      insights: await published('collective_insights'),
+    };
+
     // The reads measure HTTP serving, not the mining run's aftermath: vacuum and write out now what autovacuum and
     // the checkpointer would otherwise do during the first rounds (they took a core of this machine for a while).
     await q('VACUUM ANALYZE');
     await q('CHECKPOINT');
     await cachedReads(db.url, keys);
+    // Last, as it replaces the published patterns the reads above serve.
+    await closeBench();
+    await dpRound(db.url, keys, q, published, threshold);
   } finally {
     pg.release();
-    await bench.close();
+    await closeBench();
     await db.close();
+  }
+}
+
+interface ModeFigures {
+  mining: number;
+  patterns: number;
+  generation: number;
+  insights: number;
+}
+
+/**
+ * DP mode (DP_EPSILON=2, the other DP settings at their defaults) over the same data: the mining run and the
+ * generation after it, timed, with what each published, beside the threshold mode's figures of the same run.
+ */
+async function dpRound(
+  databaseUrl: string,
+  keys: { JWT_SECRET: string; ENCRYPTION_KEY: string },
+  q: (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>,
+  published: (table: string) => Promise<number>,
+  threshold: ModeFigures,
+): Promise<void> {
+  const app = await startBenchApp(databaseUrl, {
+    PATTERNS_CRON: 'off',
+    MIN_USER_SUPPORT: String(K),
+    DP_EPSILON: '2',
+    PRIVACY_BUDGET_EPSILON: '1000',
+    ...keys,
+  });
+  try {
+    const started = performance.now();
+    const start = await app.app.get(MiningService).start('manual', 'bench-dp');
+    if (!start.started) throw new Error('the DP run did not start');
+    const summary = await start.finished;
+    const mining = (performance.now() - started) / 1000;
+    const generation = await waitForGeneration(q, started);
+    const dp: ModeFigures = {
+      mining,
+      patterns: await published('global_patterns'),
+      generation: generation.duration_ms / 1000,
+      insights: await published('collective_insights'),
+    };
+    console.log('');
+    console.log('| mode | mining run | patterns published | insight generation | insights published |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    for (const [mode, f] of [
+      ['threshold (k)', threshold],
+      ['DP (ε = 2 per run)', dp],
+    ] as const)
+      console.log(
+        `| ${mode} | ${f.mining.toFixed(2)} s | ${f.patterns} | ${f.generation.toFixed(2)} s | ${f.insights} |`,
+      );
+    console.log(`DP run status ${summary.status}, generation ${generation.status}`);
+    reportFigures('patterns (npm run bench:mining)', [
+      { measure: 'full mining run, DP mode (ε = 2)', value: dp.mining, unit: 's' },
+      { measure: 'patterns published, threshold mode', value: threshold.patterns, unit: 'patterns' },
+      { measure: 'patterns published, DP mode (ε = 2)', value: dp.patterns, unit: 'patterns' },
+      { measure: 'insight generation, DP mode (ε = 2)', value: dp.generation, unit: 's' },
+      { measure: 'insights published, threshold / DP mode', value: dp.insights, unit: `of ${threshold.insights}` },
+    ]);
+  } finally {
+    await app.close();
   }
 }
 

@@ -236,7 +236,7 @@ export class EnvironmentVariables {
   DP_DELTA = 1e-6;
 
   @IntSetting(1, 1000)
-  DP_MAX_PATTERNS_PER_USER = 20;
+  DP_MAX_PATTERNS_PER_USER = 5;
 
   @NumberSetting(0.01, 1000)
   PRIVACY_BUDGET_EPSILON = 10;

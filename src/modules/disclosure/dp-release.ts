@@ -56,8 +56,7 @@ export function dpRelease(
   if (!(uniform(`${candidate.identity}|keep|${candidate.users}`) < keepProbability(candidate.users, selection)))
     return null;
   const names = Object.keys(candidate.counts);
-  // Each of the candidate's counts gets an equal share of the counting half of ε.
-  const perCount = budget.epsilon / 2 / (1 + (candidate.occurrences === undefined ? 0 : 1) + names.length);
+  const perCount = countEpsilon(budget, names.length, candidate.occurrences !== undefined);
   const noised = (figure: string, value: number, sensitivity: number) =>
     Math.max(
       0,
@@ -72,4 +71,23 @@ export function dpRelease(
         }),
     counts: Object.fromEntries(names.map((name) => [name, noised(name, candidate.counts[name], bounds.maxPartitions)])),
   };
+}
+
+/** Each of a candidate's counts gets an equal share of the counting half of ε: its users, occurrences and counts. */
+function countEpsilon(budget: DpBudget, extraCounts: number, withOccurrences: boolean): number {
+  return budget.epsilon / 2 / (1 + (withOccurrences ? 1 : 0) + extraCounts);
+}
+
+/**
+ * The variance of the noise `dpRelease` adds to each user count of a candidate with `extraCounts` further counts:
+ * 2p / (1 − p)² for discrete Laplace noise with p = e^(−ε/L). Tests on noised counts add it to their own variance.
+ */
+export function dpNoiseVariance(
+  budget: DpBudget,
+  bounds: DpBounds,
+  extraCounts: number,
+  withOccurrences = false,
+): number {
+  const p = Math.exp(-countEpsilon(budget, extraCounts, withOccurrences) / bounds.maxPartitions);
+  return (2 * p) / (1 - p) ** 2;
 }

@@ -242,7 +242,11 @@ export class GenerationService implements OnApplicationBootstrap {
   private releaseMode(period: Span): InsightReleaseMode {
     const { privacy, patterns } = this.config;
     if (privacy.dpEpsilon === null)
-      return { kind: 'threshold', count: (identity, trueCount) => this.noise.count(identity, trueCount) };
+      return {
+        kind: 'threshold',
+        count: (identity, trueCount) => this.noise.count(identity, trueCount),
+        noiseVariance: this.noise.variance,
+      };
     const families = new Set(this.generators().flatMap((g) => g.releaseFamilies ?? []));
     const shares = Math.max(1, families.size);
     return {

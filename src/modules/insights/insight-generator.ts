@@ -52,8 +52,11 @@ export interface GenerationContext {
   ): Record<string, number>;
 }
 
-/** A released partition: its users and counts, as published. */
-export type Released = { users: number } & Record<string, number>;
+/**
+ * A released partition: its users and counts, as published, and `noiseVariance`, the variance of the noise in each
+ * of them (0 when exact), which significance tests add to their own.
+ */
+export type Released = { users: number; noiseVariance: number } & Record<string, number>;
 
 /** One insight a generator found; identified by (the generator's insight type, module, key). */
 export interface GeneratedInsight {

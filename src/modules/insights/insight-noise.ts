@@ -28,6 +28,12 @@ export class InsightNoise {
     return this.config.insights.dpEpsilon !== null;
   }
 
+  /** The variance of the noise in a published count (Laplace of scale 1/ε: 2/ε²), 0 without noise. */
+  get variance(): number {
+    const epsilon = this.config.insights.dpEpsilon;
+    return epsilon === null ? 0 : 2 / (epsilon * epsilon);
+  }
+
   /** The count to publish for `identity` (e.g. `trend|editor|users|current`): exact, or noised and rounded (≥ 0). */
   count(identity: string, trueCount: number): number {
     const epsilon = this.config.insights.dpEpsilon;

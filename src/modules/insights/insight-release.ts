@@ -1,10 +1,15 @@
 import { boundedSql } from '../disclosure/contribution-bounds';
-import { dpRelease, type DpBounds, type DpBudget, type Uniform } from '../disclosure/dp-release';
+import { dpNoiseVariance, dpRelease, type DpBounds, type DpBudget, type Uniform } from '../disclosure/dp-release';
 import type { GenerationContext } from './insight-generator';
 
 /** How a generation publishes counts: as they are (or with INSIGHTS_DP_EPSILON noise), or user-level DP. */
 export type InsightReleaseMode =
-  | { kind: 'threshold'; count: (identity: string, trueCount: number) => number }
+  | {
+      kind: 'threshold';
+      count: (identity: string, trueCount: number) => number;
+      /** Of the noise `count` adds (INSIGHTS_DP_EPSILON), or 0. */
+      noiseVariance: number;
+    }
   | {
       kind: 'dp';
       /** Each family's share of the run's (ε, δ). */
@@ -25,6 +30,7 @@ export function insightReleases(mode: InsightReleaseMode): Pick<GenerationContex
         return {
           ...Object.fromEntries(Object.entries(counts).map(([name, value]) => [name, noised(name, value)])),
           users: noised('users', users),
+          noiseVariance: mode.noiseVariance,
         };
       },
     };
@@ -39,7 +45,8 @@ export function insightReleases(mode: InsightReleaseMode): Pick<GenerationContex
         mode.bounds,
         mode.uniform,
       );
-      return out ? { ...out.counts, users: out.users } : null;
+      const noiseVariance = dpNoiseVariance(mode.budget, mode.bounds, Object.keys(counts).length);
+      return out ? { ...out.counts, users: out.users, noiseVariance } : null;
     },
   };
 }

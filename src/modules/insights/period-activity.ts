@@ -12,6 +12,8 @@ export interface ModuleActivity {
   rating: number;
   /** Of those, users whose positive feedback outweighed their negative. */
   satisfied: number;
+  /** The variance of the noise in each of these counts (0 when exact). */
+  noiseVariance: number;
 }
 
 /** The release family of the period activity (trend and summary read it). */
@@ -63,6 +65,7 @@ export async function periodActivity(
         correcting: Math.min(figure('correcting'), activeUsers),
         rating,
         satisfied: Math.min(figure('satisfied'), rating),
+        noiseVariance: released.noiseVariance,
       });
     }
   }

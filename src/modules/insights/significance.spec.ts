@@ -25,6 +25,15 @@ describe('significance', () => {
     expect(r.p).toBeLessThan(1e-6);
   });
 
+  it('adds the variance of noised counts: a change within the noise is no longer significant', () => {
+    expect(countChangeTest(130, 100).p).toBeLessThan(0.05);
+    // Noise of variance 400 on each count (a standard deviation of 20): the same change is well within it.
+    expect(countChangeTest(130, 100, 400).p).toBeGreaterThan(0.2);
+    expect(countChangeTest(130, 100, 400).z).toBeCloseTo(30 / Math.sqrt(230 + 800), 12);
+    expect(twoProportionTest(40, 100, 20, 100).p).toBeLessThan(0.01);
+    expect(twoProportionTest(40, 100, 20, 100, 400).p).toBeGreaterThan(0.01);
+  });
+
   it('robust z: one outlier in the baseline does not hide the next', () => {
     const baseline = [100, 102, 98, 101, 99, 100, 103, 97, 100, 101, 99, 100, 1000, 100];
     const { z, median: centre } = robustZ(1000, baseline);

@@ -21,10 +21,13 @@ export interface TestResult {
  * Two-proportion z-test (pooled): is x1/n1 different from x2/n2? z > 0 when the first is larger. NaN z (and
  * p = 1) when either sample is empty or the pooled rate is 0 or 1 (no variation to test against).
  */
-export function twoProportionTest(x1: number, n1: number, x2: number, n2: number): TestResult {
+export function twoProportionTest(x1: number, n1: number, x2: number, n2: number, noiseVariance = 0): TestResult {
   if (!(n1 > 0 && n2 > 0)) return { z: Number.NaN, p: 1 };
   const pooled = (x1 + x2) / (n1 + n2);
-  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+  // Noised counts (DP mode) add their variance: a share x/n with noise of variance v on x and n varies by about
+  // v (1 + p²) / n² more.
+  const noise = noiseVariance * (1 + pooled * pooled) * (1 / (n1 * n1) + 1 / (n2 * n2));
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2) + noise);
   if (!(se > 0)) return { z: Number.NaN, p: 1 };
   const z = (x1 / n1 - x2 / n2) / se;
   return { z, p: twoSidedP(z) };
@@ -34,10 +37,11 @@ export function twoProportionTest(x1: number, n1: number, x2: number, n2: number
  * Do two counts over equally long periods differ (Poisson rates)? Conditional on their sum, the first is
  * Binomial(sum, 1/2) when the rates are equal; this is its normal approximation. z > 0 when the first is larger.
  */
-export function countChangeTest(current: number, previous: number): TestResult {
+export function countChangeTest(current: number, previous: number, noiseVariance = 0): TestResult {
   const total = current + previous;
   if (!(total > 0)) return { z: Number.NaN, p: 1 };
-  const z = (current - previous) / Math.sqrt(total);
+  // Each noised count (DP mode) adds the noise's variance.
+  const z = (current - previous) / Math.sqrt(total + 2 * noiseVariance);
   return { z, p: twoSidedP(z) };
 }
 

@@ -87,7 +87,14 @@ export class FrictionGenerator implements InsightGenerator {
         continue;
       const lower = wilsonLowerBound(troubled, users);
       if (lower < context.settings.frictionRate) continue;
-      const test = twoProportionTest(troubled, users, restTroubled, restUsers);
+      // The rest's counts are differences of two released counts: their noise adds up with the action's.
+      const test = twoProportionTest(
+        troubled,
+        users,
+        restTroubled,
+        restUsers,
+        action.noiseVariance + module.noiseVariance,
+      );
       const p = test.z > 0 ? test.p / 2 : 1;
       if (!(p < context.alpha)) continue;
       const share = troubled / users;

@@ -49,7 +49,7 @@ function contextWith(answers: unknown[][], overrides: Partial<GenerationContext>
     count: (_identity, n) => n,
     publishable: (n) => n === 0 || n >= K,
     publishableCounts: (required, optional) => publishableCounts(required, optional, K),
-    ...insightReleases({ kind: 'threshold', count: (_identity, n) => n }),
+    ...insightReleases({ kind: 'threshold', count: (_identity, n) => n, noiseVariance: 0 }),
     ...overrides,
   };
 }

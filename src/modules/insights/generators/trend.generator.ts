@@ -57,7 +57,9 @@ export class TrendGenerator implements InsightGenerator {
     if (rate && !(n1 > 0 && n2! > 0)) return null;
     const value = rate ? x1 / n1 : x1;
     const baseline = rate ? x2 / n2! : x2;
-    const test: TestResult = rate ? twoProportionTest(x1, n1, x2, n2!) : countChangeTest(x1, x2);
+    // Noised counts (DP mode, INSIGHTS_DP_EPSILON) vary more than the data alone: the tests add the noise's variance.
+    const noise = now.noiseVariance;
+    const test: TestResult = rate ? twoProportionTest(x1, n1, x2, n2!, noise) : countChangeTest(x1, x2, noise);
     if (!(test.p < context.alpha)) return null;
     const change = rate ? value - baseline : baseline > 0 ? (value - baseline) / baseline : null;
     const direction = value > baseline ? 'up' : 'down';
