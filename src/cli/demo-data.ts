@@ -1,3 +1,4 @@
+import { seededRandom } from '../common/random/seeded-random';
 /**
  * The demo data set of `npm run seed:demo`: deterministic (a seeded generator), so every newcomer sees the same
  * patterns. 240 users; planted behaviour on top of random activity:
@@ -10,18 +11,6 @@
 const USERS = 240;
 const DAY = 86_400_000;
 
-/** mulberry32: a small seeded generator (the same sequence on every machine). */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function uuidFrom(random: () => number): string {
   const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
   hex[12] = '4';
@@ -30,7 +19,7 @@ function uuidFrom(random: () => number): string {
   return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
 }
 
-const userRandom = generator(7);
+const userRandom = seededRandom(7);
 export const DEMO_USERS: readonly string[] = Array.from({ length: USERS }, () => uuidFrom(userRandom));
 
 const NOISE_ACTIONS: Record<string, string[]> = {
@@ -41,7 +30,7 @@ const NOISE_ACTIONS: Record<string, string[]> = {
 
 /** Every demo event, in the order they are sent; timestamps within the 30 days before `now`. */
 export function buildDemoEvents(now: number): Record<string, unknown>[] {
-  const random = generator(42);
+  const random = seededRandom(42);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
   const events: Record<string, unknown>[] = [];
   let n = 0;

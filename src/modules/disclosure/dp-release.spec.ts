@@ -1,16 +1,5 @@
+import { seededRandom } from '../../common/random/seeded-random';
 import { dpRelease, type DpBounds, type DpBudget, type DpCandidate, type Uniform } from './dp-release';
-
-/** mulberry32: a small seeded generator, so every run of the audit draws the same samples. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4_294_967_296;
-  };
-}
 
 /** Fresh randomness per label within one trial (as the keyed uniform gives a fresh value per figure). */
 function trialUniform(next: () => number): Uniform {
@@ -28,7 +17,7 @@ const TRIALS = 200_000;
  * whether it was published, and each published count's value (events of the output, one family per figure).
  */
 function histogram(candidates: DpCandidate[], budget: DpBudget, bounds: DpBounds, seed: number): Map<string, number> {
-  const next = seeded(seed);
+  const next = seededRandom(seed);
   const counts = new Map<string, number>();
   const add = (event: string) => counts.set(event, (counts.get(event) ?? 0) + 1);
   for (let trial = 0; trial < TRIALS; trial++) {

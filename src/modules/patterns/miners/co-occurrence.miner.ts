@@ -54,11 +54,7 @@ export class CoOccurrenceMiner implements PatternMiner {
       [window.from, window.to, window.minUserSupport, window.settings.maxOccurrencesPerUser],
     );
     return rows.map((r) => ({
-      module: r.module,
-      signature: `${r.x}+${r.y}`,
-      items: { actions: [r.x, r.y] },
-      support: r.support,
-      occurrences: Number(r.occurrences),
+      ...pairPattern(r),
       counts: { usersX: r.x_users, usersY: r.y_users, moduleUsers: r.module_users },
       // The module's users who used neither action: a reader derives them from the four counts.
       derived: [r.module_users - r.x_users - r.y_users + r.support],
@@ -82,12 +78,17 @@ export class CoOccurrenceMiner implements PatternMiner {
         GROUP BY module, x, y`,
       [window.from, window.to, window.settings.maxOccurrencesPerUser],
     );
-    return rows.map((r) => ({
-      module: r.module,
-      signature: `${r.x}+${r.y}`,
-      items: { actions: [r.x, r.y] },
-      support: r.support,
-      occurrences: Number(r.occurrences),
-    }));
+    return rows.map(pairPattern);
   }
+}
+
+/** The pattern of a pair of actions, as its row counts it. */
+function pairPattern(r: { module: string; x: string; y: string; support: number; occurrences: string }): MinedPattern {
+  return {
+    module: r.module,
+    signature: `${r.x}+${r.y}`,
+    items: { actions: [r.x, r.y] },
+    support: r.support,
+    occurrences: Number(r.occurrences),
+  };
 }

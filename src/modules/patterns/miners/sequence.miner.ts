@@ -43,33 +43,17 @@ export class SequenceMiner implements PatternMiner {
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
     if (window.dp) return this.mineBounded(window, window.dp);
     const patterns: MinedPattern[] = [];
-    await window.query(
-      `DECLARE mining_sessions NO SCROLL CURSOR FOR
-       SELECT module, user_id, array_agg(action ORDER BY timestamp, id) AS actions
-         FROM ${CONSENTED_EVENTS} e
-        WHERE session_id IS NOT NULL AND event_type = 'interaction'
-        GROUP BY module, user_id, session_id
-        ORDER BY module, user_id`,
-      [window.from, window.to],
-    );
     let module: string | undefined;
     let builder = new SessionDatabaseBuilder();
-    for (;;) {
-      const rows = await window.query<{ module: string; user_id: string; actions: string[] }>(
-        `FETCH ${FETCH_ROWS} FROM mining_sessions`,
-      );
-      for (const row of rows) {
-        if (row.module !== module) {
-          if (module !== undefined) patterns.push(...(await this.mineModule(module, builder.build(), window)));
-          module = row.module;
-          builder = new SessionDatabaseBuilder();
-        }
-        builder.add(row.user_id, row.actions);
+    await forEachSession(window, async (row) => {
+      if (row.module !== module) {
+        if (module !== undefined) patterns.push(...(await this.mineModule(module, builder.build(), window)));
+        module = row.module;
+        builder = new SessionDatabaseBuilder();
       }
-      if (rows.length < FETCH_ROWS) break;
-    }
+      builder.add(row.user_id, row.actions);
+    });
     if (module !== undefined) patterns.push(...(await this.mineModule(module, builder.build(), window)));
-    await window.query('CLOSE mining_sessions');
     return patterns;
   }
 
@@ -156,39 +140,23 @@ export class SequenceMiner implements PatternMiner {
         found.set(key, entry);
       }
     };
-    await window.query(
-      `DECLARE mining_sessions NO SCROLL CURSOR FOR
-       SELECT module, user_id, array_agg(action ORDER BY timestamp, id) AS actions
-         FROM ${CONSENTED_EVENTS} e
-        WHERE session_id IS NOT NULL AND event_type = 'interaction'
-        GROUP BY module, user_id, session_id
-        ORDER BY module, user_id`,
-      [window.from, window.to],
-    );
-    for (;;) {
-      const rows = await window.query<{ module: string; user_id: string; actions: string[] }>(
-        `FETCH ${FETCH_ROWS} FROM mining_sessions`,
-      );
-      for (const row of rows) {
-        if (row.module !== module || row.user_id !== user) {
-          flush();
-          module = row.module;
-          user = row.user_id;
-          mine = new Map();
-        }
-        for (let start = 0; start < row.actions.length; start++)
-          for (let length = 2; length <= maxSequenceLength && start + length <= row.actions.length; length++) {
-            const actions = row.actions.slice(start, start + length);
-            const signature = sequenceSignature(actions);
-            const seen = mine.get(signature) ?? { actions, n: 0 };
-            seen.n++;
-            mine.set(signature, seen);
-          }
+    await forEachSession(window, (row) => {
+      if (row.module !== module || row.user_id !== user) {
+        flush();
+        module = row.module;
+        user = row.user_id;
+        mine = new Map();
       }
-      if (rows.length < FETCH_ROWS) break;
-    }
+      for (let start = 0; start < row.actions.length; start++)
+        for (let length = 2; length <= maxSequenceLength && start + length <= row.actions.length; length++) {
+          const actions = row.actions.slice(start, start + length);
+          const signature = sequenceSignature(actions);
+          const seen = mine.get(signature) ?? { actions, n: 0 };
+          seen.n++;
+          mine.set(signature, seen);
+        }
+    });
     flush();
-    await window.query('CLOSE mining_sessions');
     return [...found.values()].map((f) => ({
       module: f.module,
       signature: sequenceSignature(f.actions),
@@ -214,4 +182,31 @@ export class SequenceMiner implements PatternMiner {
       r.stats = { length: (r.items.actions as string[]).length };
     }
   }
+}
+
+/**
+ * The window's consented sessions (interactions with a session id), each with its actions in time order, ordered by
+ * module and user, streamed from a server-side cursor in pages of FETCH_ROWS.
+ */
+async function forEachSession(
+  window: MiningWindow,
+  each: (row: { module: string; user_id: string; actions: string[] }) => void | Promise<void>,
+): Promise<void> {
+  await window.query(
+    `DECLARE mining_sessions NO SCROLL CURSOR FOR
+     SELECT module, user_id, array_agg(action ORDER BY timestamp, id) AS actions
+       FROM ${CONSENTED_EVENTS} e
+      WHERE session_id IS NOT NULL AND event_type = 'interaction'
+      GROUP BY module, user_id, session_id
+      ORDER BY module, user_id`,
+    [window.from, window.to],
+  );
+  for (;;) {
+    const rows = await window.query<{ module: string; user_id: string; actions: string[] }>(
+      `FETCH ${FETCH_ROWS} FROM mining_sessions`,
+    );
+    for (const row of rows) await each(row);
+    if (rows.length < FETCH_ROWS) break;
+  }
+  await window.query('CLOSE mining_sessions');
 }
