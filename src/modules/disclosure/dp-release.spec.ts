@@ -90,14 +90,24 @@ function report(name: string, result: { worstRatio: number; worstDelta: number; 
     );
 }
 
+/** The data set without one user who added to every candidate: one user and `perUser` occurrences fewer each. */
+function withoutOneUser(candidates: DpCandidate[], perUser: number): DpCandidate[] {
+  return candidates.map((c) => ({
+    ...c,
+    users: c.users - 1,
+    occurrences: (c.occurrences ?? 0) - perUser,
+    counts: Object.fromEntries(Object.entries(c.counts).map(([name, n]) => [name, n - 1])),
+  }));
+}
+
 describe('dpRelease: empirical privacy audit on neighbouring data sets', () => {
   const budget: DpBudget = { epsilon: 1, delta: 0.05 };
 
   it('keeps every output ratio within e^ε and the rest within δ when one user adds to one candidate', () => {
     const bounds = { maxPartitions: 1, maxContributions: 3 };
     const withUser: DpCandidate[] = [{ identity: 'a', users: 6, occurrences: 12, counts: { positive: 4 } }];
-    // The user's whole history removed: one user, up to C occurrences and the positive rating gone.
-    const without: DpCandidate[] = [{ identity: 'a', users: 5, occurrences: 9, counts: { positive: 3 } }];
+    // The user's whole history removed: one user, C occurrences and the positive rating gone.
+    const without = withoutOneUser(withUser, 3);
     const result = audit(histogram(withUser, budget, bounds, 1), histogram(without, budget, bounds, 2), budget);
     report('one candidate', result);
     expect(result.worstRatio).toBeGreaterThan(1); // the audit saw the two data sets differ
@@ -110,10 +120,7 @@ describe('dpRelease: empirical privacy audit on neighbouring data sets', () => {
       { identity: 'a', users: 4, occurrences: 6, counts: {} },
       { identity: 'b', users: 3, occurrences: 5, counts: {} },
     ];
-    const without: DpCandidate[] = [
-      { identity: 'a', users: 3, occurrences: 4, counts: {} },
-      { identity: 'b', users: 2, occurrences: 3, counts: {} },
-    ];
+    const without = withoutOneUser(withUser, 2);
     const result = audit(histogram(withUser, budget, bounds, 3), histogram(without, budget, bounds, 4), budget);
     report('L = 2 candidates', result);
     expect(result.worstRatio).toBeGreaterThan(1);
@@ -126,10 +133,7 @@ describe('dpRelease: empirical privacy audit on neighbouring data sets', () => {
       { identity: 'a', users: 6, occurrences: 6, counts: {} },
       { identity: 'b', users: 6, occurrences: 6, counts: {} },
     ];
-    const without: DpCandidate[] = [
-      { identity: 'a', users: 5, occurrences: 5, counts: {} },
-      { identity: 'b', users: 5, occurrences: 5, counts: {} },
-    ];
+    const without = withoutOneUser(withUser, 1);
     expect(() =>
       audit(histogram(withUser, budget, bounds, 5), histogram(without, budget, bounds, 6), budget),
     ).toThrow();

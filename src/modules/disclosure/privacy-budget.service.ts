@@ -69,6 +69,17 @@ export class PrivacyBudget {
     });
   }
 
+  /**
+   * Spends what one DP run costs (DP_EPSILON, DP_DELTA) before it publishes anything; the reason it may not, or null
+   * when the budget paid. A refused run publishes nothing new: the previous release stays.
+   */
+  async spendRun(runKind: BudgetRunKind, runId: string): Promise<string | null> {
+    const { dpEpsilon, dpDelta } = this.config.privacy;
+    if (dpEpsilon === null) throw new Error('not in DP mode');
+    const decision = await this.spend(runKind, runId, dpEpsilon, dpDelta);
+    return decision.granted ? null : `Published nothing: ${decision.reason}`;
+  }
+
   async status(): Promise<BudgetStatus> {
     return this.statusIn(this.em.fork());
   }

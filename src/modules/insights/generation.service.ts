@@ -128,18 +128,11 @@ export class GenerationService implements OnApplicationBootstrap {
   private async execute(client: PoolClient, runId: string, period: Span): Promise<RunOutcome<GeneratorReport[]>> {
     const { minUserSupport } = this.config.patterns;
     const mode = this.releaseMode(period);
-    if (mode.kind === 'dp') {
-      // The whole run's (ε, δ) is spent before anything is published; refused, the last insights stay as they are.
-      const spent = await this.budget.spend(
-        'insights',
-        runId,
-        this.config.privacy.dpEpsilon!,
-        this.config.privacy.dpDelta,
-      );
-      if (!spent.granted) {
-        this.logger.warn(`Insight run ${runId} published nothing: ${spent.reason}`);
-        return { status: 'failed', report: [], error: `Published nothing: ${spent.reason}`, summary: 'no budget' };
-      }
+    // DP mode: the run's (ε, δ) is spent before anything is published; refused, the last insights stay as they are.
+    const refused = mode.kind === 'dp' ? await this.budget.spendRun('insights', runId) : null;
+    if (refused) {
+      this.logger.warn(`Insight run ${runId}: ${refused}`);
+      return { status: 'failed', report: [], error: refused, summary: 'no budget' };
     }
     const generators = this.generators().filter((g) => mode.kind === 'threshold' || g.releaseFamilies?.length);
     const previous = {

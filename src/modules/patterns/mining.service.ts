@@ -102,19 +102,11 @@ export class MiningService implements OnApplicationBootstrap {
   private async execute(client: PoolClient, run: OpenRun): Promise<RunOutcome<MinerReport[]>> {
     const runId = run.id;
     const mode = this.publicationMode(run);
-    if (mode.kind === 'dp') {
-      // The whole run's (ε, δ) is spent before anything is published; refused, it publishes nothing new.
-      const spent = await this.budget.spend(
-        'mining',
-        runId,
-        this.config.privacy.dpEpsilon!,
-        this.config.privacy.dpDelta,
-      );
-      if (!spent.granted) {
-        this.logger.warn(`Mining run ${runId} published nothing: ${spent.reason}`);
-        this.events.emit(PATTERNS_MINED, { runId, status: 'failed' } satisfies PatternsMinedEvent);
-        return { status: 'failed', report: [], error: `Published nothing: ${spent.reason}`, summary: 'no budget' };
-      }
+    const refused = mode.kind === 'dp' ? await this.budget.spendRun('mining', runId) : null;
+    if (refused) {
+      this.logger.warn(`Mining run ${runId}: ${refused}`);
+      this.events.emit(PATTERNS_MINED, { runId, status: 'failed' } satisfies PatternsMinedEvent);
+      return { status: 'failed', report: [], error: refused, summary: 'no budget' };
     }
     const miners = this.miners().filter((m) => mode.kind === 'threshold' || m.supportsDp === true);
     const failedTypes = new Set<string>();
