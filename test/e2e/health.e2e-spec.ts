@@ -3,10 +3,17 @@ import { newUserId } from '../support/ids';
 import { ProbeController } from '../support/probe.controller';
 import { createTestApp, type TestApp } from '../support/test-app';
 
+/**
+ * The heap limit of the apps under test. The heap they measure is the test runner's, which holds every suite run
+ * before this one: the probes must not turn degraded because of what other suites left (only the test of the limit
+ * sets a small one).
+ */
+const HEAP = { HEALTH_HEAP_LIMIT_MB: '65536' };
+
 /** Boots a second app with its own database for one test, and tears both down afterwards. */
 async function withOwnApp(env: Record<string, string>, test: (app: TestApp) => Promise<void>): Promise<void> {
   const db = await createSuiteDatabase();
-  const app = await createTestApp({ databaseUrl: db.url, env, controllers: [ProbeController] });
+  const app = await createTestApp({ databaseUrl: db.url, env: { ...HEAP, ...env }, controllers: [ProbeController] });
   try {
     await test(app);
   } finally {
@@ -23,7 +30,7 @@ describe('Health probes (e2e)', () => {
     db = await createSuiteDatabase();
     // With REDIS_URL set (as in CI) the app checks Redis too; without, it reports Redis as not configured.
     const redis: Record<string, string> = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
-    t = await createTestApp({ databaseUrl: db.url, env: { DATABASE_POOL_MAX: '2', ...redis } });
+    t = await createTestApp({ databaseUrl: db.url, env: { ...HEAP, DATABASE_POOL_MAX: '2', ...redis } });
   });
   afterAll(async () => {
     await adminQuery(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`).catch(() => undefined);
