@@ -129,7 +129,7 @@ describe('Health probes (e2e)', () => {
         responseTimeMs: { p50: expect.any(Number), p95: expect.any(Number), p99: expect.any(Number) },
         eventLoopLagMs: { p99: expect.any(Number), max: expect.any(Number) },
         cpuPercent: expect.any(Number),
-        memory: { heapUsedBytes: expect.any(Number), heapLimitBytes: 1024 * 1024 * 1024 },
+        memory: { heapUsedBytes: expect.any(Number), heapLimitBytes: Number(HEAP.HEALTH_HEAP_LIMIT_MB) * 1024 * 1024 },
         database: { pool: { max: 2, waiting: 0 }, saturatedShare: 0 },
         cache: { lookups: expect.any(Number) },
         activeConnections: expect.any(Number),
