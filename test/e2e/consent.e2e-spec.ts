@@ -95,6 +95,60 @@ describe('Consent ledger and gate (e2e)', () => {
     expect(await t.app.get(ConsentLedgerService).verifyChain(user)).toBe(false);
   });
 
+  it('shows a user their consent receipts, newest first and paged, each with its hash and whether the chain holds', async () => {
+    const user = newUserId();
+    for (const [allow, version] of [
+      [true, 'v1'],
+      [false, 'v1'],
+      [true, 'v2'],
+    ] as const)
+      await putMine(user, { allowCollectiveLearning: allow, policyVersion: version });
+    const stored = await records(user);
+    const history = (query = '', auth = bearer(user)) =>
+      t.http.get(`/api/v1/consent/me/history${query}`).set('authorization', auth);
+    const first = await history('?limit=2');
+    expect(first.status).toBe(200);
+    expect(first.body.items).toMatchObject([
+      {
+        granted: true,
+        policyVersion: 'v2',
+        source: 'user',
+        actor: 'self',
+        hash: stored[2].hash,
+        prevHash: stored[1].hash,
+        verified: true,
+      },
+      { granted: false, policyVersion: 'v1', hash: stored[1].hash, prevHash: stored[0].hash, verified: true },
+    ]);
+    const rest = await history(`?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    expect(rest.body).toMatchObject({
+      items: [{ granted: true, policyVersion: 'v1', prevHash: null, verified: true }],
+      nextCursor: null,
+    });
+    // A cursor is the user's own: another user's is refused.
+    const other = newUserId();
+    const foreign = await history(`?cursor=${encodeURIComponent(first.body.nextCursor)}`, bearer(other));
+    expect(foreign.status).toBe(400);
+
+    // Services and admins read anyone's; a user reads only their own.
+    const asService = await t.http
+      .get(`/api/v1/consent/${user}/history`)
+      .set('authorization', bearer('svc', ['service']));
+    expect(asService.body.items).toHaveLength(3);
+    expect((await t.http.get(`/api/v1/consent/${user}/history`).set('authorization', bearer(other))).status).toBe(403);
+
+    // An edit made past the trigger breaks the chain from the edited record on.
+    await pg.query('BEGIN');
+    await pg.query("SET LOCAL app.consent_erasure = 'on'");
+    await pg.query('UPDATE consent_records SET policy_version = $2 WHERE subject = $1 AND hash = $3', [
+      user,
+      'v9',
+      stored[1].hash,
+    ]);
+    await pg.query('COMMIT');
+    expect((await history()).body.items.map((r: { verified: boolean }) => r.verified)).toEqual([false, false, true]);
+  });
+
   it('lets services and admins act for a user, recording who did it', async () => {
     const user = newUserId();
     const svc = await t.http

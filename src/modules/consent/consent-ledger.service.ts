@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
 import type { AuthUser } from '../../common/auth/auth-user';
@@ -14,8 +14,7 @@ import { ConsentGate } from './consent-gate.service';
 import { ConsentChangesQueuedError } from './consent.errors';
 import { ConsentMetrics } from './consent.metrics';
 import { CONSENT_WITHDRAWN, type ConsentWithdrawnEvent } from './consent.events';
-import type { Contributions } from '../../common/extension/contributions';
-import { DATA_HOLDS, type DataHold } from './data-hold';
+import { DataHolds } from './data-holds.service';
 import { PersonalDataRegistry } from './personal-data';
 import type { ConsentSource } from './entities/consent-record.entity';
 
@@ -42,6 +41,13 @@ export interface LedgerRecord {
   actor: string;
   recordedAt: Date;
   hash: string;
+}
+
+/** A ledger record as its subject's receipt: with the hash it chains to and whether the chain holds up to it. */
+export interface ConsentReceipt extends LedgerRecord {
+  prevHash: string | null;
+  /** The chain recomputes from the user's first record up to and including this one. */
+  verified: boolean;
 }
 
 interface RecordRow {
@@ -74,14 +80,8 @@ export class ConsentLedgerService {
     private readonly config: AppConfig,
     private readonly personalData: PersonalDataRegistry,
     private readonly metrics: ConsentMetrics,
-    @Inject(DATA_HOLDS) private readonly holds: Contributions<DataHold>,
+    private readonly holds: DataHolds,
   ) {}
-
-  /** Whether a contributed hold (a legal hold) keeps the user's data; in the caller's transaction. */
-  private async isHeld(tx: PoolClient, userId: string): Promise<boolean> {
-    for (const hold of this.holds.all()) if (await hold.heldBecause(tx, userId)) return true;
-    return false;
-  }
 
   /**
    * When consent was last taken away from anything already counted: the latest withdrawal or erasure of any user
@@ -123,14 +123,23 @@ export class ConsentLedgerService {
 
   /** Recomputes the user's chain; false when any record was altered, removed or reordered. */
   async verifyChain(userId: string): Promise<boolean> {
+    return (await this.receipts(userId)).every((r) => r.verified);
+  }
+
+  /**
+   * The user's ledger, oldest first, each record with whether the chain recomputes up to it: from the first record
+   * that was altered, removed or reordered on, none verifies.
+   */
+  async receipts(userId: string): Promise<ConsentReceipt[]> {
     const pseudonym = this.pseudonym(userId);
     let prev: string | null = null;
-    for (const r of await this.records(userId)) {
-      const expected = consentRecordHash(prev, { ...toLedgerRecord(r), pseudonym });
-      if (r.prev_hash !== prev || r.hash !== expected) return false;
+    let intact = true;
+    return (await this.records(userId)).map((r) => {
+      const record = toLedgerRecord(r);
+      intact &&= r.prev_hash === prev && r.hash === consentRecordHash(prev, { ...record, pseudonym });
       prev = r.hash;
-    }
-    return true;
+      return { ...record, prevHash: r.prev_hash, verified: intact };
+    });
   }
 
   /** Applies a change requested by `caller` for `userId` (`viaSelf`: the /me routes). */
@@ -256,7 +265,7 @@ export class ConsentLedgerService {
     // after this purge.
     const removed: Record<string, number> = {};
     // A user under legal hold keeps their data: the withdrawal then excludes it from mining instead of deleting it.
-    const held = withdrawn && (await this.isHeld(client, userId));
+    const held = withdrawn && (await this.holds.heldBecause(client, userId)) !== null;
     const action = held ? 'exclude' : this.config.consent.withdrawalAction;
     if (withdrawn) {
       // Whatever the handlers keep (`exclude`) stays out of mining for good, also after a later grant.

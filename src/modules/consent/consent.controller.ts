@@ -1,15 +1,20 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { selfUserId, type AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { ConsentLedgerService } from './consent-ledger.service';
+import { ConsentReceiptsService } from './consent-receipts.service';
+import { ConsentHistoryDto, ConsentHistoryQueryDto } from './dto/consent-receipt.dto';
 import { ConsentResponseDto, toConsentResponse, UpdateConsentDto, UserIdParamDto } from './dto/consent.dto';
 
 @ApiTags('consent')
 @ApiBearerAuth()
 @Controller('consent')
 export class ConsentController {
-  constructor(private readonly ledger: ConsentLedgerService) {}
+  constructor(
+    private readonly ledger: ConsentLedgerService,
+    private readonly receipts: ConsentReceiptsService,
+  ) {}
 
   @Get('me')
   @Roles('user')
@@ -25,6 +30,22 @@ export class ConsentController {
   @ApiOkResponse({ type: ConsentResponseDto })
   async putMine(@CurrentUser() user: AuthUser, @Body() body: UpdateConsentDto): Promise<ConsentResponseDto> {
     return toConsentResponse(await this.ledger.change(selfUserId(user), body, user, true));
+  }
+
+  @Get('me/history')
+  @Roles('user')
+  @ApiOperation({ summary: 'The caller’s consent receipts: ledger records newest first, each with its hash and check' })
+  @ApiOkResponse({ type: ConsentHistoryDto })
+  myHistory(@CurrentUser() user: AuthUser, @Query() query: ConsentHistoryQueryDto): Promise<ConsentHistoryDto> {
+    return this.receipts.page(selfUserId(user), query.limit, query.cursor);
+  }
+
+  @Get(':userId/history')
+  @Roles('service')
+  @ApiOperation({ summary: 'A user’s consent receipts (services and admins)' })
+  @ApiOkResponse({ type: ConsentHistoryDto })
+  history(@Param() params: UserIdParamDto, @Query() query: ConsentHistoryQueryDto): Promise<ConsentHistoryDto> {
+    return this.receipts.page(params.userId.toLowerCase(), query.limit, query.cursor);
   }
 
   @Get(':userId')

@@ -8,6 +8,8 @@ import { AuditModule } from '../audit/audit.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { ConsentGate } from './consent-gate.service';
 import { ConsentLedgerService } from './consent-ledger.service';
+import { ConsentReceiptsService } from './consent-receipts.service';
+import { DataHolds } from './data-holds.service';
 import { ConsentController } from './consent.controller';
 import { ConsentMetrics } from './consent.metrics';
 import { contributionsProvider } from '../../common/extension/contributions';
@@ -33,6 +35,8 @@ import { PrivacyExportService } from './privacy-export.service';
   controllers: [ConsentController, PrivacyController],
   providers: [
     ConsentLedgerService,
+    ConsentReceiptsService,
+    DataHolds,
     ConsentGate,
     ConsentMetrics,
     PersonalDataRegistry,
@@ -40,6 +44,6 @@ import { PrivacyExportService } from './privacy-export.service';
     PrivacyErasureService,
     contributionsProvider(DATA_HOLDS),
   ],
-  exports: [ConsentGate, ConsentLedgerService],
+  exports: [ConsentGate, ConsentLedgerService, DataHolds],
 })
 export class ConsentModule {}

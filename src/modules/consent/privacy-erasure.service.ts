@@ -1,7 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { DomainError } from '../../common/errors/domain.error';
-import type { Contributions } from '../../common/extension/contributions';
 import { PerKeySingleFlight } from '../../common/concurrency/per-key-single-flight';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { SqlPool } from '../../database/sql-pool.service';
@@ -11,7 +10,7 @@ import { ConsentGate } from './consent-gate.service';
 import { ConsentLedgerService } from './consent-ledger.service';
 import { PrivacyRequestInProgressError } from './consent.errors';
 import { ConsentMetrics } from './consent.metrics';
-import { DATA_HOLDS, type DataHold } from './data-hold';
+import { DataHolds } from './data-holds.service';
 import { PersonalDataRegistry } from './personal-data';
 
 /** One erasure of a user at a time across instances; tried, never waited for. */
@@ -58,7 +57,7 @@ export class PrivacyErasureService {
     private readonly gate: ConsentGate,
     private readonly audit: AuditService,
     private readonly metrics: ConsentMetrics,
-    @Inject(DATA_HOLDS) private readonly holds: Contributions<DataHold>,
+    private readonly holds: DataHolds,
   ) {}
 
   erase(request: ErasureRequest): Promise<ErasureReceipt> {
@@ -73,14 +72,8 @@ export class PrivacyErasureService {
   private async lockAndCheckHolds(tx: PoolClient, userId: string): Promise<DomainError | null> {
     const { rows } = await tx.query<{ locked: boolean }>(ERASURE_TRY_LOCK, [userId]);
     if (!rows[0].locked) throw new PrivacyRequestInProgressError('erasure');
-    for (const hold of this.holds.all()) {
-      if (!(await hold.tryLock(tx, userId))) throw new PrivacyRequestInProgressError('erasure');
-    }
-    for (const hold of this.holds.all()) {
-      const refusal = await hold.heldBecause(tx, userId);
-      if (refusal) return refusal;
-    }
-    return null;
+    if (!(await this.holds.tryLock(tx, userId))) throw new PrivacyRequestInProgressError('erasure');
+    return this.holds.heldBecause(tx, userId);
   }
 
   private async eraseOnce(request: ErasureRequest): Promise<ErasureReceipt> {

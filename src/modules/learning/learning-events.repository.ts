@@ -309,12 +309,41 @@ export class LearningEventsRepository {
     );
   }
 
+  /** The user an event belongs to, or null when there is no such event. */
+  async ownerOf(id: string): Promise<string | null> {
+    const [row] = await this.sql.query<{ user_id: string }>(
+      'SELECT user_id FROM global_learning_events WHERE id = $1',
+      [id],
+    );
+    return row?.user_id ?? null;
+  }
+
   /** A user's events oldest first, after `afterId` (keyset), for exports. */
   async userEventsAfter(userId: string, afterId: string | null, limit: number): Promise<StoredEvent[]> {
     return this.sql.query<StoredEvent>(
       `SELECT ${COLUMNS} FROM global_learning_events WHERE user_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id LIMIT $3`,
       [userId, afterId, limit],
     );
+  }
+
+  /**
+   * Deletes the user's events in the caller's transaction: the one with `id`, or those whose event time lies in
+   * [from, to) (of one module, if given); returns how many.
+   */
+  async deleteSome(
+    client: PoolClient,
+    userId: string,
+    which: { id: string } | { from: Date; to: Date; module?: string },
+  ): Promise<number> {
+    const result =
+      'id' in which
+        ? await client.query('DELETE FROM global_learning_events WHERE user_id = $1 AND id = $2', [userId, which.id])
+        : await client.query(
+            `DELETE FROM global_learning_events
+              WHERE user_id = $1 AND timestamp >= $2 AND timestamp < $3 AND ($4::text IS NULL OR module = $4)`,
+            [userId, which.from, which.to, which.module ?? null],
+          );
+    return result.rowCount ?? 0;
   }
 
   /** Deletes every event of the user inside the caller's transaction; returns how many. */

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
@@ -12,7 +13,10 @@ import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { AppConfig } from '../../config/app-config';
+import { EventDeletionQueryDto, EventsDeletedDto } from './dto/event-deletion.dto';
 import { EventQueryDto } from './dto/event-query.dto';
+import { uuidParam } from '../../common/http/uuid-param';
+import { LearningDeletionService } from './learning-deletion.service';
 import {
   BatchResultDto,
   EventAcceptedDto,
@@ -31,6 +35,7 @@ export class LearningController {
   constructor(
     private readonly ingest: LearningIngestService,
     private readonly reader: LearningReadService,
+    private readonly deletion: LearningDeletionService,
     private readonly config: AppConfig,
   ) {}
 
@@ -85,5 +90,26 @@ export class LearningController {
   @ApiOkResponse({ type: EventListDto })
   list(@Query() query: EventQueryDto, @CurrentUser() user: AuthUser): Promise<EventListDto> {
     return this.reader.list(query, user);
+  }
+
+  @Delete(':id')
+  @Roles('user')
+  @ApiOperation({
+    summary: 'Delete one of the caller’s events (admins: anyone’s); refused under a legal hold; audited',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: EventsDeletedDto })
+  deleteOne(@Param('id', uuidParam('id')) id: string, @CurrentUser() user: AuthUser): Promise<EventsDeletedDto> {
+    return this.deletion.delete({ id: id.toLowerCase() }, user);
+  }
+
+  @Delete()
+  @Roles('user')
+  @ApiOperation({
+    summary: 'Delete the caller’s events of a time range, optionally of one module (admins: a user’s); audited',
+  })
+  @ApiOkResponse({ type: EventsDeletedDto })
+  deleteRange(@Query() query: EventDeletionQueryDto, @CurrentUser() user: AuthUser): Promise<EventsDeletedDto> {
+    return this.deletion.delete(query, user);
   }
 }

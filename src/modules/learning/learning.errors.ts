@@ -9,6 +9,22 @@ export class ForeignUserError extends DomainError {
   }
 }
 
+/** No event of the caller (or, for admins, of anyone) has this id. */
+export class EventNotFoundError extends DomainError {
+  constructor() {
+    super('LEARNING.EVENT_NOT_FOUND', 'not_found', 'No event of yours has this id');
+  }
+}
+
+/** The user's events are being deleted or erased by another request right now (409, retry later). */
+export class EventDeletionInProgressError extends DomainError {
+  constructor() {
+    super('LEARNING.DELETION_IN_PROGRESS', 'conflict', 'A deletion or erasure of this user’s data is in progress', {
+      retryable: true,
+    });
+  }
+}
+
 /** The event's time lies more than the allowed skew in the future, or before the retention window. */
 export class TimestampOutOfRangeError extends DomainError {
   constructor(message: string) {
