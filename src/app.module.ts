@@ -7,6 +7,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import type { AuthUser } from './common/auth/auth-user';
 import { FallbackThrottlerStorage } from './common/throttling/fallback-throttler-storage';
 import { MemoryThrottlerStorage, MemoryThrottlerStorageModule } from './common/throttling/memory-throttler-storage';
+import { ErrorsPageController } from './common/errors/errors-page.controller';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { createValidationPipe } from './common/http/validation';
 import { AppThrottlerGuard } from './common/throttling/app-throttler.guard';
@@ -74,6 +75,7 @@ export class AppModule {
         RetentionModule,
         HealthModule,
       ],
+      controllers: [ErrorsPageController],
       providers: [
         // Guards run in this order: who is calling, how often, and may they.
         { provide: APP_GUARD, useClass: JwtAuthGuard },

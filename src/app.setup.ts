@@ -97,7 +97,10 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     });
   }
   app.setGlobalPrefix(API_PREFIX, {
-    exclude: ['health', 'health/live', 'health/ready', 'metrics'].map((path) => ({ path, method: RequestMethod.GET })),
+    exclude: ['health', 'health/live', 'health/ready', 'metrics', 'errors'].map((path) => ({
+      path,
+      method: RequestMethod.GET,
+    })),
   });
   if (config.http.docsEnabled) setupDocs(app);
 }

@@ -53,6 +53,7 @@ describe('OpenAPI documentation (e2e)', () => {
       '/api/v1/retention/policies',
       '/api/v1/retention/run',
       '/api/v1/retention/runs',
+      '/errors',
       '/health',
       '/health/live',
       '/health/ready',

@@ -76,11 +76,22 @@ describe('HTTP input and errors (e2e)', () => {
     expect(res.body).toMatchObject({ code: 'ROUTE.NOT_FOUND', instance: '/api/v1/no-such-thing' });
   });
 
+  it('points every problem at its entry on the errors page the service serves', async () => {
+    const problem = (await t.http.get('/api/v1/no-such-thing')).body as { type: string; code: string };
+    expect(problem.type).toBe('/errors#route.not_found');
+    const [path, fragment] = problem.type.split('#');
+    const page = await t.http.get(path);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/markdown/);
+    expect(page.text).toContain(`<a id="${fragment}"></a>`);
+    expect(page.text).toContain('## ROUTE.NOT_FOUND');
+  });
+
   it('answers an unexpected error with a bare 500 carrying the request id, never the message or a stack', async () => {
     const res = await t.http.get('/api/v1/test-probe/boom').set('x-request-id', 'req-abc-123');
     expect(res.status).toBe(500);
     expect(res.body).toEqual({
-      type: 'urn:ai-learning:problem:internal',
+      type: '/errors#internal',
       title: 'Internal Server Error',
       status: 500,
       detail: 'An unexpected error occurred',

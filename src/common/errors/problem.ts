@@ -50,9 +50,12 @@ export function titleFor(status: number): string {
   return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
 }
 
-/** Problem type URIs are stable names in this service's URN namespace, one per `code`. */
+/**
+ * A problem's `type`: a URI reference to the code's entry on the page the service serves (`GET /errors`, generated
+ * from the error catalog like docs/errors.md), resolved against the request's URL.
+ */
 export function typeFor(code: string): string {
-  return `urn:ai-learning:problem:${code.toLowerCase()}`;
+  return `/errors#${code.toLowerCase()}`;
 }
 
 export function makeProblem(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {

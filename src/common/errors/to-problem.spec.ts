@@ -12,7 +12,7 @@ describe(toProblem.name, () => {
       status: 429,
       code: 'AUTH.TOO_MANY_ATTEMPTS',
       detail: 'slow down',
-      type: 'urn:ai-learning:problem:auth.too_many_attempts',
+      type: '/errors#auth.too_many_attempts',
     });
     expect(sut.headers).toEqual({ 'retry-after': '13' });
     expect(sut.unexpected).toBeUndefined();
@@ -90,7 +90,7 @@ describe(toProblem.name, () => {
   it('turns anything else into a bare 500 whose message stays out of the answer', () => {
     const sut = toProblem(new TypeError('secret detail at line 3'));
     expect(sut.problem).toEqual({
-      type: 'urn:ai-learning:problem:internal',
+      type: '/errors#internal',
       title: 'Internal Server Error',
       status: 500,
       detail: 'An unexpected error occurred',
