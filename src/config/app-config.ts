@@ -34,6 +34,10 @@ export class AppConfig {
     verifyConcurrency: number;
     /** Verifications that may wait for a slot; beyond them a token request is answered 503 at once. */
     verifyQueue: number;
+    /** An OpenID Connect provider whose RS256/ES256 tokens are accepted too (null: HS256 tokens only). */
+    oidc: { jwksUrl: string; issuer: string; audience: string; cooldownSeconds: number } | null;
+    /** Where a provider's tokens carry the roles: a claim name or a dotted path. */
+    rolesClaim: string;
   };
   crypto: {
     /** Key-encryption keys; `currentKeyId` wraps every new data key. */

@@ -90,6 +90,29 @@ export class EnvironmentVariables {
   @IntSetting(60, 86400)
   JWT_ACCESS_TOKEN_TTL_SECONDS = 900;
 
+  /** Set: RS256/ES256 tokens of an OpenID Connect provider are verified against this JWKS (besides HS256). */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]{1,500}$/, { message: 'AUTH_JWKS_URL must be an http(s) URL' })
+  AUTH_JWKS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  AUTH_JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  AUTH_JWT_AUDIENCE?: string;
+
+  @Matches(/^[A-Za-z_][A-Za-z0-9_-]{0,63}(\.[A-Za-z_][A-Za-z0-9_-]{0,63}){0,4}$/, {
+    message: 'AUTH_ROLES_CLAIM must be a claim name or a dotted path (e.g. realm_access.roles)',
+  })
+  AUTH_ROLES_CLAIM = 'roles';
+
+  @IntSetting(1, 3600)
+  AUTH_JWKS_COOLDOWN_SECONDS = 30;
+
   @IsOptional()
   @IsString()
   @MinLength(1)

@@ -111,6 +111,10 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
     problems.push('DP_EPSILON must be at most PRIVACY_BUDGET_EPSILON (a run could never spend it)');
   if (env.DP_EPSILON !== undefined && env.DP_DELTA > env.PRIVACY_BUDGET_DELTA)
     problems.push('DP_DELTA must be at most PRIVACY_BUDGET_DELTA (a run could never spend it)');
+  if (env.AUTH_JWKS_URL && (!env.AUTH_JWT_ISSUER || !env.AUTH_JWT_AUDIENCE))
+    problems.push(
+      'AUTH_JWKS_URL needs AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE (a provider token is checked against both)',
+    );
   if (trustProxy.problem && !problems.some((p) => p.startsWith('TRUST_PROXY'))) problems.push(trustProxy.problem);
   // A per-client limit below the per-address one would make the per-address limit unreachable.
   if (
@@ -176,6 +180,15 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
       maxFailedAttemptsPerClient: env.AUTH_MAX_FAILED_ATTEMPTS_PER_CLIENT ?? 4 * env.AUTH_MAX_FAILED_ATTEMPTS,
       verifyConcurrency: env.AUTH_VERIFY_CONCURRENCY,
       verifyQueue: env.AUTH_VERIFY_QUEUE,
+      oidc: env.AUTH_JWKS_URL
+        ? {
+            jwksUrl: env.AUTH_JWKS_URL,
+            issuer: env.AUTH_JWT_ISSUER ?? '',
+            audience: env.AUTH_JWT_AUDIENCE ?? '',
+            cooldownSeconds: env.AUTH_JWKS_COOLDOWN_SECONDS,
+          }
+        : null,
+      rolesClaim: env.AUTH_ROLES_CLAIM,
     },
     crypto: {
       keys: keys.keys,

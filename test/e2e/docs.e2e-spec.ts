@@ -24,6 +24,7 @@ describe('OpenAPI documentation (e2e)', () => {
     const doc = (await t.http.get('/docs-json')).body;
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/v1/audit',
+      '/api/v1/auth/clients/{id}',
       '/api/v1/auth/token',
       '/api/v1/consent/me',
       '/api/v1/consent/me/history',

@@ -39,6 +39,7 @@ AUTH.TOO_MANY_ATTEMPTS | 429 | Too many failed logins from this address or for t
 AUTH.BUSY | 503 | Token requests wait for secret verification beyond \`AUTH_VERIFY_QUEUE\`. | retry
 AUTH.FORBIDDEN | 403 | The caller lacks the route’s role, or asked for what only admins see (retired patterns, withdrawn insights). | not-allowed
 AUTH.NOT_A_USER | 403 | A \`/me\` route with a token whose \`sub\` is not a user id. | not-allowed
+AUTH.CLIENT_NOT_FOUND | 404 | No active API client has this id (never created, or already revoked). | Nothing to revoke: list the clients, or create one.
 AUTH.CLIENT_NAME_TAKEN | 409 | An API client of this name already exists (command-line tools). | Choose another name, or revoke the existing client first.
 RATE_LIMIT.EXCEEDED | 429 | The caller sent more than \`THROTTLE_LIMIT\` requests in \`THROTTLE_TTL_SECONDS\`. | retry
 CONSENT.REQUIRED | 403 | The user has not consented to collective learning, or withdrew. | Do not retry: ask the user for consent (\`PUT /consent/me\`) first.

@@ -3,8 +3,9 @@ import { Injectable } from '@nestjs/common';
 import type { Role } from '../../common/auth/auth-user';
 import { isUuid } from '../../common/ids/uuid';
 import { AuditService } from '../audit/audit.service';
-import { ClientNameTakenError } from './auth.errors';
+import { ClientNameTakenError, ClientNotFoundError } from './auth.errors';
 import { ApiClient } from './entities/api-client.entity';
+import { RevokedClients } from './revoked-clients';
 import { SecretHasher } from '../crypto/secret-hasher';
 
 export interface CreatedClient {
@@ -21,6 +22,7 @@ export class ApiClientsService {
     private readonly em: EntityManager,
     private readonly hasher: SecretHasher,
     private readonly audit: AuditService,
+    private readonly revokedClients: RevokedClients,
   ) {}
 
   async create(name: string, roles: Role[], actor = 'system'): Promise<CreatedClient> {
@@ -42,21 +44,32 @@ export class ApiClientsService {
     });
   }
 
-  async revoke(id: string, actor = 'system'): Promise<boolean> {
+  /**
+   * Revokes a client: its secret stops working at once, and its tokens within a second on every instance
+   * (`RevokedClients`); false when no active client has this id.
+   */
+  async revoke(id: string, actor = 'system', actorType: 'system' | 'admin' = 'system'): Promise<boolean> {
     if (!isUuid(id)) return false;
-    return this.em.fork().transactional(async (tx) => {
+    const revoked = await this.em.fork().transactional(async (tx) => {
       const client = await tx.findOne(ApiClient, { id, revokedAt: null });
       if (!client) return false;
       client.revokedAt = new Date();
       await this.audit.recordIn(tx, {
         actor,
-        actorType: 'system',
+        actorType,
         action: 'auth.client.revoked',
         target: id,
         outcome: 'success',
       });
       return true;
     });
+    if (revoked) this.revokedClients.add(id);
+    return revoked;
+  }
+
+  /** An admin's revocation; 404 `AUTH.CLIENT_NOT_FOUND` when no active client has this id. */
+  async revokeByAdmin(id: string, admin: string): Promise<void> {
+    if (!(await this.revoke(id, admin, 'admin'))) throw new ClientNotFoundError();
   }
 
   /** The active client with this id, or null (also for ids that are not uuids). */

@@ -1,13 +1,20 @@
-import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Ip, Param, Post } from '@nestjs/common';
 import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
+  ApiParam,
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { Public } from '../../common/decorators/auth.decorators';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { CurrentUser, Public, Roles } from '../../common/decorators/auth.decorators';
+import { uuidParam } from '../../common/http/uuid-param';
+import { ApiClientsService } from './api-clients.service';
 import { AuthService } from './auth.service';
 import { TokenRequestDto } from './dto/token-request.dto';
 import { TokenResponseDto } from './dto/token-response.dto';
@@ -15,7 +22,10 @@ import { TokenResponseDto } from './dto/token-response.dto';
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly clients: ApiClientsService,
+  ) {}
 
   @Post('token')
   @Public()
@@ -30,5 +40,17 @@ export class AuthController {
   @ApiServiceUnavailableResponse({ description: 'Every credential-check slot is taken (AUTH.BUSY), with Retry-After' })
   token(@Body() body: TokenRequestDto, @Ip() ip: string): Promise<TokenResponseDto> {
     return this.auth.issueClientToken(body.clientId, body.clientSecret, ip);
+  }
+
+  @Delete('clients/:id')
+  @Roles('admin')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Revoke an API client (admin): its tokens fail within a second on every instance' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiNoContentResponse({ description: 'Revoked (audited as auth.client.revoked)' })
+  @ApiNotFoundResponse({ description: 'No active client has this id (AUTH.CLIENT_NOT_FOUND)' })
+  revoke(@Param('id', uuidParam('id')) id: string, @CurrentUser() user: AuthUser): Promise<void> {
+    return this.clients.revokeByAdmin(id.toLowerCase(), user.sub);
   }
 }

@@ -45,3 +45,10 @@ export class ClientNameTakenError extends DomainError {
     super('AUTH.CLIENT_NAME_TAKEN', 'conflict', `An API client named ${name} already exists`);
   }
 }
+
+/** No active API client has this id (never created, or already revoked). */
+export class ClientNotFoundError extends DomainError {
+  constructor() {
+    super('AUTH.CLIENT_NOT_FOUND', 'not_found', 'No active API client has this id');
+  }
+}

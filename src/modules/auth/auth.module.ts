@@ -1,7 +1,6 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
 import { HashingModule } from '../crypto/hashing.module';
 import { ApiClientsService } from './api-clients.service';
@@ -11,25 +10,27 @@ import { ApiClient } from './entities/api-client.entity';
 import { FailedAttemptsStore } from './failed-attempts.store';
 import { RouteMetadata } from '../../common/metadata/route-metadata';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { JwtStrategy } from './jwt.strategy';
+import { RevokedClients } from './revoked-clients';
+import { TokenVerifier } from './token-verifier';
 import { RolesGuard } from './roles.guard';
 import { SecretVerificationGate } from './secret-verification.gate';
 import { TokenService } from './token.service';
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), MikroOrmModule.forFeature([ApiClient]), AuditModule, HashingModule],
+  imports: [JwtModule.register({}), MikroOrmModule.forFeature([ApiClient]), AuditModule, HashingModule],
   controllers: [AuthController],
   providers: [
     ApiClientsService,
     AuthService,
     FailedAttemptsStore,
-    JwtStrategy,
+    RevokedClients,
+    TokenVerifier,
     JwtAuthGuard,
     RolesGuard,
     RouteMetadata,
     SecretVerificationGate,
     TokenService,
   ],
-  exports: [ApiClientsService, TokenService, JwtAuthGuard, RolesGuard, RouteMetadata],
+  exports: [ApiClientsService, TokenService, JwtAuthGuard, RolesGuard, RouteMetadata, RevokedClients, TokenVerifier],
 })
 export class AuthModule {}

@@ -1,5 +1,5 @@
 import { UnauthenticatedError } from './auth.errors';
-import { claimsToUser } from './jwt.strategy';
+import { claimsToUser } from './token-claims';
 
 const USER = '0193a9b4-0000-7000-8000-000000000001';
 const exp = 2_000_000_000;
