@@ -2,7 +2,6 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { AuthUser } from './common/auth/auth-user';
 import { FallbackThrottlerStorage } from './common/throttling/fallback-throttler-storage';
@@ -61,7 +60,6 @@ export class AppModule {
         ...foundationModules(config),
         AppCacheModule,
         EventEmitterModule.forRoot(),
-        ScheduleModule.forRoot(),
         throttlerModule(),
         MetricsModule,
         AuditModule,

@@ -3,6 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { buildService } from '../support/service-process';
+import { useSuiteDatabase } from '../support/suite';
+
 const TSX = join(__dirname, '../../node_modules/.bin/tsx');
 
 function run(script: string, env: Record<string, string>, args: string[] = []) {
@@ -21,6 +24,8 @@ function run(script: string, env: Record<string, string>, args: string[] = []) {
 }
 
 describe('Command-line tools (e2e)', () => {
+  const suite = useSuiteDatabase();
+
   it('validate:env lists every problem and exits non-zero; production refuses missing DATABASE_URL and a short secret', () => {
     const res = run('validate-env.ts', { NODE_ENV: 'production', JWT_SECRET: 'short', PORT: 'x' });
     expect(res.status).toBe(1);
@@ -70,4 +75,27 @@ describe('Command-line tools (e2e)', () => {
     expect(prod.status).toBe(2);
     expect(prod.stderr).toMatch(/for development/);
   });
+
+  it('client:create prints a new client once, and client:revoke revokes it (the built tools, as npm runs them)', () => {
+    // Nest's injection needs the decorator metadata tsc emits (tsx does not): run the compiled tools.
+    buildService();
+    const env = { DATABASE_URL: suite.db.url, JWT_SECRET: 'd'.repeat(40), ENCRYPTION_KEY: 'ab'.repeat(32) };
+    const built = (tool: string, args: string[]) =>
+      spawnSync(process.execPath, [join(__dirname, '../../dist/src/cli', tool), ...args], {
+        env: { PATH: process.env.PATH, ...env },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    const created = built('create-client.js', ['--name', 'cli-made', '--roles', 'service']);
+    expect(created.stderr).toBe('');
+    expect(created.status).toBe(0);
+    const id = /clientId:\s+(\S+)/.exec(created.stdout)?.[1];
+    expect(created.stdout).toMatch(/clientSecret:\s+\S{20,}/);
+    const revoked = built('revoke-client.js', ['--id', id!]);
+    expect(revoked.status).toBe(0);
+    expect(revoked.stdout).toContain(`revoked: ${id}`);
+    const again = built('revoke-client.js', ['--id', id!]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/no active API client/);
+  }, 120_000);
 });
