@@ -2,6 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { completeContract } from './common/http/openapi-contract';
 import { WINSTON_MODULE_NEST_PROVIDER } from 'nest-winston';
 import { answerClientError, answerFrameworkError } from './common/filters/framework-errors';
 import type { AppConfig } from './config/app-config';
@@ -41,6 +42,7 @@ function setupDocs(app: NestFastifyApplication): void {
           'application/problem+json with a stable `code`. Lists answer `{ items, nextCursor }`.',
       )
       .setVersion('1')
+      .addServer('/', 'This service')
       .addBearerAuth({
         type: 'http',
         scheme: 'bearer',
@@ -48,7 +50,13 @@ function setupDocs(app: NestFastifyApplication): void {
         description: 'HS256 JWT with sub, roles and exp',
       })
       .build(),
+    {
+      // Stable camelCase ids a client generator can name its methods by: patternsList, consentGetMine, …
+      operationIdFactory: (controller, method) =>
+        `${controller.replace(/Controller$/, '').replace(/^./, (c) => c.toLowerCase())}${method.replace(/^./, (c) => c.toUpperCase())}`,
+    },
   );
+  completeContract(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }
 

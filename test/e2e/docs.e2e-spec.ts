@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createSuiteDatabase } from '../setup/test-database';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -18,6 +20,41 @@ describe('OpenAPI documentation (e2e)', () => {
     const res = await t.http.get('/docs-json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toMatch(/^3\./);
+  });
+
+  it('serves exactly the committed openapi.json (UPDATE_OPENAPI=1 rewrites it after a deliberate change)', async () => {
+    const served = `${JSON.stringify((await t.http.get('/docs-json')).body, null, 2)}\n`;
+    const file = join(__dirname, '../../openapi.json');
+    if (process.env.UPDATE_OPENAPI) writeFileSync(file, served);
+    expect(served).toBe(readFileSync(file, 'utf8'));
+  });
+
+  it('declares every operation’s security, an id, and its problem+json answers', async () => {
+    const doc = (await t.http.get('/docs-json')).body as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          { operationId: string; security: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> }
+        >
+      >;
+    };
+    const ids = new Set<string>();
+    for (const [path, methods] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(methods)) {
+        expect({ path, method, id: op.operationId }).toEqual({
+          path,
+          method,
+          id: expect.stringMatching(/^[a-z][A-Za-z0-9]+$/),
+        });
+        ids.add(op.operationId);
+        expect(Array.isArray(op.security)).toBe(true);
+        for (const status of ['400', '429', '500', '503'])
+          expect(op.responses[status]?.content?.['application/problem+json']).toBeDefined();
+      }
+    expect(ids.size).toBe(Object.values(doc.paths).flatMap((m) => Object.keys(m)).length);
+    expect(doc.paths['/api/v1/auth/token'].post.security).toEqual([]);
+    expect(doc.paths['/api/v1/patterns'].get.security).toEqual([{ bearer: [] }]);
   });
 
   it('describes every route, marks bearer auth on protected ones, and documents query bounds', async () => {
@@ -77,7 +114,7 @@ describe('OpenAPI documentation (e2e)', () => {
     expect(event.properties.data.description).toContain('16384 bytes');
     expect(doc.components.schemas.EventContextDto.properties.module.pattern).toBe('^[a-z0-9][a-z0-9_.-]{0,63}$');
     expect(doc.paths['/api/v1/audit'].get.security).toEqual([{ bearer: [] }]);
-    expect(doc.paths['/api/v1/auth/token'].post.security).toBeUndefined();
+    expect(doc.paths['/api/v1/auth/token'].post.security).toEqual([]); // public, and saying so
     const limit = doc.paths['/api/v1/audit'].get.parameters.find((p: { name: string }) => p.name === 'limit');
     expect(limit.schema).toMatchObject({ minimum: 1, maximum: 500 });
     expect(doc.components.schemas.TokenRequestDto.required).toEqual(['clientId', 'clientSecret']);

@@ -15,7 +15,7 @@ export class ErrorsPageController {
   @ApiOperation({ summary: 'Every error code: its status, what it means and what a client should do' })
   @ApiProduces('text/markdown')
   @ApiOkResponse({ description: 'The error catalog (docs/errors.md), one section per code' })
-  page(): string {
+  show(): string {
     return PAGE;
   }
 }
