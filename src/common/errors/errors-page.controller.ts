@@ -14,7 +14,10 @@ export class ErrorsPageController {
   @Header('content-type', 'text/markdown; charset=utf-8')
   @ApiOperation({ summary: 'Every error code: its status, what it means and what a client should do' })
   @ApiProduces('text/markdown')
-  @ApiOkResponse({ description: 'The error catalog (docs/errors.md), one section per code' })
+  @ApiOkResponse({
+    description: 'The error catalog (docs/errors.md), one section per code',
+    schema: { type: 'string' },
+  })
   show(): string {
     return PAGE;
   }

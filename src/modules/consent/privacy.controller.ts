@@ -9,6 +9,21 @@ import { ErasureReceiptDto, toReceiptDto } from './dto/privacy.dto';
 import { PrivacyErasureService } from './privacy-erasure.service';
 import { PrivacyExportService, type ExportRequest } from './privacy-export.service';
 
+/** The export document's outline (its records are those of each personal-data source, as stored). */
+const EXPORT_SCHEMA = {
+  type: 'object',
+  required: ['format', 'exportedAt', 'userId'],
+  properties: {
+    format: { type: 'string' },
+    exportedAt: { type: 'string', format: 'date-time' },
+    userId: { type: 'string', format: 'uuid' },
+    settings: { type: 'object', additionalProperties: true, nullable: true },
+    consentHistory: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    learningEvents: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    auditEntries: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+};
+
 function download(exporter: PrivacyExportService, request: ExportRequest): StreamableFile {
   return new StreamableFile(Readable.from(exporter.stream(request)), {
     type: JSON_CONTENT_TYPE,
@@ -32,7 +47,7 @@ export class PrivacyController {
       'Everything held about the caller as one streamed JSON document (settings, consent history, events decrypted, audit entries)',
   })
   @ApiProduces('application/json')
-  @ApiOkResponse({ description: 'The export document (streamed)' })
+  @ApiOkResponse({ description: 'The export document (streamed)', schema: EXPORT_SCHEMA })
   exportMine(@CurrentUser() user: AuthUser): StreamableFile {
     return download(this.exporter, { userId: selfUserId(user), requestedBy: { self: true } });
   }
@@ -41,7 +56,7 @@ export class PrivacyController {
   @Roles('admin')
   @ApiOperation({ summary: 'Export a user’s personal data (admins)' })
   @ApiProduces('application/json')
-  @ApiOkResponse({ description: 'The export document (streamed)' })
+  @ApiOkResponse({ description: 'The export document (streamed)', schema: EXPORT_SCHEMA })
   exportUser(@Param() params: UserIdParamDto, @CurrentUser() user: AuthUser): StreamableFile {
     return download(this.exporter, {
       userId: params.userId.toLowerCase(),

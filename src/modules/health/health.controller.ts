@@ -13,7 +13,14 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process answers (no dependency is checked)' })
-  @ApiOkResponse({ description: '{ status: "ok", uptimeSeconds }' })
+  @ApiOkResponse({
+    description: 'The process answers',
+    schema: {
+      type: 'object',
+      required: ['status', 'uptimeSeconds'],
+      properties: { status: { type: 'string', enum: ['ok'] }, uptimeSeconds: { type: 'number' } },
+    },
+  })
   live() {
     return this.health.live();
   }
@@ -23,7 +30,19 @@ export class HealthController {
     summary:
       'Readiness: database, heap and disk (Redis is not a condition: without it the instance serves from memory)',
   })
-  @ApiOkResponse({ description: 'Terminus result: { status: "ok", info, error, details }' })
+  @ApiOkResponse({
+    description: 'Terminus result: every check and its state',
+    schema: {
+      type: 'object',
+      required: ['status'],
+      properties: {
+        status: { type: 'string', enum: ['ok'] },
+        info: { type: 'object', additionalProperties: true },
+        error: { type: 'object', additionalProperties: true },
+        details: { type: 'object', additionalProperties: true },
+      },
+    },
+  })
   @ApiServiceUnavailableResponse({ description: 'problem+json HEALTH.NOT_READY with the failed checks in `checks`' })
   ready() {
     return this.health.ready();
@@ -34,7 +53,23 @@ export class HealthController {
     summary:
       'Detailed health: verdict (healthy, degraded, unhealthy) with reasons, dependencies, performance figures over MONITOR_WINDOW_SECONDS, system, uptime',
   })
-  @ApiOkResponse({ description: 'The report, status healthy or degraded' })
+  @ApiOkResponse({
+    description: 'The report, status healthy or degraded',
+    schema: {
+      type: 'object',
+      required: ['status', 'timestamp', 'uptimeSeconds'],
+      properties: {
+        status: { type: 'string', enum: ['healthy', 'degraded'] },
+        reasons: { type: 'array', items: { type: 'string' } },
+        timestamp: { type: 'string', format: 'date-time' },
+        uptimeSeconds: { type: 'number' },
+        database: { type: 'object', additionalProperties: true },
+        redis: { type: 'object', additionalProperties: true },
+        performance: { type: 'object', additionalProperties: true },
+        system: { type: 'object', additionalProperties: true },
+      },
+    },
+  })
   @ApiServiceUnavailableResponse({
     description:
       'problem+json HEALTH.UNHEALTHY (database down, or a figure 5 times its limit) with the report in `health`',

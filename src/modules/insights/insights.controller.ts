@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { PublishedItem, PublishedList } from '../../common/http/published-routes';
@@ -10,6 +10,7 @@ import {
   InsightDetailDto,
   InsightListDto,
   InsightQueryDto,
+  InsightRunListDto,
   InsightRunQueryDto,
 } from './dto/insight.dto';
 import { GenerationService } from './generation.service';
@@ -37,7 +38,8 @@ export class InsightsController {
   @Get('runs')
   @Roles('admin')
   @ApiOperation({ summary: 'Insight generation runs, newest first (admin)' })
-  runs(@Query() query: InsightRunQueryDto) {
+  @ApiOkResponse({ type: InsightRunListDto })
+  runs(@Query() query: InsightRunQueryDto): Promise<InsightRunListDto> {
     return this.reader.listRuns(query.limit, query.cursor);
   }
 

@@ -1,11 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { StartsRun } from '../../common/http/starts-run';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { uuidParam } from '../../common/http/uuid-param';
 import {
+  LegalHoldDto,
+  LegalHoldListDto,
   LegalHoldRequestDto,
+  RetentionPolicyListDto,
+  RetentionRunListDto,
   RetentionRunQueryDto,
   RetentionRunRequestDto,
   RetentionStartedDto,
@@ -27,7 +31,8 @@ export class RetentionController {
 
   @Get('policies')
   @ApiOperation({ summary: 'The retention policy of every data class, with the cutoff a purge would use now (admin)' })
-  policies() {
+  @ApiOkResponse({ type: RetentionPolicyListDto })
+  policies(): RetentionPolicyListDto {
     return { items: this.retention.policyViews() };
   }
 
@@ -39,13 +44,15 @@ export class RetentionController {
 
   @Get('runs')
   @ApiOperation({ summary: 'Purges and dry runs, newest first (admin)' })
-  listRuns(@Query() query: RetentionRunQueryDto) {
+  @ApiOkResponse({ type: RetentionRunListDto })
+  listRuns(@Query() query: RetentionRunQueryDto): Promise<RetentionRunListDto> {
     return this.retention.listRuns(query.limit, query.cursor);
   }
 
   @Get('holds')
   @ApiOperation({ summary: 'Legal holds, by user id (admin)' })
-  listHolds(@Query() query: RetentionRunQueryDto) {
+  @ApiOkResponse({ type: LegalHoldListDto })
+  listHolds(@Query() query: RetentionRunQueryDto): Promise<LegalHoldListDto> {
     return this.holds.list(query.limit, query.cursor);
   }
 
@@ -54,11 +61,12 @@ export class RetentionController {
     summary: 'Place (or update) a legal hold on a user: retention keeps their data and erasure is refused (admin)',
   })
   @ApiParam({ name: 'userId', format: 'uuid' })
+  @ApiOkResponse({ type: LegalHoldDto })
   placeHold(
     @Param('userId', userIdPipe) userId: string,
     @Body() body: LegalHoldRequestDto,
     @CurrentUser() user: AuthUser,
-  ) {
+  ): Promise<LegalHoldDto> {
     return this.holds.place(userId.toLowerCase(), body.reason, user.sub);
   }
 

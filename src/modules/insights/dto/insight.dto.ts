@@ -1,3 +1,4 @@
+import { RunDto } from '../../../common/runs/run.dto';
 import { InstantField, MODULE_NAME, NameField, OneOfField, TYPE_NAME } from '../../../common/http/query-fields';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -90,3 +91,23 @@ export class GenerationStartedDto {
 }
 
 export class InsightRunQueryDto extends PageQueryDto {}
+
+export class GeneratorReportDto {
+  @ApiProperty() generator!: string;
+  @ApiProperty() insightType!: string;
+  @ApiProperty() published!: number;
+  @ApiProperty() withdrawn!: number;
+  @ApiProperty() durationMs!: number;
+  @ApiPropertyOptional() error?: string;
+}
+
+export class InsightRunDto extends RunDto {
+  @ApiProperty({ format: 'date-time' }) periodFrom!: string;
+  @ApiProperty({ format: 'date-time' }) periodTo!: string;
+  @ApiProperty({ type: [GeneratorReportDto] }) generators!: GeneratorReportDto[];
+}
+
+export class InsightRunListDto {
+  @ApiProperty({ type: [InsightRunDto] }) items!: InsightRunDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}

@@ -1,3 +1,4 @@
+import { RunDto } from '../../../common/runs/run.dto';
 import { InstantField, MODULE_NAME, NameField, OneOfField, TYPE_NAME } from '../../../common/http/query-fields';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 import { PureQueryValidation } from '../../../common/http/memoizing-validation.pipe';
@@ -178,19 +179,11 @@ export class MinerReportDto {
   retiredUnverified?: boolean;
 }
 
-export class MiningRunDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ['schedule', 'manual'] }) trigger!: string;
-  @ApiProperty({ nullable: true, type: String }) requestedBy!: string | null;
+export class MiningRunDto extends RunDto {
   @ApiProperty({ format: 'date-time' }) windowFrom!: string;
   @ApiProperty({ format: 'date-time' }) windowTo!: string;
   @ApiProperty() minUserSupport!: number;
-  @ApiProperty({ format: 'date-time' }) startedAt!: string;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt!: string | null;
-  @ApiProperty({ nullable: true, type: Number }) durationMs!: number | null;
-  @ApiProperty({ enum: ['running', 'succeeded', 'partial', 'failed'] }) status!: string;
   @ApiProperty({ type: [MinerReportDto] }) miners!: MinerReportDto[];
-  @ApiProperty({ nullable: true, type: String }) error!: string | null;
 }
 
 export class MiningRunListDto {

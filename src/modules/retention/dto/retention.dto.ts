@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { SafeText } from '../../../common/text/safe-text';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto';
+import { RunDto } from '../../../common/runs/run.dto';
 
 export class RetentionRunRequestDto {
   @ApiPropertyOptional({ default: false, description: 'Count what would be purged, touching nothing' })
@@ -31,3 +32,47 @@ export class LegalHoldRequestDto {
 }
 
 export class RetentionRunQueryDto extends PageQueryDto {}
+
+const COUNTS = { type: 'object', additionalProperties: { type: 'number' } } as const;
+
+export class RetentionPolicyDto {
+  @ApiProperty({ example: 'learning_events' }) dataClass!: string;
+  @ApiProperty() table!: string;
+  @ApiProperty() retentionDays!: number;
+  @ApiProperty({ format: 'date-time', description: 'What a purge now would remove: older than this' }) cutoff!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ description: 'Whether a legal hold keeps a held user’s rows of this class' }) legalHold!: boolean;
+}
+
+export class RetentionPolicyListDto {
+  @ApiProperty({ type: [RetentionPolicyDto] }) items!: RetentionPolicyDto[];
+}
+
+export class RetentionRunDto extends RunDto {
+  @ApiProperty() dryRun!: boolean;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', format: 'date-time' },
+    description: 'Per data class',
+  })
+  cutoffs!: Record<string, string>;
+  @ApiProperty({ ...COUNTS, description: 'Per data class: rows purged (or, in a dry run, that would be)' })
+  counts!: Record<string, number>;
+}
+
+export class RetentionRunListDto {
+  @ApiProperty({ type: [RetentionRunDto] }) items!: RetentionRunDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class LegalHoldDto {
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty() placedBy!: string;
+  @ApiProperty({ format: 'date-time' }) placedAt!: string;
+}
+
+export class LegalHoldListDto {
+  @ApiProperty({ type: [LegalHoldDto] }) items!: LegalHoldDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}

@@ -1,0 +1,14 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { RUN_STATUSES } from './run-status';
+
+/** What every run record shows (mining, insight generation, retention), each kind adding its own. */
+export class RunDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'What started it: schedule, manual, mining, …' }) trigger!: string;
+  @ApiProperty({ nullable: true, type: String }) requestedBy!: string | null;
+  @ApiProperty({ format: 'date-time' }) startedAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) finishedAt!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) durationMs!: number | null;
+  @ApiProperty({ enum: RUN_STATUSES }) status!: string;
+  @ApiProperty({ nullable: true, type: String }) error!: string | null;
+}
