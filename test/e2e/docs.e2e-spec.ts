@@ -108,11 +108,26 @@ describe('OpenAPI documentation (e2e)', () => {
       schema: Record<string, unknown>;
     }[];
     expect(insightParams.find((p) => p.name === 'minSignificance')?.schema).toMatchObject({ minimum: 0, maximum: 1 });
-    // The event schema states its bounds to clients.
-    const event = doc.components.schemas.LearningEventDto;
-    expect(event.properties.clientEventId).toMatchObject({ maxLength: 128 });
-    expect(event.properties.data.description).toContain('16384 bytes');
-    expect(doc.components.schemas.EventContextDto.properties.module.pattern).toBe('^[a-z0-9][a-z0-9_.-]{0,63}$');
+    // The event schema states its bounds to clients: one schema per event type, chosen by eventType.
+    const schemas = doc.components.schemas;
+    expect(schemas.LearningEvent.discriminator).toEqual({
+      propertyName: 'eventType',
+      mapping: {
+        interaction: '#/components/schemas/InteractionEvent',
+        feedback: '#/components/schemas/FeedbackEvent',
+        correction: '#/components/schemas/CorrectionEvent',
+        pattern_discovery: '#/components/schemas/PatternDiscoveryEvent',
+      },
+    });
+    expect(schemas.FeedbackEvent.properties.eventType.enum).toEqual(['feedback']);
+    expect(schemas.FeedbackEvent.properties.data.properties.rating).toMatchObject({ minimum: 1, maximum: 5 });
+    expect(schemas.CorrectionEvent.properties.data.required).toEqual(['original', 'corrected']);
+    expect(schemas.PatternDiscoveryEvent.properties.data.properties.items).toMatchObject({ minItems: 1, maxItems: 64 });
+    expect(schemas.InteractionEvent.properties.clientEventId).toMatchObject({ maxLength: 128 });
+    expect(schemas.InteractionEvent.properties.data.description).toContain('16384 bytes');
+    expect(schemas.InteractionEvent.properties.context.properties.module.pattern).toBe('^[a-z0-9][a-z0-9_.-]{0,63}$');
+    const body = doc.paths['/api/v1/learning/events'].post.requestBody.content['application/json'].schema;
+    expect(body).toEqual({ $ref: '#/components/schemas/LearningEvent' });
     expect(doc.paths['/api/v1/audit'].get.security).toEqual([{ bearer: [] }]);
     expect(doc.paths['/api/v1/auth/token'].post.security).toEqual([]); // public, and saying so
     const limit = doc.paths['/api/v1/audit'].get.parameters.find((p: { name: string }) => p.name === 'limit');

@@ -2,6 +2,7 @@
 export interface Schema {
   $ref?: string;
   allOf?: Schema[];
+  oneOf?: Schema[];
   type?: string;
   format?: string;
   enum?: unknown[];
@@ -51,7 +52,10 @@ export interface Operation {
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);
 
-/** Inlines `$ref` and single-member `allOf` (how @nestjs/swagger describes a nested DTO), `depth` levels deep. */
+/**
+ * Inlines `$ref`, single-member `allOf` (how @nestjs/swagger describes a nested DTO) and each choice of a `oneOf`,
+ * `depth` levels deep.
+ */
 export function resolveSchema(doc: OpenApiDocument, schema: Schema, depth = 8): Schema {
   if (depth === 0) return {};
   let current = schema;
@@ -68,6 +72,7 @@ export function resolveSchema(doc: OpenApiDocument, schema: Schema, depth = 8): 
     );
   }
   const resolved: Schema = { ...current };
+  if (current.oneOf) resolved.oneOf = current.oneOf.map((choice) => resolveSchema(doc, choice, depth - 1));
   if (current.items) resolved.items = resolveSchema(doc, current.items, depth - 1);
   if (current.properties) {
     resolved.properties = Object.fromEntries(

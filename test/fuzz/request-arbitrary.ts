@@ -184,6 +184,7 @@ function stringArbitrary(schema: Schema, name: string, ctx: GeneratorContext): f
 export function validValue(schema: Schema, name: string, ctx: GeneratorContext, depth = 0): fc.Arbitrary<unknown> {
   const hint = ctx.hints[name];
   if (hint) return hint;
+  if (schema.oneOf) return fc.oneof(...schema.oneOf.map((choice) => validValue(choice, name, ctx, depth)));
   if (schema.enum) return fc.constantFrom(...schema.enum);
   switch (schema.type) {
     case 'string':

@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { PUBLIC_EXTENSION } from '../decorators/auth.decorators';
+import { registeredSchemas } from './openapi-schemas';
 
 /** The problem+json every error answer carries (see `GET /errors`). */
 const PROBLEM_SCHEMA = {
@@ -46,7 +47,11 @@ export function completeContract(document: OpenAPIObject): OpenAPIObject {
   // As package.json says: proprietary, so there is no license text to link to.
   document.info.license = { name: 'UNLICENSED' };
   document.components = document.components ?? {};
-  document.components.schemas = { ...document.components.schemas, Problem: PROBLEM_SCHEMA as never };
+  document.components.schemas = {
+    ...document.components.schemas,
+    ...registeredSchemas(),
+    Problem: PROBLEM_SCHEMA as never,
+  };
   const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
   for (const path of Object.values(document.paths))
     for (const method of METHODS) {

@@ -15,15 +15,10 @@ import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import { AppConfig } from '../../config/app-config';
 import { EventDeletionQueryDto, EventsDeletedDto } from './dto/event-deletion.dto';
 import { EventQueryDto } from './dto/event-query.dto';
+import { LEARNING_BATCH, LEARNING_EVENT } from './dto/learning-event.schema';
 import { uuidParam } from '../../common/http/uuid-param';
 import { LearningDeletionService } from './learning-deletion.service';
-import {
-  BatchResultDto,
-  EventAcceptedDto,
-  EventListDto,
-  LearningBatchDto,
-  LearningEventDto,
-} from './dto/learning-event.dto';
+import { BatchResultDto, EventAcceptedDto, EventListDto } from './dto/learning-event.dto';
 import { LearningIngestService } from './learning-ingest.service';
 import { LearningReadService } from './learning-read.service';
 import { eventsOfBatch } from './learning-event.validator';
@@ -44,7 +39,7 @@ export class LearningController {
   @ApiOperation({
     summary: 'Send one learning event (201 accepted; 200 duplicate with the first event’s id; 403 without consent)',
   })
-  @ApiBody({ type: LearningEventDto })
+  @ApiBody({ schema: LEARNING_EVENT })
   @ApiCreatedResponse({ type: EventAcceptedDto })
   @ApiOkResponse({ type: EventAcceptedDto, description: 'A repeated clientEventId: the first event’s id' })
   @ApiTooManyRequestsResponse({
@@ -67,7 +62,7 @@ export class LearningController {
   @ApiOperation({
     summary: 'Send up to LEARNING_BATCH_MAX_EVENTS events: a result per item; the accepted ones are stored atomically',
   })
-  @ApiBody({ type: LearningBatchDto })
+  @ApiBody({ schema: LEARNING_BATCH })
   @ApiOkResponse({
     type: BatchResultDto,
     description:
