@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { createClient } from '../../clients/typescript/src';
 import { ApiClientsService } from '../../src/modules/auth/api-clients.service';
 import { newUserId } from '../support/ids';
@@ -10,14 +9,39 @@ import { useSuite } from '../support/suite';
  */
 describe('Smoke test through the typed client (e2e)', () => {
   const suite = useSuite({ env: { REDIS_URL: '' } });
-  let baseUrl: string;
-  beforeAll(async () => {
-    await suite.t.app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(suite.t.app.getHttpServer().address() as AddressInfo).port}`;
-  });
+  const baseUrl = 'http://service.test';
+  /**
+   * The client's requests handed to the app's HTTP stack in process (Fastify's inject: routing, hooks, guards,
+   * serialization), so the suite leaves no socket behind; everything else is the client as an integrator uses it.
+   */
+  const fetchThroughApp: typeof fetch = async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const url = new URL(request.url);
+    const fastify = suite.t.app.getHttpAdapter().getInstance() as {
+      inject(options: Record<string, unknown>): Promise<{
+        statusCode: number;
+        headers: Record<string, string | string[] | number | undefined>;
+        rawPayload: Buffer;
+      }>;
+    };
+    const answer = await fastify.inject({
+      method: request.method,
+      url: url.pathname + url.search,
+      headers: Object.fromEntries(request.headers),
+      ...(request.body ? { payload: Buffer.from(await request.arrayBuffer()) } : {}),
+    });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(answer.headers))
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
+    return new Response(answer.rawPayload.length > 0 ? answer.rawPayload : null, {
+      status: answer.statusCode,
+      headers,
+    });
+  };
+  const client = (token?: string) => createClient(baseUrl, { token, fetch: fetchThroughApp });
 
   it('gets a token, records consent, sends and reads an event, and reads an error as a Problem', async () => {
-    const anonymous = createClient(baseUrl);
+    const anonymous = client();
     expect((await anonymous.GET('/health/live')).response.status).toBe(200);
 
     const credentials = await suite.t.app.get(ApiClientsService).create('smoke', ['service'], 'test');
@@ -25,7 +49,7 @@ describe('Smoke test through the typed client (e2e)', () => {
       body: { clientId: credentials.id, clientSecret: credentials.secret },
     });
     expect(issued.data?.tokenType).toBe('Bearer');
-    const service = createClient(baseUrl, { token: issued.data!.accessToken });
+    const service = client(issued.data!.accessToken);
 
     const userId = newUserId();
     const consent = await service.PUT('/api/v1/consent/{userId}', {
@@ -40,7 +64,7 @@ describe('Smoke test through the typed client (e2e)', () => {
     expect(sent.response.status).toBe(201);
     expect(sent.data?.status).toBe('accepted');
 
-    const user = createClient(baseUrl, { token: suite.t.token(userId, ['user']) });
+    const user = client(suite.t.token(userId, ['user']));
     const listed = await user.GET('/api/v1/learning/events', { params: { query: { limit: 10 } } });
     expect(listed.data?.items.map((e) => e.id)).toEqual([sent.data!.id]);
 
