@@ -383,6 +383,32 @@ describe(loadConfig.name, () => {
     ]);
   });
 
+  it('refuses a DP run that the budget could never pay, and a provider without issuer and audience', () => {
+    expect(problemsOf({ ...base, DP_EPSILON: '5', PRIVACY_BUDGET_EPSILON: '4' })).toEqual([
+      expect.stringMatching(/^DP_EPSILON must be at most PRIVACY_BUDGET_EPSILON/),
+    ]);
+    expect(problemsOf({ ...base, DP_EPSILON: '1', DP_DELTA: '0.001', PRIVACY_BUDGET_DELTA: '0.0001' })).toEqual([
+      expect.stringMatching(/^DP_DELTA must be at most PRIVACY_BUDGET_DELTA/),
+    ]);
+    expect(
+      problemsOf({ ...base, AUTH_JWKS_URL: 'https://idp.test/jwks', AUTH_JWT_ISSUER: 'https://idp.test/' }),
+    ).toEqual([expect.stringMatching(/^AUTH_JWKS_URL needs AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE/)]);
+    const oidc = loadConfig({
+      ...base,
+      AUTH_JWKS_URL: 'https://idp.test/jwks',
+      AUTH_JWT_ISSUER: 'https://idp.test/',
+      AUTH_JWT_AUDIENCE: 'api',
+      DP_EPSILON: '1',
+    });
+    expect(oidc.auth.oidc).toEqual({
+      jwksUrl: 'https://idp.test/jwks',
+      issuer: 'https://idp.test/',
+      audience: 'api',
+      cooldownSeconds: 30,
+    });
+    expect(oidc.privacy).toMatchObject({ dpEpsilon: 1, maxPatternsPerUser: 5, budgetEpsilon: 10, budgetDays: 30 });
+  });
+
   it('refuses an insight period or baseline longer than the data retention allows', () => {
     const keptFor30Days = { ...base, DATA_RETENTION_DAYS: '30' };
     expect(problemsOf({ ...keptFor30Days, INSIGHTS_PERIOD_DAYS: '16', INSIGHTS_BASELINE_DAYS: '30' })).toEqual([

@@ -52,9 +52,7 @@ export function dpRelease(
   bounds: DpBounds,
   uniform: Uniform,
 ): DpReleased | null {
-  const selection = { epsilon: budget.epsilon / 2, delta: budget.delta, maxPartitions: bounds.maxPartitions };
-  if (!(uniform(`${candidate.identity}|keep|${candidate.users}`) < keepProbability(candidate.users, selection)))
-    return null;
+  if (!dpSelects(candidate.identity, candidate.users, budget, bounds, uniform)) return null;
   const names = Object.keys(candidate.counts);
   const perCount = countEpsilon(budget, names.length, candidate.occurrences !== undefined);
   const noised = (figure: string, value: number, sensitivity: number) =>
@@ -71,6 +69,21 @@ export function dpRelease(
         }),
     counts: Object.fromEntries(names.map((name) => [name, noised(name, candidate.counts[name], bounds.maxPartitions)])),
   };
+}
+
+/**
+ * Whether the release publishes a candidate of `users` users at all: the selection `dpRelease` starts with (half of
+ * ε and all of δ over L partitions), for callers that need only that decision before doing costly work.
+ */
+export function dpSelects(
+  identity: string,
+  users: number,
+  budget: DpBudget,
+  bounds: DpBounds,
+  uniform: Uniform,
+): boolean {
+  const selection = { epsilon: budget.epsilon / 2, delta: budget.delta, maxPartitions: bounds.maxPartitions };
+  return uniform(`${identity}|keep|${users}`) < keepProbability(users, selection);
 }
 
 /** Each of a candidate's counts gets an equal share of the counting half of ε: its users, occurrences and counts. */

@@ -1,7 +1,7 @@
 import { firstPerKey } from '../../common/collections/first-per-key';
 import { isSafeJson, unsafeTextReason } from '../../common/text/safe-text';
 import { boundedSql, partitionRank } from '../disclosure/contribution-bounds';
-import { dpRelease, type DpBounds, type DpBudget, type Uniform } from '../disclosure/dp-release';
+import { dpRelease, dpSelects, type DpBounds, type DpBudget, type Uniform } from '../disclosure/dp-release';
 import { releasePattern } from '../disclosure/publication-gate';
 import { finiteOrNull } from '../../database/chunked-write';
 import type { MinedPattern, MinerDp, PatternMiner, PublishedPattern, ReleasedPattern } from './pattern-miner';
@@ -90,12 +90,7 @@ export function minerDp(type: string, mode: Extract<PublicationMode, { kind: 'dp
     bounded: (relation, key) => boundedSql(relation, key, period, bounds.maxPartitions),
     rank: (userId, key) => partitionRank(userId, key, period),
     keeps: (module, signature, users) =>
-      dpRelease(
-        { identity: candidateIdentity(type, module, signature, period), users, occurrences: 0, counts: {} },
-        budget,
-        bounds,
-        uniform,
-      ) !== null,
+      dpSelects(candidateIdentity(type, module, signature, period), users, budget, bounds, uniform),
   };
 }
 
