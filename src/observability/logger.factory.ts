@@ -17,6 +17,15 @@ const enrich = winston.format((info) => {
   return info;
 });
 
+const LEVEL = Symbol.for('level');
+
+/** Everything but errors (they go to stderr). */
+const notError = winston.format((info) => (info[LEVEL] === 'error' ? false : info));
+
+/**
+ * Errors to stderr, the rest to stdout, written to the process's streams themselves rather than through `console`:
+ * a host may replace `console` (a test runner does, and refuses lines after a test file ended, failing the run).
+ */
 export function createWinstonOptions(config: Pick<AppConfig, 'log'>): winston.LoggerOptions {
   const format =
     config.log.format === 'json'
@@ -35,6 +44,9 @@ export function createWinstonOptions(config: Pick<AppConfig, 'log'>): winston.Lo
   return {
     level: config.log.level,
     format,
-    transports: [new winston.transports.Console({ stderrLevels: ['error'] })],
+    transports: [
+      new winston.transports.Stream({ stream: process.stdout, format: notError() }),
+      new winston.transports.Stream({ stream: process.stderr, level: 'error' }),
+    ],
   };
 }

@@ -9,6 +9,7 @@ import type { Response } from 'supertest';
 import { startEmbeddedPostgres, type RunningDatabase } from '../../src/database/embedded-postgres';
 import { useSuiteDatabase } from '../support/suite';
 import { newUserId } from '../support/ids';
+import { emptyRedisDatabase } from '../support/redis-modes';
 import { interaction, setConsent } from '../support/learning';
 import { TcpProxy } from '../support/tcp-proxy';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -137,7 +138,7 @@ describe('Faults: PostgreSQL stopped and restarted under load (e2e)', () => {
     pg = await startEmbeddedPostgres({ clusterDir: join(dir, 'pg'), database: 'faults_test' });
     t = await createTestApp({
       databaseUrl: pg.url,
-      env: { REDIS_URL: '', PATTERNS_CRON: 'off', RETENTION_CRON: 'off', DATABASE_POOL_MAX: '4' },
+      env: { DATABASE_POOL_MAX: '4' },
     });
     for (const user of users) await setConsent(t, user);
   }, 60_000);
@@ -210,12 +211,12 @@ const REDIS_URL = process.env.REDIS_URL;
     t = await createTestApp({
       databaseUrl: suite.db.url,
       env: {
-        REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+        // A database of its own: its 6-per-minute limits count only its own requests.
+        REDIS_URL: await emptyRedisDatabase(REDIS_URL!, 15, `redis://127.0.0.1:${proxy.port}`),
         THROTTLE_LIMIT: '6',
         THROTTLE_TTL_SECONDS: '60',
         LOG_LEVEL: 'info',
         LOG_FORMAT: 'json',
-        PATTERNS_CRON: 'off',
       },
     });
     // Every log line the app writes, as winston hands it to its transports.

@@ -1,3 +1,6 @@
+import { WINSTON_MODULE_PROVIDER } from 'nest-winston';
+import type { Logger } from 'winston';
+import Transport from 'winston-transport';
 import { ApiClientsService } from '../../src/modules/auth/api-clients.service';
 import { ProbeController } from '../support/probe.controller';
 import { createSuiteDatabase } from '../setup/test-database';
@@ -8,7 +11,6 @@ describe('Structured logging (e2e)', () => {
   let t: TestApp;
   let db: Awaited<ReturnType<typeof createSuiteDatabase>>;
   let lines: string[];
-  let spies: jest.SpyInstance[];
 
   beforeAll(async () => {
     db = await createSuiteDatabase();
@@ -17,19 +19,21 @@ describe('Structured logging (e2e)', () => {
       env: { LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
       controllers: [ProbeController],
     });
-  });
-  beforeEach(() => {
-    lines = [];
-    // winston's Console transport writes to console._stdout / console._stderr
-    const streams = console as unknown as { _stdout: NodeJS.WriteStream; _stderr: NodeJS.WriteStream };
-    spies = [streams._stdout, streams._stderr].map((stream) =>
-      jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-        lines.push(chunk.toString());
-        return true;
+    // Every line the app writes, as its transports get it (formatted: the JSON text itself); the output muted.
+    const logger = t.app.get<Logger>(WINSTON_MODULE_PROVIDER);
+    for (const transport of logger.transports) transport.silent = true;
+    logger.add(
+      new Transport({
+        log(info: Record<symbol, unknown>, done: () => void) {
+          lines.push(`${String(info[Symbol.for('message')])}\n`);
+          done();
+        },
       }),
     );
   });
-  afterEach(() => spies.forEach((s) => s.mockRestore()));
+  beforeEach(() => {
+    lines = [];
+  });
   afterAll(async () => {
     await t?.close();
     await db?.drop();

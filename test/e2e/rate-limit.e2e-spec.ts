@@ -1,4 +1,5 @@
 import { newUserId } from '../support/ids';
+import { emptyRedisDatabase } from '../support/redis-modes';
 import { useSuiteDatabase } from '../support/suite';
 import { withTestApps, type TestApp } from '../support/test-app';
 
@@ -35,7 +36,8 @@ describe('Rate limits (e2e)', () => {
 
   (REDIS_URL ? describe : describe.skip)('with Redis (REDIS_URL set)', () => {
     it('shares one limit between two instances through Redis', async () => {
-      const env = { THROTTLE_LIMIT: '4', REDIS_URL: REDIS_URL! };
+      // A database of its own: the limit of 4 counts only this test's requests.
+      const env = { THROTTLE_LIMIT: '4', REDIS_URL: await emptyRedisDatabase(REDIS_URL!, 14) };
       const options = { databaseUrl: suite.db.url, env };
       await withTestApps([options, options], async ([a, b]) => {
         const token = a.token(newUserId(), ['admin']);

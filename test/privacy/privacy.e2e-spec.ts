@@ -37,8 +37,8 @@ describe('Privacy properties across the system (e2e)', () => {
 
   beforeAll(async () => {
     db = await createSuiteDatabase();
-    const streams = console as unknown as { _stdout: NodeJS.WriteStream; _stderr: NodeJS.WriteStream };
-    const spies = [streams._stdout, streams._stderr].map((stream) =>
+    // Everything the process writes while the app boots and the scenario runs (the app logs to these streams).
+    const spies = [process.stdout, process.stderr].map((stream) =>
       jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
         logs.push(chunk.toString());
         return true;
