@@ -36,6 +36,7 @@ import { reportFigures, shareOfBaseline } from './support/results';
 import { openBenchDatabase, runBench } from './support/bench-database';
 import { percentile } from './support/percentile';
 import { forkReady, startService, stop } from './support/processes';
+import { checkTable, firstRow } from './support/checks';
 
 const USERS = Number(process.env.BENCH_MINING_USERS ?? 10_000);
 const EVENTS = Number(process.env.BENCH_MINING_EVENTS ?? 1_000_000);
@@ -310,16 +311,13 @@ async function main(): Promise<void> {
       },
     ];
     let failures = 0;
-    console.log('');
-    console.log('| planted | expected | published support | ok |');
-    console.log('| --- | ---: | ---: | :---: |');
+    checkTable('| planted | expected | published support | ok |', '| --- | ---: | ---: | :---: |');
     for (const c of checks) {
-      const row = (
-        await q(
-          `SELECT support FROM global_patterns WHERE status = 'active' AND pattern_type = $1 AND module = $2 AND signature = $3`,
-          [c.type, c.module, c.signature],
-        )
-      ).rows[0] as { support: number } | undefined;
+      const row = await firstRow<{ support: number }>(
+        q,
+        `SELECT support FROM global_patterns WHERE status = 'active' AND pattern_type = $1 AND module = $2 AND signature = $3`,
+        [c.type, c.module, c.signature],
+      );
       const publish = c.published ?? c.support >= K;
       const ok = publish ? row?.support === c.support : row === undefined;
       if (!ok) failures++;

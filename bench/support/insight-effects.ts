@@ -1,3 +1,4 @@
+import { checkTable, firstRow, type Query } from './checks';
 /**
  * Planted effects for the insight generators on the mining benchmark's data set, in four modules of their own:
  *  - `i_trend`: 200 users active in the previous week, 400 in the current one (a trend in active users);
@@ -6,7 +7,6 @@
  *  - `i_control`: 50 users a day for 35 days from a pool of 500, `view`/`edit` failing 1 in 20 (no effect at all).
  * Users are deterministic (md5 of a tag) and consent. All in SQL, interactions with an outcome.
  */
-type Query = (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
 
 const DAY = "interval '1 day'";
 
@@ -102,16 +102,13 @@ const CHECKS: InsightCheck[] = [
 /** Prints the planted effects found and the control module's insights; returns the number of failed checks. */
 export async function checkInsights(q: Query): Promise<number> {
   let failures = 0;
-  console.log('');
-  console.log('| planted effect | found | significance |');
-  console.log('| --- | :---: | ---: |');
+  checkTable('| planted effect | found | significance |', '| --- | :---: | ---: |');
   for (const c of CHECKS) {
-    const row = (
-      await q(
-        `SELECT significance FROM collective_insights WHERE status = 'active' AND insight_type = $1 AND module = $2 AND key = $3`,
-        [c.type, c.module, c.key],
-      )
-    ).rows[0] as { significance: number } | undefined;
+    const row = await firstRow<{ significance: number }>(
+      q,
+      `SELECT significance FROM collective_insights WHERE status = 'active' AND insight_type = $1 AND module = $2 AND key = $3`,
+      [c.type, c.module, c.key],
+    );
     if (!row) failures++;
     console.log(`| ${c.name} | ${row ? 'yes' : 'NO'} | ${row ? row.significance.toFixed(6) : '–'} |`);
   }

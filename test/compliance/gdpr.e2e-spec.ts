@@ -13,7 +13,7 @@ import { withTestApps, type TestApp } from '../support/test-app';
  * no user reaches another user's data.
  */
 describe('Compliance: consent and data-subject rights (e2e)', () => {
-  const suite = useSuite({ env: { REDIS_URL: '' } });
+  const suite = useSuite();
   let t: TestApp;
   let pg: Client;
   let db: Suite['db'];
@@ -97,7 +97,7 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
   );
 
   it('keeps events on withdrawal with CONSENT_WITHDRAWAL_ACTION=exclude, and still refuses new ones', async () => {
-    const options = { databaseUrl: db.url, env: { REDIS_URL: '', CONSENT_WITHDRAWAL_ACTION: 'exclude' } };
+    const options = { databaseUrl: db.url, env: { CONSENT_WITHDRAWAL_ACTION: 'exclude' } };
     await withTestApps([options], async ([other]) => {
       const user = newUserId();
       const bearer = `Bearer ${other.token(user, ['user'])}`;
@@ -293,7 +293,7 @@ describe('Compliance: consent and data-subject rights (e2e)', () => {
 
     it('leaves nothing behind when another instance, not yet told, receives the erased user’s events', async () => {
       // Its data-key cache expires quickly, so the late write looks the key up and would create a new one.
-      const options = { databaseUrl: db.url, env: { REDIS_URL: '', DATA_KEY_CACHE_TTL_SECONDS: '1' } };
+      const options = { databaseUrl: db.url, env: { DATA_KEY_CACHE_TTL_SECONDS: '1' } };
       await withTestApps([options], async ([other]) => {
         const user = newUserId();
         await setConsent(t, user);

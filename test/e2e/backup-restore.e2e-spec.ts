@@ -21,7 +21,7 @@ const runs = Boolean(pgDump && pgRestore) || Boolean(process.env.REQUIRE_PG_TOOL
  * major version or newer (installed with PostgreSQL; CI has them).
  */
 (runs ? describe : describe.skip)(`Backup and restore with pg_dump / pg_restore ${SERVER_MAJOR}+ (e2e)`, () => {
-  const suite = useSuite({ env: { REDIS_URL: '' } });
+  const suite = useSuite();
   let dir: string;
   const restored = `restored_test_${process.pid}`;
 
@@ -82,7 +82,6 @@ const runs = Boolean(pgDump && pgRestore) || Boolean(process.env.REQUIRE_PG_TOOL
 
     const copy = await createTestApp({
       databaseUrl: restoredUrl,
-      env: { REDIS_URL: '', PATTERNS_CRON: 'off', RETENTION_CRON: 'off' },
     });
     try {
       const after = await copy.http

@@ -8,7 +8,7 @@ import { useSuite } from '../support/suite';
  * and the service part ways, this fails to compile or to run.
  */
 describe('Smoke test through the typed client (e2e)', () => {
-  const suite = useSuite({ env: { REDIS_URL: '' } });
+  const suite = useSuite();
   const baseUrl = 'http://service.test';
   /**
    * The client's requests handed to the app's HTTP stack in process (Fastify's inject: routing, hooks, guards,

@@ -5,13 +5,13 @@ import { ConsentLedgerService } from '../../src/modules/consent/consent-ledger.s
 import { CONSENT_WITHDRAWN, type ConsentWithdrawnEvent } from '../../src/modules/consent/consent.events';
 import { newUserId } from '../support/ids';
 import { useSuite, type Suite } from '../support/suite';
-import { withTestApps, type TestApp } from '../support/test-app';
+import { instances, withTestApps, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
 const REDIS_URL = process.env.REDIS_URL;
 
 describe('Consent ledger and gate (e2e)', () => {
-  const suite = useSuite({ env: { REDIS_URL: '' } });
+  const suite = useSuite();
   let db: Suite['db'];
   let t: TestApp;
   let pg: Client;
@@ -209,7 +209,7 @@ describe('Consent ledger and gate (e2e)', () => {
 
   it('takes effect on another instance without Redis: a withdrawal at once, a grant within 1 s', async () => {
     const user = newUserId();
-    await withTestApps([{ databaseUrl: db.url, env: { REDIS_URL: '' } }], async ([other]) => {
+    await withTestApps([{ databaseUrl: db.url }], async ([other]) => {
       const sendOnOther = () =>
         other.http
           .post('/api/v1/learning/events')
@@ -237,31 +237,25 @@ describe('Consent ledger and gate (e2e)', () => {
     'reaches another instance through Redis within 1 s even with a long cache lifetime',
     async () => {
       const env = { REDIS_URL: REDIS_URL as string, CONSENT_CACHE_TTL_SECONDS: '3600' };
-      await withTestApps(
-        [
-          { databaseUrl: db.url, env },
-          { databaseUrl: db.url, env },
-        ],
-        async ([one, two]) => {
-          const user = newUserId();
-          const put = (allow: boolean) =>
-            one.http
-              .put('/api/v1/consent/me')
-              .set('authorization', `Bearer ${one.token(user, ['user'])}`)
-              .send({ allowCollectiveLearning: allow, policyVersion: 'v1' });
-          await put(true);
-          expect(await two.app.get(ConsentGate).allows(user)).toBe(true);
-          await put(false);
-          expect(
-            await waitFor(
-              () => two.app.get(ConsentGate).allows(user),
-              (allowed) => !allowed,
-              1_000,
-              10,
-            ),
-          ).toBe(false);
-        },
-      );
+      await withTestApps(instances(2, { databaseUrl: db.url, env }), async ([one, two]) => {
+        const user = newUserId();
+        const put = (allow: boolean) =>
+          one.http
+            .put('/api/v1/consent/me')
+            .set('authorization', `Bearer ${one.token(user, ['user'])}`)
+            .send({ allowCollectiveLearning: allow, policyVersion: 'v1' });
+        await put(true);
+        expect(await two.app.get(ConsentGate).allows(user)).toBe(true);
+        await put(false);
+        expect(
+          await waitFor(
+            () => two.app.get(ConsentGate).allows(user),
+            (allowed) => !allowed,
+            1_000,
+            10,
+          ),
+        ).toBe(false);
+      });
     },
   );
 });

@@ -5,7 +5,7 @@ import type { EncryptionContext } from '../../src/modules/crypto/encryption-cont
 import { FieldEncryptionService } from '../../src/modules/crypto/field-encryption.service';
 import { newUserId } from '../support/ids';
 import { useSuite, type Suite } from '../support/suite';
-import { createTestApp, withTestApps, type TestApp } from '../support/test-app';
+import { createTestApp, instances, withTestApps, type TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
 const REDIS_URL = process.env.REDIS_URL;
@@ -112,7 +112,7 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
     const user = newUserId();
     const place = ctx(user);
     const sealed = await enc.encryptJson(place, { n: 1 });
-    const other = await createTestApp({ databaseUrl: db.url, env: { DATA_KEY_CACHE_TTL_SECONDS: '1', REDIS_URL: '' } });
+    const other = await createTestApp({ databaseUrl: db.url, env: { DATA_KEY_CACHE_TTL_SECONDS: '1' } });
     try {
       const otherEnc = other.app.get(FieldEncryptionService);
       expect(await otherEnc.decryptJson(place, sealed)).toEqual({ n: 1 });
@@ -128,26 +128,20 @@ describe('Crypto: field encryption, shredding, blind indexes (e2e)', () => {
 
   (REDIS_URL ? it : it.skip)('evicts a shredded key from every instance at once through Redis', async () => {
     const env = { REDIS_URL: REDIS_URL as string, DATA_KEY_CACHE_TTL_SECONDS: '3600' };
-    await withTestApps(
-      [
-        { databaseUrl: db.url, env },
-        { databaseUrl: db.url, env },
-      ],
-      async ([one, two]) => {
-        const user = newUserId();
-        const place = ctx(user);
-        const sealed = await one.app.get(FieldEncryptionService).encryptJson(place, { n: 2 });
-        const twoEnc = two.app.get(FieldEncryptionService);
-        expect(await twoEnc.decryptJson(place, sealed)).toEqual({ n: 2 });
-        await one.app.get(FieldEncryptionService).shredUser(user);
-        const error = await waitFor(
-          () => twoEnc.decrypt(place, sealed).catch((e: unknown) => e),
-          (e) => e instanceof DataShreddedError,
-          1_000,
-        );
-        expect(error).toBeInstanceOf(DataShreddedError);
-      },
-    );
+    await withTestApps(instances(2, { databaseUrl: db.url, env }), async ([one, two]) => {
+      const user = newUserId();
+      const place = ctx(user);
+      const sealed = await one.app.get(FieldEncryptionService).encryptJson(place, { n: 2 });
+      const twoEnc = two.app.get(FieldEncryptionService);
+      expect(await twoEnc.decryptJson(place, sealed)).toEqual({ n: 2 });
+      await one.app.get(FieldEncryptionService).shredUser(user);
+      const error = await waitFor(
+        () => twoEnc.decrypt(place, sealed).catch((e: unknown) => e),
+        (e) => e instanceof DataShreddedError,
+        1_000,
+      );
+      expect(error).toBeInstanceOf(DataShreddedError);
+    });
   });
 
   it('keeps a tombstone of a shredded key that names neither the user nor the key', async () => {

@@ -41,7 +41,7 @@ function metricNamesOf(expr: string): string[] {
 }
 
 describe('Grafana dashboard and Prometheus configuration (e2e)', () => {
-  const suite = useSuite({ env: { REDIS_URL: '' } });
+  const suite = useSuite();
   const dashboard = JSON.parse(readFileSync(join(DOCKER, 'grafana/dashboards/ai-learning.json'), 'utf8')) as {
     uid: string;
     panels: Panel[];

@@ -6,7 +6,7 @@ import { waitFor } from '../support/wait';
 
 /** What `npm run seed:demo` promises a newcomer: its data set, sent through the API, yields the planted patterns. */
 describe('Demo data set (e2e)', () => {
-  const suite = useSuite({ env: { REDIS_URL: '', PATTERNS_CRON: 'off' } });
+  const suite = useSuite();
   let t: TestApp;
   beforeAll(() => ({ t } = suite));
 

@@ -7,7 +7,7 @@ const K = 3;
 const HOUR = 3_600_000;
 
 describe('Learning events: deleting some events short of erasure (e2e)', () => {
-  const suite = useSuite({ env: { REDIS_URL: '', PATTERNS_CRON: 'off', MIN_USER_SUPPORT: String(K) } });
+  const suite = useSuite({ env: { MIN_USER_SUPPORT: String(K) } });
   let t: TestApp;
   beforeAll(() => ({ t } = suite));
   const as = (sub: string, roles: ('user' | 'admin')[] = ['user']) => `Bearer ${t.token(sub, roles)}`;

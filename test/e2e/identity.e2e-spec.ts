@@ -79,7 +79,6 @@ describe('Identity from an OpenID Connect provider, and client revocation (e2e)'
     app = await createTestApp({
       databaseUrl: suite.db.url,
       env: {
-        REDIS_URL: '',
         AUTH_JWKS_URL: url,
         AUTH_JWT_ISSUER: ISSUER,
         AUTH_JWT_AUDIENCE: AUDIENCE,
@@ -159,7 +158,7 @@ describe('Identity from an OpenID Connect provider, and client revocation (e2e)'
       .send({ clientId: created.id, clientSecret: created.secret });
     expect(issued.status).toBe(200);
     const bearer = `Bearer ${issued.body.accessToken}`;
-    const other = await createTestApp({ databaseUrl: suite.db.url, env: { REDIS_URL: '' } });
+    const other = await createTestApp({ databaseUrl: suite.db.url });
     try {
       const route = `/api/v1/consent/${newUserId()}`;
       for (const instance of [app, other])

@@ -9,7 +9,7 @@ const MODULES = ['dp1', 'dp2', 'dp3', 'dp4', 'dp5'];
 
 describe('Insights with differential privacy (e2e)', () => {
   const suite = useSuite({
-    env: { REDIS_URL: '', MIN_USER_SUPPORT: '5', PATTERNS_CRON: 'off', INSIGHTS_DP_EPSILON: '0.2' },
+    env: { MIN_USER_SUPPORT: '5', INSIGHTS_DP_EPSILON: '0.2' },
   });
   let t: TestApp;
   beforeAll(() => ({ t } = suite));

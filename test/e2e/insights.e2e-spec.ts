@@ -13,9 +13,7 @@ const DAY = 86_400_000;
 describe('Insights: generators, runs and reads (e2e)', () => {
   const suite = useSuite({
     env: {
-      REDIS_URL: '',
       MIN_USER_SUPPORT: String(K),
-      PATTERNS_CRON: 'off',
       INSIGHTS_PERIOD_DAYS: '7',
       INSIGHTS_BASELINE_DAYS: '28',
     },

@@ -6,7 +6,7 @@ import { waitFor } from '../support/wait';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 describe('Learning events: ingestion (e2e)', () => {
-  const suite = useSuite({ env: { REDIS_URL: '', LEARNING_BATCH_MAX_EVENTS: '50' } });
+  const suite = useSuite({ env: { LEARNING_BATCH_MAX_EVENTS: '50' } });
   let t: TestApp;
   let pg: Client;
   beforeAll(() => ({ t, pg } = suite));
@@ -422,7 +422,7 @@ describe('Learning events: ingestion (e2e)', () => {
     it('gives the batch route its own body limit', async () => {
       const small = await createTestApp({
         databaseUrl: suite.db.url,
-        env: { REDIS_URL: '', BODY_LIMIT_BYTES: '2048', LEARNING_BATCH_BODY_LIMIT_BYTES: '65536' },
+        env: { BODY_LIMIT_BYTES: '2048', LEARNING_BATCH_BODY_LIMIT_BYTES: '65536' },
       });
       try {
         const user = newUserId();

@@ -5,7 +5,7 @@ import { useSuite } from '../support/suite';
 import type { TestApp } from '../support/test-app';
 
 describe('Learning events while the database is unreachable (e2e)', () => {
-  const suite = useSuite({ env: { REDIS_URL: '' } });
+  const suite = useSuite();
   let t: TestApp;
   beforeAll(() => ({ t } = suite));
   afterAll(() => adminQuery(`ALTER DATABASE "${suite.db.name}" ALLOW_CONNECTIONS true`).catch(() => undefined));

@@ -4,7 +4,7 @@ import { useSuite } from '../support/suite';
 import type { TestApp } from '../support/test-app';
 
 describe('Learning events: reading (e2e)', () => {
-  const suite = useSuite({ env: { REDIS_URL: '' } });
+  const suite = useSuite();
   let t: TestApp;
   beforeAll(() => ({ t } = suite));
 

@@ -39,14 +39,14 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
       timeoutMs,
     );
 
-  const env = (extra: Record<string, string>) => ({ MIN_USER_SUPPORT: '3', PATTERNS_CRON: 'off', ...extra });
+  const env = (extra: Record<string, string>) => ({ MIN_USER_SUPPORT: '3', ...extra });
 
   it('serves reads from the cache until the next run, then the new run’s answers (one instance, memory tier)', async () => {
     await withTestApps(
       [
         {
           databaseUrl: suite.db.url,
-          env: env({ REDIS_URL: '', CACHE_TTL_SECONDS: '3600' }),
+          env: env({ CACHE_TTL_SECONDS: '3600' }),
           imports: [ExtraMinerModule],
         },
       ],
@@ -65,7 +65,7 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
   it('lets other instances see a new run within CACHE_TTL_SECONDS without Redis', async () => {
     const options = {
       databaseUrl: suite.db.url,
-      env: env({ REDIS_URL: '', CACHE_TTL_SECONDS: '1' }),
+      env: env({ CACHE_TTL_SECONDS: '1' }),
       imports: [ExtraMinerModule],
     };
     await withTestApps([options, options], async ([one, two]) => {
@@ -111,7 +111,7 @@ describe('Patterns: two-tier read cache across instances (e2e)', () => {
   it('reads patterns from the replica when one is configured', async () => {
     const options = {
       databaseUrl: suite.db.url,
-      env: env({ REDIS_URL: '', DATABASE_URL_REPLICA: suite.db.url }),
+      env: env({ DATABASE_URL_REPLICA: suite.db.url }),
       imports: [ExtraMinerModule],
     };
     await withTestApps([options], async ([one]) => {

@@ -13,8 +13,6 @@ const EPSILON = 10;
 describe('Patterns: user-level differential privacy mode (e2e)', () => {
   const suite = useSuite({
     env: {
-      REDIS_URL: '',
-      PATTERNS_CRON: 'off',
       MIN_USER_SUPPORT: '5',
       DP_EPSILON: String(EPSILON),
       DP_DELTA: '0.001',

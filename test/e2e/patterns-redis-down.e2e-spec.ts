@@ -11,7 +11,7 @@ describe('Patterns: reads while the Redis cache tier is down (e2e)', () => {
   it('answers from memory and the database, promptly', async () => {
     const options = {
       databaseUrl: suite.db.url,
-      env: { REDIS_URL: 'redis://127.0.0.1:6399', MIN_USER_SUPPORT: '3', PATTERNS_CRON: 'off' },
+      env: { REDIS_URL: 'redis://127.0.0.1:6399', MIN_USER_SUPPORT: '3' },
       imports: [ExtraMinerModule],
     };
     await withTestApps([options], async ([one]) => {

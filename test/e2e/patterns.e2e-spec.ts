@@ -1,6 +1,6 @@
 import { newUserId } from '../support/ids';
 import { ChannelMiner, channelVisit, ExtraMinerModule } from '../support/extra-miner.module';
-import { consentingUsers, ingestAll, setConsent } from '../support/learning';
+import { consentingUsers, ingestAll, learningEvent, setConsent } from '../support/learning';
 import { expectRunRequestAudited, expectSecondStartRefused } from '../support/runs';
 import { useSuite } from '../support/suite';
 import type { TestApp } from '../support/test-app';
@@ -16,7 +16,7 @@ const DAY = 86_400_000;
 
 describe('Patterns: mining runs, miners and reads (e2e)', () => {
   const suite = useSuite({
-    env: { REDIS_URL: '', MIN_USER_SUPPORT: String(K), MINING_MAX_OCCURRENCES_PER_USER: '10', PATTERNS_CRON: 'off' },
+    env: { MIN_USER_SUPPORT: String(K), MINING_MAX_OCCURRENCES_PER_USER: '10' },
     imports: [ExtraMinerModule],
   });
   let t: TestApp;
@@ -240,13 +240,8 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
 
     it('scores feedback per action by its users, each counted once however much feedback they give', async () => {
       const [a, b, c, d, e, heavy] = await consentingUsers(t, 6);
-      const rate = (userId: string, rating: number) => ({
-        userId,
-        eventType: 'feedback',
-        context: { module: 'fb', action: 'suggest' },
-        data: { rating },
-        timestamp: at(),
-      });
+      const rate = (userId: string, rating: number) =>
+        learningEvent(userId, 'feedback', { module: 'fb', action: 'suggest' }, { rating }, at());
       await ingest([
         rate(a, 5),
         rate(b, 4),
@@ -295,13 +290,8 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
 
     it('withholds every figure that would show fewer than k users, and publishes the support alone', async () => {
       const [a, b, c, d] = await consentingUsers(t, 4);
-      const say = (userId: string, sentiment: string) => ({
-        userId,
-        eventType: 'feedback',
-        context: { module: 'fb-small', action: 'answer' },
-        data: { sentiment },
-        timestamp: at(),
-      });
+      const say = (userId: string, sentiment: string) =>
+        learningEvent(userId, 'feedback', { module: 'fb-small', action: 'answer' }, { sentiment }, at());
       await ingest([say(a, 'positive'), say(b, 'positive'), say(c, 'positive'), say(d, 'negative')]);
       await mine();
       const [p] = await patterns('type=feedback&module=fb-small');
@@ -541,9 +531,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
         {
           databaseUrl: suite.db.url,
           env: {
-            REDIS_URL: '',
             MIN_USER_SUPPORT: String(K),
-            PATTERNS_CRON: 'off',
             CONSENT_WITHDRAWAL_ACTION: 'exclude',
           },
           imports: [ExtraMinerModule],

@@ -13,7 +13,7 @@ describe('Per-user fairness: long per-user requests and a small pool (e2e)', () 
   // Readiness here must answer for the database: the heap check would judge the whole Jest process, which holds
   // every suite run before this one.
   const suite = useSuite({
-    env: { REDIS_URL: '', DATABASE_POOL_MAX: '4', THROTTLE_LIMIT: '100000', HEALTH_HEAP_LIMIT_MB: '65536' },
+    env: { DATABASE_POOL_MAX: '4', THROTTLE_LIMIT: '100000', HEALTH_HEAP_LIMIT_MB: '65536' },
   });
   const bearer = (sub: string, roles: Role[] = ['user']) => `Bearer ${suite.t.token(sub, roles)}`;
 
@@ -145,7 +145,7 @@ describe('Per-user fairness: long per-user requests and a small pool (e2e)', () 
 
   it('runs one erasure per user across instances: another instance answers 409 while the first one is in its transaction', async () => {
     const user = await userWithAnEvent();
-    const other = await createTestApp({ databaseUrl: suite.db.url, env: { REDIS_URL: '', THROTTLE_LIMIT: '100000' } });
+    const other = await createTestApp({ databaseUrl: suite.db.url, env: { THROTTLE_LIMIT: '100000' } });
     try {
       await withDeleteDelay(user, async () => {
         const first = suite.t.http

@@ -7,7 +7,7 @@ import { useSuiteApps } from '../support/suite';
 const CAP = 10;
 
 describe('Privacy budget: ledger, cap across instances, GET /privacy/budget (e2e)', () => {
-  const env = { REDIS_URL: '', PATTERNS_CRON: 'off', PRIVACY_BUDGET_EPSILON: String(CAP), PRIVACY_BUDGET_DAYS: '30' };
+  const env = { PRIVACY_BUDGET_EPSILON: String(CAP), PRIVACY_BUDGET_DAYS: '30' };
   const suite = useSuiteApps([{ env }, { env }]);
   const admin = () => `Bearer ${suite.apps[0].token('admin-1', ['admin'])}`;
 

@@ -1,4 +1,4 @@
-import { consentingUsers, ingestAll } from '../support/learning';
+import { consentingUsers, ingestAll, learningEvent } from '../support/learning';
 import { useSuite } from '../support/suite';
 import type { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
@@ -67,9 +67,7 @@ function expectRatiosFromCounts(p: Record<string, any>): void {
 describe('Publication gate: no small cell in anything published (e2e, property)', () => {
   const suite = useSuite({
     env: {
-      REDIS_URL: '',
       MIN_USER_SUPPORT: String(K),
-      PATTERNS_CRON: 'off',
       INSIGHTS_PERIOD_DAYS: '7',
       INSIGHTS_BASELINE_DAYS: '14',
       MINING_WINDOW_DAYS: '30',
@@ -95,41 +93,49 @@ describe('Publication gate: no small cell in anything published (e2e, property)'
       for (const day of days) {
         const sessionId = `s-${seed}-${r.next(1_000_000)}`;
         for (let i = 0, n = 1 + r.next(5); i < n; i++)
-          events.push({
-            userId,
-            eventType: 'interaction',
-            context: { module, action: actions[r.next(actions.length)], sessionId },
-            data: { outcome: r.chance(0.2) ? 'failure' : 'success' },
-            timestamp: at(day),
-          });
+          events.push(
+            learningEvent(
+              userId,
+              'interaction',
+              { module, action: actions[r.next(actions.length)], sessionId },
+              { outcome: r.chance(0.2) ? 'failure' : 'success' },
+              at(day),
+            ),
+          );
         if (r.chance(0.6))
-          events.push({
-            userId,
-            eventType: 'feedback',
-            context: { module, action: actions[0] },
-            data: r.chance(0.7) ? { rating: 1 + r.next(5) } : { sentiment: r.chance(0.5) ? 'positive' : 'negative' },
-            timestamp: at(day),
-          });
+          events.push(
+            learningEvent(
+              userId,
+              'feedback',
+              { module, action: actions[0] },
+              r.chance(0.7) ? { rating: 1 + r.next(5) } : { sentiment: r.chance(0.5) ? 'positive' : 'negative' },
+              at(day),
+            ),
+          );
         if (r.chance(0.5))
-          events.push({
-            userId,
-            eventType: 'correction',
-            context: { module, action: 'correct' },
-            data: r.chance(0.7) ? { original: 'teh', corrected: 'the' } : { original: 'recieve', corrected: 'receive' },
-            timestamp: at(day),
-          });
+          events.push(
+            learningEvent(
+              userId,
+              'correction',
+              { module, action: 'correct' },
+              r.chance(0.7) ? { original: 'teh', corrected: 'the' } : { original: 'recieve', corrected: 'receive' },
+              at(day),
+            ),
+          );
         if (r.chance(0.4))
-          events.push({
-            userId,
-            eventType: 'pattern_discovery',
-            context: { module, action: 'report' },
-            data: {
-              patternType: 'workflow',
-              signature: 'open-edit',
-              items: ['x', ...['y', 'z'].filter(() => r.chance(0.6))],
-            },
-            timestamp: at(day),
-          });
+          events.push(
+            learningEvent(
+              userId,
+              'pattern_discovery',
+              { module, action: 'report' },
+              {
+                patternType: 'workflow',
+                signature: 'open-edit',
+                items: ['x', ...['y', 'z'].filter(() => r.chance(0.6))],
+              },
+              at(day),
+            ),
+          );
       }
     }
     await ingestAll(t, events);

@@ -9,7 +9,7 @@ describe('Retention: scheduled purges across instances (e2e)', () => {
   it('purges on RETENTION_CRON on every instance, one at a time, and never overlaps', async () => {
     const options = {
       databaseUrl: suite.db.url,
-      env: { REDIS_URL: '', PATTERNS_CRON: 'off', RETENTION_CRON: '* * * * * *' },
+      env: { RETENTION_CRON: '* * * * * *' },
     };
     await suite.pg.query(
       `INSERT INTO global_learning_events (id, user_id, event_type, module, action, timestamp, received_at, payload, key_id)

@@ -11,9 +11,6 @@ const DAY_S = 86_400;
 describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
   const suite = useSuite({
     env: {
-      REDIS_URL: '',
-      PATTERNS_CRON: 'off',
-      RETENTION_CRON: 'off',
       DATA_RETENTION_DAYS: '90',
       PATTERN_RETENTION_DAYS: '180',
       INSIGHT_RETENTION_DAYS: '365',
@@ -204,7 +201,7 @@ describe('Retention: policies, purge, dry runs, legal holds (e2e)', () => {
   it('purges once with two instances: while one purges (held behind a table lock) the other answers 409 with its run', async () => {
     const user = newUserId();
     await event(user, ago(100, 0), 'two-instances');
-    const env = { REDIS_URL: '', PATTERNS_CRON: 'off', RETENTION_CRON: 'off' };
+    const env = {};
     await withTestApps([{ databaseUrl: suite.db.url, env }], async ([other]) => {
       await sql.withClient(async (blocker) => {
         await blocker.query('BEGIN');

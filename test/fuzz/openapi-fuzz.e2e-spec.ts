@@ -155,12 +155,9 @@ function hints(): GeneratorContext['hints'] {
 describe('OpenAPI fuzzing (e2e)', () => {
   const suite = useSuite({
     env: {
-      REDIS_URL: '',
       // Limits high enough that 429s do not mask the routes behind them.
       THROTTLE_LIMIT: '1000000',
       AUTH_MAX_FAILED_ATTEMPTS: '1000',
-      PATTERNS_CRON: 'off',
-      RETENTION_CRON: 'off',
     },
   });
   let t: TestApp;

@@ -34,6 +34,17 @@ export async function ingestAll(t: TestApp, events: Record<string, unknown>[]): 
   }
 }
 
+/** An event of `eventType` by `userId` with this context and data (at `timestamp`, when given). */
+export function learningEvent(
+  userId: string,
+  eventType: string,
+  context: Record<string, unknown>,
+  data: Record<string, unknown>,
+  timestamp?: string,
+): Record<string, unknown> {
+  return { userId, eventType, context, data, ...(timestamp ? { timestamp } : {}) };
+}
+
 /** A valid event of each type; spread overrides over it. */
 export function interaction(
   userId: string | undefined,

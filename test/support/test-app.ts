@@ -43,6 +43,9 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     LOG_LEVEL: 'error',
     LOG_FORMAT: 'json',
     DATA_DIR: '/nonexistent-e2e-data-dir',
+    // No Redis and no schedule unless a test asks for them (REDIS_URL, PATTERNS_CRON, RETENTION_CRON in `env`).
+    PATTERNS_CRON: 'off',
+    RETENTION_CRON: 'off',
     ...options.env,
   });
   const moduleRef = await Test.createTestingModule({
@@ -70,6 +73,11 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     token: (sub, roles, ttl) => tokens.sign(sub, roles, ttl).accessToken,
     close: () => app.close(),
   };
+}
+
+/** Options for `count` instances of one configuration (e.g. two sharing a database and Redis). */
+export function instances(count: number, options: TestAppOptions): TestAppOptions[] {
+  return Array.from({ length: count }, () => options);
 }
 
 /**

@@ -58,3 +58,16 @@ export function mapPage<T, U>(page: Page<T>, map: (item: T) => U): Page<U> {
 
 /** A position that is one uuid (lists ordered by a uuid v7 id or a user id). */
 export const isUuidPosition = (value: unknown): value is string => typeof value === 'string' && isUuid(value);
+
+/**
+ * What a list query is filtered by, for `KeysetRequest.filters`: every field the caller set except the page itself
+ * (`cursor`, `limit`), instants as ISO text.
+ */
+export function pageFilters(query: { cursor?: string; limit: number }): Record<string, unknown> {
+  const filters: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query as Record<string, unknown>)) {
+    if (key === 'cursor' || key === 'limit' || value === undefined) continue;
+    filters[key] = value instanceof Date ? value.toISOString() : value;
+  }
+  return filters;
+}

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { isUuid } from '../../common/ids/uuid';
 import { uuidv7 } from '../../common/ids/uuid-v7';
-import { keysetPage } from '../../common/pagination/keyset-page';
+import { keysetPage, pageFilters } from '../../common/pagination/keyset-page';
 import { STORABLE_FROM, STORABLE_TO } from '../../common/http/date-bounds';
 import { currentRequestId } from '../../common/http/request-context';
 import { InsertCoalescer } from '../../database/insert-coalescer';
@@ -188,12 +188,6 @@ export class AuditService {
   }
 
   async list(query: AuditQueryDto): Promise<AuditPage> {
-    const filters = {
-      action: query.action,
-      actor: query.actor,
-      from: query.from?.toISOString(),
-      to: query.to?.toISOString(),
-    };
     const where: Record<string, unknown> = {};
     if (query.action) where.action = query.action;
     if (query.actor) where.actor = query.actor;
@@ -202,7 +196,7 @@ export class AuditService {
     return keysetPage({
       cursor: query.cursor,
       limit: query.limit,
-      filters,
+      filters: pageFilters(query),
       isPosition: isAuditPosition,
       fetch: (position, limit) => {
         const page = { ...where };

@@ -50,16 +50,9 @@ export interface ConsentReceipt extends LedgerRecord {
   verified: boolean;
 }
 
-interface RecordRow {
-  id: string;
-  purpose: string;
-  granted: boolean;
-  policy_version: string;
-  source: ConsentSource;
-  actor: string;
-  recorded_at: Date;
-  prev_hash: string | null;
-  hash: string;
+/** A ledger row as read back: the record and the hash it chains to. */
+interface RecordRow extends LedgerRecord {
+  prevHash: string | null;
 }
 
 /**
@@ -118,7 +111,7 @@ export class ConsentLedgerService {
 
   /** The user's ledger, oldest first. */
   async history(userId: string): Promise<LedgerRecord[]> {
-    return (await this.records(userId)).map(toLedgerRecord);
+    return (await this.records(userId)).map(({ prevHash: _chainedTo, ...record }) => record);
   }
 
   /** Recomputes the user's chain; false when any record was altered, removed or reordered. */
@@ -135,10 +128,9 @@ export class ConsentLedgerService {
     let prev: string | null = null;
     let intact = true;
     return (await this.records(userId)).map((r) => {
-      const record = toLedgerRecord(r);
-      intact &&= r.prev_hash === prev && r.hash === consentRecordHash(prev, { ...record, pseudonym });
+      intact &&= r.prevHash === prev && r.hash === consentRecordHash(prev, { ...r, pseudonym });
       prev = r.hash;
-      return { ...record, prevHash: r.prev_hash, verified: intact };
+      return { ...r, verified: intact };
     });
   }
 
@@ -282,23 +274,11 @@ export class ConsentLedgerService {
 
   private async records(userId: string): Promise<RecordRow[]> {
     const rows = await this.sql.query<RecordRow>(
-      `SELECT id, purpose, granted, policy_version, source, actor, recorded_at, prev_hash, hash FROM consent_records
-        WHERE subject = $1 ORDER BY recorded_at, id`,
+      `SELECT id, purpose, granted, policy_version AS "policyVersion", source, actor, recorded_at AS "recordedAt",
+              prev_hash AS "prevHash", hash
+         FROM consent_records WHERE subject = $1 ORDER BY recorded_at, id`,
       [userId],
     );
-    return rows.map((r) => ({ ...r, recorded_at: new Date(r.recorded_at) }));
+    return rows.map((r) => ({ ...r, recordedAt: new Date(r.recordedAt) }));
   }
-}
-
-function toLedgerRecord(r: RecordRow): LedgerRecord {
-  return {
-    id: r.id,
-    purpose: r.purpose,
-    granted: r.granted,
-    policyVersion: r.policy_version,
-    source: r.source,
-    actor: r.actor,
-    recordedAt: r.recorded_at,
-    hash: r.hash,
-  };
 }

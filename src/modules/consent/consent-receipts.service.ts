@@ -27,16 +27,5 @@ export class ConsentReceiptsService {
 }
 
 function toReceiptDto(r: ConsentReceipt): ConsentReceiptDto {
-  return {
-    id: r.id,
-    purpose: r.purpose,
-    granted: r.granted,
-    policyVersion: r.policyVersion,
-    source: r.source,
-    actor: r.actor,
-    recordedAt: r.recordedAt.toISOString(),
-    hash: r.hash,
-    prevHash: r.prevHash,
-    verified: r.verified,
-  };
+  return { ...r, recordedAt: r.recordedAt.toISOString() };
 }

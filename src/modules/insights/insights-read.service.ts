@@ -2,7 +2,7 @@ import { runView } from '../../database/runs/run-book';
 import { Injectable } from '@nestjs/common';
 import { ForbiddenRoleError } from '../../common/auth/forbidden-role.error';
 import { isUuid } from '../../common/ids/uuid';
-import { mapPage, type Page } from '../../common/pagination/keyset-page';
+import { mapPage, pageFilters, type Page } from '../../common/pagination/keyset-page';
 import { PatternNotFoundError } from '../patterns/patterns.errors';
 import type { PatternDto } from '../patterns/dto/pattern.dto';
 import { PatternsReadService } from '../patterns/patterns-read.service';
@@ -38,20 +38,13 @@ export class InsightsReadService {
    */
   async listJson(query: InsightQuery, history = false): Promise<string> {
     if (query.status !== 'active' && !history) throw new ForbiddenRoleError();
-    const filters = {
-      type: query.type,
-      module: query.module,
-      since: query.since?.toISOString(),
-      minSignificance: query.minSignificance,
-      status: query.status,
-    };
     return this.cache.pageJson(
       {
         cursor: query.cursor,
         limit: query.limit,
-        filters,
+        filters: pageFilters(query),
         isPosition: validPosition,
-        fetch: (after, limit) => this.insights.page({ ...filters, after }, limit),
+        fetch: (after, limit) => this.insights.page({ ...query, after }, limit),
         positionOf: (row) => [row.significance, row.id] as [number, string],
       },
       toInsightView,

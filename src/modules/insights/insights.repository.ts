@@ -34,7 +34,7 @@ export interface InsightFilter {
   type?: string;
   module?: string;
   /** Only insights generated (created or regenerated) at or after this instant. */
-  since?: string;
+  since?: Date;
   minSignificance?: number;
   status: InsightStatus;
   /** Keyset position: (significance, id) of the last item of the previous page. */

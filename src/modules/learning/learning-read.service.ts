@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { isAdmin, selfUserId } from '../../common/auth/auth-user';
-import { isUuidPosition, keysetPage } from '../../common/pagination/keyset-page';
+import { isUuidPosition, keysetPage, pageFilters } from '../../common/pagination/keyset-page';
 import { DataShreddedError } from '../crypto/crypto.errors';
 import { FieldEncryptionService } from '../crypto/field-encryption.service';
 import type { EventType } from './entities/learning-event.entity';
@@ -41,17 +41,10 @@ export class LearningReadService {
 
   async list(query: EventQuery, caller: AuthUser): Promise<{ items: EventView[]; nextCursor: string | null }> {
     const userId = this.scope(query.userId, caller);
-    const filters = {
-      userId,
-      eventType: query.eventType,
-      module: query.module,
-      from: query.from?.toISOString(),
-      to: query.to?.toISOString(),
-    };
     const page = await keysetPage({
       cursor: query.cursor,
       limit: query.limit,
-      filters,
+      filters: { ...pageFilters(query), userId },
       isPosition: isUuidPosition,
       fetch: (beforeId, n) =>
         this.repository.page(

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ForbiddenRoleError } from '../../common/auth/forbidden-role.error';
 import { isUuid } from '../../common/ids/uuid';
 import { STORABLE_FROM, STORABLE_TO } from '../../common/http/date-bounds';
-import { mapPage, type Page } from '../../common/pagination/keyset-page';
+import { mapPage, pageFilters, type Page } from '../../common/pagination/keyset-page';
 import type { PatternDto } from './dto/pattern.dto';
 import { MiningRuns, type StoredRun } from './mining-runs';
 import { PatternsCache } from './patterns-cache.service';
@@ -32,19 +32,11 @@ export class PatternsReadService {
    */
   async listJson(query: PatternQuery, history = false): Promise<string> {
     if (query.status !== 'active' && !history) throw new ForbiddenRoleError();
-    const filters = {
-      type: query.type,
-      module: query.module,
-      minSupport: query.minSupport,
-      since: query.since?.toISOString(),
-      status: query.status,
-      sort: query.sort,
-    };
     return this.cache.pageJson(
       {
         cursor: query.cursor,
         limit: query.limit,
-        filters,
+        filters: pageFilters(query),
         isPosition: (position: unknown): position is [number | string, string] => validPosition(position, query.sort),
         fetch: (after, limit) => this.patterns.page({ ...query, after }, limit),
         positionOf: (row) =>

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CiphertextIntegrityError, DataShreddedError } from '../crypto/crypto.errors';
 import { FieldEncryptionService } from '../crypto/field-encryption.service';
 import { eventDataContext } from '../learning/event-data-context';
-import { CONSENTED_EVENTS, type MiningWindow } from './pattern-miner';
+import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow } from './pattern-miner';
 
 /** Events of one type that share a blind-index signature in a module, and enough distinct users to be published. */
 export interface SignatureGroup {
@@ -26,7 +26,25 @@ export interface SignatureGroup {
 export class SignatureGroupReader {
   constructor(private readonly encryption: FieldEncryptionService) {}
 
-  async groups(window: MiningWindow, eventType: string, sample: number): Promise<SignatureGroup[]> {
+  /**
+   * One pattern per group `describe` can publish: it turns the group's examples into the pattern's items (and any
+   * further counts), or answers undefined when no example is readable or acceptable this run.
+   */
+  async patterns(
+    window: MiningWindow,
+    eventType: string,
+    sample: number,
+    describe: (group: SignatureGroup) => Pick<MinedPattern, 'items' | 'counts'> | undefined,
+  ): Promise<MinedPattern[]> {
+    return (await this.groups(window, eventType, sample)).flatMap((group) => {
+      const described = describe(group);
+      if (!described) return [];
+      const { module, signature, support, occurrences } = group;
+      return [{ module, signature, support, occurrences, ...described }];
+    });
+  }
+
+  private async groups(window: MiningWindow, eventType: string, sample: number): Promise<SignatureGroup[]> {
     const found = await window.query<{
       module: string;
       signature: string;

@@ -1,6 +1,7 @@
 import { insightReleases } from '../insight-release';
 import { publishableCounts } from '../../disclosure/publication-gate';
 import type { AppConfig } from '../../../config/app-config';
+import { loadConfig } from '../../../config/load-config';
 import { wilsonLowerBound } from '../../patterns/statistics';
 import type { GenerationContext, InsightGenerator } from '../insight-generator';
 import { countChangeTest, robustZ, twoProportionTest } from '../significance';
@@ -14,20 +15,11 @@ const K = 5;
 const DAY = 86_400_000;
 const NOW = new Date('2026-11-20T12:00:00Z');
 
-const config = (insights: Partial<AppConfig['insights']> = {}) =>
-  ({
-    insights: {
-      periodDays: 7,
-      baselineDays: 28,
-      alpha: 0.01,
-      anomalyZ: 3.5,
-      frictionRate: 0.2,
-      minConfidence: 0.5,
-      dpEpsilon: null,
-      ...insights,
-    },
-    patterns: { windowDays: 90 },
-  }) as unknown as AppConfig;
+/** The insight settings at their defaults, as load-config reads them, with `insights` changed. */
+const config = (insights: Partial<AppConfig['insights']> = {}): AppConfig => {
+  const loaded = loadConfig({ JWT_SECRET: 'x'.repeat(32), ENCRYPTION_KEY: '1f'.repeat(32) });
+  return Object.assign(loaded, { insights: { ...loaded.insights, ...insights } });
+};
 
 /** A generator run with these settings (as the run hands them over in its context). */
 const withSettings = (generator: InsightGenerator, cfg: AppConfig) => ({

@@ -21,23 +21,17 @@ export class CorrectionMiner implements PatternMiner {
 
   constructor(private readonly reader: SignatureGroupReader) {}
 
-  async mine(window: MiningWindow): Promise<MinedPattern[]> {
-    const out: MinedPattern[] = [];
-    for (const group of await this.reader.groups(window, 'correction', EXAMPLES)) {
+  mine(window: MiningWindow): Promise<MinedPattern[]> {
+    return this.reader.patterns(window, 'correction', EXAMPLES, (group) => {
       const example = group.examples.find((d) => isSafeText(d.original) && isSafeText(d.corrected));
-      if (!example) continue; // no readable (or acceptable) example this run
-      out.push({
-        module: group.module,
-        signature: group.signature,
+      if (!example) return undefined; // no readable (or acceptable) example this run
+      return {
         items: {
           original: normalizeForIndex(example.original as string),
           corrected: normalizeForIndex(example.corrected as string),
         },
-        support: group.support,
-        occurrences: group.occurrences,
-      });
-    }
-    return out;
+      };
+    });
   }
 }
 

@@ -21,13 +21,12 @@ export class ReportedMiner implements PatternMiner {
 
   constructor(private readonly reader: SignatureGroupReader) {}
 
-  async mine(window: MiningWindow): Promise<MinedPattern[]> {
-    const out: MinedPattern[] = [];
-    for (const group of await this.reader.groups(window, 'pattern_discovery', SAMPLE)) {
+  mine(window: MiningWindow): Promise<MinedPattern[]> {
+    return this.reader.patterns(window, 'pattern_discovery', SAMPLE, (group) => {
       const reports = group.examples.filter(
         (d) => typeof d.patternType === 'string' && typeof d.signature === 'string',
       );
-      if (reports.length === 0) continue;
+      if (reports.length === 0) return undefined;
       const listedBy = new Map<string, number>();
       for (const report of reports) {
         const items = new Set(
@@ -37,9 +36,7 @@ export class ReportedMiner implements PatternMiner {
         );
         for (const item of items) listedBy.set(item, (listedBy.get(item) ?? 0) + 1);
       }
-      out.push({
-        module: group.module,
-        signature: group.signature,
+      return {
         items: {
           patternType: normalizeForIndex(reports[0].patternType as string),
           signature: normalizeForIndex(reports[0].signature as string),
@@ -50,11 +47,8 @@ export class ReportedMiner implements PatternMiner {
                 .map(([item]) => item)
                 .sort(),
         },
-        support: group.support,
-        occurrences: group.occurrences,
         ...(window.dp ? {} : { counts: { sampledReports: reports.length } }),
-      });
-    }
-    return out;
+      };
+    });
   }
 }
