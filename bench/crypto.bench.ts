@@ -6,7 +6,6 @@
  */
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AppConfig } from '../src/config/app-config';
 import { SqlPool } from '../src/database/sql-pool.service';
 import { DataKeyEvictionBus } from '../src/modules/crypto/data-key-eviction.bus';
 import { DataKeyService } from '../src/modules/crypto/data-key.service';
@@ -16,19 +15,13 @@ import { KeyRing } from '../src/modules/crypto/key-ring';
 import { openBenchDatabase } from './support/bench-database';
 import { percentile } from './support/percentile';
 import { reportFigures } from './support/results';
+import { oneKeyConfig } from '../test/support/crypto-config';
 
 const PAYLOAD_BYTES = 1024;
 const WARM_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const COLD_USERS = Number(process.env.BENCH_COLD_USERS ?? 2_000);
 
-const config = {
-  crypto: {
-    keys: [{ id: 'k1', key: randomBytes(32) }],
-    currentKeyId: 'k1',
-    dataKeyCacheSize: 100_000,
-    dataKeyCacheTtlSeconds: 3600,
-  },
-} as unknown as AppConfig;
+const config = oneKeyConfig(100_000, 3600);
 
 function opsPerSecond(seconds: number, op: () => void): number {
   for (let i = 0; i < 20_000; i++) op(); // warm up the JIT

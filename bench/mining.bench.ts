@@ -310,9 +310,8 @@ async function main(): Promise<void> {
         support: K - 1,
       },
     ];
-    let failures = 0;
-    checkTable('| planted | expected | published support | ok |', '| --- | ---: | ---: | :---: |');
-    for (const c of checks) {
+    const header = '| planted | expected | published support | ok |';
+    let failures = await checkTable(header, '| --- | ---: | ---: | :---: |', checks, async (c) => {
       const row = await firstRow<{ support: number }>(
         q,
         `SELECT support FROM global_patterns WHERE status = 'active' AND pattern_type = $1 AND module = $2 AND signature = $3`,
@@ -320,11 +319,9 @@ async function main(): Promise<void> {
       );
       const publish = c.published ?? c.support >= K;
       const ok = publish ? row?.support === c.support : row === undefined;
-      if (!ok) failures++;
-      console.log(
-        `| ${c.name} | ${publish ? c.support : 'not published'} | ${row?.support ?? '–'} | ${ok ? 'yes' : 'NO'} |`,
-      );
-    }
+      const expected = publish ? c.support : 'not published';
+      return { ok, line: `| ${c.name} | ${expected} | ${row?.support ?? '–'} | ${ok ? 'yes' : 'NO'} |` };
+    });
     const noiseCorrections = Number(
       (await q(`SELECT count(*) FROM global_patterns WHERE status = 'active' AND pattern_type = 'correction'`)).rows[0]
         .count,

@@ -6,7 +6,22 @@ export async function firstRow<T>(q: Query, sql: string, params: unknown[]): Pro
   return (await q(sql, params)).rows[0] as T | undefined;
 }
 
-/** Starts a markdown table of checks on the console: a blank line, the header and its alignment row. */
-export function checkTable(header: string, alignment: string): void {
+/**
+ * Prints a markdown table of checks on the console (a blank line, the header, its alignment row, then each check's
+ * line) and answers how many failed.
+ */
+export async function checkTable<C>(
+  header: string,
+  alignment: string,
+  checks: readonly C[],
+  check: (c: C) => Promise<{ line: string; ok: boolean }>,
+): Promise<number> {
   console.log(`\n${header}\n${alignment}`);
+  let failed = 0;
+  for (const c of checks) {
+    const { line, ok } = await check(c);
+    if (!ok) failed++;
+    console.log(line);
+  }
+  return failed;
 }

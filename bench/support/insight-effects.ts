@@ -101,17 +101,22 @@ const CHECKS: InsightCheck[] = [
 
 /** Prints the planted effects found and the control module's insights; returns the number of failed checks. */
 export async function checkInsights(q: Query): Promise<number> {
-  let failures = 0;
-  checkTable('| planted effect | found | significance |', '| --- | :---: | ---: |');
-  for (const c of CHECKS) {
-    const row = await firstRow<{ significance: number }>(
-      q,
-      `SELECT significance FROM collective_insights WHERE status = 'active' AND insight_type = $1 AND module = $2 AND key = $3`,
-      [c.type, c.module, c.key],
-    );
-    if (!row) failures++;
-    console.log(`| ${c.name} | ${row ? 'yes' : 'NO'} | ${row ? row.significance.toFixed(6) : '–'} |`);
-  }
+  let failures = await checkTable(
+    '| planted effect | found | significance |',
+    '| --- | :---: | ---: |',
+    CHECKS,
+    async (c) => {
+      const row = await firstRow<{ significance: number }>(
+        q,
+        `SELECT significance FROM collective_insights WHERE status = 'active' AND insight_type = $1 AND module = $2 AND key = $3`,
+        [c.type, c.module, c.key],
+      );
+      return {
+        ok: row !== undefined,
+        line: `| ${c.name} | ${row ? 'yes' : 'NO'} | ${row ? row.significance.toFixed(6) : '–'} |`,
+      };
+    },
+  );
   const control = (
     await q(
       `SELECT insight_type, key FROM collective_insights WHERE status = 'active' AND module = 'i_control' AND insight_type <> 'summary'`,

@@ -22,8 +22,8 @@ describe('Insights: generators, runs and reads (e2e)', () => {
   let t: TestApp;
   beforeAll(() => ({ t } = suite));
   afterEach(() => {
-    ChannelReachGenerator.gate.release();
-    ChannelReachGenerator.mode = 'ok';
+    ChannelReachGenerator.control.gate.release();
+    ChannelReachGenerator.control.mode = 'ok';
   });
 
   const admin = () => `Bearer ${t.token('admin-1', ['admin'])}`;
@@ -208,7 +208,7 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     const runId = await expectSecondStartRefused(
       t,
       '/api/v1/insights/generate',
-      ChannelReachGenerator.gate,
+      ChannelReachGenerator.control.gate,
       'INSIGHTS.RUN_IN_PROGRESS',
     );
     await waitFor(
@@ -221,7 +221,7 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     expect(asUser.status).toBe(403);
 
     // A failing generator makes the run partial and keeps its type's insights (nothing recounted them).
-    ChannelReachGenerator.mode = 'fail';
+    ChannelReachGenerator.control.mode = 'fail';
     const res = await t.http.post('/api/v1/insights/generate').set('authorization', admin());
     const failed = await waitFor(
       () => runById(res.body.runId),
@@ -235,7 +235,7 @@ describe('Insights: generators, runs and reads (e2e)', () => {
     expect(await insights('type=extra&module=ch')).toMatchObject([{ key: 'channel_reach' }]);
 
     // Whatever a generator returns, the run publishes no count between 1 and k-1.
-    ChannelReachGenerator.mode = 'leak';
+    ChannelReachGenerator.control.mode = 'leak';
     await generate();
     expect(await insights('type=extra&module=ch')).toEqual([]);
   });

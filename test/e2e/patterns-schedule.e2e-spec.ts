@@ -6,7 +6,7 @@ import { waitFor } from '../support/wait';
 
 describe('Patterns: scheduled runs across instances (e2e)', () => {
   const suite = useSuiteDatabase();
-  afterAll(() => ChannelMiner.gate.release());
+  afterAll(() => ChannelMiner.control.gate.release());
 
   const skipped = async (t: TestApp) => {
     const text = (await t.http.get('/metrics')).text;
@@ -19,9 +19,9 @@ describe('Patterns: scheduled runs across instances (e2e)', () => {
       env: { PATTERNS_CRON: '* * * * * *' },
       imports: [ExtraMinerModule],
     };
-    ChannelMiner.gate.block(); // the first scheduled run stays in progress until released
+    ChannelMiner.control.gate.block(); // the first scheduled run stays in progress until released
     await withTestApps([options, options], async ([one, two]) => {
-      await ChannelMiner.gate.entered;
+      await ChannelMiner.control.gate.entered;
       // Ticks every second on both instances: while the run is held, every other tick is skipped.
       const skips = await waitFor(
         async () => (await skipped(one)) + (await skipped(two)),
@@ -32,7 +32,7 @@ describe('Patterns: scheduled runs across instances (e2e)', () => {
       const running = (await suite.pg.query(`SELECT id, trigger FROM mining_runs WHERE status = 'running'`)).rows;
       expect(running).toHaveLength(1);
       expect(running[0].trigger).toBe('schedule');
-      ChannelMiner.gate.release();
+      ChannelMiner.control.gate.release();
       expect(await endedRunStatus(suite.pg, 'mining_runs', running[0].id, 10_000)).toBe('succeeded');
     });
     await expectRunsNeverOverlapped(suite.pg, 'mining_runs');

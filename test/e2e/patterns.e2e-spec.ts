@@ -22,8 +22,8 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
   let t: TestApp;
   beforeAll(() => ({ t } = suite));
   afterEach(() => {
-    ChannelMiner.mode = 'ok';
-    ChannelMiner.gate.release();
+    ChannelMiner.control.mode = 'ok';
+    ChannelMiner.control.gate.release();
   });
 
   const admin = () => `Bearer ${t.token('admin-1', ['admin'])}`;
@@ -437,7 +437,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       const runId = await expectSecondStartRefused(
         t,
         '/api/v1/patterns/mine',
-        ChannelMiner.gate,
+        ChannelMiner.control.gate,
         'PATTERNS.RUN_IN_PROGRESS',
       );
       const finished = await waitFor(
@@ -453,7 +453,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       await ingest(visits(users, 'ext-fail', 'tv'));
       await mine();
       expect(await patterns('type=extra&module=ext-fail')).toHaveLength(1);
-      ChannelMiner.mode = 'fail';
+      ChannelMiner.control.mode = 'fail';
       const run = await mine();
       expect(run.status).toBe('partial');
       expect(run.miners.find((m: { miner: string }) => m.miner === 'channel')).toMatchObject({
@@ -470,7 +470,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
       await mine();
       expect(await patterns('type=extra&module=ext-unverified')).toHaveLength(1);
       await setConsent(t, users[0], false);
-      ChannelMiner.mode = 'fail';
+      ChannelMiner.control.mode = 'fail';
       const run = await mine();
       expect(run.status).toBe('partial');
       const report = run.miners.find((m: { miner: string }) => m.miner === 'channel');
@@ -482,7 +482,7 @@ describe('Patterns: mining runs, miners and reads (e2e)', () => {
     it('refuses a pattern holding text jsonb cannot store, and publishes the rest: the run succeeds', async () => {
       const users = await consentingUsers(t, K);
       await ingest(visits(users, 'ext-poison', 'web'));
-      ChannelMiner.mode = 'poison';
+      ChannelMiner.control.mode = 'poison';
       const run = await mine();
       expect(run.status).toBe('succeeded');
       expect(run.miners.find((m: { miner: string }) => m.miner === 'channel')).toMatchObject({ refused: 1 });

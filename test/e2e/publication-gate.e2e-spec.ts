@@ -92,50 +92,30 @@ describe('Publication gate: no small cell in anything published (e2e, property)'
       const days = [r.next(7), 7 + r.next(14)].filter(() => r.chance(0.8));
       for (const day of days) {
         const sessionId = `s-${seed}-${r.next(1_000_000)}`;
+        const emit = (eventType: string, context: Record<string, unknown>, data: Record<string, unknown>) =>
+          events.push(learningEvent(userId, eventType, { module, ...context }, data, at(day)));
         for (let i = 0, n = 1 + r.next(5); i < n; i++)
-          events.push(
-            learningEvent(
-              userId,
-              'interaction',
-              { module, action: actions[r.next(actions.length)], sessionId },
-              { outcome: r.chance(0.2) ? 'failure' : 'success' },
-              at(day),
-            ),
+          emit(
+            'interaction',
+            { action: actions[r.next(actions.length)], sessionId },
+            { outcome: r.chance(0.2) ? 'failure' : 'success' },
           );
         if (r.chance(0.6))
-          events.push(
-            learningEvent(
-              userId,
-              'feedback',
-              { module, action: actions[0] },
-              r.chance(0.7) ? { rating: 1 + r.next(5) } : { sentiment: r.chance(0.5) ? 'positive' : 'negative' },
-              at(day),
-            ),
+          emit(
+            'feedback',
+            { action: actions[0] },
+            r.chance(0.7) ? { rating: 1 + r.next(5) } : { sentiment: r.chance(0.5) ? 'positive' : 'negative' },
           );
         if (r.chance(0.5))
-          events.push(
-            learningEvent(
-              userId,
-              'correction',
-              { module, action: 'correct' },
-              r.chance(0.7) ? { original: 'teh', corrected: 'the' } : { original: 'recieve', corrected: 'receive' },
-              at(day),
-            ),
+          emit(
+            'correction',
+            { action: 'correct' },
+            r.chance(0.7) ? { original: 'teh', corrected: 'the' } : { original: 'recieve', corrected: 'receive' },
           );
-        if (r.chance(0.4))
-          events.push(
-            learningEvent(
-              userId,
-              'pattern_discovery',
-              { module, action: 'report' },
-              {
-                patternType: 'workflow',
-                signature: 'open-edit',
-                items: ['x', ...['y', 'z'].filter(() => r.chance(0.6))],
-              },
-              at(day),
-            ),
-          );
+        if (r.chance(0.4)) {
+          const items = ['x', ...['y', 'z'].filter(() => r.chance(0.6))];
+          emit('pattern_discovery', { action: 'report' }, { patternType: 'workflow', signature: 'open-edit', items });
+        }
       }
     }
     await ingestAll(t, events);

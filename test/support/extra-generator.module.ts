@@ -4,9 +4,9 @@ import {
   insightGenerator,
   type GeneratedInsight,
   type GenerationContext,
-  type InsightGenerator,
+  InsightGeneratorBase,
 } from '../../src/modules/insights/insight-generator';
-import { Gate } from './gate';
+import { PluginControl } from './gate';
 
 /**
  * A team's own insight generator in a module of its own: per module, how many users came through a labelled
@@ -14,18 +14,12 @@ import { Gate } from './gate';
  * module's providers; the insights module is not edited. Tests can hold it (`gate`) to keep a run in progress.
  */
 @Injectable()
-export class ChannelReachGenerator implements InsightGenerator {
-  readonly name = 'channel_reach';
-  readonly insightType = 'extra';
-
-  /** `leak`: also shows a count of 1 in the evidence (the run must refuse the insight); `fail`: throws. */
-  static mode: 'ok' | 'leak' | 'fail' = 'ok';
-  /** Blocked, the next runs wait inside this generator until it is released. */
-  static readonly gate = new Gate();
+export class ChannelReachGenerator extends InsightGeneratorBase('channel_reach', { insightType: 'extra' }) {
+  /** Mode `leak`: also shows a count of 1 in the evidence (the run must refuse the insight). */
+  static readonly control = new PluginControl<'leak'>('channel reach');
 
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
-    await ChannelReachGenerator.gate.pass();
-    if (ChannelReachGenerator.mode === 'fail') throw new Error('channel reach failed on purpose');
+    await ChannelReachGenerator.control.enter();
     const rows = await context.query<{ module: string; users: number }>(
       `SELECT module, count(DISTINCT user_id)::int AS users FROM ${CONSENTED_EVENTS} e WHERE labels ? 'channel' GROUP BY module`,
       [context.period.from, context.period.to],
@@ -43,7 +37,7 @@ export class ChannelReachGenerator implements InsightGenerator {
         support: r.users,
         evidence: {
           patternIds: [],
-          aggregate: { users: r.users, ...(ChannelReachGenerator.mode === 'leak' ? { oneUser: 1 } : {}) },
+          aggregate: { users: r.users, ...(ChannelReachGenerator.control.mode === 'leak' ? { oneUser: 1 } : {}) },
         },
       }));
   }

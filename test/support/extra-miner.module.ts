@@ -3,10 +3,10 @@ import {
   patternMiner,
   type MinedPattern,
   type MiningWindow,
-  type PatternMiner,
+  PatternMinerBase,
   CONSENTED_EVENTS,
 } from '../../src/modules/patterns/pattern-miner';
-import { Gate } from './gate';
+import { PluginControl } from './gate';
 
 /**
  * A team's own miner in a module of its own: it counts, per module, the users who sent an interaction with the
@@ -15,18 +15,12 @@ import { Gate } from './gate';
  * Tests can hold it (`gate`) to keep a run in progress, or make it fail.
  */
 @Injectable()
-export class ChannelMiner implements PatternMiner {
-  readonly name = 'channel';
-  readonly patternType = 'extra';
-
-  /** `poison`: also returns a pattern whose text PostgreSQL's jsonb refuses (NUL), as a buggy miner might. */
-  static mode: 'ok' | 'fail' | 'poison' = 'ok';
-  /** Blocked, the next runs wait inside this miner until it is released. */
-  static readonly gate = new Gate();
+export class ChannelMiner extends PatternMinerBase('channel', { patternType: 'extra' }) {
+  /** Mode `poison`: also returns a pattern whose text PostgreSQL's jsonb refuses (NUL), as a buggy miner might. */
+  static readonly control = new PluginControl<'poison'>('channel miner');
 
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
-    await ChannelMiner.gate.pass();
-    if (ChannelMiner.mode === 'fail') throw new Error('channel miner failed on purpose');
+    await ChannelMiner.control.enter();
     const rows = await window.query<{ module: string; channel: string; support: number; occurrences: string }>(
       `SELECT module, labels->>'channel' AS channel, count(DISTINCT user_id)::int AS support, count(*)::bigint AS occurrences
          FROM ${CONSENTED_EVENTS} e
@@ -42,7 +36,7 @@ export class ChannelMiner implements PatternMiner {
       support: r.support,
       occurrences: Number(r.occurrences),
     }));
-    if (ChannelMiner.mode === 'poison' && found.length > 0)
+    if (ChannelMiner.control.mode === 'poison' && found.length > 0)
       found.push({ ...found[0], signature: 'poison', items: { channel: 'nul\u0000here' } });
     return found;
   }

@@ -25,3 +25,19 @@ export class Gate {
     if (this.held) await this.held;
   }
 }
+
+/** How a test's own plugin (miner, generator) behaves on its next calls, and a gate to hold it inside a run. */
+export class PluginControl<Mode extends string> {
+  /** `fail`: throws; any other mode is the plugin's own (e.g. `leak`, `poison`). */
+  mode: Mode | 'ok' | 'fail' = 'ok';
+  /** Blocked, the next runs wait inside the plugin until it is released. */
+  readonly gate = new Gate();
+
+  constructor(private readonly what: string) {}
+
+  /** Where the plugin starts its work: it waits at the gate, then fails on purpose in `fail` mode. */
+  async enter(): Promise<void> {
+    await this.gate.pass();
+    if (this.mode === 'fail') throw new Error(`${this.what} failed on purpose`);
+  }
+}

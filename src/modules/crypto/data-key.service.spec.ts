@@ -1,19 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { strictFake } from '../../../test/support/strict-fake';
-import type { AppConfig } from '../../config/app-config';
 import type { DataKeyEvictionBus } from './data-key-eviction.bus';
 import { DataKeyService } from './data-key.service';
 import type { DataKeyStore, StoredDataKey } from './data-key.store';
 import { KeyRing } from './key-ring';
+import { oneKeyConfig } from '../../../test/support/crypto-config';
 
-const config = {
-  crypto: {
-    keys: [{ id: 'k1', key: randomBytes(32) }],
-    currentKeyId: 'k1',
-    dataKeyCacheSize: 100,
-    dataKeyCacheTtlSeconds: 60,
-  },
-} as unknown as AppConfig;
+const config = oneKeyConfig(100, 60);
 
 function memoryStore() {
   const rows = new Map<string, StoredDataKey>();

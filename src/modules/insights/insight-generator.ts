@@ -99,6 +99,24 @@ export interface InsightGenerator {
   generate(context: GenerationContext): Promise<GeneratedInsight[]>;
 }
 
+/**
+ * The usual way to declare a generator: `class TrendGenerator extends InsightGeneratorBase('trend', { releaseFamilies })`
+ * gives it its name, the insight type it publishes (its name unless `insightType` says otherwise) and the release
+ * families it reads in DP mode; the class adds `generate`.
+ */
+export function InsightGeneratorBase(
+  name: string,
+  options: { insightType?: string; releaseFamilies?: readonly string[] } = {},
+) {
+  abstract class NamedGenerator implements InsightGenerator {
+    readonly name = name;
+    readonly insightType = options.insightType ?? name;
+    readonly releaseFamilies = options.releaseFamilies;
+    abstract generate(context: GenerationContext): Promise<GeneratedInsight[]>;
+  }
+  return NamedGenerator;
+}
+
 export const INSIGHT_GENERATORS = Symbol('INSIGHT_GENERATORS');
 
 /** The provider entry that registers a generator: `providers: [insightGenerator(MyGenerator)]`. */

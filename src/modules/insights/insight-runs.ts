@@ -1,8 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { RunBook, type StoredRunBase } from '../../database/runs/run-book';
-import { RunMetrics } from '../../database/runs/run-metrics';
-import { SqlPool } from '../../database/sql-pool.service';
-import { MetricsService } from '../../observability/metrics.service';
+import { Injectable } from '@nestjs/common';
+import type { StoredRunBase } from '../../database/runs/run-book';
+import { RunBookOf } from '../../database/runs/run-book-of';
 import type { GeneratorReport, InsightRunTrigger } from './entities/insight-run.entity';
 
 export interface StoredInsightRun extends StoredRunBase {
@@ -17,26 +15,14 @@ export interface StoredInsightRun extends StoredRunBase {
  * instances, recorded with their period and every generator's report.
  */
 @Injectable()
-export class InsightRuns extends RunBook<StoredInsightRun, GeneratorReport[]> {
-  constructor(sql: SqlPool, metrics: MetricsService) {
-    super(
-      sql,
-      {
-        table: 'insight_runs',
-        lock: 'insights:generation',
-        startColumns: ['period_from', 'period_to'],
-        reportColumn: 'generators',
-        cursorName: 'insight-runs',
-        title: 'Insight run',
-      },
-      new RunMetrics(metrics, {
-        prefix: 'insight',
-        runsHelp:
-          'Insight generation runs by trigger (mining, manual) and status (succeeded, partial, failed, skipped: another instance was running one)',
-        durationHelp: 'Duration of finished insight generation runs',
-        buckets: [0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
-      }),
-      new Logger('GenerationService'),
-    );
-  }
-}
+export class InsightRuns extends RunBookOf<StoredInsightRun, GeneratorReport[]>({
+  table: 'insight_runs',
+  lock: 'insights:generation',
+  startColumns: ['period_from', 'period_to'],
+  reportColumn: 'generators',
+  runsHelp:
+    'Insight generation runs by trigger (mining, manual) and status (succeeded, partial, failed, skipped: another instance was running one)',
+  durationHelp: 'Duration of finished insight generation runs',
+  buckets: [0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
+  logger: 'GenerationService',
+}) {}

@@ -1,8 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { RunBook, type StoredRunBase } from '../../database/runs/run-book';
-import { RunMetrics } from '../../database/runs/run-metrics';
-import { SqlPool } from '../../database/sql-pool.service';
-import { MetricsService } from '../../observability/metrics.service';
+import { Injectable } from '@nestjs/common';
+import type { StoredRunBase } from '../../database/runs/run-book';
+import { RunBookOf } from '../../database/runs/run-book-of';
 import type { MinerReport, RunTrigger } from './entities/mining-run.entity';
 
 export interface StoredRun extends StoredRunBase {
@@ -18,26 +16,14 @@ export interface StoredRun extends StoredRunBase {
  * recorded with their window and every miner's report.
  */
 @Injectable()
-export class MiningRuns extends RunBook<StoredRun, MinerReport[]> {
-  constructor(sql: SqlPool, metrics: MetricsService) {
-    super(
-      sql,
-      {
-        table: 'mining_runs',
-        lock: 'patterns:mining',
-        startColumns: ['window_from', 'window_to', 'min_user_support'],
-        reportColumn: 'miners',
-        cursorName: 'runs',
-        title: 'Mining run',
-      },
-      new RunMetrics(metrics, {
-        prefix: 'mining',
-        runsHelp:
-          'Pattern mining runs by trigger (schedule, manual) and status (succeeded, partial, failed, skipped: another instance was running one)',
-        durationHelp: 'Duration of finished pattern mining runs',
-        buckets: [0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
-      }),
-      new Logger('MiningService'),
-    );
-  }
-}
+export class MiningRuns extends RunBookOf<StoredRun, MinerReport[]>({
+  table: 'mining_runs',
+  lock: 'patterns:mining',
+  startColumns: ['window_from', 'window_to', 'min_user_support'],
+  reportColumn: 'miners',
+  runsHelp:
+    'Pattern mining runs by trigger (schedule, manual) and status (succeeded, partial, failed, skipped: another instance was running one)',
+  durationHelp: 'Duration of finished pattern mining runs',
+  buckets: [0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
+  logger: 'MiningService',
+}) {}

@@ -102,6 +102,21 @@ export interface ReleasedPattern extends PublishedPattern {
   counts: Record<string, number>;
 }
 
+/**
+ * The usual way to declare a miner: `class SequenceMiner extends PatternMinerBase('sequence', { supportsDp: true })`
+ * gives it its name, the pattern type it publishes (its name unless `patternType` says otherwise) and whether it
+ * honours DP mode; the class adds `mine` (and `deriveFromReleased` when it has figures to derive).
+ */
+export function PatternMinerBase(name: string, options: { patternType?: string; supportsDp?: boolean } = {}) {
+  abstract class NamedMiner implements PatternMiner {
+    readonly name = name;
+    readonly patternType = options.patternType ?? name;
+    readonly supportsDp = options.supportsDp ?? false;
+    abstract mine(window: MiningWindow): Promise<MinedPattern[]>;
+  }
+  return NamedMiner;
+}
+
 export const PATTERN_MINERS = Symbol('PATTERN_MINERS');
 
 /** The provider entry that registers a miner: `providers: [patternMiner(MyMiner)]`. */

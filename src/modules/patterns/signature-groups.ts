@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CiphertextIntegrityError, DataShreddedError } from '../crypto/crypto.errors';
 import { FieldEncryptionService } from '../crypto/field-encryption.service';
 import { eventDataContext } from '../learning/event-data-context';
-import { CONSENTED_EVENTS, type MinedPattern, type MiningWindow } from './pattern-miner';
+import { CONSENTED_EVENTS, PatternMinerBase, type MinedPattern, type MiningWindow } from './pattern-miner';
 
 /** Events of one type that share a blind-index signature in a module, and enough distinct users to be published. */
 export interface SignatureGroup {
@@ -97,4 +97,28 @@ export class SignatureGroupReader {
     }
     return out;
   }
+}
+
+/** What a signature-group miner publishes of one group: its items (and further counts), or undefined for none. */
+export type GroupDescription = Pick<MinedPattern, 'items' | 'counts'> | undefined;
+
+/**
+ * A miner of signature groups (the text users share: corrections, reported patterns), DP-capable:
+ * `class CorrectionMiner extends SignatureGroupMiner('correction', { eventType: 'correction', sample: 3 })`. The
+ * class says what a group publishes (`describe`), from up to `sample` decrypted examples of different users.
+ */
+export function SignatureGroupMiner(name: string, source: { eventType: string; sample: number }) {
+  @Injectable()
+  abstract class GroupMiner extends PatternMinerBase(name, { supportsDp: true }) {
+    constructor(@Inject(SignatureGroupReader) private readonly reader: SignatureGroupReader) {
+      super();
+    }
+
+    mine(window: MiningWindow): Promise<MinedPattern[]> {
+      return this.reader.patterns(window, source.eventType, source.sample, (group) => this.describe(group, window));
+    }
+
+    protected abstract describe(group: SignatureGroup, window: MiningWindow): GroupDescription;
+  }
+  return GroupMiner;
 }

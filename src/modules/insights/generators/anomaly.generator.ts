@@ -3,7 +3,7 @@ import {
   CONSENTED_EVENTS,
   type GeneratedInsight,
   type GenerationContext,
-  type InsightGenerator,
+  InsightGeneratorBase,
 } from '../insight-generator';
 import { robustZ, twoSidedP } from '../significance';
 
@@ -20,11 +20,7 @@ const METRICS = [
  * k users, and the day's count must be 0 or at least k.
  */
 @Injectable()
-export class AnomalyGenerator implements InsightGenerator {
-  readonly name = 'anomaly';
-  readonly insightType = 'anomaly';
-  readonly releaseFamilies = ['daily'];
-
+export class AnomalyGenerator extends InsightGeneratorBase('anomaly', { releaseFamilies: ['daily'] }) {
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const { baselineDays, anomalyZ } = context.settings;
     const dayEnd = new Date(Math.floor(context.period.to.getTime() / DAY_MS) * DAY_MS);

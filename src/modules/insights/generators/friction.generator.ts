@@ -5,7 +5,7 @@ import {
   percent,
   type GeneratedInsight,
   type GenerationContext,
-  type InsightGenerator,
+  InsightGeneratorBase,
 } from '../insight-generator';
 import { twoProportionTest } from '../significance';
 
@@ -29,11 +29,7 @@ interface ActionTrouble {
  * Evidence: the action's feedback pattern, when one is published.
  */
 @Injectable()
-export class FrictionGenerator implements InsightGenerator {
-  readonly name = 'friction';
-  readonly insightType = 'friction';
-  readonly releaseFamilies = ['actions', 'trouble'];
-
+export class FrictionGenerator extends InsightGeneratorBase('friction', { releaseFamilies: ['actions', 'trouble'] }) {
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const perUser = `per_action AS (
          SELECT module, action, user_id,

@@ -5,7 +5,7 @@ import {
   percent,
   type GeneratedInsight,
   type GenerationContext,
-  type InsightGenerator,
+  InsightGeneratorBase,
 } from '../insight-generator';
 import { normalCdf } from '../significance';
 
@@ -39,11 +39,9 @@ function aboveFloor(successes: number, trials: number, floor: number): number {
  * Significance is 1 − the one-sided p-value; p < INSIGHTS_ALPHA is required. Evidence: the pattern.
  */
 @Injectable()
-export class RecommendationGenerator implements InsightGenerator {
-  readonly name = 'recommendation';
-  readonly insightType = 'recommendation';
-  readonly releaseFamilies = ['correcting'];
-
+export class RecommendationGenerator extends InsightGeneratorBase('recommendation', {
+  releaseFamilies: ['correcting'],
+}) {
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const patterns = await context.query<PatternRow>(
       `SELECT id::text, pattern_type, module, items, support, confidence, stats FROM published_patterns

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { GeneratedInsight, GenerationContext, InsightGenerator } from '../insight-generator';
+import { InsightGeneratorBase, type GeneratedInsight, type GenerationContext } from '../insight-generator';
 import { ACTIVITY, periodActivity } from '../period-activity';
 
 /**
@@ -8,11 +8,7 @@ import { ACTIVITY, periodActivity } from '../period-activity';
  * patterns as evidence.
  */
 @Injectable()
-export class SummaryGenerator implements InsightGenerator {
-  readonly name = 'summary';
-  readonly insightType = 'summary';
-  readonly releaseFamilies = [ACTIVITY];
-
+export class SummaryGenerator extends InsightGeneratorBase('summary', { releaseFamilies: [ACTIVITY] }) {
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const { current } = await periodActivity(context);
     const top = await context.query<{ module: string; ids: string[] }>(

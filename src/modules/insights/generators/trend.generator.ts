@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { percent, type GeneratedInsight, type GenerationContext, type InsightGenerator } from '../insight-generator';
+import { percent, type GeneratedInsight, type GenerationContext, InsightGeneratorBase } from '../insight-generator';
 import { ACTIVITY, periodActivity, type ModuleActivity } from '../period-activity';
 import { countChangeTest, twoProportionTest, type TestResult } from '../significance';
 
@@ -23,11 +23,7 @@ const MEASURES: Measure[] = [
  * is 0 or at least k users.
  */
 @Injectable()
-export class TrendGenerator implements InsightGenerator {
-  readonly name = 'trend';
-  readonly insightType = 'trend';
-  readonly releaseFamilies = [ACTIVITY];
-
+export class TrendGenerator extends InsightGeneratorBase('trend', { releaseFamilies: [ACTIVITY] }) {
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const { current, previous } = await periodActivity(context);
     const insights: GeneratedInsight[] = [];

@@ -4,7 +4,7 @@ import {
   type MinedPattern,
   type MinerDp,
   type MiningWindow,
-  type PatternMiner,
+  PatternMinerBase,
 } from '../pattern-miner';
 
 /**
@@ -15,11 +15,7 @@ import {
  * and occurrences are published (the users of x and y are other releases: confidence and lift are not).
  */
 @Injectable()
-export class CoOccurrenceMiner implements PatternMiner {
-  readonly name = 'co_occurrence';
-  readonly patternType = 'co_occurrence';
-  readonly supportsDp = true;
-
+export class CoOccurrenceMiner extends PatternMinerBase('co_occurrence', { supportsDp: true }) {
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
     if (window.dp) return this.mineBounded(window, window.dp);
     const rows = await window.query<{

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { unsafeTextReason } from '../../../common/text/safe-text';
 import { normalizeForIndex } from '../../crypto/normalize';
-import { type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
-import { SignatureGroupReader } from '../signature-groups';
+import { SignatureGroupMiner, type GroupDescription, type SignatureGroup } from '../signature-groups';
 
 /** Examples decrypted per qualifying correction, in case the first ones are unreadable (being erased). */
 const EXAMPLES = 3;
@@ -14,24 +13,16 @@ const EXAMPLES = 3;
  * In DP mode each user counts towards at most L corrections, and only those the run's selection keeps are decrypted.
  */
 @Injectable()
-export class CorrectionMiner implements PatternMiner {
-  readonly name = 'correction';
-  readonly patternType = 'correction';
-  readonly supportsDp = true;
-
-  constructor(private readonly reader: SignatureGroupReader) {}
-
-  mine(window: MiningWindow): Promise<MinedPattern[]> {
-    return this.reader.patterns(window, 'correction', EXAMPLES, (group) => {
-      const example = group.examples.find((d) => isSafeText(d.original) && isSafeText(d.corrected));
-      if (!example) return undefined; // no readable (or acceptable) example this run
-      return {
-        items: {
-          original: normalizeForIndex(example.original as string),
-          corrected: normalizeForIndex(example.corrected as string),
-        },
-      };
-    });
+export class CorrectionMiner extends SignatureGroupMiner('correction', { eventType: 'correction', sample: EXAMPLES }) {
+  protected describe(group: SignatureGroup): GroupDescription {
+    const example = group.examples.find((d) => isSafeText(d.original) && isSafeText(d.corrected));
+    if (!example) return undefined; // no readable (or acceptable) example this run
+    return {
+      items: {
+        original: normalizeForIndex(example.original as string),
+        corrected: normalizeForIndex(example.corrected as string),
+      },
+    };
   }
 }
 

@@ -4,7 +4,7 @@ import {
   CONSENTED_EVENTS,
   type MinedPattern,
   type MiningWindow,
-  type PatternMiner,
+  PatternMinerBase,
   type ReleasedPattern,
 } from '../pattern-miner';
 import { wilsonLowerBound } from '../statistics';
@@ -19,11 +19,7 @@ import { wilsonLowerBound } from '../statistics';
  * DP mode: each user counts towards at most L actions, and the shares come from the noised counts (no mean rating).
  */
 @Injectable()
-export class FeedbackMiner implements PatternMiner {
-  readonly name = 'feedback';
-  readonly patternType = 'feedback';
-  readonly supportsDp = true;
-
+export class FeedbackMiner extends PatternMinerBase('feedback', { supportsDp: true }) {
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
     const rows = await window.query<{
       module: string;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { normalizeForIndex } from '../../crypto/normalize';
-import { type MinedPattern, type MiningWindow, type PatternMiner } from '../pattern-miner';
-import { SignatureGroupReader } from '../signature-groups';
+import type { MiningWindow } from '../pattern-miner';
+import { SignatureGroupMiner, type GroupDescription, type SignatureGroup } from '../signature-groups';
 
 /** Reports decrypted per confirmed pattern (one per distinct reporter) to find the items they agree on. */
 const SAMPLE = 100;
@@ -14,41 +14,31 @@ const SAMPLE = 100;
  * of their own).
  */
 @Injectable()
-export class ReportedMiner implements PatternMiner {
-  readonly name = 'reported';
-  readonly patternType = 'reported';
-  readonly supportsDp = true;
-
-  constructor(private readonly reader: SignatureGroupReader) {}
-
-  mine(window: MiningWindow): Promise<MinedPattern[]> {
-    return this.reader.patterns(window, 'pattern_discovery', SAMPLE, (group) => {
-      const reports = group.examples.filter(
-        (d) => typeof d.patternType === 'string' && typeof d.signature === 'string',
+export class ReportedMiner extends SignatureGroupMiner('reported', { eventType: 'pattern_discovery', sample: SAMPLE }) {
+  protected describe(group: SignatureGroup, window: MiningWindow): GroupDescription {
+    const reports = group.examples.filter((d) => typeof d.patternType === 'string' && typeof d.signature === 'string');
+    if (reports.length === 0) return undefined;
+    const listedBy = new Map<string, number>();
+    for (const report of reports) {
+      const items = new Set(
+        (Array.isArray(report.items) ? report.items : [])
+          .filter((i): i is string => typeof i === 'string')
+          .map(normalizeForIndex),
       );
-      if (reports.length === 0) return undefined;
-      const listedBy = new Map<string, number>();
-      for (const report of reports) {
-        const items = new Set(
-          (Array.isArray(report.items) ? report.items : [])
-            .filter((i): i is string => typeof i === 'string')
-            .map(normalizeForIndex),
-        );
-        for (const item of items) listedBy.set(item, (listedBy.get(item) ?? 0) + 1);
-      }
-      return {
-        items: {
-          patternType: normalizeForIndex(reports[0].patternType as string),
-          signature: normalizeForIndex(reports[0].signature as string),
-          items: window.dp
-            ? []
-            : [...listedBy]
-                .filter(([, n]) => n >= window.minUserSupport)
-                .map(([item]) => item)
-                .sort(),
-        },
-        ...(window.dp ? {} : { counts: { sampledReports: reports.length } }),
-      };
-    });
+      for (const item of items) listedBy.set(item, (listedBy.get(item) ?? 0) + 1);
+    }
+    return {
+      items: {
+        patternType: normalizeForIndex(reports[0].patternType as string),
+        signature: normalizeForIndex(reports[0].signature as string),
+        items: window.dp
+          ? []
+          : [...listedBy]
+              .filter(([, n]) => n >= window.minUserSupport)
+              .map(([item]) => item)
+              .sort(),
+      },
+      ...(window.dp ? {} : { counts: { sampledReports: reports.length } }),
+    };
   }
 }

@@ -4,7 +4,7 @@ import {
   type MinedPattern,
   type MinerDp,
   type MiningWindow,
-  type PatternMiner,
+  PatternMinerBase,
   type ReleasedPattern,
 } from '../pattern-miner';
 import { mineGappedSequences, TooManySequencesError } from './prefix-span';
@@ -35,11 +35,7 @@ const FETCH_ROWS = 2000;
  * confidence from the released supports: a sequence's share of the released sequences with the same context.
  */
 @Injectable()
-export class SequenceMiner implements PatternMiner {
-  readonly name = 'sequence';
-  readonly patternType = 'sequence';
-  readonly supportsDp = true;
-
+export class SequenceMiner extends PatternMinerBase('sequence', { supportsDp: true }) {
   async mine(window: MiningWindow): Promise<MinedPattern[]> {
     if (window.dp) return this.mineBounded(window, window.dp);
     const patterns: MinedPattern[] = [];

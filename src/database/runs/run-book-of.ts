@@ -1,0 +1,50 @@
+import { Injectable, Logger, type Type } from '@nestjs/common';
+import { MetricsService } from '../../observability/metrics.service';
+import { SqlPool } from '../sql-pool.service';
+import { RunBook, type StoredRunBase } from './run-book';
+import { RunMetrics } from './run-metrics';
+
+/** A kind of run as its module declares it; the rest follows from `table` (`<kind>_runs`). */
+export interface RunKind {
+  /** `<kind>_runs`: also names the metrics (`<kind>_runs_total`, `<kind>_run_duration_seconds`) and the cursors. */
+  table: string;
+  /** The advisory lock that keeps runs of this kind one at a time across every instance. */
+  lock: string;
+  /** Columns recorded when a run starts (its window, its cutoffs). */
+  startColumns: readonly string[];
+  /** The jsonb column that receives the per-step report. */
+  reportColumn: string;
+  runsHelp: string;
+  durationHelp: string;
+  /** Duration histogram buckets, in seconds. */
+  buckets: number[];
+  /** Whose log the run lines go to (the service that runs them). */
+  logger: string;
+}
+
+/**
+ * The run book of one kind as an injectable class: `class InsightRuns extends RunBookOf<Row, Report>({...}) {}`.
+ * Log lines call a run "<Kind> run"; the history list's cursors are named after the table.
+ */
+export function RunBookOf<Row extends StoredRunBase, Report>(kind: RunKind): Type<RunBook<Row, Report>> {
+  const name = kind.table.replace(/_runs$/, '');
+  @Injectable()
+  class KindRunBook extends RunBook<Row, Report> {
+    constructor(sql: SqlPool, metrics: MetricsService) {
+      super(
+        sql,
+        {
+          table: kind.table,
+          lock: kind.lock,
+          startColumns: kind.startColumns,
+          reportColumn: kind.reportColumn,
+          title: `${name.charAt(0).toUpperCase()}${name.slice(1)} run`,
+          cursorName: kind.table.replaceAll('_', '-'),
+        },
+        new RunMetrics(metrics, { prefix: name, ...kind }),
+        new Logger(kind.logger),
+      );
+    }
+  }
+  return KindRunBook;
+}
