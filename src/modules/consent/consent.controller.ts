@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
+import { Body, Controller, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { selfUserId, type AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
@@ -6,6 +6,7 @@ import { ConsentLedgerService } from './consent-ledger.service';
 import { ConsentReceiptsService } from './consent-receipts.service';
 import { ConsentHistoryDto, ConsentHistoryQueryDto } from './dto/consent-receipt.dto';
 import { ConsentResponseDto, toConsentResponse, UpdateConsentDto, UserIdParamDto } from './dto/consent.dto';
+import { ReadRoute } from '../../common/http/published-routes';
 
 @ApiTags('consent')
 @ApiBearerAuth()
@@ -16,10 +17,7 @@ export class ConsentController {
     private readonly receipts: ConsentReceiptsService,
   ) {}
 
-  @Get('me')
-  @Roles('user')
-  @ApiOperation({ summary: 'The caller’s own consent' })
-  @ApiOkResponse({ type: ConsentResponseDto })
+  @ReadRoute('me', 'user', 'The caller’s own consent', ConsentResponseDto)
   async getMine(@CurrentUser() user: AuthUser): Promise<ConsentResponseDto> {
     return toConsentResponse(await this.ledger.current(selfUserId(user)));
   }
@@ -32,26 +30,22 @@ export class ConsentController {
     return toConsentResponse(await this.ledger.change(selfUserId(user), body, user, true));
   }
 
-  @Get('me/history')
-  @Roles('user')
-  @ApiOperation({ summary: 'The caller’s consent receipts: ledger records newest first, each with its hash and check' })
-  @ApiOkResponse({ type: ConsentHistoryDto })
+  @ReadRoute(
+    'me/history',
+    'user',
+    'The caller’s consent receipts: ledger records newest first, each with its hash and check',
+    ConsentHistoryDto,
+  )
   myHistory(@CurrentUser() user: AuthUser, @Query() query: ConsentHistoryQueryDto): Promise<ConsentHistoryDto> {
     return this.receipts.page(selfUserId(user), query.limit, query.cursor);
   }
 
-  @Get(':userId/history')
-  @Roles('service')
-  @ApiOperation({ summary: 'A user’s consent receipts (services and admins)' })
-  @ApiOkResponse({ type: ConsentHistoryDto })
+  @ReadRoute(':userId/history', 'service', 'A user’s consent receipts (services and admins)', ConsentHistoryDto)
   history(@Param() params: UserIdParamDto, @Query() query: ConsentHistoryQueryDto): Promise<ConsentHistoryDto> {
     return this.receipts.page(params.userId.toLowerCase(), query.limit, query.cursor);
   }
 
-  @Get(':userId')
-  @Roles('service')
-  @ApiOperation({ summary: 'A user’s consent (services and admins)' })
-  @ApiOkResponse({ type: ConsentResponseDto })
+  @ReadRoute(':userId', 'service', 'A user’s consent (services and admins)', ConsentResponseDto)
   async get(@Param() params: UserIdParamDto): Promise<ConsentResponseDto> {
     return toConsentResponse(await this.ledger.current(params.userId.toLowerCase()));
   }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
 import {
@@ -11,6 +11,7 @@ import {
 import { RotateKeysDto } from './dto/rotate-keys.dto';
 import { KeyRotationService } from './key-rotation.service';
 import { KeyStatusService } from './key-status.service';
+import { ReadRoute } from '../../common/http/published-routes';
 
 @ApiTags('crypto')
 @ApiBearerAuth()
@@ -21,10 +22,12 @@ export class CryptoController {
     private readonly rotations: KeyRotationService,
   ) {}
 
-  @Get('status')
-  @Roles('admin')
-  @ApiOperation({ summary: 'Key ids, how many keys each still wraps, and rotation progress (admin)' })
-  @ApiOkResponse({ type: CryptoStatusResponseDto })
+  @ReadRoute(
+    'status',
+    'admin',
+    'Key ids, how many keys each still wraps, and rotation progress (admin)',
+    CryptoStatusResponseDto,
+  )
   async getStatus(): Promise<CryptoStatusResponseDto> {
     return toCryptoStatusResponse(await this.status.status());
   }

@@ -1,8 +1,8 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../../common/decorators/auth.decorators';
+import { Controller } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { PrivacyBudgetDto } from './dto/privacy-budget.dto';
 import { PrivacyBudget } from './privacy-budget.service';
+import { ReadRoute } from '../../common/http/published-routes';
 
 @ApiTags('privacy')
 @ApiBearerAuth()
@@ -10,10 +10,12 @@ import { PrivacyBudget } from './privacy-budget.service';
 export class PrivacyBudgetController {
   constructor(private readonly budget: PrivacyBudget) {}
 
-  @Get()
-  @Roles('admin')
-  @ApiOperation({ summary: 'The differential-privacy budget: spent and remaining in the rolling period (admin)' })
-  @ApiOkResponse({ type: PrivacyBudgetDto })
+  @ReadRoute(
+    '',
+    'admin',
+    'The differential-privacy budget: spent and remaining in the rolling period (admin)',
+    PrivacyBudgetDto,
+  )
   status(): Promise<PrivacyBudgetDto> {
     return this.budget.status();
   }

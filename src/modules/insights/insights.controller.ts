@@ -1,8 +1,8 @@
-import { Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
-import { PublishedItem, PublishedList } from '../../common/http/published-routes';
+import { PublishedItem, PublishedList, ReadRoute } from '../../common/http/published-routes';
 import { StartsRun } from '../../common/http/starts-run';
 import { uuidParam } from '../../common/http/uuid-param';
 import {
@@ -35,10 +35,7 @@ export class InsightsController {
     return this.reader.listJson(query, isAdmin(user));
   }
 
-  @Get('runs')
-  @Roles('admin')
-  @ApiOperation({ summary: 'Insight generation runs, newest first (admin)' })
-  @ApiOkResponse({ type: InsightRunListDto })
+  @ReadRoute('runs', 'admin', 'Insight generation runs, newest first (admin)', InsightRunListDto)
   runs(@Query() query: InsightRunQueryDto): Promise<InsightRunListDto> {
     return this.reader.listRuns(query.limit, query.cursor);
   }

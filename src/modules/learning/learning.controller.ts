@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -22,6 +22,7 @@ import { BatchResultDto, EventAcceptedDto, EventListDto } from './dto/learning-e
 import { LearningIngestService } from './learning-ingest.service';
 import { LearningReadService } from './learning-read.service';
 import { eventsOfBatch } from './learning-event.validator';
+import { ReadRoute } from '../../common/http/published-routes';
 
 @ApiTags('learning')
 @ApiBearerAuth()
@@ -79,10 +80,7 @@ export class LearningController {
     return result;
   }
 
-  @Get()
-  @Roles('user')
-  @ApiOperation({ summary: 'List events newest first with data decrypted: users their own, admins anyone’s' })
-  @ApiOkResponse({ type: EventListDto })
+  @ReadRoute('', 'user', 'List events newest first with data decrypted: users their own, admins anyone’s', EventListDto)
   list(@Query() query: EventQueryDto, @CurrentUser() user: AuthUser): Promise<EventListDto> {
     return this.reader.list(query, user);
   }

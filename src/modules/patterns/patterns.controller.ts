@@ -1,8 +1,8 @@
 import { isAdmin, type AuthUser } from '../../common/auth/auth-user';
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../../common/decorators/auth.decorators';
-import { PublishedItem, PublishedList } from '../../common/http/published-routes';
+import { PublishedItem, PublishedList, ReadRoute } from '../../common/http/published-routes';
 import { StartsRun } from '../../common/http/starts-run';
 import { uuidParam } from '../../common/http/uuid-param';
 import {
@@ -39,10 +39,7 @@ export class PatternsController {
     return this.reader.listJson(query, isAdmin(user));
   }
 
-  @Get('runs')
-  @Roles('admin')
-  @ApiOperation({ summary: 'Mining runs, newest first (admin)' })
-  @ApiOkResponse({ type: MiningRunListDto })
+  @ReadRoute('runs', 'admin', 'Mining runs, newest first (admin)', MiningRunListDto)
   runs(@Query() query: RunQueryDto): Promise<MiningRunListDto> {
     return this.reader.listRuns(query.limit, query.cursor);
   }
