@@ -71,3 +71,15 @@ export function pageFilters(query: { cursor?: string; limit: number }): Record<s
   }
   return filters;
 }
+
+/**
+ * The keyset request of a list query: its page (`cursor`, `limit`) and its filters (`pageFilters`, or `filters`)
+ * taken from `query`, the list's order from `list`.
+ */
+export function listRequest<Row, Position>(
+  query: { cursor?: string; limit: number },
+  list: Pick<KeysetRequest<Row, Position>, 'isPosition' | 'fetch' | 'positionOf'>,
+  filters: Record<string, unknown> = pageFilters(query),
+): KeysetRequest<Row, Position> {
+  return { cursor: query.cursor, limit: query.limit, filters, ...list };
+}

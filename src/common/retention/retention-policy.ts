@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import { Inject, Injectable, type Type } from '@nestjs/common';
 import { contributeTo } from '../extension/contributions';
 
 /**
@@ -35,6 +35,30 @@ export interface RetentionPolicySource {
 export const RETENTION_POLICIES = Symbol('retention-policies');
 
 export const retentionPolicies = (source: Type<RetentionPolicySource>) => contributeTo(RETENTION_POLICIES, source);
+
+/**
+ * A policy source computed from providers: `export const AuditRetention = retentionPolicySource([AppConfig], (config) =>
+ * [...])`, registered as `retentionPolicies(AuditRetention)`.
+ */
+export function retentionPolicySource<const Deps extends readonly Type[]>(
+  dependencies: Deps,
+  policies: (...deps: { [K in keyof Deps]: InstanceType<Deps[K]> }) => RetentionPolicy[],
+): Type<RetentionPolicySource> {
+  @Injectable()
+  class PolicySource implements RetentionPolicySource {
+    private readonly deps: unknown[];
+
+    constructor(...deps: unknown[]) {
+      this.deps = deps;
+    }
+
+    retentionPolicies(): RetentionPolicy[] {
+      return policies(...(this.deps as { [K in keyof Deps]: InstanceType<Deps[K]> }));
+    }
+  }
+  dependencies.forEach((dependency, index) => Inject(dependency)(PolicySource, undefined, index));
+  return PolicySource;
+}
 
 /** Purge order by kind of data (`RetentionPolicy.order`); a module adds to it to order its classes among themselves. */
 export const RETENTION_ORDER = { rawData: 10, derived: 20, published: 30, audit: 40, runHistory: 50 } as const;

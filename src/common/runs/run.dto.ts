@@ -12,3 +12,9 @@ export class RunDto {
   @ApiProperty({ enum: RUN_STATUSES }) status!: string;
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
 }
+
+/** The answer to a request that started a run: its id, to follow it in the run history. */
+export class RunStartedDto {
+  @ApiProperty({ format: 'uuid' }) runId!: string;
+  @ApiProperty({ enum: ['running'] }) status!: 'running';
+}

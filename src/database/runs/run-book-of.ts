@@ -1,7 +1,8 @@
-import { Injectable, Logger, type Type } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { MetricsService } from '../../observability/metrics.service';
 import { SqlPool } from '../sql-pool.service';
-import { RunBook, type StoredRunBase } from './run-book';
+import { mapPage, type Page } from '../../common/pagination/keyset-page';
+import { RunBook, runView, type StoredRunBase } from './run-book';
 import { RunMetrics } from './run-metrics';
 
 /** A kind of run as its module declares it; the rest follows from `table` (`<kind>_runs`). */
@@ -23,13 +24,14 @@ export interface RunKind {
 }
 
 /**
- * The run book of one kind as an injectable class: `class InsightRuns extends RunBookOf<Row, Report>({...}) {}`.
- * Log lines call a run "<Kind> run"; the history list's cursors are named after the table.
+ * The run book of one kind as an injectable base: `class InsightRuns extends RunBookOf<Row, Report>({...})`, which
+ * adds `kindView` (what a run record of its kind shows besides what every run shows). Log lines call a run
+ * "<Kind> run"; the history list's cursors are named after the table.
  */
-export function RunBookOf<Row extends StoredRunBase, Report>(kind: RunKind): Type<RunBook<Row, Report>> {
+export function RunBookOf<Row extends StoredRunBase, Report>(kind: RunKind) {
   const name = kind.table.replace(/_runs$/, '');
   @Injectable()
-  class KindRunBook extends RunBook<Row, Report> {
+  abstract class KindRunBook extends RunBook<Row, Report> {
     constructor(sql: SqlPool, metrics: MetricsService) {
       super(
         sql,
@@ -44,6 +46,20 @@ export function RunBookOf<Row extends StoredRunBase, Report>(kind: RunKind): Typ
         new RunMetrics(metrics, { prefix: name, ...kind }),
         new Logger(kind.logger),
       );
+    }
+
+    /** The fields of this kind's run record: its start columns and its report. */
+    abstract kindView(row: Row): object;
+
+    /** One page of the run history, newest first, as the API shows it. */
+    async views(
+      limit: number,
+      cursor?: string,
+    ): Promise<Page<ReturnType<typeof runView> & ReturnType<this['kindView']>>> {
+      return mapPage(await this.list(limit, cursor), (row) => ({
+        ...runView(row),
+        ...(this.kindView(row) as ReturnType<this['kindView']>),
+      }));
     }
   }
   return KindRunBook;

@@ -25,9 +25,12 @@ export interface StoredRunBase {
   error: string | null;
 }
 
+/** An instant as ISO-8601 text (node-postgres hands timestamptz over as a Date or, here, as text). */
+export const isoTime = (value: Date | string) => new Date(value).toISOString();
+
 /** The API view of the columns every run has; a kind adds its own (window, cutoffs, report). */
 export function runView(row: StoredRunBase) {
-  const iso = (value: Date | string) => new Date(value).toISOString();
+  const iso = isoTime;
   return {
     id: row.id,
     trigger: row.trigger,

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { isUuid } from '../../common/ids/uuid';
 import { uuidv7 } from '../../common/ids/uuid-v7';
-import { keysetPage, pageFilters } from '../../common/pagination/keyset-page';
+import { keysetPage, listRequest } from '../../common/pagination/keyset-page';
 import { STORABLE_FROM, STORABLE_TO } from '../../common/http/date-bounds';
 import { currentRequestId } from '../../common/http/request-context';
 import { InsertCoalescer } from '../../database/insert-coalescer';
@@ -193,21 +193,20 @@ export class AuditService {
     if (query.actor) where.actor = query.actor;
     if (query.from || query.to)
       where.at = { ...(query.from ? { $gte: query.from } : {}), ...(query.to ? { $lt: query.to } : {}) };
-    return keysetPage({
-      cursor: query.cursor,
-      limit: query.limit,
-      filters: pageFilters(query),
-      isPosition: isAuditPosition,
-      fetch: (position, limit) => {
-        const page = { ...where };
-        if (position) {
-          const at = new Date(position[0]);
-          page.$or = [{ at: { $lt: at } }, { at, id: { $lt: position[1] } }];
-        }
-        return this.em.fork().find(AuditEntry, page, { orderBy: { at: 'desc', id: 'desc' }, limit });
-      },
-      positionOf: (row) => [row.at.toISOString(), row.id] as [string, string],
-    });
+    return keysetPage(
+      listRequest(query, {
+        isPosition: isAuditPosition,
+        fetch: (position, limit) => {
+          const page = { ...where };
+          if (position) {
+            const at = new Date(position[0]);
+            page.$or = [{ at: { $lt: at } }, { at, id: { $lt: position[1] } }];
+          }
+          return this.em.fork().find(AuditEntry, page, { orderBy: { at: 'desc', id: 'desc' }, limit });
+        },
+        positionOf: (row) => [row.at.toISOString(), row.id] as [string, string],
+      }),
+    );
   }
 }
 

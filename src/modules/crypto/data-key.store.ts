@@ -9,19 +9,8 @@ export interface StoredDataKey {
   kekId: string;
 }
 
-interface Row {
-  user_id: string;
-  key_id: string;
-  wrapped_key: Buffer;
-  kek_id: string;
-}
-
-const toStored = (r: Row): StoredDataKey => ({
-  userId: r.user_id,
-  keyId: r.key_id,
-  wrappedKey: r.wrapped_key,
-  kekId: r.kek_id,
-});
+/** Its columns under the names of `StoredDataKey`. */
+const KEY = 'user_id AS "userId", key_id AS "keyId", wrapped_key AS "wrappedKey", kek_id AS "kekId"';
 
 /** SQL for `user_data_keys`: read on every cold cache miss and written on every first event, so kept to one statement each. */
 @Injectable()
@@ -29,11 +18,8 @@ export class DataKeyStore {
   constructor(private readonly sql: SqlPool) {}
 
   async find(userId: string): Promise<StoredDataKey | null> {
-    const rows = await this.sql.query<Row>(
-      'SELECT user_id, key_id, wrapped_key, kek_id FROM user_data_keys WHERE user_id = $1',
-      [userId],
-    );
-    return rows[0] ? toStored(rows[0]) : null;
+    const [key] = await this.sql.query<StoredDataKey>(`SELECT ${KEY} FROM user_data_keys WHERE user_id = $1`, [userId]);
+    return key ?? null;
   }
 
   /** Inserts unless the user already has a key; returns whether this call's key won (concurrent first events race here). */
@@ -87,14 +73,13 @@ export class DataKeyStore {
     rewrap: (key: StoredDataKey) => Buffer,
   ): Promise<{ lastUserId: string | null; rewrapped: number }> {
     return inTransaction(client, async () => {
-      const { rows } = await client.query<Row>(
-        `SELECT user_id, key_id, wrapped_key, kek_id FROM user_data_keys
+      const { rows: keys } = await client.query<StoredDataKey>(
+        `SELECT ${KEY} FROM user_data_keys
           WHERE ($1::uuid IS NULL OR user_id > $1) AND kek_id <> $2
           ORDER BY user_id LIMIT $3 FOR NO KEY UPDATE`,
         [afterUserId, targetKekId, limit],
       );
-      if (rows.length === 0) return { lastUserId: null, rewrapped: 0 };
-      const keys = rows.map(toStored);
+      if (keys.length === 0) return { lastUserId: null, rewrapped: 0 };
       const wrapped = keys.map(rewrap);
       const result = await client.query(
         `UPDATE user_data_keys AS k SET wrapped_key = v.wrapped_key, kek_id = $4, rewrapped_at = now()

@@ -10,21 +10,8 @@ export interface StoredSystemKey {
   fingerprint: string;
 }
 
-interface Row {
-  name: string;
-  key_id: string;
-  wrapped_key: Buffer | null;
-  kek_id: string | null;
-  fingerprint: string;
-}
-
-const toStored = (r: Row): StoredSystemKey => ({
-  name: r.name,
-  keyId: r.key_id,
-  wrappedKey: r.wrapped_key,
-  kekId: r.kek_id,
-  fingerprint: r.fingerprint,
-});
+/** Its columns under the names of `StoredSystemKey`. */
+const KEY = 'name, key_id AS "keyId", wrapped_key AS "wrappedKey", kek_id AS "kekId", fingerprint';
 
 /** SQL for `crypto_system_keys` (a handful of rows: service-wide keys such as the blind-index root). */
 @Injectable()
@@ -32,11 +19,10 @@ export class SystemKeyStore {
   constructor(private readonly sql: SqlPool) {}
 
   async find(name: string): Promise<StoredSystemKey | null> {
-    const rows = await this.sql.query<Row>(
-      'SELECT name, key_id, wrapped_key, kek_id, fingerprint FROM crypto_system_keys WHERE name = $1',
-      [name],
-    );
-    return rows[0] ? toStored(rows[0]) : null;
+    const [key] = await this.sql.query<StoredSystemKey>(`SELECT ${KEY} FROM crypto_system_keys WHERE name = $1`, [
+      name,
+    ]);
+    return key ?? null;
   }
 
   /** Inserts unless present (instances booting together race here) and returns the row that won. */
@@ -58,14 +44,14 @@ export class SystemKeyStore {
   /** Rewraps every wrapped system key not under `targetKekId` (few rows: one statement each, one transaction). */
   async rewrapAll(client: PoolClient, targetKekId: string, rewrap: (key: StoredSystemKey) => Buffer): Promise<number> {
     return inTransaction(client, async () => {
-      const { rows } = await client.query<Row>(
-        'SELECT name, key_id, wrapped_key, kek_id, fingerprint FROM crypto_system_keys WHERE kek_id IS NOT NULL AND kek_id <> $1 FOR UPDATE',
+      const { rows } = await client.query<StoredSystemKey>(
+        `SELECT ${KEY} FROM crypto_system_keys WHERE kek_id IS NOT NULL AND kek_id <> $1 FOR UPDATE`,
         [targetKekId],
       );
-      for (const row of rows) {
+      for (const key of rows) {
         await client.query('UPDATE crypto_system_keys SET wrapped_key = $2, kek_id = $3 WHERE name = $1', [
-          row.name,
-          rewrap(toStored(row)),
+          key.name,
+          rewrap(key),
           targetKekId,
         ]);
       }

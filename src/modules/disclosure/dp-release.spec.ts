@@ -91,6 +91,11 @@ function report(name: string, result: { worstRatio: number; worstDelta: number; 
 }
 
 /** The data set without one user who added to every candidate: one user and `perUser` occurrences fewer each. */
+/** A candidate with these counts of users and occurrences, and no further counts. */
+function candidate(identity: string, users: number, occurrences: number): DpCandidate {
+  return { identity, users, occurrences, counts: {} };
+}
+
 function withoutOneUser(candidates: DpCandidate[], perUser: number): DpCandidate[] {
   return candidates.map((c) => ({
     ...c,
@@ -116,10 +121,7 @@ describe('dpRelease: empirical privacy audit on neighbouring data sets', () => {
 
   it('holds when the removed user added to L candidates at once', () => {
     const bounds = { maxPartitions: 2, maxContributions: 2 };
-    const withUser: DpCandidate[] = [
-      { identity: 'a', users: 4, occurrences: 6, counts: {} },
-      { identity: 'b', users: 3, occurrences: 5, counts: {} },
-    ];
+    const withUser = [candidate('a', 4, 6), candidate('b', 3, 5)];
     const without = withoutOneUser(withUser, 2);
     const result = audit(histogram(withUser, budget, bounds, 3), histogram(without, budget, bounds, 4), budget);
     report('L = 2 candidates', result);
@@ -129,10 +131,7 @@ describe('dpRelease: empirical privacy audit on neighbouring data sets', () => {
   it('detects a mechanism that spends more than it says (the audit can fail)', () => {
     // Claiming L = 1 while the user adds to two candidates doubles the real privacy loss.
     const bounds = { maxPartitions: 1, maxContributions: 1 };
-    const withUser: DpCandidate[] = [
-      { identity: 'a', users: 6, occurrences: 6, counts: {} },
-      { identity: 'b', users: 6, occurrences: 6, counts: {} },
-    ];
+    const withUser = [candidate('a', 6, 6), candidate('b', 6, 6)];
     const without = withoutOneUser(withUser, 1);
     expect(() =>
       audit(histogram(withUser, budget, bounds, 5), histogram(without, budget, bounds, 6), budget),

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { StoredRunBase } from '../../database/runs/run-book';
+import { isoTime, type StoredRunBase } from '../../database/runs/run-book';
 import { RunBookOf } from '../../database/runs/run-book-of';
 import type { GeneratorReport, InsightRunTrigger } from './entities/insight-run.entity';
 
@@ -25,4 +25,8 @@ export class InsightRuns extends RunBookOf<StoredInsightRun, GeneratorReport[]>(
   durationHelp: 'Duration of finished insight generation runs',
   buckets: [0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
   logger: 'GenerationService',
-}) {}
+}) {
+  kindView(row: StoredInsightRun) {
+    return { periodFrom: isoTime(row.period_from), periodTo: isoTime(row.period_to), generators: row.generators ?? [] };
+  }
+}

@@ -1,13 +1,12 @@
-import { runView } from '../../database/runs/run-book';
 import { Injectable } from '@nestjs/common';
 import { ForbiddenRoleError } from '../../common/auth/forbidden-role.error';
 import { isUuid } from '../../common/ids/uuid';
-import { mapPage, pageFilters, type Page } from '../../common/pagination/keyset-page';
+import { listRequest } from '../../common/pagination/keyset-page';
 import { PatternNotFoundError } from '../patterns/patterns.errors';
 import type { PatternDto } from '../patterns/dto/pattern.dto';
 import { PatternsReadService } from '../patterns/patterns-read.service';
 import type { InsightStatus } from './entities/collective-insight.entity';
-import { InsightRuns, type StoredInsightRun } from './insight-runs';
+import { InsightRuns } from './insight-runs';
 import { InsightsCache } from './insights-cache.service';
 import { InsightNotFoundError } from './insights.errors';
 import { InsightsRepository, type StoredInsight } from './insights.repository';
@@ -39,14 +38,11 @@ export class InsightsReadService {
   async listJson(query: InsightQuery, history = false): Promise<string> {
     if (query.status !== 'active' && !history) throw new ForbiddenRoleError();
     return this.cache.pageJson(
-      {
-        cursor: query.cursor,
-        limit: query.limit,
-        filters: pageFilters(query),
+      listRequest(query, {
         isPosition: validPosition,
         fetch: (after, limit) => this.insights.page({ ...query, after }, limit),
         positionOf: (row) => [row.significance, row.id] as [number, string],
-      },
+      }),
       toInsightView,
     );
   }
@@ -76,8 +72,8 @@ export class InsightsReadService {
     return { ...view, evidence: { ...view.evidence, patternIds: patterns.map((p) => p.id) }, patterns };
   }
 
-  async listRuns(limit: number, cursor?: string): Promise<Page<ReturnType<typeof toRunView>>> {
-    return mapPage(await this.runs.list(limit, cursor), toRunView);
+  listRuns(limit: number, cursor?: string) {
+    return this.runs.views(limit, cursor);
   }
 }
 
@@ -116,15 +112,6 @@ export function toInsightView(row: StoredInsight) {
     generatedAt: iso(row.updated_at),
     expiresAt: iso(row.expires_at),
     runId: row.run_id,
-  };
-}
-
-function toRunView(row: StoredInsightRun) {
-  return {
-    ...runView(row),
-    periodFrom: iso(row.period_from),
-    periodTo: iso(row.period_to),
-    generators: row.generators ?? [],
   };
 }
 

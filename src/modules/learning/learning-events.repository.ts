@@ -22,6 +22,15 @@ export interface StoredEvent {
   payload: Buffer;
 }
 
+/** The fields of `EventRow` in the order of STORED_COLUMNS (each column's name in camelCase). */
+const STORED_FIELDS = STORED_COLUMNS.split(', ').map((column) =>
+  column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()),
+) as (keyof EventRow)[];
+
+/** A field as its column takes it (labels as JSON text). */
+const storedValue = (row: EventRow, field: keyof EventRow) =>
+  field === 'labels' ? (row.labels ? JSON.stringify(row.labels) : null) : row[field];
+
 export interface InsertOutcome {
   /** Ids of the rows stored by this statement. */
   inserted: Set<string>;
@@ -236,24 +245,7 @@ export class LearningEventsRepository {
         'user_id = ANY($1::uuid[])',
         wait,
       ),
-      [
-        distinctUsers(rows),
-        rows.map((r) => r.id),
-        rows.map((r) => r.userId),
-        rows.map((r) => r.eventType),
-        rows.map((r) => r.module),
-        rows.map((r) => r.action),
-        rows.map((r) => r.sessionId),
-        rows.map((r) => r.clientEventId),
-        rows.map((r) => r.timestamp),
-        rows.map((r) => (r.labels ? JSON.stringify(r.labels) : null)),
-        rows.map((r) => r.rating),
-        rows.map((r) => r.sentiment),
-        rows.map((r) => r.outcome),
-        rows.map((r) => r.signature),
-        rows.map((r) => r.payload),
-        rows.map((r) => r.keyId),
-      ],
+      [distinctUsers(rows), ...STORED_FIELDS.map((field) => rows.map((r) => storedValue(r, field)))],
       wait ? 'learning_events_insert_waiting' : 'learning_events_insert',
     );
     const [row] = result;

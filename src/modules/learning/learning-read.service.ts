@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { isAdmin, selfUserId } from '../../common/auth/auth-user';
-import { isUuidPosition, keysetPage, pageFilters } from '../../common/pagination/keyset-page';
+import { isUuidPosition, keysetPage, listRequest, pageFilters } from '../../common/pagination/keyset-page';
 import { DataShreddedError } from '../crypto/crypto.errors';
 import { FieldEncryptionService } from '../crypto/field-encryption.service';
 import type { EventType } from './entities/learning-event.entity';
@@ -41,18 +41,21 @@ export class LearningReadService {
 
   async list(query: EventQuery, caller: AuthUser): Promise<{ items: EventView[]; nextCursor: string | null }> {
     const userId = this.scope(query.userId, caller);
-    const page = await keysetPage({
-      cursor: query.cursor,
-      limit: query.limit,
-      filters: { ...pageFilters(query), userId },
-      isPosition: isUuidPosition,
-      fetch: (beforeId, n) =>
-        this.repository.page(
-          { userId, eventType: query.eventType, module: query.module, from: query.from, to: query.to, beforeId },
-          n,
-        ),
-      positionOf: (row) => row.id,
-    });
+    const page = await keysetPage(
+      listRequest(
+        query,
+        {
+          isPosition: isUuidPosition,
+          fetch: (beforeId, n) =>
+            this.repository.page(
+              { userId, eventType: query.eventType, module: query.module, from: query.from, to: query.to, beforeId },
+              n,
+            ),
+          positionOf: (row) => row.id,
+        },
+        { ...pageFilters(query), userId },
+      ),
+    );
     return { items: await Promise.all(page.items.map((row) => this.view(row))), nextCursor: page.nextCursor };
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { StoredRunBase } from '../../database/runs/run-book';
+import { isoTime, type StoredRunBase } from '../../database/runs/run-book';
 import { RunBookOf } from '../../database/runs/run-book-of';
 import type { MinerReport, RunTrigger } from './entities/mining-run.entity';
 
@@ -26,4 +26,13 @@ export class MiningRuns extends RunBookOf<StoredRun, MinerReport[]>({
   durationHelp: 'Duration of finished pattern mining runs',
   buckets: [0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
   logger: 'MiningService',
-}) {}
+}) {
+  kindView(row: StoredRun) {
+    return {
+      windowFrom: isoTime(row.window_from),
+      windowTo: isoTime(row.window_to),
+      minUserSupport: row.min_user_support,
+      miners: row.miners ?? [],
+    };
+  }
+}

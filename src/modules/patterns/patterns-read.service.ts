@@ -1,11 +1,10 @@
-import { runView } from '../../database/runs/run-book';
 import { Injectable } from '@nestjs/common';
 import { ForbiddenRoleError } from '../../common/auth/forbidden-role.error';
 import { isUuid } from '../../common/ids/uuid';
 import { STORABLE_FROM, STORABLE_TO } from '../../common/http/date-bounds';
-import { mapPage, pageFilters, type Page } from '../../common/pagination/keyset-page';
+import { listRequest } from '../../common/pagination/keyset-page';
 import type { PatternDto } from './dto/pattern.dto';
-import { MiningRuns, type StoredRun } from './mining-runs';
+import { MiningRuns } from './mining-runs';
 import { PatternsCache } from './patterns-cache.service';
 import { PatternNotFoundError } from './patterns.errors';
 import { PatternsRepository, type PatternFilter, type PatternSort, type StoredPattern } from './patterns.repository';
@@ -33,15 +32,12 @@ export class PatternsReadService {
   async listJson(query: PatternQuery, history = false): Promise<string> {
     if (query.status !== 'active' && !history) throw new ForbiddenRoleError();
     return this.cache.pageJson(
-      {
-        cursor: query.cursor,
-        limit: query.limit,
-        filters: pageFilters(query),
+      listRequest(query, {
         isPosition: (position: unknown): position is [number | string, string] => validPosition(position, query.sort),
         fetch: (after, limit) => this.patterns.page({ ...query, after }, limit),
         positionOf: (row) =>
           [query.sort === 'support' ? row.support : iso(row.last_seen), row.id] as [number | string, string],
-      },
+      }),
       toPatternView,
     );
   }
@@ -56,8 +52,8 @@ export class PatternsReadService {
     return view;
   }
 
-  async listRuns(limit: number, cursor?: string): Promise<Page<ReturnType<typeof toRunView>>> {
-    return mapPage(await this.runs.list(limit, cursor), toRunView);
+  listRuns(limit: number, cursor?: string) {
+    return this.runs.views(limit, cursor);
   }
 }
 
@@ -89,16 +85,6 @@ export function toPatternView(row: StoredPattern): PatternDto {
     lastSeen: iso(row.last_seen),
     status: row.status,
     runId: row.run_id,
-  };
-}
-
-function toRunView(row: StoredRun) {
-  return {
-    ...runView(row),
-    windowFrom: iso(row.window_from),
-    windowTo: iso(row.window_to),
-    minUserSupport: row.min_user_support,
-    miners: row.miners ?? [],
   };
 }
 

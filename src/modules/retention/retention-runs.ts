@@ -24,4 +24,8 @@ export class RetentionRuns extends RunBookOf<StoredRetentionRun, Record<string, 
   durationHelp: 'Duration of finished purges',
   buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
   logger: 'RetentionService',
-}) {}
+}) {
+  kindView(row: StoredRetentionRun) {
+    return { dryRun: row.dry_run, cutoffs: row.cutoffs, counts: row.counts ?? {} };
+  }
+}

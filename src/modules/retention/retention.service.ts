@@ -1,4 +1,3 @@
-import { runView } from '../../database/runs/run-book';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { AppConfig } from '../../config/app-config';
@@ -16,9 +15,9 @@ import {
   type RetentionPolicySource,
 } from '../../common/retention/retention-policy';
 import { RetentionMetrics } from './retention.metrics';
-import { RetentionRuns, type StoredRetentionRun } from './retention-runs';
+import { RetentionRuns } from './retention-runs';
 import { RetentionRunInProgressError } from './retention.errors';
-import { mapPage } from '../../common/pagination/keyset-page';
+
 import { AuditService } from '../audit/audit.service';
 
 const DAY_MS = 86_400_000;
@@ -103,8 +102,8 @@ export class RetentionService implements OnApplicationBootstrap {
   }
 
   /** Purges and dry runs, newest first. */
-  async listRuns(limit: number, cursor?: string) {
-    return mapPage(await this.runs.list(limit, cursor), toRunView);
+  listRuns(limit: number, cursor?: string) {
+    return this.runs.views(limit, cursor);
   }
 
   /** Starts a purge (or a dry run) unless one is running on any instance. */
@@ -192,13 +191,4 @@ export class RetentionService implements OnApplicationBootstrap {
       );
     }
   }
-}
-
-function toRunView(row: StoredRetentionRun) {
-  return {
-    ...runView(row),
-    dryRun: row.dry_run,
-    cutoffs: row.cutoffs,
-    counts: row.counts ?? {},
-  };
 }

@@ -1,4 +1,4 @@
-import { RunDto } from '../../../common/runs/run.dto';
+import { RunDto, RunStartedDto } from '../../../common/runs/run.dto';
 import { InstantField, MODULE_NAME, NameField, OneOfField, TYPE_NAME } from '../../../common/http/query-fields';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -85,10 +85,7 @@ export class InsightListDto {
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
 
-export class GenerationStartedDto {
-  @ApiProperty({ format: 'uuid' }) runId!: string;
-  @ApiProperty({ enum: ['running'] }) status!: 'running';
-}
+export class GenerationStartedDto extends RunStartedDto {}
 
 export class InsightRunQueryDto extends PageQueryDto {}
 

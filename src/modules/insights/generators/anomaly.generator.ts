@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  CONSENTED_EVENTS,
-  type GeneratedInsight,
-  type GenerationContext,
-  InsightGeneratorBase,
-} from '../insight-generator';
+import { CONSENTED_EVENTS, InsightGeneratorBase } from '../insight-generator';
+import type { GeneratedInsight, GenerationContext } from '../insight-generator';
 import { robustZ, twoSidedP } from '../significance';
 
 const DAY_MS = 86_400_000;

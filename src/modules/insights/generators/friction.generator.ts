@@ -1,12 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { wilsonLowerBound } from '../../patterns/statistics';
-import {
-  CONSENTED_EVENTS,
-  percent,
-  type GeneratedInsight,
-  type GenerationContext,
-  InsightGeneratorBase,
-} from '../insight-generator';
+import { CONSENTED_EVENTS, InsightGeneratorBase, percent } from '../insight-generator';
+import type { GeneratedInsight, GenerationContext } from '../insight-generator';
 import { twoProportionTest } from '../significance';
 
 interface ActionTrouble {

@@ -1,12 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { GAPPED_PREFIX } from '../../patterns/miners/sequence.miner';
-import {
-  CONSENTED_EVENTS,
-  percent,
-  type GeneratedInsight,
-  type GenerationContext,
-  InsightGeneratorBase,
-} from '../insight-generator';
+import { CONSENTED_EVENTS, InsightGeneratorBase, percent } from '../insight-generator';
+import type { GeneratedInsight, GenerationContext } from '../insight-generator';
 import { normalCdf } from '../significance';
 
 /** A correction is recommended when more than this share of the module's correcting users make it. */
@@ -61,15 +56,13 @@ export class RecommendationGenerator extends InsightGeneratorBase('recommendatio
       const released = context.release('correcting', r.module, r.users);
       if (released) correcting.set(r.module, released.users);
     }
-    const insights: GeneratedInsight[] = [];
-    for (const pattern of patterns) {
-      const insight =
+    return patterns
+      .map((pattern) =>
         pattern.pattern_type === 'correction'
           ? this.correction(context, pattern, correcting.get(pattern.module) ?? 0)
-          : this.next(context, pattern);
-      if (insight) insights.push(insight);
-    }
-    return insights;
+          : this.next(context, pattern),
+      )
+      .filter((insight) => insight !== null);
   }
 
   private correction(

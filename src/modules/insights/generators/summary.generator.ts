@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InsightGeneratorBase, type GeneratedInsight, type GenerationContext } from '../insight-generator';
+import { InsightGeneratorBase } from '../insight-generator';
+import type { GeneratedInsight, GenerationContext } from '../insight-generator';
 import { ACTIVITY, periodActivity } from '../period-activity';
 
 /**

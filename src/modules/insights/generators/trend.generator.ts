@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { percent, type GeneratedInsight, type GenerationContext, InsightGeneratorBase } from '../insight-generator';
+import { InsightGeneratorBase, percent } from '../insight-generator';
+import type { GeneratedInsight, GenerationContext } from '../insight-generator';
 import { ACTIVITY, periodActivity, type ModuleActivity } from '../period-activity';
 import { countChangeTest, twoProportionTest, type TestResult } from '../significance';
 
@@ -26,16 +27,11 @@ const MEASURES: Measure[] = [
 export class TrendGenerator extends InsightGeneratorBase('trend', { releaseFamilies: [ACTIVITY] }) {
   async generate(context: GenerationContext): Promise<GeneratedInsight[]> {
     const { current, previous } = await periodActivity(context);
-    const insights: GeneratedInsight[] = [];
-    for (const [module, now] of current) {
+    return [...current].flatMap(([module, now]) => {
       const before = previous.get(module);
-      if (!before) continue;
-      for (const measure of MEASURES) {
-        const insight = this.compare(context, module, measure, now, before);
-        if (insight) insights.push(insight);
-      }
-    }
-    return insights;
+      if (!before) return [];
+      return MEASURES.map((measure) => this.compare(context, module, measure, now, before)).filter((i) => i !== null);
+    });
   }
 
   private compare(

@@ -1,4 +1,4 @@
-import { RunDto } from '../../../common/runs/run.dto';
+import { RunDto, RunStartedDto } from '../../../common/runs/run.dto';
 import { InstantField, MODULE_NAME, NameField, OneOfField, TYPE_NAME } from '../../../common/http/query-fields';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 import { PureQueryValidation } from '../../../common/http/memoizing-validation.pipe';
@@ -149,10 +149,7 @@ export class PredictionListDto {
   @ApiProperty({ type: [PredictionDto] }) predictions!: PredictionDto[];
 }
 
-export class MiningStartedDto {
-  @ApiProperty({ format: 'uuid' }) runId!: string;
-  @ApiProperty({ enum: ['running'] }) status!: 'running';
-}
+export class MiningStartedDto extends RunStartedDto {}
 
 export class RunQueryDto extends PageQueryDto {}
 

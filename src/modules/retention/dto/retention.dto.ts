@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { SafeText } from '../../../common/text/safe-text';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto';
-import { RunDto } from '../../../common/runs/run.dto';
+import { RunDto, RunStartedDto } from '../../../common/runs/run.dto';
 
 export class RetentionRunRequestDto {
   @ApiPropertyOptional({ default: false, description: 'Count what would be purged, touching nothing' })
@@ -12,9 +12,7 @@ export class RetentionRunRequestDto {
   dryRun: boolean = false;
 }
 
-export class RetentionStartedDto {
-  @ApiProperty({ format: 'uuid' }) runId!: string;
-  @ApiProperty({ enum: ['running'] }) status!: 'running';
+export class RetentionStartedDto extends RunStartedDto {
   @ApiProperty() dryRun!: boolean;
 }
 
