@@ -21,6 +21,8 @@ export interface RunKind {
   buckets: number[];
   /** Whose log the run lines go to (the service that runs them). */
   logger: string;
+  /** Names the history list in its cursors; the table's name in kebab case unless set (a name clients already hold). */
+  cursorName?: string;
 }
 
 /**
@@ -41,7 +43,7 @@ export function RunBookOf<Row extends StoredRunBase, Report>(kind: RunKind) {
           startColumns: kind.startColumns,
           reportColumn: kind.reportColumn,
           title: `${name.charAt(0).toUpperCase()}${name.slice(1)} run`,
-          cursorName: kind.table.replaceAll('_', '-'),
+          cursorName: kind.cursorName ?? kind.table.replaceAll('_', '-'),
         },
         new RunMetrics(metrics, { prefix: name, ...kind }),
         new Logger(kind.logger),

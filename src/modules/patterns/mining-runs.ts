@@ -26,6 +26,7 @@ export class MiningRuns extends RunBookOf<StoredRun, MinerReport[]>({
   durationHelp: 'Duration of finished pattern mining runs',
   buckets: [0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
   logger: 'MiningService',
+  cursorName: 'runs',
 }) {
   kindView(row: StoredRun) {
     return {
