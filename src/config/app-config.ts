@@ -17,6 +17,8 @@ export class AppConfig {
   database: {
     url?: string;
     replicaUrl?: string;
+    /** A run reads the replica once it has replayed what the primary had when the run started, waiting this long at most. */
+    replicaMaxLagSeconds: number;
     poolMax: number;
     migrateOnBoot: boolean;
   };

@@ -67,6 +67,10 @@ export class EnvironmentVariables {
   @Matches(POSTGRES_URL, { message: 'DATABASE_URL_REPLICA must be a postgres:// or postgresql:// URL' })
   DATABASE_URL_REPLICA?: string;
 
+  /** How far behind the primary a replica may be for a run to read from it (it waits that long, then reads the primary). */
+  @IntSetting(0, 3600)
+  REPLICA_MAX_LAG_SECONDS = 30;
+
   @IntSetting(1, 200)
   DATABASE_POOL_MAX = 10;
 

@@ -167,6 +167,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, options: LoadConfigOptions
     database: {
       url: env.DATABASE_URL,
       replicaUrl: env.DATABASE_URL_REPLICA,
+      replicaMaxLagSeconds: env.REPLICA_MAX_LAG_SECONDS,
       poolMax: env.DATABASE_POOL_MAX,
       migrateOnBoot: env.DATABASE_MIGRATE_ON_BOOT,
     },

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { AdvisoryLockService } from './advisory-lock.service';
 import { DatabaseBootstrapService } from './database-bootstrap.service';
 import { buildOrmOptions } from './orm-options';
+import { ReplicaRouter } from './replica-router';
 import { SqlPool } from './sql-pool.service';
 
 @Global()
@@ -31,7 +32,7 @@ import { SqlPool } from './sql-pool.service';
       driver: PostgreSqlDriver,
     }),
   ],
-  providers: [DatabaseBootstrapService, AdvisoryLockService, SqlPool, ClusterScheduler],
-  exports: [AdvisoryLockService, SqlPool, ClusterScheduler],
+  providers: [DatabaseBootstrapService, AdvisoryLockService, SqlPool, ClusterScheduler, ReplicaRouter],
+  exports: [AdvisoryLockService, SqlPool, ClusterScheduler, ReplicaRouter],
 })
 export class DatabaseModule {}

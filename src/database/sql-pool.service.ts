@@ -21,8 +21,8 @@ export type SnapshotQuery = <T>(sql: string, params?: unknown[]) => Promise<T[]>
 export class SqlPool {
   constructor(private readonly em: EntityManager) {}
 
-  private pool(): Promise<Pool> {
-    return this.em.getConnection('write').getNativeClient();
+  private pool(type: 'read' | 'write' = 'write'): Promise<Pool> {
+    return this.em.getConnection(type).getNativeClient();
   }
 
   /**
@@ -33,15 +33,6 @@ export class SqlPool {
     const pool = await this.pool();
     const result = name ? await pool.query<T>({ name, text: sql, values: params }) : await pool.query<T>(sql, params);
     return result.rows;
-  }
-
-  /**
-   * A read that may be answered by the read replica (DATABASE_URL_REPLICA) when one is configured, else by the
-   * primary. Replicas lag a little: use it for reads that tolerate that (published patterns), not read-your-writes.
-   */
-  async read<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const pool = await this.em.getConnection('read').getNativeClient();
-    return (await pool.query<T>(sql, params)).rows;
   }
 
   /**
@@ -61,9 +52,9 @@ export class SqlPool {
     }
   }
 
-  /** Runs `work` in one transaction on one connection; rolls back when it throws. */
-  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await (await this.pool()).connect();
+  /** Runs `work` in one transaction on one connection (of the replica for `read`); rolls back when it throws. */
+  async transaction<T>(work: (client: PoolClient) => Promise<T>, type: 'read' | 'write' = 'write'): Promise<T> {
+    const client = await (await this.pool(type)).connect();
     let broken: Error | undefined;
     try {
       return await inTransaction(client, work);
@@ -77,18 +68,23 @@ export class SqlPool {
 
   /**
    * Runs analytics in one consistent, read-only snapshot (a repeatable-read transaction) with its own statement
-   * timeout and work_mem: what mining and insight generation read from. `query` runs one statement in it.
+   * timeout and work_mem: what mining and insight generation read from. `query` runs one statement in it. On the
+   * replica (`source`, as `ReplicaRouter.forRun` chose) when the run reads there.
    */
   async snapshot<T>(
     limits: SnapshotLimits,
     work: (query: SnapshotQuery, client: PoolClient) => Promise<T>,
+    source: 'primary' | 'replica' = 'primary',
   ): Promise<T> {
-    return this.transaction(async (tx) => {
-      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      await tx.query(`SET LOCAL statement_timeout = ${Math.floor(limits.statementTimeoutMs)}`);
-      await tx.query(`SET LOCAL work_mem = '${Math.floor(limits.workMemMb)}MB'`);
-      return work(async <R>(text: string, params: unknown[] = []) => (await tx.query(text, params)).rows as R[], tx);
-    });
+    return this.transaction(
+      async (tx) => {
+        await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+        await tx.query(`SET LOCAL statement_timeout = ${Math.floor(limits.statementTimeoutMs)}`);
+        await tx.query(`SET LOCAL work_mem = '${Math.floor(limits.workMemMb)}MB'`);
+        return work(async <R>(text: string, params: unknown[] = []) => (await tx.query(text, params)).rows as R[], tx);
+      },
+      source === 'replica' ? 'read' : 'write',
+    );
   }
 
   /**

@@ -37,26 +37,43 @@ export class OwnPostgres {
   }
 
   async init(): Promise<void> {
+    await this.prepare();
+    this.run('initdb', ['-D', this.data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+    this.start();
+    this.sql('CREATE DATABASE chaos', 'postgres');
+  }
+
+  /**
+   * A streaming replica of `primary` (hot standby): a base backup taken with pg_basebackup (`-R` writes the
+   * standby settings), started on a port of its own. It replays the primary's WAL as it streams in.
+   */
+  async initReplicaOf(primary: OwnPostgres): Promise<void> {
+    await this.prepare();
+    this.run('pg_basebackup', [
+      ...['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres'],
+      ...['-D', this.data, '-R', '-X', 'stream', '-c', 'fast'],
+    ]);
+    this.start();
+  }
+
+  /** Runs one SQL statement with psql in `database` (default: the test database) and answers its output. */
+  sql(statement: string, database = 'chaos'): string {
+    const args = ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-d', database];
+    return this.run('psql', [...args, '-Atqc', statement]).stdout.trim();
+  }
+
+  /** A clean stop (the server can be started again). */
+  stop(): void {
+    this.run('pg_ctl', ['-D', this.data, '-m', 'fast', '-w', 'stop']);
+  }
+
+  private async prepare(): Promise<void> {
     this.port = await findFreePort();
     if (process.getuid?.() === 0) {
       const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
       const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
       chownSync(this.dir, uid, gid);
     }
-    this.run('initdb', ['-D', this.data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-    this.start();
-    this.run('psql', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(this.port),
-      '-U',
-      'postgres',
-      '-d',
-      'postgres',
-      '-qc',
-      'CREATE DATABASE chaos',
-    ]);
   }
 
   start(): void {

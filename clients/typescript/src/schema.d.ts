@@ -897,6 +897,13 @@ export interface components {
             /** @enum {string} */
             status: "running" | "succeeded" | "partial" | "failed";
             error: string | null;
+            /**
+             * @description Where it read: the streaming replica (DATABASE_URL_REPLICA) once it had replayed up to the run’s start, else the primary
+             * @enum {string}
+             */
+            readFrom: "primary" | "replica";
+            /** @description Why a run with a replica configured read the primary */
+            readFallback: string | null;
             /** Format: date-time */
             windowFrom: string;
             /** Format: date-time */
@@ -1002,6 +1009,13 @@ export interface components {
             /** @enum {string} */
             status: "running" | "succeeded" | "partial" | "failed";
             error: string | null;
+            /**
+             * @description Where it read: the streaming replica (DATABASE_URL_REPLICA) once it had replayed up to the run’s start, else the primary
+             * @enum {string}
+             */
+            readFrom: "primary" | "replica";
+            /** @description Why a run with a replica configured read the primary */
+            readFallback: string | null;
             /** Format: date-time */
             periodFrom: string;
             /** Format: date-time */
@@ -4362,6 +4376,9 @@ export interface operations {
                             [key: string]: unknown;
                         };
                         redis?: {
+                            [key: string]: unknown;
+                        };
+                        replica?: {
                             [key: string]: unknown;
                         };
                         performance?: {

@@ -13,6 +13,18 @@ export class RunDto {
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
 }
 
+/** A run that reads analytics (mining, insight generation): where it read. */
+export class AnalyticsRunDto extends RunDto {
+  @ApiProperty({
+    enum: ['primary', 'replica'],
+    description:
+      'Where it read: the streaming replica (DATABASE_URL_REPLICA) once it had replayed up to the run’s start, else the primary',
+  })
+  readFrom!: 'primary' | 'replica';
+  @ApiProperty({ nullable: true, type: String, description: 'Why a run with a replica configured read the primary' })
+  readFallback!: string | null;
+}
+
 /** The answer to a request that started a run: its id, to follow it in the run history. */
 export class RunStartedDto {
   @ApiProperty({ format: 'uuid' }) runId!: string;

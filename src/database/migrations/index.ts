@@ -13,6 +13,7 @@ import { Migration20261206160000 } from './Migration20261206160000';
 import { Migration20261206170000 } from './Migration20261206170000';
 import { Migration20261206180000 } from './Migration20261206180000';
 import { Migration20261206190000 } from './Migration20261206190000';
+import { Migration20261206200000 } from './Migration20261206200000';
 
 /**
  * Every migration, in order. The application and the tests run this list (no file globbing, so compiled and
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   Migration20261206170000,
   Migration20261206180000,
   Migration20261206190000,
+  Migration20261206200000,
 ];

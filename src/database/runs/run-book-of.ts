@@ -15,6 +15,8 @@ export interface RunKind {
   startColumns: readonly string[];
   /** The jsonb column that receives the per-step report. */
   reportColumn: string;
+  /** Columns recorded when a run finishes (where it read). */
+  finishColumns?: readonly string[];
   runsHelp: string;
   durationHelp: string;
   /** Duration histogram buckets, in seconds. */
@@ -42,6 +44,7 @@ export function RunBookOf<Row extends StoredRunBase, Report>(kind: RunKind) {
           lock: kind.lock,
           startColumns: kind.startColumns,
           reportColumn: kind.reportColumn,
+          finishColumns: kind.finishColumns,
           title: `${name.charAt(0).toUpperCase()}${name.slice(1)} run`,
           cursorName: kind.cursorName ?? kind.table.replaceAll('_', '-'),
         },

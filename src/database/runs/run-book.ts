@@ -52,6 +52,8 @@ export interface RunBookSpec {
   startColumns: readonly string[];
   /** The jsonb column that receives the run's per-step report when it finishes. */
   reportColumn: string;
+  /** Columns of this kind recorded when a run finishes, from its outcome's `details` (where it read); unset: kept. */
+  finishColumns?: readonly string[];
   /** Names the kind in log lines ("Mining run"). */
   title: string;
   /** Names the history list in its cursors, so a cursor of another list is refused. */
@@ -67,6 +69,8 @@ export interface RunOutcome<Report> {
   metricStatus?: string;
   /** What the run did, for its log line ("sequence +3/-1, …"). */
   summary?: string;
+  /** Values of the kind's finish columns. */
+  details?: Record<string, unknown>;
 }
 
 export interface FinishedRun<Report> extends RunOutcome<Report> {
@@ -108,7 +112,9 @@ export class RunBook<Row extends StoredRunBase, Report> {
     private readonly metrics: RunMetrics,
     private readonly logger: Logger,
   ) {
-    this.selectColumns = [...RUN_COLUMNS, ...spec.startColumns, spec.reportColumn].join(', ');
+    this.selectColumns = [...RUN_COLUMNS, ...spec.startColumns, spec.reportColumn, ...(spec.finishColumns ?? [])].join(
+      ', ',
+    );
   }
 
   /**
@@ -228,9 +234,17 @@ export class RunBook<Row extends StoredRunBase, Report> {
     const started = performance.now();
     const outcome = await request.execute(client, runId);
     const durationMs = Math.round(performance.now() - started);
+    const finish = this.spec.finishColumns ?? [];
     await client.query(
-      `UPDATE ${this.spec.table} SET status = $2, finished_at = now(), duration_ms = $3, ${this.spec.reportColumn} = $4, error = $5 WHERE id = $1`,
-      [runId, outcome.status, durationMs, JSON.stringify(outcome.report), outcome.error?.slice(0, ERROR_MAX) ?? null],
+      `UPDATE ${this.spec.table} SET status = $2, finished_at = now(), duration_ms = $3, ${this.spec.reportColumn} = $4, error = $5${finish.map((c, i) => `, ${c} = coalesce($${i + 6}, ${c})`).join('')} WHERE id = $1`,
+      [
+        runId,
+        outcome.status,
+        durationMs,
+        JSON.stringify(outcome.report),
+        outcome.error?.slice(0, ERROR_MAX) ?? null,
+        ...finish.map((c) => jsonable(outcome.details?.[c] ?? null)),
+      ],
     );
     this.metrics.finished(request.trigger, outcome.metricStatus ?? outcome.status, outcome.status, durationMs / 1000);
     const run = { ...outcome, runId, durationMs };

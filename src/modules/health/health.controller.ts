@@ -65,6 +65,7 @@ export class HealthController {
         uptimeSeconds: { type: 'number' },
         database: { type: 'object', additionalProperties: true },
         redis: { type: 'object', additionalProperties: true },
+        replica: { type: 'object', additionalProperties: true },
         performance: { type: 'object', additionalProperties: true },
         system: { type: 'object', additionalProperties: true },
       },

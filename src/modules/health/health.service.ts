@@ -9,6 +9,7 @@ import {
 } from '@nestjs/terminus';
 import { cpus, loadavg } from 'node:os';
 import { AppConfig } from '../../config/app-config';
+import { ReplicaRouter } from '../../database/replica-router';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
 import { PerformanceMonitor } from '../metrics/performance-monitor';
 import { NotReadyError, UnhealthyError } from './health.errors';
@@ -49,6 +50,7 @@ export class HealthService {
     private readonly config: AppConfig,
     private readonly monitor: PerformanceMonitor,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly replicas: ReplicaRouter,
   ) {}
 
   live() {
@@ -87,12 +89,15 @@ export class HealthService {
   async details() {
     // The figures first: the probe's own database ping must not show up as a queued request.
     const performance = await this.monitor.report();
-    const [database, redis] = await Promise.all([
+    const [database, redis, replica] = await Promise.all([
       timed(() => this.orm.em.getConnection().execute('SELECT 1'), DB_TIMEOUT_MS),
       this.redis
         ? timed(() => this.redis!.ping(), REDIS_TIMEOUT_MS)
         : Promise.resolve<Dependency>({ status: 'not_configured' }),
+      this.replicas.status(),
     ]);
+    const maxLag = this.config.database.replicaMaxLagSeconds;
+    const replicaBehind = replica.status === 'up' && (replica.lagSeconds ?? 0) > maxLag;
     const reasons: string[] = [];
     if (database.status === 'down') reasons.push('database does not answer');
     reasons.push(...performance.reasons);
@@ -100,10 +105,13 @@ export class HealthService {
       reasons.push(
         'Redis does not answer: cache, rate limits and invalidations are kept in this instance until it is back',
       );
+    if (replica.status === 'down') reasons.push('the read replica does not answer: runs read the primary');
+    if (replicaBehind)
+      reasons.push(`the read replica is ${replica.lagSeconds} s behind (over ${maxLag} s): runs read the primary`);
     const status =
       database.status === 'down' || performance.verdict === 'unhealthy'
         ? 'unhealthy'
-        : redis.status === 'down' || performance.verdict === 'degraded'
+        : redis.status === 'down' || replica.status === 'down' || replicaBehind || performance.verdict === 'degraded'
           ? 'degraded'
           : 'healthy';
     const mem = process.memoryUsage();
@@ -114,6 +122,7 @@ export class HealthService {
       uptimeSeconds: this.uptimeSeconds(),
       database,
       redis,
+      replica,
       performance: performance.figures,
       system: {
         node: process.version,

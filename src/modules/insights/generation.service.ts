@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { PoolClient } from 'pg';
 import { firstPerKey } from '../../common/collections/first-per-key';
@@ -27,6 +34,7 @@ import { InsightNoise } from './insight-noise';
 import { GenerationInProgressError } from './insights.errors';
 import { InsightRuns } from './insight-runs';
 import { InsightsRepository } from './insights.repository';
+import { ReplicaRouter, type ReadMark } from '../../database/replica-router';
 
 /** Emitted after every finished generation (the insight cache listens to it). */
 export const INSIGHTS_GENERATED = 'insights.generated';
@@ -52,7 +60,10 @@ export type GenerationStart = RunStart<GeneratorReport[]>;
  * generator of that type succeeded.
  */
 @Injectable()
-export class GenerationService implements OnApplicationBootstrap {
+export class GenerationService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly closing = new AbortController();
+  /** Generations after mining runs, in progress or waiting to retry. */
+  private readonly pending = new Set<Promise<void>>();
   private readonly logger = new Logger(GenerationService.name);
 
   constructor(
@@ -66,6 +77,7 @@ export class GenerationService implements OnApplicationBootstrap {
     private readonly budget: PrivacyBudget,
     private readonly uniform: KeyedUniform,
     private readonly audit: AuditService,
+    private readonly replica: ReplicaRouter,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -82,17 +94,34 @@ export class GenerationService implements OnApplicationBootstrap {
    * later, so the insights always catch up with the latest patterns.
    */
   @OnEvent(PATTERNS_MINED)
-  async afterMining(event: PatternsMinedEvent): Promise<void> {
+  afterMining(event: PatternsMinedEvent): Promise<void> {
+    const work = this.generateAfterMining(event);
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+    return work;
+  }
+
+  /**
+   * Shutdown: no generation starts any more and the retries stop; one that started finishes first (the pools close
+   * after this), instead of meeting closed pools halfway.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing.abort();
+    await Promise.allSettled(this.pending);
+  }
+
+  private async generateAfterMining(event: PatternsMinedEvent): Promise<void> {
     if (event.status === 'failed') return;
     try {
-      for (let attempt = 0; attempt <= RETRIES; attempt++) {
+      for (let attempt = 0; attempt <= RETRIES && !this.closing.signal.aborted; attempt++) {
         const start = await this.start('mining');
         if (start.started) {
           await start.finished;
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
+        await sleep(RETRY_MS, undefined, { signal: this.closing.signal, ref: false }).catch(() => undefined);
       }
+      if (this.closing.signal.aborted) return;
       this.logger.warn(
         `No insight generation after mining run ${event.runId}: another one kept running for ${(RETRIES * RETRY_MS) / 1000} s`,
       );
@@ -110,22 +139,30 @@ export class GenerationService implements OnApplicationBootstrap {
   }
 
   /** Starts a run unless one is running on any instance; resolves once it has its id (or with the running one's). */
-  start(trigger: InsightRunTrigger, requestedBy: string | null = null): Promise<GenerationStart> {
+  async start(trigger: InsightRunTrigger, requestedBy: string | null = null): Promise<GenerationStart> {
     // Whole UTC days: every run of a day describes the same period (and draws the same noise over the same data).
     const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
     const period: Span = { from: new Date(today - this.config.insights.periodDays * DAY_MS), to: new Date(today) };
+    // What the primary has now (the patterns a mining run just wrote included): the run reads the replica once it
+    // has replayed this far.
+    const mark = await this.replica.mark();
     return this.runs.start({
       trigger,
       requestedBy,
       details: { period_from: period.from, period_to: period.to },
-      execute: (client, id) => this.execute(client, id, period),
+      execute: (client, id) => this.execute(client, id, period, mark),
       // Readers move on once the run is recorded as finished (its writes are committed by then).
       afterFinish: (run) =>
         this.events.emit(INSIGHTS_GENERATED, { runId: run.runId, status: run.status } satisfies InsightsGeneratedEvent),
     });
   }
 
-  private async execute(client: PoolClient, runId: string, period: Span): Promise<RunOutcome<GeneratorReport[]>> {
+  private async execute(
+    client: PoolClient,
+    runId: string,
+    period: Span,
+    mark: ReadMark,
+  ): Promise<RunOutcome<GeneratorReport[]>> {
     const { minUserSupport } = this.config.patterns;
     const mode = this.releaseMode(period);
     // DP mode: the run's (ε, δ) is spent before anything is published; refused, the last insights stay as they are.
@@ -135,6 +172,7 @@ export class GenerationService implements OnApplicationBootstrap {
       return { status: 'failed', report: [], error: refused, summary: 'no budget' };
     }
     const generators = this.generators().filter((g) => mode.kind === 'threshold' || g.releaseFamilies?.length);
+    const read = await this.replica.sourceFor(mark);
     const previous = {
       from: new Date(period.from.getTime() - (period.to.getTime() - period.from.getTime())),
       to: period.from,
@@ -145,49 +183,53 @@ export class GenerationService implements OnApplicationBootstrap {
     const found = new Map<InsightGenerator, GeneratedInsight[]>();
     // One snapshot for every generator, so their figures agree with each other.
     const limits = { statementTimeoutMs: STATEMENT_TIMEOUT_MS, workMemMb: this.config.patterns.workMemMb };
-    await this.sql.snapshot(limits, async (query, tx) => {
-      const context: GenerationContext = {
-        period,
-        previous,
-        minUserSupport,
-        alpha: this.config.insights.alpha,
-        settings: this.config.insights,
-        miningWindowDays: this.config.patterns.windowDays,
-        query,
-        count: (identity, trueCount) => this.noise.count(identity, trueCount),
-        ...insightReleases(mode),
-        publishable: (count) => count === 0 || count >= minUserSupport,
-        publishableCounts: (required, optional) => publishableCounts(required, optional, minUserSupport),
-      };
-      for (const generator of generators) {
-        const t0 = performance.now();
-        const report = (error?: unknown): GeneratorReport => ({
-          generator: generator.name,
-          insightType: generator.insightType,
-          published: 0,
-          withdrawn: 0,
-          durationMs: Math.round(performance.now() - t0),
-          ...(error === undefined ? {} : { error: describe(error) }),
-        });
-        try {
-          await tx.query('SAVEPOINT generator');
-          found.set(
-            generator,
-            firstPerKey(
-              (await generator.generate(context)).filter((i) => this.publishable(i, minUserSupport)),
-              (i) => `${i.module}\u0000${i.key}`,
-            ),
-          );
-          await tx.query('RELEASE SAVEPOINT generator');
-          reports.push(report());
-        } catch (error) {
-          await tx.query('ROLLBACK TO SAVEPOINT generator');
-          failedTypes.add(generator.insightType);
-          this.logger.warn(`Insight generator ${generator.name} failed: ${describe(error)}`);
-          reports.push(report(error));
+    await this.sql.snapshot(
+      limits,
+      async (query, tx) => {
+        const context: GenerationContext = {
+          period,
+          previous,
+          minUserSupport,
+          alpha: this.config.insights.alpha,
+          settings: this.config.insights,
+          miningWindowDays: this.config.patterns.windowDays,
+          query,
+          count: (identity, trueCount) => this.noise.count(identity, trueCount),
+          ...insightReleases(mode),
+          publishable: (count) => count === 0 || count >= minUserSupport,
+          publishableCounts: (required, optional) => publishableCounts(required, optional, minUserSupport),
+        };
+        for (const generator of generators) {
+          const t0 = performance.now();
+          const report = (error?: unknown): GeneratorReport => ({
+            generator: generator.name,
+            insightType: generator.insightType,
+            published: 0,
+            withdrawn: 0,
+            durationMs: Math.round(performance.now() - t0),
+            ...(error === undefined ? {} : { error: describe(error) }),
+          });
+          try {
+            await tx.query('SAVEPOINT generator');
+            found.set(
+              generator,
+              firstPerKey(
+                (await generator.generate(context)).filter((i) => this.publishable(i, minUserSupport)),
+                (i) => `${i.module}\u0000${i.key}`,
+              ),
+            );
+            await tx.query('RELEASE SAVEPOINT generator');
+            reports.push(report());
+          } catch (error) {
+            await tx.query('ROLLBACK TO SAVEPOINT generator');
+            failedTypes.add(generator.insightType);
+            this.logger.warn(`Insight generator ${generator.name} failed: ${describe(error)}`);
+            reports.push(report(error));
+          }
         }
-      }
-    });
+      },
+      read.source,
+    );
     // Every write of the run in one transaction: readers see the previous generation or this one, never a mix.
     let error: string | undefined;
     try {
@@ -225,6 +267,7 @@ export class GenerationService implements OnApplicationBootstrap {
       report: reports,
       error: error ?? (failed ? `${failed} of ${reports.length} generators failed` : undefined),
       summary: reports.map((r) => `${r.generator} +${r.published}/-${r.withdrawn}`).join(', '),
+      details: { read_from: read.source, read_fallback: read.fallback ?? null },
     };
   }
 

@@ -4,6 +4,8 @@ import { RunBookOf } from '../../database/runs/run-book-of';
 import type { GeneratorReport, InsightRunTrigger } from './entities/insight-run.entity';
 
 export interface StoredInsightRun extends StoredRunBase {
+  read_from: 'primary' | 'replica';
+  read_fallback: string | null;
   trigger: InsightRunTrigger;
   period_from: Date | string;
   period_to: Date | string;
@@ -19,6 +21,7 @@ export class InsightRuns extends RunBookOf<StoredInsightRun, GeneratorReport[]>(
   table: 'insight_runs',
   lock: 'insights:generation',
   startColumns: ['period_from', 'period_to'],
+  finishColumns: ['read_from', 'read_fallback'],
   reportColumn: 'generators',
   runsHelp:
     'Insight generation runs by trigger (mining, manual) and status (succeeded, partial, failed, skipped: another instance was running one)',
@@ -27,6 +30,12 @@ export class InsightRuns extends RunBookOf<StoredInsightRun, GeneratorReport[]>(
   logger: 'GenerationService',
 }) {
   kindView(row: StoredInsightRun) {
-    return { periodFrom: isoTime(row.period_from), periodTo: isoTime(row.period_to), generators: row.generators ?? [] };
+    return {
+      periodFrom: isoTime(row.period_from),
+      periodTo: isoTime(row.period_to),
+      generators: row.generators ?? [],
+      readFrom: row.read_from,
+      readFallback: row.read_fallback,
+    };
   }
 }

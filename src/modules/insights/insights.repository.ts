@@ -114,7 +114,7 @@ export class InsightsRepository {
 
   /** A page, most significant first (then id); active ones only list those not expired. */
   async page(filter: InsightFilter, limit: number): Promise<StoredInsight[]> {
-    return this.sql.read<StoredInsight>(
+    return this.sql.query<StoredInsight>(
       `SELECT ${COLUMNS} FROM collective_insights
         WHERE status = $1 AND ($1 <> 'active' OR expires_at > now())
           AND ($2::text IS NULL OR insight_type = $2) AND ($3::text IS NULL OR module = $3)
@@ -135,7 +135,7 @@ export class InsightsRepository {
   }
 
   async byId(id: string): Promise<StoredInsight | undefined> {
-    const [row] = await this.sql.read<StoredInsight>(`SELECT ${COLUMNS} FROM collective_insights WHERE id = $1`, [id]);
+    const [row] = await this.sql.query<StoredInsight>(`SELECT ${COLUMNS} FROM collective_insights WHERE id = $1`, [id]);
     return row;
   }
 

@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import type { Histogram } from 'prom-client';
+import { ReplicaRouter } from '../../database/replica-router';
 import { MetricsService } from '../../observability/metrics.service';
 
 const INSTRUMENTED = Symbol('queryMetrics');
@@ -20,6 +21,7 @@ export class DatabaseMetrics implements OnApplicationBootstrap {
   constructor(
     private readonly orm: MikroORM,
     metrics: MetricsService,
+    replica: ReplicaRouter,
   ) {
     this.queries = metrics.histogram({
       name: 'db_query_duration_seconds',
@@ -28,6 +30,24 @@ export class DatabaseMetrics implements OnApplicationBootstrap {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     });
     const pools = this.pools;
+    metrics.counter({
+      name: 'analytics_run_reads_total',
+      help: 'Mining runs and insight generations by where they read (replica, primary)',
+      labelNames: ['source'],
+      collect() {
+        this.reset();
+        for (const [source, n] of Object.entries(replica.reads)) this.inc({ source }, n);
+      },
+    });
+    if (replica.configured)
+      metrics.gauge({
+        name: 'database_replica_lag_seconds',
+        help: 'How far the read replica replays behind, in seconds (-1 when it does not answer)',
+        async collect() {
+          const status = await replica.status();
+          this.set(status.status === 'up' ? (status.lagSeconds ?? 0) : -1);
+        },
+      });
     metrics.gauge({
       name: 'db_pool_connections',
       help: 'Connections of the database pools by pool and state (busy, idle)',

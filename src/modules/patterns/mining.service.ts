@@ -5,6 +5,7 @@ import { errorMessage } from '../../common/errors/error-message';
 import { checkPluginNames, type Contributions } from '../../common/extension/contributions';
 import { AppConfig } from '../../config/app-config';
 import type { RunOutcome, RunStart } from '../../database/runs/run-book';
+import { ReplicaRouter, type ReadMark } from '../../database/replica-router';
 import { ClusterScheduler } from '../../database/scheduling/cluster-scheduler';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 import { AuditService } from '../audit/audit.service';
@@ -36,6 +37,8 @@ interface OpenRun {
   from: Date;
   to: Date;
   minUserSupport: number;
+  /** The primary's position at `to`: the run reads the replica once it has replayed this far. */
+  mark: ReadMark;
 }
 
 /**
@@ -59,6 +62,7 @@ export class MiningService implements OnApplicationBootstrap {
     private readonly scheduler: ClusterScheduler,
     private readonly runs: MiningRuns,
     private readonly consent: ConsentLedgerService,
+    private readonly replica: ReplicaRouter,
   ) {}
 
   /** Checks the registered miners once the application is built (valid, unique names), and schedules the runs. */
@@ -84,12 +88,15 @@ export class MiningService implements OnApplicationBootstrap {
    * Starts a run unless one is running on any instance. Resolves as soon as the run has its id (the work goes on;
    * `finished` settles when it ends), or with `started: false` and the running run's id.
    */
-  start(trigger: RunTrigger, requestedBy: string | null = null): Promise<StartResult> {
-    const to = new Date();
+  async start(trigger: RunTrigger, requestedBy: string | null = null): Promise<StartResult> {
+    // The window ends at the primary's clock now; the run reads the replica once it has replayed this far.
+    const mark = await this.replica.mark();
+    const to = mark.asOf;
     const window = {
       from: new Date(to.getTime() - this.config.patterns.windowDays * 86_400_000),
       to,
       minUserSupport: this.config.patterns.minUserSupport,
+      mark,
     };
     return this.runs.start({
       trigger,
@@ -109,6 +116,8 @@ export class MiningService implements OnApplicationBootstrap {
       return { status: 'failed', report: [], error: refused, summary: 'no budget' };
     }
     const miners = this.miners().filter((m) => mode.kind === 'threshold' || m.supportsDp === true);
+    const read = await this.replica.sourceFor(run.mark);
+    const details = { read_from: read.source, read_fallback: read.fallback ?? null };
     const failedTypes = new Set<string>();
     const limits = { statementTimeoutMs: STATEMENT_TIMEOUT_MS, workMemMb: this.config.patterns.workMemMb };
     // Upserts share the run's connection: one transaction at a time.
@@ -131,15 +140,18 @@ export class MiningService implements OnApplicationBootstrap {
       });
       try {
         // One consistent snapshot per miner, with the run's memory and time limits.
-        const found = await this.sql.snapshot(limits, (query) =>
-          miner.mine({
-            from: run.from,
-            to: run.to,
-            minUserSupport: mode.kind === 'dp' ? 1 : run.minUserSupport,
-            settings: this.config.patterns,
-            query,
-            dp: mode.kind === 'dp' ? minerDp(miner.patternType, mode) : null,
-          }),
+        const found = await this.sql.snapshot(
+          limits,
+          (query) =>
+            miner.mine({
+              from: run.from,
+              to: run.to,
+              minUserSupport: mode.kind === 'dp' ? 1 : run.minUserSupport,
+              settings: this.config.patterns,
+              query,
+              dp: mode.kind === 'dp' ? minerDp(miner.patternType, mode) : null,
+            }),
+          read.source,
         );
         const { patterns, refused, withheld, unselected } = publish(miner, found, mode);
         const published = await serialized(() =>
@@ -193,6 +205,7 @@ export class MiningService implements OnApplicationBootstrap {
       report: reports,
       error: failed ? `${failed} of ${reports.length} miners failed` : undefined,
       summary: reports.map((r) => `${r.miner} +${r.published}/-${r.retired}`).join(', '),
+      details,
     };
   }
 

@@ -136,21 +136,21 @@ export class PatternsRepository {
         filter.after[1],
       );
     params.push(limit);
-    return this.sql.read<StoredPattern>(
+    return this.sql.query<StoredPattern>(
       `SELECT ${COLUMNS} FROM global_patterns WHERE ${where.join(' AND ')} ORDER BY ${key} DESC, id DESC LIMIT $${params.length}`,
       params,
     );
   }
 
   async byId(id: string): Promise<StoredPattern | undefined> {
-    const [row] = await this.sql.read<StoredPattern>(`SELECT ${COLUMNS} FROM global_patterns WHERE id = $1`, [id]);
+    const [row] = await this.sql.query<StoredPattern>(`SELECT ${COLUMNS} FROM global_patterns WHERE id = $1`, [id]);
     return row;
   }
 
   /** The active sequence patterns of a module, with what prediction needs of them. */
   /** The module's active contiguous sequences (gapped ones say nothing about the very next action). */
   async activeSequences(module: string): Promise<SequenceRow[]> {
-    return this.sql.read<SequenceRow>(
+    return this.sql.query<SequenceRow>(
       `SELECT items, confidence, support FROM global_patterns
         WHERE status = 'active' AND pattern_type = 'sequence' AND module = $1 AND signature NOT LIKE '${GAPPED_PREFIX}%'`,
       [module],

@@ -1,4 +1,4 @@
-import { RunDto, RunStartedDto } from '../../../common/runs/run.dto';
+import { AnalyticsRunDto, RunStartedDto } from '../../../common/runs/run.dto';
 import { InstantField, MODULE_NAME, NameField, OneOfField, TYPE_NAME } from '../../../common/http/query-fields';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -98,7 +98,7 @@ export class GeneratorReportDto {
   @ApiPropertyOptional() error?: string;
 }
 
-export class InsightRunDto extends RunDto {
+export class InsightRunDto extends AnalyticsRunDto {
   @ApiProperty({ format: 'date-time' }) periodFrom!: string;
   @ApiProperty({ format: 'date-time' }) periodTo!: string;
   @ApiProperty({ type: [GeneratorReportDto] }) generators!: GeneratorReportDto[];

@@ -1,4 +1,4 @@
-import { RunDto, RunStartedDto } from '../../../common/runs/run.dto';
+import { AnalyticsRunDto, RunStartedDto } from '../../../common/runs/run.dto';
 import { InstantField, MODULE_NAME, NameField, OneOfField, TYPE_NAME } from '../../../common/http/query-fields';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto';
 import { PureQueryValidation } from '../../../common/http/memoizing-validation.pipe';
@@ -176,7 +176,7 @@ export class MinerReportDto {
   retiredUnverified?: boolean;
 }
 
-export class MiningRunDto extends RunDto {
+export class MiningRunDto extends AnalyticsRunDto {
   @ApiProperty({ format: 'date-time' }) windowFrom!: string;
   @ApiProperty({ format: 'date-time' }) windowTo!: string;
   @ApiProperty() minUserSupport!: number;

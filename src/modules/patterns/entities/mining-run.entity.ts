@@ -1,5 +1,5 @@
 import { p } from '@mikro-orm/core';
-import { defineRunEntity } from '../../../database/runs/run-entity';
+import { analyticsReadProperties, defineRunEntity, READ_SOURCES } from '../../../database/runs/run-entity';
 import { oneOfCheck } from '../../../database/entity-constraints';
 
 export const RUN_TRIGGERS = ['schedule', 'manual'] as const;
@@ -31,6 +31,7 @@ export const MiningRun = defineRunEntity({
     windowTo: p.datetime(),
     minUserSupport: p.integer(),
     miners: p.json<MinerReport[]>().nullable(),
+    ...analyticsReadProperties(),
   },
-  checks: [oneOfCheck('mining_runs', 'trigger', RUN_TRIGGERS)],
+  checks: [oneOfCheck('mining_runs', 'trigger', RUN_TRIGGERS), oneOfCheck('mining_runs', 'read_from', READ_SOURCES)],
 });

@@ -1,0 +1,125 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { errorMessage } from '../common/errors/error-message';
+import { AppConfig } from '../config/app-config';
+
+/** A point in the primary's history: its WAL position and its clock. */
+export interface ReadMark {
+  lsn: string;
+  asOf: Date;
+}
+
+/** Where a run reads, and up to when: everything committed on the primary before `asOf` is in what it reads. */
+export interface ReadSource {
+  source: 'primary' | 'replica';
+  asOf: Date;
+  /** Why a run with a replica configured reads the primary. */
+  fallback?: string;
+}
+
+export interface ReplicaStatus {
+  status: 'up' | 'down' | 'not_configured';
+  /** Seconds the replica's replay is behind (0 when it has replayed all it received). */
+  lagSeconds?: number;
+  error?: string;
+}
+
+const POLL_MS = 100;
+const PROBE_TIMEOUT_MS = 1000;
+
+/**
+ * Sends analytics to the streaming replica (DATABASE_URL_REPLICA) when it can answer for the run: a run notes the
+ * primary's WAL position and clock when it starts, and reads the replica once the replica has replayed up to that
+ * position — so its window ends at a point the replica has seen, and nothing committed before is missing. A replica
+ * that is down, or still behind after REPLICA_MAX_LAG_SECONDS, sends the run to the primary, which says why.
+ */
+@Injectable()
+export class ReplicaRouter {
+  private readonly logger = new Logger(ReplicaRouter.name);
+  /** Runs sent to each source since the start (exported as `analytics_run_reads_total`). */
+  readonly reads = { primary: 0, replica: 0 };
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly config: AppConfig,
+  ) {}
+
+  get configured(): boolean {
+    return Boolean(this.config.database.replicaUrl);
+  }
+
+  /** The primary's WAL position and clock now: a run's window ends here. */
+  async mark(): Promise<ReadMark> {
+    const {
+      rows: [mark],
+    } = await (
+      await this.pool('write')
+    ).query<{ lsn: string; now: Date | string }>('SELECT pg_current_wal_lsn()::text AS lsn, now() AS now');
+    return { lsn: mark.lsn, asOf: new Date(mark.now) };
+  }
+
+  /** Where a run whose window ends at `mark` reads: the replica once it has replayed up to it (see the class). */
+  async sourceFor(mark: ReadMark): Promise<ReadSource> {
+    const chosen = this.configured
+      ? await this.waitForReplica(mark.lsn, mark.asOf)
+      : { source: 'primary' as const, asOf: mark.asOf };
+    this.reads[chosen.source]++;
+    if (chosen.fallback) this.logger.warn(`A run reads the primary: ${chosen.fallback}`);
+    return chosen;
+  }
+
+  /** The replica's state, for /health and the lag gauge. */
+  async status(): Promise<ReplicaStatus> {
+    if (!this.configured) return { status: 'not_configured' };
+    try {
+      const [row] = await withTimeout(
+        (async () =>
+          (await this.pool('read')).query<{ lag: number }>(
+            `SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                    ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END::float8 AS lag`,
+          ))(),
+        PROBE_TIMEOUT_MS,
+      ).then((r) => r.rows);
+      return { status: 'up', lagSeconds: Math.round(row.lag * 10) / 10 };
+    } catch (error) {
+      return { status: 'down', error: errorMessage(error).slice(0, 200) };
+    }
+  }
+
+  private async waitForReplica(lsn: string, asOf: Date): Promise<ReadSource> {
+    const maxLag = this.config.database.replicaMaxLagSeconds;
+    const deadline = Date.now() + maxLag * 1000;
+    for (;;) {
+      try {
+        // Not in recovery: the URL names a primary (e.g. the same server); it has everything.
+        const { rows } = await withTimeout(
+          (async () =>
+            (await this.pool('read')).query<{ caught: boolean }>(
+              `SELECT NOT pg_is_in_recovery() OR coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS caught`,
+              [lsn],
+            ))(),
+          PROBE_TIMEOUT_MS,
+        );
+        if (rows[0].caught) return { source: 'replica', asOf };
+      } catch (error) {
+        return { source: 'primary', asOf, fallback: `the replica does not answer (${errorMessage(error)})` };
+      }
+      if (Date.now() >= deadline)
+        return { source: 'primary', asOf, fallback: `the replica is more than ${maxLag} s behind` };
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  private pool(type: 'read' | 'write'): Promise<Pool> {
+    return this.em.getConnection(type).getNativeClient();
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
