@@ -14,6 +14,7 @@ import { Migration20261206170000 } from './Migration20261206170000';
 import { Migration20261206180000 } from './Migration20261206180000';
 import { Migration20261206190000 } from './Migration20261206190000';
 import { Migration20261206200000 } from './Migration20261206200000';
+import { Migration20261206210000 } from './Migration20261206210000';
 
 /**
  * Every migration, in order. The application and the tests run this list (no file globbing, so compiled and
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   Migration20261206180000,
   Migration20261206190000,
   Migration20261206200000,
+  Migration20261206210000,
 ];

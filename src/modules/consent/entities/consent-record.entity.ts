@@ -13,9 +13,11 @@ export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 export const ConsentRecord = defineEntity({
   name: 'ConsentRecord',
   tableName: 'consent_records',
+  primaryKeys: ['subject', 'id'],
   properties: {
+    // The subject first in the key: ready to shard by user (docs/scaling.md).
+    subject: subjectColumn().primary(),
     id: uuidPrimaryKey(),
-    subject: subjectColumn(),
     purpose: p.string().length(64),
     granted: p.boolean(),
     policyVersion: p.string().length(32),

@@ -14,9 +14,11 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const LearningEvent = defineEntity({
   name: 'LearningEvent',
   tableName: 'global_learning_events',
+  primaryKeys: ['userId', 'id'],
   properties: {
+    // The user first in the key: ready to shard by user (docs/scaling.md).
+    userId: p.uuid().primary(),
     id: uuidPrimaryKey(),
-    userId: p.uuid(),
     eventType: p.string().length(24).$type<EventType>(),
     module: p.string().length(64),
     action: p.string().length(64),
@@ -34,7 +36,7 @@ export const LearningEvent = defineEntity({
   },
   indexes: [
     { properties: ['timestamp'] },
-    { properties: ['userId', 'id'] },
+    { properties: ['id'] },
     { properties: ['eventType'] },
     { properties: ['module', 'timestamp'] },
   ],
