@@ -35,6 +35,8 @@ interface SizeFigures {
   purgeSeconds: number;
   purgedEvents: number;
   failedMiners: number;
+  /** Each miner's time in the run. */
+  miners: Record<string, number>;
 }
 
 /** k at the same share of users at every size (1 in 2,000), so both sizes mine patterns of the same relative support. */
@@ -123,6 +125,7 @@ async function measure(events: number, users: number): Promise<SizeFigures> {
         purgeSeconds,
         purgedEvents: purged.report.learning_events ?? 0,
         failedMiners: run.report.filter((r) => r.error).length,
+        miners: Object.fromEntries(run.report.map((r) => [r.miner, r.durationMs / 1000])),
       };
     } finally {
       await bench.close();
@@ -171,6 +174,11 @@ async function main(): Promise<void> {
     console.log(
       `| ${name} | ${fmt(of(base))} ${unit} | ${fmt(of(scaled))} ${unit} | ${Number.isNaN(ratio) ? '–' : `${ratio.toFixed(1)}×`} | ${target ?? ''} |`,
     );
+  }
+  console.log('\n| miner | base size | 10× | ratio |\n| --- | ---: | ---: | ---: |');
+  for (const miner of Object.keys(scaled.miners)) {
+    const [b, s] = [base.miners[miner] ?? 0, scaled.miners[miner]];
+    console.log(`| ${miner} | ${b.toFixed(1)} s | ${s.toFixed(1)} s | ${b > 0 ? `${(s / b).toFixed(1)}×` : '–'} |`);
   }
   const miningRatio = scaled.miningSeconds / base.miningSeconds;
   const figures: BenchFigure[] = [
