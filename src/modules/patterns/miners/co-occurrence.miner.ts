@@ -32,12 +32,17 @@ export class CoOccurrenceMiner extends PatternMinerBase('co_occurrence', { suppo
          SELECT module, action, user_id, least(count(*), $4) AS n FROM ${CONSENTED_EVENTS} e WHERE event_type = 'interaction' GROUP BY module, action, user_id
        ), actions AS (
          SELECT module, action, count(*)::int AS users FROM used GROUP BY module, action HAVING count(*) >= $3
-       ), frequent AS (
-         SELECT u.* FROM used u JOIN actions a USING (module, action)
+       ), per_user AS (
+         -- Each user's frequent actions as one sorted array: the pairs come from the array (i < j) in one pass,
+         -- not from a self-join of every user's actions, which spilled to disk at 10 M events.
+         SELECT u.module, array_agg(u.action ORDER BY u.action) AS acts, array_agg(u.n ORDER BY u.action) AS ns
+           FROM used u JOIN actions a USING (module, action)
+          GROUP BY u.module, u.user_id
        ), pairs AS (
-         SELECT a.module, a.action AS x, b.action AS y, count(*)::int AS support, sum(least(a.n, b.n))::bigint AS occurrences
-           FROM frequent a JOIN frequent b ON b.module = a.module AND b.user_id = a.user_id AND a.action < b.action
-          GROUP BY a.module, a.action, b.action
+         SELECT p.module, p.acts[i] AS x, p.acts[j] AS y, count(*)::int AS support,
+                sum(least(p.ns[i], p.ns[j]))::bigint AS occurrences
+           FROM per_user p, generate_series(1, cardinality(p.acts)) i, generate_series(i + 1, cardinality(p.acts)) j
+          GROUP BY 1, 2, 3
          HAVING count(*) >= $3
        ), modules AS (
          SELECT module, count(DISTINCT user_id)::int AS users FROM used GROUP BY module
