@@ -6,14 +6,20 @@
  *    sessions of 10 events in 5 modules of 20 actions, 85 % interactions, 10 % feedback, 5 % one-off corrections;
  *  - a full mining run (MINING_WINDOW_DAYS 90) and the insight generation it starts: time, the process's peak RSS
  *    during the run (the service runs in this process; the large size runs first) and PostgreSQL's temp-file bytes;
- *  - the retention purge of the oldest month (DATA_RETENTION_DAYS 90: the 30 oldest days): time and rows.
+ *  - the retention purge of the oldest month (DATA_RETENTION_DAYS 90: the 30 oldest days): time and rows;
+ *  - the export of one user with BENCH_SCALE_EXPORT_EVENTS (100,000) events loaded through the ingest service:
+ *    time, and the process's RSS growth while it streams.
  * Prints a table comparing each figure at 10× with the base size, against the targets (mining within 10× its base
  * time and under 1 GB of RSS). Uses BENCH_DATABASE_URL or an embedded PostgreSQL in a temp folder.
  */
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { AuthUser } from '../src/common/auth/auth-user';
+import { ConsentLedgerService } from '../src/modules/consent/consent-ledger.service';
+import { LearningIngestService } from '../src/modules/learning/learning-ingest.service';
 import { MiningService } from '../src/modules/patterns/mining.service';
 import { RetentionService } from '../src/modules/retention/retention.service';
-import { startBenchApp } from './support/bench-app';
+import { startBenchApp, type BenchApp } from './support/bench-app';
 import { openBenchDatabase, runBench } from './support/bench-database';
 import { reportFigures, type BenchFigure } from './support/results';
 
@@ -23,6 +29,7 @@ const DAYS = 120;
 const SESSION = 10;
 const CHUNK = 1_000_000;
 const MB = 1024 * 1024;
+const EXPORT_EVENTS = Number(process.env.BENCH_SCALE_EXPORT_EVENTS ?? 100_000);
 
 interface SizeFigures {
   events: number;
@@ -35,6 +42,8 @@ interface SizeFigures {
   purgeSeconds: number;
   purgedEvents: number;
   failedMiners: number;
+  exportSeconds: number;
+  exportRssGrowthMb: number;
   /** Each miner's time in the run. */
   miners: Record<string, number>;
 }
@@ -114,6 +123,7 @@ async function measure(events: number, users: number): Promise<SizeFigures> {
       if (!purge.started) throw new Error('a purge was already running');
       const purged = await purge.finished;
       const purgeSeconds = (performance.now() - p0) / 1000;
+      const exported = await exportOfOneUser(bench);
       return {
         events,
         seedSeconds,
@@ -125,6 +135,8 @@ async function measure(events: number, users: number): Promise<SizeFigures> {
         purgeSeconds,
         purgedEvents: purged.report.learning_events ?? 0,
         failedMiners: run.report.filter((r) => r.error).length,
+        exportSeconds: exported.seconds,
+        exportRssGrowthMb: exported.rssGrowthMb,
         miners: Object.fromEntries(run.report.map((r) => [r.miner, r.durationMs / 1000])),
       };
     } finally {
@@ -133,6 +145,45 @@ async function measure(events: number, users: number): Promise<SizeFigures> {
   } finally {
     await db.close();
   }
+}
+
+/**
+ * One user with EXPORT_EVENTS events, loaded through the ingest service (real encryption) into the large table, then
+ * their export streamed over HTTP as a client reads it: its time, and the growth of the process's RSS meanwhile.
+ */
+async function exportOfOneUser(bench: BenchApp): Promise<{ seconds: number; rssGrowthMb: number }> {
+  const user = randomUUID();
+  const service: AuthUser = { sub: 'bench-service', roles: ['service'] };
+  await bench.app
+    .get(ConsentLedgerService)
+    .change(user, { allowCollectiveLearning: true, policyVersion: '1' }, service, false);
+  const ingest = bench.app.get(LearningIngestService);
+  for (let done = 0; done < EXPORT_EVENTS; done += 1000) {
+    const events = Array.from({ length: Math.min(1000, EXPORT_EVENTS - done) }, (_, i) => ({
+      userId: user,
+      eventType: 'interaction',
+      context: { module: 'editor', action: `action_${i % 20}`, sessionId: `s-${Math.floor((done + i) / 50)}` },
+      data: { outcome: 'success', durationMs: i, text: 'x'.repeat(200) },
+      clientEventId: `e-${done + i}`,
+    }));
+    const result = await ingest.ingestBatch(events, service);
+    if (result.accepted !== events.length) throw new Error('ingest refused events of the export user');
+  }
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const t0 = performance.now();
+  const res = await fetch(`${bench.baseUrl}/api/v1/privacy/me/export`, {
+    headers: { authorization: `Bearer ${bench.token(user, ['user'])}` },
+  });
+  let bytes = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  if (res.status !== 200 || bytes < EXPORT_EVENTS * 100)
+    throw new Error(`export failed: ${res.status}, ${bytes} bytes`);
+  return { seconds, rssGrowthMb: (peak - rssBefore) / MB };
 }
 
 /** The generation the mining run started by itself: its duration, once it has finished. */
@@ -162,6 +213,8 @@ async function main(): Promise<void> {
     ['insight generation after the run', (f) => f.generationSeconds, 's'],
     ['purge of the oldest month', (f) => f.purgeSeconds, 's'],
     ['events purged', (f) => f.purgedEvents, ''],
+    [`export of one user with ${EXPORT_EVENTS.toLocaleString('en')} events`, (f) => f.exportSeconds, 's'],
+    ['RSS growth during that export', (f) => f.exportRssGrowthMb, 'MB', 'constant: about the same at both sizes'],
   ];
   const fmt = (v: number) => (Number.isInteger(v) ? v.toLocaleString('en') : v.toFixed(1));
   console.log(`\nk = ${kFor(USERS)} at ${EVENTS.toLocaleString('en')} events, ${kFor(USERS / 10)} at the base size`);
