@@ -9,11 +9,11 @@ import { randomUUID } from 'node:crypto';
 import type { AuthUser } from '../src/common/auth/auth-user';
 import { ConsentGate } from '../src/modules/consent/consent-gate.service';
 import { ConsentLedgerService } from '../src/modules/consent/consent-ledger.service';
-import { LearningIngestService } from '../src/modules/learning/learning-ingest.service';
 import { startBenchApp } from './support/bench-app';
 import { openBenchDatabase, runBench } from './support/bench-database';
 import { percentile } from './support/percentile';
 import { reportFigures } from './support/results';
+import { loadUserEvents } from './support/user-events';
 
 const EVENTS = Number(process.env.BENCH_EXPORT_EVENTS ?? 100_000);
 const GATE_CALLS = 2_000_000;
@@ -45,22 +45,8 @@ async function main(): Promise<void> {
     misses.sort((a, b) => a - b);
 
     // Load the user's events through the real ingest service (batches of 1,000).
-    const ingest = bench.app.get(LearningIngestService);
     t0 = process.hrtime.bigint();
-    for (let done = 0; done < EVENTS; done += 1000) {
-      const events = Array.from({ length: Math.min(1000, EVENTS - done) }, (_, i) => ({
-        userId: user,
-        eventType: 'interaction',
-        context: { module: 'editor', action: `action_${i % 20}`, sessionId: `s-${Math.floor((done + i) / 50)}` },
-        data: { outcome: 'success', durationMs: i, text: 'x'.repeat(200) },
-        clientEventId: `e-${done + i}`,
-      }));
-      const result = await ingest.ingestBatch(events, service);
-      if (result.accepted !== events.length)
-        throw new Error(
-          `ingest refused events: ${JSON.stringify(result.results.find((r) => r.status !== 'accepted'))}`,
-        );
-    }
+    await loadUserEvents(bench, user, EVENTS, service);
     const loadSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
 
     // Export through HTTP, reading the stream as a client would.

@@ -16,12 +16,12 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { AuthUser } from '../src/common/auth/auth-user';
 import { ConsentLedgerService } from '../src/modules/consent/consent-ledger.service';
-import { LearningIngestService } from '../src/modules/learning/learning-ingest.service';
 import { MiningService } from '../src/modules/patterns/mining.service';
 import { RetentionService } from '../src/modules/retention/retention.service';
 import { startBenchApp, type BenchApp } from './support/bench-app';
 import { openBenchDatabase, runBench } from './support/bench-database';
 import { reportFigures, type BenchFigure } from './support/results';
+import { loadUserEvents } from './support/user-events';
 
 const EVENTS = Number(process.env.BENCH_SCALE_EVENTS ?? 10_000_000);
 const USERS = Number(process.env.BENCH_SCALE_USERS ?? 250_000);
@@ -157,18 +157,7 @@ async function exportOfOneUser(bench: BenchApp): Promise<{ seconds: number; rssG
   await bench.app
     .get(ConsentLedgerService)
     .change(user, { allowCollectiveLearning: true, policyVersion: '1' }, service, false);
-  const ingest = bench.app.get(LearningIngestService);
-  for (let done = 0; done < EXPORT_EVENTS; done += 1000) {
-    const events = Array.from({ length: Math.min(1000, EXPORT_EVENTS - done) }, (_, i) => ({
-      userId: user,
-      eventType: 'interaction',
-      context: { module: 'editor', action: `action_${i % 20}`, sessionId: `s-${Math.floor((done + i) / 50)}` },
-      data: { outcome: 'success', durationMs: i, text: 'x'.repeat(200) },
-      clientEventId: `e-${done + i}`,
-    }));
-    const result = await ingest.ingestBatch(events, service);
-    if (result.accepted !== events.length) throw new Error('ingest refused events of the export user');
-  }
+  await loadUserEvents(bench, user, EXPORT_EVENTS, service);
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;

@@ -356,6 +356,15 @@ describe(loadConfig.name, () => {
     },
   );
 
+  it('reads how long a run waits for the replica (REPLICA_MAX_LAG_SECONDS, 0-3600, default 30)', () => {
+    expect(loadConfig(base).database.replicaMaxLagSeconds).toBe(30);
+    expect(loadConfig({ ...base, REPLICA_MAX_LAG_SECONDS: '0' }).database.replicaMaxLagSeconds).toBe(0);
+    for (const value of ['-1', '3601', 'soon'])
+      expect(problemsOf({ ...base, REPLICA_MAX_LAG_SECONDS: value })).toEqual([
+        expect.stringContaining('REPLICA_MAX_LAG_SECONDS'),
+      ]);
+  });
+
   it('reads every pattern-mining setting, bounds the window by the data retention, and names a bad schedule', () => {
     const set = loadConfig({
       ...base,

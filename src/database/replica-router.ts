@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { errorMessage } from '../common/errors/error-message';
+import { withTimeout } from '../common/resilience/with-timeout';
 import { AppConfig } from '../config/app-config';
 
 /** A point in the primary's history: its WAL position and its clock. */
@@ -10,10 +11,9 @@ export interface ReadMark {
   asOf: Date;
 }
 
-/** Where a run reads, and up to when: everything committed on the primary before `asOf` is in what it reads. */
+/** Where a run reads: everything committed on the primary before its mark is in what it reads there. */
 export interface ReadSource {
   source: 'primary' | 'replica';
-  asOf: Date;
   /** Why a run with a replica configured reads the primary. */
   fallback?: string;
 }
@@ -49,8 +49,9 @@ export class ReplicaRouter {
     return Boolean(this.config.database.replicaUrl);
   }
 
-  /** The primary's WAL position and clock now: a run's window ends here. */
+  /** The primary's WAL position and clock now: a run's window ends here (without a replica, this instance's clock). */
   async mark(): Promise<ReadMark> {
+    if (!this.configured) return { lsn: '', asOf: new Date() };
     const {
       rows: [mark],
     } = await (
@@ -61,9 +62,7 @@ export class ReplicaRouter {
 
   /** Where a run whose window ends at `mark` reads: the replica once it has replayed up to it (see the class). */
   async sourceFor(mark: ReadMark): Promise<ReadSource> {
-    const chosen = this.configured
-      ? await this.waitForReplica(mark.lsn, mark.asOf)
-      : { source: 'primary' as const, asOf: mark.asOf };
+    const chosen: ReadSource = this.configured ? await this.waitForReplica(mark.lsn) : { source: 'primary' };
     this.reads[chosen.source]++;
     if (chosen.fallback) this.logger.warn(`A run reads the primary: ${chosen.fallback}`);
     return chosen;
@@ -73,12 +72,12 @@ export class ReplicaRouter {
   async status(): Promise<ReplicaStatus> {
     if (!this.configured) return { status: 'not_configured' };
     try {
+      const pool = await this.pool('read');
       const [row] = await withTimeout(
-        (async () =>
-          (await this.pool('read')).query<{ lag: number }>(
-            `SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+        pool.query<{ lag: number }>(
+          `SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
                     ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END::float8 AS lag`,
-          ))(),
+        ),
         PROBE_TIMEOUT_MS,
       ).then((r) => r.rows);
       return { status: 'up', lagSeconds: Math.round(row.lag * 10) / 10 };
@@ -87,26 +86,25 @@ export class ReplicaRouter {
     }
   }
 
-  private async waitForReplica(lsn: string, asOf: Date): Promise<ReadSource> {
+  private async waitForReplica(lsn: string): Promise<ReadSource> {
     const maxLag = this.config.database.replicaMaxLagSeconds;
     const deadline = Date.now() + maxLag * 1000;
     for (;;) {
       try {
         // Not in recovery: the URL names a primary (e.g. the same server); it has everything.
+        const pool = await this.pool('read');
         const { rows } = await withTimeout(
-          (async () =>
-            (await this.pool('read')).query<{ caught: boolean }>(
-              `SELECT NOT pg_is_in_recovery() OR coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS caught`,
-              [lsn],
-            ))(),
+          pool.query<{ caught: boolean }>(
+            `SELECT NOT pg_is_in_recovery() OR coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS caught`,
+            [lsn],
+          ),
           PROBE_TIMEOUT_MS,
         );
-        if (rows[0].caught) return { source: 'replica', asOf };
+        if (rows[0].caught) return { source: 'replica' };
       } catch (error) {
-        return { source: 'primary', asOf, fallback: `the replica does not answer (${errorMessage(error)})` };
+        return { source: 'primary', fallback: `the replica does not answer (${errorMessage(error)})` };
       }
-      if (Date.now() >= deadline)
-        return { source: 'primary', asOf, fallback: `the replica is more than ${maxLag} s behind` };
+      if (Date.now() >= deadline) return { source: 'primary', fallback: `the replica is more than ${maxLag} s behind` };
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
@@ -114,12 +112,4 @@ export class ReplicaRouter {
   private pool(type: 'read' | 'write'): Promise<Pool> {
     return this.em.getConnection(type).getNativeClient();
   }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms))),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -2,29 +2,20 @@ import { Injectable, Logger } from '@nestjs/common';
 import { MetricsService } from '../../observability/metrics.service';
 import { SqlPool } from '../sql-pool.service';
 import { mapPage, type Page } from '../../common/pagination/keyset-page';
-import { RunBook, runView, type StoredRunBase } from './run-book';
-import { RunMetrics } from './run-metrics';
+import { RunBook, runView, type RunBookSpec, type StoredRunBase } from './run-book';
+import { RunMetrics, type RunMetricsSpec } from './run-metrics';
 
-/** A kind of run as its module declares it; the rest follows from `table` (`<kind>_runs`). */
-export interface RunKind {
-  /** `<kind>_runs`: also names the metrics (`<kind>_runs_total`, `<kind>_run_duration_seconds`) and the cursors. */
-  table: string;
-  /** The advisory lock that keeps runs of this kind one at a time across every instance. */
-  lock: string;
-  /** Columns recorded when a run starts (its window, its cutoffs). */
-  startColumns: readonly string[];
-  /** The jsonb column that receives the per-step report. */
-  reportColumn: string;
-  /** Columns recorded when a run finishes (where it read). */
-  finishColumns?: readonly string[];
-  runsHelp: string;
-  durationHelp: string;
-  /** Duration histogram buckets, in seconds. */
-  buckets: number[];
-  /** Whose log the run lines go to (the service that runs them). */
+/**
+ * A kind of run as its module declares it: its `RunBookSpec` and `RunMetricsSpec` less what follows from `table`
+ * (`<kind>_runs`: the title, the metrics' prefix and, unless set, the cursors' name), and whose log it writes to.
+ */
+export interface RunKind
+  extends
+    Omit<RunBookSpec, 'title' | 'cursorName'>,
+    Partial<Pick<RunBookSpec, 'cursorName'>>,
+    Omit<RunMetricsSpec, 'prefix'> {
+  /** The service that runs them (their log lines' context). */
   logger: string;
-  /** Names the history list in its cursors; the table's name in kebab case unless set (a name clients already hold). */
-  cursorName?: string;
 }
 
 /**
@@ -40,11 +31,7 @@ export function RunBookOf<Row extends StoredRunBase, Report>(kind: RunKind) {
       super(
         sql,
         {
-          table: kind.table,
-          lock: kind.lock,
-          startColumns: kind.startColumns,
-          reportColumn: kind.reportColumn,
-          finishColumns: kind.finishColumns,
+          ...kind,
           title: `${name.charAt(0).toUpperCase()}${name.slice(1)} run`,
           cursorName: kind.cursorName ?? kind.table.replaceAll('_', '-'),
         },

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { errorMessage } from '../../common/errors/error-message';
+import { isoTime } from '../../common/time/iso';
 import { uuidv7 } from '../../common/ids/uuid-v7';
 import { isUuidPosition, keysetPage, type Page } from '../../common/pagination/keyset-page';
 import type { RetentionPolicy } from '../../common/retention/retention-policy';
@@ -25,18 +26,14 @@ export interface StoredRunBase {
   error: string | null;
 }
 
-/** An instant as ISO-8601 text (node-postgres hands timestamptz over as a Date or, here, as text). */
-export const isoTime = (value: Date | string) => new Date(value).toISOString();
-
 /** The API view of the columns every run has; a kind adds its own (window, cutoffs, report). */
 export function runView(row: StoredRunBase) {
-  const iso = isoTime;
   return {
     id: row.id,
     trigger: row.trigger,
     requestedBy: row.requested_by,
-    startedAt: iso(row.started_at),
-    finishedAt: row.finished_at === null ? null : iso(row.finished_at),
+    startedAt: isoTime(row.started_at),
+    finishedAt: row.finished_at === null ? null : isoTime(row.finished_at),
     durationMs: row.duration_ms,
     status: row.status,
     error: row.error,

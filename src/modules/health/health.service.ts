@@ -8,6 +8,7 @@ import {
   MikroOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { cpus, loadavg } from 'node:os';
+import { withTimeout } from '../../common/resilience/with-timeout';
 import { AppConfig } from '../../config/app-config';
 import { ReplicaRouter } from '../../database/replica-router';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module';
@@ -21,19 +22,11 @@ const REDIS_TIMEOUT_MS = 1000;
 
 async function timed(fn: () => Promise<unknown>, timeoutMs: number): Promise<Dependency> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      fn(),
-      new Promise(
-        (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)),
-      ),
-    ]);
+    await withTimeout(fn(), timeoutMs);
     return { status: 'up', latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (error) {
     return { status: 'down', error: (error as Error).message.slice(0, 200) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { isoTime, type StoredRunBase } from '../../database/runs/run-book';
+import { isoTime } from '../../common/time/iso';
+import type { StoredRunBase } from '../../database/runs/run-book';
 import { RunBookOf } from '../../database/runs/run-book-of';
 import type { GeneratorReport, InsightRunTrigger } from './entities/insight-run.entity';
 

@@ -10,6 +10,7 @@ import { InsightRuns } from './insight-runs';
 import { InsightsCache } from './insights-cache.service';
 import { InsightNotFoundError } from './insights.errors';
 import { InsightsRepository, type StoredInsight } from './insights.repository';
+import { isoTime } from '../../common/time/iso';
 
 export interface InsightQuery {
   type?: string;
@@ -103,16 +104,14 @@ export function toInsightView(row: StoredInsight) {
     change: row.change,
     significance: row.significance,
     support: row.support,
-    periodFrom: iso(row.period_from),
-    periodTo: iso(row.period_to),
+    periodFrom: isoTime(row.period_from),
+    periodTo: isoTime(row.period_to),
     evidence: row.evidence,
     stats: row.stats,
     noised: row.noised,
     status: row.status,
-    generatedAt: iso(row.updated_at),
-    expiresAt: iso(row.expires_at),
+    generatedAt: isoTime(row.updated_at),
+    expiresAt: isoTime(row.expires_at),
     runId: row.run_id,
   };
 }
-
-const iso = (value: Date | string) => new Date(value).toISOString();

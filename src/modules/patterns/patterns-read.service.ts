@@ -8,6 +8,7 @@ import { MiningRuns } from './mining-runs';
 import { PatternsCache } from './patterns-cache.service';
 import { PatternNotFoundError } from './patterns.errors';
 import { PatternsRepository, type PatternFilter, type PatternSort, type StoredPattern } from './patterns.repository';
+import { isoTime } from '../../common/time/iso';
 
 /** The filters of `PatternFilter` plus the page the caller asks for. */
 export type PatternQuery = Omit<PatternFilter, 'after'> & { cursor?: string; limit: number };
@@ -36,7 +37,7 @@ export class PatternsReadService {
         isPosition: (position: unknown): position is [number | string, string] => validPosition(position, query.sort),
         fetch: (after, limit) => this.patterns.page({ ...query, after }, limit),
         positionOf: (row) =>
-          [query.sort === 'support' ? row.support : iso(row.last_seen), row.id] as [number | string, string],
+          [query.sort === 'support' ? row.support : isoTime(row.last_seen), row.id] as [number | string, string],
       }),
       toPatternView,
     );
@@ -81,12 +82,9 @@ export function toPatternView(row: StoredPattern): PatternDto {
     confidence: row.confidence,
     lift: row.lift,
     stats: row.stats,
-    firstSeen: iso(row.first_seen),
-    lastSeen: iso(row.last_seen),
+    firstSeen: isoTime(row.first_seen),
+    lastSeen: isoTime(row.last_seen),
     status: row.status,
     runId: row.run_id,
   };
 }
-
-/** node-postgres hands timestamptz over as text here (the ORM's type parsers); either form becomes ISO-8601. */
-const iso = (value: Date | string) => new Date(value).toISOString();
