@@ -3,17 +3,13 @@ import { newUserId } from '../support/ids';
 import { ProbeController } from '../support/probe.controller';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-/**
- * The heap limit of the apps under test. The heap they measure is the test runner's, which holds every suite run
- * before this one: the probes must not turn degraded because of what other suites left (only the test of the limit
- * sets a small one).
- */
-const HEAP = { HEALTH_HEAP_LIMIT_MB: '65536' };
+/** The heap limit createTestApp gives every app under test (the heap is the test runner's). */
+const TEST_APP_HEAP_LIMIT_MB = 65536;
 
 /** Boots a second app with its own database for one test, and tears both down afterwards. */
 async function withOwnApp(env: Record<string, string>, test: (app: TestApp) => Promise<void>): Promise<void> {
   const db = await createSuiteDatabase();
-  const app = await createTestApp({ databaseUrl: db.url, env: { ...HEAP, ...env }, controllers: [ProbeController] });
+  const app = await createTestApp({ databaseUrl: db.url, env, controllers: [ProbeController] });
   try {
     await test(app);
   } finally {
@@ -30,7 +26,7 @@ describe('Health probes (e2e)', () => {
     db = await createSuiteDatabase();
     // With REDIS_URL set (as in CI) the app checks Redis too; without, it reports Redis as not configured.
     const redis: Record<string, string> = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
-    t = await createTestApp({ databaseUrl: db.url, env: { ...HEAP, DATABASE_POOL_MAX: '2', ...redis } });
+    t = await createTestApp({ databaseUrl: db.url, env: { DATABASE_POOL_MAX: '2', ...redis } });
   });
   afterAll(async () => {
     await adminQuery(`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`).catch(() => undefined);
@@ -129,7 +125,7 @@ describe('Health probes (e2e)', () => {
         responseTimeMs: { p50: expect.any(Number), p95: expect.any(Number), p99: expect.any(Number) },
         eventLoopLagMs: { p99: expect.any(Number), max: expect.any(Number) },
         cpuPercent: expect.any(Number),
-        memory: { heapUsedBytes: expect.any(Number), heapLimitBytes: Number(HEAP.HEALTH_HEAP_LIMIT_MB) * 1024 * 1024 },
+        memory: { heapUsedBytes: expect.any(Number), heapLimitBytes: TEST_APP_HEAP_LIMIT_MB * 1024 * 1024 },
         database: { pool: { max: 2, waiting: 0 }, saturatedShare: 0 },
         cache: { lookups: expect.any(Number) },
         activeConnections: expect.any(Number),

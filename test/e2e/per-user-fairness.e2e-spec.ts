@@ -10,10 +10,8 @@ import { waitFor } from '../support/wait';
  * erasures (or withdrawals, or exports) by one user leave readiness up and another user served promptly.
  */
 describe('Per-user fairness: long per-user requests and a small pool (e2e)', () => {
-  // Readiness here must answer for the database: the heap check would judge the whole Jest process, which holds
-  // every suite run before this one.
   const suite = useSuite({
-    env: { DATABASE_POOL_MAX: '4', THROTTLE_LIMIT: '100000', HEALTH_HEAP_LIMIT_MB: '65536' },
+    env: { DATABASE_POOL_MAX: '4', THROTTLE_LIMIT: '100000' },
   });
   const bearer = (sub: string, roles: Role[] = ['user']) => `Bearer ${suite.t.token(sub, roles)}`;
 
