@@ -12,8 +12,12 @@ export interface RetentionPolicy {
   table: string;
   retentionDays: number;
   description: string;
-  /** An SQL condition on the table (aliased `t`) with `$1` = the cutoff. */
-  expired: string;
+  /**
+   * When a row is past its time: the indexed time column it expires by (`t.<column> < cutoff`), which the purge
+   * walks in index order, each batch starting where the last one ended; or, for other rules, an SQL condition on the
+   * table (aliased `t`) with `$1` = the cutoff, which each batch evaluates afresh.
+   */
+  expired: { column: string } | string;
   /** The column a legal hold matches: a held user's rows are never purged. */
   userColumn?: string;
   /** A setting the table's guard trigger requires for deletes (set for each batch's own transaction). */

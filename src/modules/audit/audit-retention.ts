@@ -8,7 +8,7 @@ export const AuditRetention = retentionPolicySource([AppConfig], (config) => [
     table: 'audit_log',
     retentionDays: config.retention.auditDays,
     description: 'Audit entries older than AUDIT_RETENTION_DAYS (entries about held users kept).',
-    expired: 't.at < $1',
+    expired: { column: 'at' },
     userColumn: 'target',
     // The append-only trigger lets a transaction delete only when it set this.
     deleteSetting: 'app.audit_purge',

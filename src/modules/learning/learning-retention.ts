@@ -8,7 +8,7 @@ export const LearningRetention = retentionPolicySource([AppConfig], (config) => 
     table: 'global_learning_events',
     retentionDays: config.learning.retentionDays,
     description: 'Raw learning events whose event time is older than DATA_RETENTION_DAYS (held users kept).',
-    expired: 't.timestamp < $1',
+    expired: { column: 'timestamp' },
     userColumn: 'user_id',
     order: RETENTION_ORDER.rawData,
     ageGauge: {

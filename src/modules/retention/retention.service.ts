@@ -4,16 +4,16 @@ import { AppConfig } from '../../config/app-config';
 import type { RunOutcome, RunStart } from '../../database/runs/run-book';
 import { ClusterScheduler } from '../../database/scheduling/cluster-scheduler';
 import { isServerError } from '../../database/server-error';
-import { inTransaction, SqlPool } from '../../database/sql-pool.service';
+import { SqlPool } from '../../database/sql-pool.service';
 import type { RunStatus } from '../../common/runs/run-status';
 import type { RetentionTrigger } from './entities/retention-run.entity';
 import type { Contributions } from '../../common/extension/contributions';
 import {
   RETENTION_POLICIES,
   RETENTION_ORDER,
-  type RetentionPolicy,
   type RetentionPolicySource,
 } from '../../common/retention/retention-policy';
+import { type DatedPolicy, expiredRows, notHeld, purgeInBatches } from './batched-purge';
 import { RetentionMetrics } from './retention.metrics';
 import { RetentionRuns } from './retention-runs';
 import { RetentionRunInProgressError } from './retention.errors';
@@ -21,18 +21,12 @@ import { RetentionRunInProgressError } from './retention.errors';
 import { AuditService } from '../audit/audit.service';
 
 const DAY_MS = 86_400_000;
-/** Rows deleted per statement: each batch is its own short transaction, walking the time index. */
-export const PURGE_BATCH = 1000;
-/** After each batch the purge rests twice as long as the batch took (at most this long), leaving two thirds of the time to ingestion. */
-const MAX_REST_MS = 200;
 
 export type PurgeStart = RunStart<Record<string, number>>;
 
 /**
  * The retention purge: once across all instances (a session advisory lock), every data class's expired rows
- * deleted in batches of PURGE_BATCH, each its own short statement followed by a rest twice as long as the batch
- * took (at most MAX_REST_MS), so ingestion never waits behind one long delete and keeps most of the machine;
- * held users' rows stay. A dry run counts what would go and touches nothing. A run that dies midway
+ * deleted in short batches with rests between them (`purgeInBatches`); held users' rows stay. A dry run counts what would go and touches nothing. A run that dies midway
  * leaves whole batches done and is marked failed by the next one, which simply carries on (deleting expired rows is
  * idempotent).
  */
@@ -59,7 +53,7 @@ export class RetentionService implements OnApplicationBootstrap {
               {
                 metric: policy.ageGauge.metric,
                 help: policy.ageGauge.help,
-                query: `SELECT extract(epoch FROM now() - min(t.${policy.ageGauge.column}))::float8 AS age FROM ${policy.table} t WHERE ${this.notHeld(policy)}`,
+                query: `SELECT extract(epoch FROM now() - min(t.${policy.ageGauge.column}))::float8 AS age FROM ${policy.table} t WHERE ${notHeld(policy)}`,
               },
             ]
           : [],
@@ -71,7 +65,7 @@ export class RetentionService implements OnApplicationBootstrap {
   }
 
   /** Every contributed data class, in purge order, with the cutoff a purge would use at `now`. */
-  policies(now = new Date()): (RetentionPolicy & { cutoff: Date })[] {
+  policies(now = new Date()): DatedPolicy[] {
     const all = this.sources.all().flatMap((source) => source.retentionPolicies());
     return [...all, this.runs.historyRetention(this.config.retention.runDays, RETENTION_ORDER.runHistory + 2)]
       .sort((a, b) => a.order - b.order)
@@ -123,13 +117,13 @@ export class RetentionService implements OnApplicationBootstrap {
   private async execute(
     client: PoolClient,
     dryRun: boolean,
-    policies: (RetentionPolicy & { cutoff: Date })[],
+    policies: DatedPolicy[],
   ): Promise<RunOutcome<Record<string, number>>> {
     const counts: Record<string, number> = {};
     const errors: string[] = [];
     for (const policy of policies) {
       try {
-        counts[policy.dataClass] = dryRun ? await this.count(client, policy) : await this.purge(client, policy);
+        counts[policy.dataClass] = dryRun ? await this.count(client, policy) : await purgeInBatches(client, policy);
       } catch (error) {
         // A lost connection ends the run (the lock went with it); the next run marks it failed and carries on.
         if (!isServerError(error)) throw error;
@@ -152,43 +146,11 @@ export class RetentionService implements OnApplicationBootstrap {
     };
   }
 
-  private where(policy: RetentionPolicy): string {
-    return `${policy.expired} AND ${this.notHeld(policy)}`;
-  }
-
-  /** Rows of users under legal hold stay (for classes that name their user column). */
-  private notHeld(policy: RetentionPolicy): string {
-    return policy.userColumn
-      ? `NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.user_id::text = t.${policy.userColumn}::text)`
-      : 'true';
-  }
-
-  private async count(client: PoolClient, policy: RetentionPolicy & { cutoff: Date }): Promise<number> {
+  private async count(client: PoolClient, policy: DatedPolicy): Promise<number> {
     const { rows } = await client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${policy.table} t WHERE ${this.where(policy)}`,
+      `SELECT count(*) AS n FROM ${policy.table} t WHERE ${expiredRows(policy)}`,
       [policy.cutoff],
     );
     return Number(rows[0].n);
-  }
-
-  private async purge(client: PoolClient, policy: RetentionPolicy & { cutoff: Date }): Promise<number> {
-    let total = 0;
-    const statement = `DELETE FROM ${policy.table} WHERE ctid = ANY(ARRAY(SELECT t.ctid FROM ${policy.table} t WHERE ${this.where(policy)} LIMIT $2))`;
-    const batch = async (tx: PoolClient) => (await tx.query(statement, [policy.cutoff, PURGE_BATCH])).rowCount ?? 0;
-    for (;;) {
-      const batchStarted = performance.now();
-      const deleted = policy.deleteSetting
-        ? await inTransaction(client, async (tx) => {
-            await tx.query(`SELECT set_config($1, 'on', true)`, [policy.deleteSetting]);
-            return batch(tx);
-          })
-        : await batch(client);
-      total += deleted;
-      // Until a batch finds nothing: a row updated between the selection and the delete moved and is taken next time.
-      if (deleted === 0) return total;
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.min(MAX_REST_MS, 2 * (performance.now() - batchStarted))),
-      );
-    }
   }
 }
