@@ -10,7 +10,8 @@
  * On each, an open-loop ingest load (BENCH_PARTITION_RATE statements a second of 20 new events each, the table's
  * conflict clause included) runs for 15 s alone, then during a purge of the oldest month (DATA_RETENTION_DAYS 90:
  * the 30 oldest days), then during the next day's purge (the steady state of a daily schedule). Prints purge time and
- * the ingest p50 / p99 / max of each phase, per layout. Uses BENCH_DATABASE_URL or an embedded PostgreSQL.
+ * the ingest p50 / p99 / max of each phase, per layout. Autovacuum is off on the copies; each layout starts after
+ * VACUUM and a checkpoint, so that none measures the cleanup of another's purge. Uses BENCH_DATABASE_URL or an embedded PostgreSQL.
  */
 import { Pool } from 'pg';
 import { MAX_REST_MS, notHeld, PURGE_BATCH, purgeInBatches } from '../src/modules/retention/batched-purge';
@@ -194,9 +195,20 @@ async function main(): Promise<void> {
     await seedEvents(q, EVENTS, USERS, DAYS);
     process.stderr.write('  building the partitioned copy\n');
     const months = await createPartitionedCopy(pool);
-    await q('VACUUM ANALYZE global_learning_events');
-    await q('VACUUM ANALYZE events_by_month');
-    await q('VACUUM ANALYZE events_before');
+    // No autovacuum on the three copies during the phases (one layout's purge would start it during the next one's):
+    // each is vacuumed, and a checkpoint taken, before the next layout runs.
+    const tables = (
+      await q<{ name: string }>(
+        `SELECT relname AS name FROM pg_class WHERE relkind = 'r' AND (relname IN ('global_learning_events', 'events_before') OR relname LIKE 'events_by_month_%')`,
+      )
+    ).map((r) => r.name);
+    for (const table of tables) await q(`ALTER TABLE ${table} SET (autovacuum_enabled = off)`);
+    const settle = async () => {
+      for (const table of ['global_learning_events', 'events_by_month', 'events_before'])
+        await q(`VACUUM ANALYZE ${table}`);
+      await q('CHECKPOINT');
+    };
+    await settle();
     const layouts: Layout[] = [
       {
         name: 'one table, batches from the start of the index (before)',
@@ -234,6 +246,7 @@ async function main(): Promise<void> {
       const month = await purged(cutoff);
       const day = await purged(new Date(cutoff.getTime() + DAY_MS));
       results.push({ layout, baseline, month, day });
+      await settle();
     }
 
     const ms = (v: number) => v.toFixed(1);

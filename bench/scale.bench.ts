@@ -148,7 +148,8 @@ async function purgeUnderIngest(
       url: `${bench.baseUrl}/api/v1/learning/events`,
       rate: INGEST_RATE,
       seconds: INGEST_SECONDS,
-      warmupSeconds: 3,
+      // Past the cold start (data keys and consent answers fetched per user, JIT), as in bench:ingest.
+      warmupSeconds: 8,
       connections: 16,
       body: (i) =>
         JSON.stringify({
