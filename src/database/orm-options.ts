@@ -23,6 +23,10 @@ export function buildOrmOptions(settings: OrmConnectionSettings): Options {
     driver: PostgreSqlDriver,
     clientUrl: settings.url,
     replicas: settings.replicaUrl ? [{ name: 'replica', clientUrl: settings.replicaUrl }] : undefined,
+    // Only what asks for the replica reads it (analytics runs and exports, through ReplicaRouter). MikroORM would
+    // otherwise send every find and count outside a transaction there, and the service would not read its own
+    // writes: a client just created, a revocation, a key rotation, the migrations at boot.
+    preferReadReplicas: false,
     pool: { min: 0, max: settings.poolMax ?? 10, idleTimeoutMillis: 30_000 },
     driverOptions: { connectionTimeoutMillis: 5_000 },
     entities: settings.entities ?? [],

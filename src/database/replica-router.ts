@@ -18,6 +18,12 @@ export interface ReadSource {
   fallback?: string;
 }
 
+/** What reads: an analytics run (mining, insight generation) or a personal-data export. */
+export type ReadPurpose = 'run' | 'export';
+
+/** An export waits at most this long for the replica (or REPLICA_MAX_LAG_SECONDS, if shorter): its client is waiting. */
+const EXPORT_MAX_WAIT_SECONDS = 5;
+
 export interface ReplicaStatus {
   status: 'up' | 'down' | 'not_configured';
   /** Seconds the replica's replay is behind (0 when it has replayed all it received). */
@@ -37,8 +43,11 @@ const PROBE_TIMEOUT_MS = 1000;
 @Injectable()
 export class ReplicaRouter {
   private readonly logger = new Logger(ReplicaRouter.name);
-  /** Runs sent to each source since the start (exported as `analytics_run_reads_total`). */
-  readonly reads = { primary: 0, replica: 0 };
+  /** Runs and exports sent to each source since the start (`analytics_run_reads_total`, `export_reads_total`). */
+  readonly reads: Record<ReadPurpose, Record<ReadSource['source'], number>> = {
+    run: { primary: 0, replica: 0 },
+    export: { primary: 0, replica: 0 },
+  };
 
   constructor(
     private readonly em: EntityManager,
@@ -60,11 +69,17 @@ export class ReplicaRouter {
     return { lsn: mark.lsn, asOf: new Date(mark.now) };
   }
 
-  /** Where a run whose window ends at `mark` reads: the replica once it has replayed up to it (see the class). */
-  async sourceFor(mark: ReadMark): Promise<ReadSource> {
-    const chosen: ReadSource = this.configured ? await this.waitForReplica(mark.lsn) : { source: 'primary' };
-    this.reads[chosen.source]++;
-    if (chosen.fallback) this.logger.warn(`A run reads the primary: ${chosen.fallback}`);
+  /**
+   * Where a run whose window ends at `mark` reads: the replica once it has replayed up to it (see the class). An
+   * export (`purpose`) reads there on the same condition, so it holds everything written before it was asked for; it
+   * waits at most EXPORT_MAX_WAIT_SECONDS.
+   */
+  async sourceFor(mark: ReadMark, purpose: ReadPurpose = 'run'): Promise<ReadSource> {
+    const maxLag = this.config.database.replicaMaxLagSeconds;
+    const wait = purpose === 'export' ? Math.min(maxLag, EXPORT_MAX_WAIT_SECONDS) : maxLag;
+    const chosen: ReadSource = this.configured ? await this.waitForReplica(mark.lsn, wait) : { source: 'primary' };
+    this.reads[purpose][chosen.source]++;
+    if (chosen.fallback) this.logger.warn(`A${purpose === 'run' ? ' run' : 'n export'} reads the primary: ${chosen.fallback}`);
     return chosen;
   }
 
@@ -86,9 +101,8 @@ export class ReplicaRouter {
     }
   }
 
-  private async waitForReplica(lsn: string): Promise<ReadSource> {
-    const maxLag = this.config.database.replicaMaxLagSeconds;
-    const deadline = Date.now() + maxLag * 1000;
+  private async waitForReplica(lsn: string, maxWaitSeconds: number): Promise<ReadSource> {
+    const deadline = Date.now() + maxWaitSeconds * 1000;
     for (;;) {
       try {
         // Not in recovery: the URL names a primary (e.g. the same server); it has everything.
@@ -104,7 +118,8 @@ export class ReplicaRouter {
       } catch (error) {
         return { source: 'primary', fallback: `the replica does not answer (${errorMessage(error)})` };
       }
-      if (Date.now() >= deadline) return { source: 'primary', fallback: `the replica is more than ${maxLag} s behind` };
+      if (Date.now() >= deadline)
+        return { source: 'primary', fallback: `the replica is more than ${maxWaitSeconds} s behind` };
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }

@@ -35,6 +35,16 @@ export class SqlPool {
     return result.rows;
   }
 
+  /** One statement on the primary's pool or, for reads `ReplicaRouter` sent there, the replica's. */
+  async queryFrom<T extends QueryResultRow>(
+    source: 'primary' | 'replica',
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<T[]> {
+    const pool = await this.pool(source === 'replica' ? 'read' : 'write');
+    return (await pool.query<T>(sql, params)).rows;
+  }
+
   /**
    * Runs `work` on one pooled connection outside any explicit transaction. A connection that failed for a reason
    * other than a server error (which leaves it usable) is discarded instead of going back to the pool.

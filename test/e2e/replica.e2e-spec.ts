@@ -1,3 +1,4 @@
+import { ApiClientsService } from '../../src/modules/auth/api-clients.service';
 import { newUserId } from '../support/ids';
 import { OwnPostgres, findPgServerBin } from '../support/own-postgres';
 import { consentingUsers, ingestAll, learningEvent } from '../support/learning';
@@ -119,6 +120,64 @@ const K = 3;
     expect(await supportOf('after-resume')).toBe(K);
   });
 
+  /** `export_reads_total` by source, from /metrics. */
+  async function exportReads(): Promise<{ replica: number; primary: number }> {
+    const text = (await t.http.get('/metrics')).text;
+    const of = (source: string) =>
+      Number(new RegExp(`export_reads_total\\{source="${source}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    return { replica: of('replica'), primary: of('primary') };
+  }
+
+  async function exportOf(userId: string): Promise<{ clientEventId: string }[]> {
+    const res = await t.http
+      .get('/api/v1/privacy/me/export')
+      .set('authorization', `Bearer ${t.token(userId, ['user'])}`);
+    expect(res.status).toBe(200);
+    return res.body.learningEvents as { clientEventId: string }[];
+  }
+
+  async function eventsOf(userId: string, count: number, tag: string): Promise<string[]> {
+    const events = Array.from({ length: count }, (_, i) => ({
+      ...learningEvent(userId, 'interaction', { module: 'export', action: 'a' }, { outcome: 'success' }),
+      clientEventId: `${tag}-${i}`,
+    }));
+    await ingestAll(t, events);
+    return events.map((e) => e.clientEventId);
+  }
+
+  it('exports from the replica once it has replayed the request, with every event written before it', async () => {
+    const [user] = await consentingUsers(t, 1);
+    const ids = await eventsOf(user, 5, 'fresh');
+    const before = await exportReads();
+    expect((await exportOf(user)).map((e) => e.clientEventId).sort()).toEqual(ids.sort());
+    expect(await exportReads()).toEqual({ replica: before.replica + 1, primary: before.primary });
+  });
+
+  it('exports from the primary when the replica has not replayed the request in time, still with every event', async () => {
+    const [user] = await consentingUsers(t, 1);
+    const early = await eventsOf(user, 3, 'early');
+    replica.sql('SELECT pg_wal_replay_pause()');
+    try {
+      const late = await eventsOf(user, 3, 'late');
+      const before = await exportReads();
+      expect((await exportOf(user)).map((e) => e.clientEventId).sort()).toEqual([...early, ...late].sort());
+      expect(await exportReads()).toEqual({ replica: before.replica, primary: before.primary + 1 });
+    } finally {
+      replica.sql('SELECT pg_wal_replay_resume()');
+    }
+  });
+
+  it('reads its own writes through the ORM while the replica lags: a new API client gets a token at once', async () => {
+    replica.sql('SELECT pg_wal_replay_pause()');
+    try {
+      const client = await t.app.get(ApiClientsService).create('replica-client', ['service']);
+      const res = await t.http.post('/api/v1/auth/token').send({ clientId: client.id, clientSecret: client.secret });
+      expect(res.status).toBe(200);
+    } finally {
+      replica.sql('SELECT pg_wal_replay_resume()');
+    }
+  });
+
   it('reads the primary while the replica is down, keeps serving pages, and goes back to it when it returns', async () => {
     replica.stop();
     try {
@@ -132,6 +191,12 @@ const K = 3;
       expect(run.readFrom).toBe('primary');
       expect(run.readFallback).toMatch(/does not answer/);
       expect(await supportOf('replica-down')).toBe(K);
+      // An export does not wait for a replica that does not answer.
+      const [user] = await consentingUsers(t, 1);
+      const ids = await eventsOf(user, 2, 'down');
+      const before = await exportReads();
+      expect((await exportOf(user)).map((e) => e.clientEventId).sort()).toEqual(ids.sort());
+      expect(await exportReads()).toEqual({ replica: before.replica, primary: before.primary + 1 });
     } finally {
       replica.start();
     }

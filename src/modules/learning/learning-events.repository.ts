@@ -311,8 +311,14 @@ export class LearningEventsRepository {
   }
 
   /** A user's events oldest first, after `afterId` (keyset), for exports. */
-  async userEventsAfter(userId: string, afterId: string | null, limit: number): Promise<StoredEvent[]> {
-    return this.sql.query<StoredEvent>(
+  async userEventsAfter(
+    userId: string,
+    afterId: string | null,
+    limit: number,
+    source: 'primary' | 'replica' = 'primary',
+  ): Promise<StoredEvent[]> {
+    return this.sql.queryFrom<StoredEvent>(
+      source,
       `SELECT ${COLUMNS} FROM global_learning_events WHERE user_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id LIMIT $3`,
       [userId, afterId, limit],
     );

@@ -1,11 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import { errorMessage } from '../../common/errors/error-message';
+import { ReplicaRouter } from '../../database/replica-router';
 import { PersonalDataSource, type PersonalDataHandler } from '../consent/personal-data';
 import { CiphertextIntegrityError, DataShreddedError } from '../crypto/crypto.errors';
 import { DataKeyMismatchError, FieldEncryptionService, type UserCipher } from '../crypto/field-encryption.service';
 import { eventDataContext } from './event-data-context';
 import { LearningEventsRepository } from './learning-events.repository';
 import { toView, type EventView } from './learning-read.service';
+import type { StoredEvent } from './learning-events.repository';
 
 const EXPORT_PAGE = 1000;
 
@@ -20,15 +23,22 @@ function parsePlaintext(plaintext: Buffer): Record<string, unknown> {
   }
 }
 
-/** Learning events as personal data: exported decrypted, page by page; erased and purged on withdrawal. */
+/**
+ * Learning events as personal data: exported decrypted, page by page; erased and purged on withdrawal. With a read
+ * replica, an export reads its pages there once the replica has replayed what the primary had when the export began
+ * (`ReplicaRouter`), so it holds every event written before; a replica behind or down, or failing midway, leaves the
+ * (rest of the) export to the primary.
+ */
 @PersonalDataSource()
 @Injectable()
 export class LearningPersonalData implements PersonalDataHandler {
   readonly dataClass = 'learningEvents';
+  private readonly logger = new Logger(LearningPersonalData.name);
 
   constructor(
     private readonly repository: LearningEventsRepository,
     private readonly encryption: FieldEncryptionService,
+    private readonly replicas: ReplicaRouter,
   ) {}
 
   async *export(userId: string): AsyncIterable<EventView> {
@@ -38,9 +48,18 @@ export class LearningPersonalData implements PersonalDataHandler {
     } catch (error) {
       if (!(error instanceof DataShreddedError)) throw error;
     }
+    let { source } = await this.replicas.sourceFor(await this.replicas.mark(), 'export');
     let after: string | null = null;
     for (;;) {
-      const rows = await this.repository.userEventsAfter(userId, after, EXPORT_PAGE);
+      let rows: StoredEvent[];
+      try {
+        rows = await this.repository.userEventsAfter(userId, after, EXPORT_PAGE, source);
+      } catch (error) {
+        if (source === 'primary') throw error;
+        this.logger.warn(`An export reads the primary from here on: the replica failed (${errorMessage(error)})`);
+        source = 'primary';
+        continue;
+      }
       for (const row of rows) {
         const context = eventDataContext(row.id, userId);
         let data: Record<string, unknown> | null = null;

@@ -36,7 +36,16 @@ export class DatabaseMetrics implements OnApplicationBootstrap {
       labelNames: ['source'],
       collect() {
         this.reset();
-        for (const [source, n] of Object.entries(replica.reads)) this.inc({ source }, n);
+        for (const [source, n] of Object.entries(replica.reads.run)) this.inc({ source }, n);
+      },
+    });
+    metrics.counter({
+      name: 'export_reads_total',
+      help: 'Personal-data exports by where they read the events (replica, primary)',
+      labelNames: ['source'],
+      collect() {
+        this.reset();
+        for (const [source, n] of Object.entries(replica.reads.export)) this.inc({ source }, n);
       },
     });
     if (replica.configured)
