@@ -79,7 +79,8 @@ export class ReplicaRouter {
     const wait = purpose === 'export' ? Math.min(maxLag, EXPORT_MAX_WAIT_SECONDS) : maxLag;
     const chosen: ReadSource = this.configured ? await this.waitForReplica(mark.lsn, wait) : { source: 'primary' };
     this.reads[purpose][chosen.source]++;
-    if (chosen.fallback) this.logger.warn(`A${purpose === 'run' ? ' run' : 'n export'} reads the primary: ${chosen.fallback}`);
+    if (chosen.fallback)
+      this.logger.warn(`A${purpose === 'run' ? ' run' : 'n export'} reads the primary: ${chosen.fallback}`);
     return chosen;
   }
 
