@@ -6,9 +6,8 @@ import { PersonalDataSource, type PersonalDataHandler } from '../consent/persona
 import { CiphertextIntegrityError, DataShreddedError } from '../crypto/crypto.errors';
 import { DataKeyMismatchError, FieldEncryptionService, type UserCipher } from '../crypto/field-encryption.service';
 import { eventDataContext } from './event-data-context';
-import { LearningEventsRepository } from './learning-events.repository';
+import { LearningEventsRepository, type StoredEvent } from './learning-events.repository';
 import { toView, type EventView } from './learning-read.service';
-import type { StoredEvent } from './learning-events.repository';
 
 const EXPORT_PAGE = 1000;
 
