@@ -288,8 +288,8 @@ async function main(): Promise<void> {
         value: parts.month.p99 / parts.baseline.p99,
         unit: '×',
         baseline: { name: 'one table', value: plain.month.p99 / plain.baseline.p99 },
-        target: '≤ 2×',
-        met: parts.month.p99 / parts.baseline.p99 <= 2,
+        // A smaller table's purge lasts a second or two: its p99 rests on a few dozen statements.
+        ...(EVENTS >= 10_000_000 ? { target: '≤ 2×', met: parts.month.p99 / parts.baseline.p99 <= 2 } : {}),
       },
     ]);
   } finally {
