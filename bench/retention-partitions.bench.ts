@@ -11,9 +11,11 @@
  * conflict clause included) runs for 15 s alone, then during a purge of the oldest month (DATA_RETENTION_DAYS 90:
  * the 30 oldest days), then during the next day's purge (the steady state of a daily schedule). Prints purge time and
  * the ingest p50 / p99 / max of each phase, per layout. Autovacuum is off on the copies; each layout starts after
- * VACUUM and a checkpoint, so that none measures the cleanup of another's purge. Uses BENCH_DATABASE_URL or an embedded PostgreSQL.
+ * VACUUM and a checkpoint, so that none measures the cleanup of another's purge. Uses BENCH_DATABASE_URL or an
+ * embedded PostgreSQL.
  */
 import { Pool } from 'pg';
+import { LearningRetention } from '../src/modules/learning/learning-retention';
 import { MAX_REST_MS, notHeld, PURGE_BATCH, purgeInBatches } from '../src/modules/retention/batched-purge';
 import { openBenchDatabase, runBench } from './support/bench-database';
 import { percentile } from './support/percentile';
@@ -53,15 +55,9 @@ interface Phase {
 }
 
 /** The learning events' retention policy, as the learning module contributes it. */
-const learningEvents = {
-  dataClass: 'learning_events',
-  table: 'global_learning_events',
-  retentionDays: RETENTION_DAYS,
-  description: 'bench',
-  expired: { column: 'timestamp' },
-  userColumn: 'user_id',
-  order: 0,
-};
+const [learningEvents] = new LearningRetention({
+  learning: { retentionDays: RETENTION_DAYS },
+}).retentionPolicies();
 
 /** The service's purge (`purgeInBatches`) of the events past `cutoff` in `table`. */
 async function servicePurge(pool: Pool, table: string, cutoff: Date): Promise<number> {

@@ -142,8 +142,9 @@ async function purgeUnderIngest(
   const consent = bench.app.get(ConsentLedgerService);
   for (const user of users)
     await consent.change(user, { allowCollectiveLearning: true, policyVersion: '1' }, service, false);
-  let sent = 0;
-  const load = (onMeasureStart?: () => void) =>
+  const authorization = `Bearer ${bench.token(service.sub, service.roles)}`;
+  // `phase` keeps the two loads' client event ids apart (a repeat would be answered as a duplicate, not stored).
+  const load = (phase: string, onMeasureStart?: () => void) =>
     pacedLoad({
       url: `${bench.baseUrl}/api/v1/learning/events`,
       rate: INGEST_RATE,
@@ -157,15 +158,14 @@ async function purgeUnderIngest(
           eventType: 'interaction',
           context: { module: 'live', action: `a${i % 20}`, sessionId: `live-${i % 500}` },
           data: { outcome: 'success', durationMs: i % 400, detail: 'x'.repeat(120) },
-          clientEventId: `live-${sent}-${i}`,
+          clientEventId: `${phase}-${i}`,
         }),
-      headers: () => ({ authorization: `Bearer ${bench.token(service.sub, service.roles)}` }),
+      headers: () => ({ authorization }),
       onMeasureStart,
     });
-  const alone = await load();
-  sent += 1;
+  const alone = await load('alone');
   let purge: Promise<{ seconds: number; purged: number }> | undefined;
-  const during = await load(() => {
+  const during = await load('during', () => {
     const p0 = performance.now();
     purge = bench.app
       .get(RetentionService)

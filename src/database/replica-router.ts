@@ -11,9 +11,13 @@ export interface ReadMark {
   asOf: Date;
 }
 
+/** The servers a read can go to. */
+export const READ_SOURCES = ['primary', 'replica'] as const;
+export type ReadFrom = (typeof READ_SOURCES)[number];
+
 /** Where a run reads: everything committed on the primary before its mark is in what it reads there. */
 export interface ReadSource {
-  source: 'primary' | 'replica';
+  source: ReadFrom;
   /** Why a run with a replica configured reads the primary. */
   fallback?: string;
 }
@@ -44,7 +48,7 @@ const PROBE_TIMEOUT_MS = 1000;
 export class ReplicaRouter {
   private readonly logger = new Logger(ReplicaRouter.name);
   /** Runs and exports sent to each source since the start (`analytics_run_reads_total`, `export_reads_total`). */
-  readonly reads: Record<ReadPurpose, Record<ReadSource['source'], number>> = {
+  readonly reads: Record<ReadPurpose, Record<ReadFrom, number>> = {
     run: { primary: 0, replica: 0 },
     export: { primary: 0, replica: 0 },
   };
@@ -106,8 +110,8 @@ export class ReplicaRouter {
     const deadline = Date.now() + maxWaitSeconds * 1000;
     for (;;) {
       try {
-        // Not in recovery: the URL names a primary (e.g. the same server); it has everything.
         const pool = await this.pool('read');
+        // Not in recovery: the URL names a primary (e.g. the same server), which has everything.
         const { rows } = await withTimeout(
           pool.query<{ caught: boolean }>(
             `SELECT NOT pg_is_in_recovery() OR coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS caught`,

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import type { ReadFrom } from './replica-router';
 import { isServerError } from './server-error';
 
 /** Limits of one analytics snapshot (`SqlPool.snapshot`). */
@@ -21,8 +22,9 @@ export type SnapshotQuery = <T>(sql: string, params?: unknown[]) => Promise<T[]>
 export class SqlPool {
   constructor(private readonly em: EntityManager) {}
 
-  private pool(type: 'read' | 'write' = 'write'): Promise<Pool> {
-    return this.em.getConnection(type).getNativeClient();
+  /** The primary's pool, or the replica's (`DATABASE_URL_REPLICA`) for reads `ReplicaRouter` sent there. */
+  private pool(source: ReadFrom = 'primary'): Promise<Pool> {
+    return this.em.getConnection(source === 'replica' ? 'read' : 'write').getNativeClient();
   }
 
   /**
@@ -35,14 +37,9 @@ export class SqlPool {
     return result.rows;
   }
 
-  /** One statement on the primary's pool or, for reads `ReplicaRouter` sent there, the replica's. */
-  async queryFrom<T extends QueryResultRow>(
-    source: 'primary' | 'replica',
-    sql: string,
-    params: unknown[] = [],
-  ): Promise<T[]> {
-    const pool = await this.pool(source === 'replica' ? 'read' : 'write');
-    return (await pool.query<T>(sql, params)).rows;
+  /** One statement on `source`'s pool (see `pool`). */
+  async queryFrom<T extends QueryResultRow>(source: ReadFrom, sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await (await this.pool(source)).query<T>(sql, params)).rows;
   }
 
   /**
@@ -62,9 +59,9 @@ export class SqlPool {
     }
   }
 
-  /** Runs `work` in one transaction on one connection (of the replica for `read`); rolls back when it throws. */
-  async transaction<T>(work: (client: PoolClient) => Promise<T>, type: 'read' | 'write' = 'write'): Promise<T> {
-    const client = await (await this.pool(type)).connect();
+  /** Runs `work` in one transaction on one connection of `source`'s pool; rolls back when it throws. */
+  async transaction<T>(work: (client: PoolClient) => Promise<T>, source: ReadFrom = 'primary'): Promise<T> {
+    const client = await (await this.pool(source)).connect();
     let broken: Error | undefined;
     try {
       return await inTransaction(client, work);
@@ -78,23 +75,20 @@ export class SqlPool {
 
   /**
    * Runs analytics in one consistent, read-only snapshot (a repeatable-read transaction) with its own statement
-   * timeout and work_mem: what mining and insight generation read from. `query` runs one statement in it. On the
-   * replica (`source`, as `ReplicaRouter.forRun` chose) when the run reads there.
+   * timeout and work_mem: what mining and insight generation read from. `query` runs one statement in it, on the
+   * server `ReplicaRouter.sourceFor` chose for the run.
    */
   async snapshot<T>(
     limits: SnapshotLimits,
     work: (query: SnapshotQuery, client: PoolClient) => Promise<T>,
-    source: 'primary' | 'replica' = 'primary',
+    source: ReadFrom = 'primary',
   ): Promise<T> {
-    return this.transaction(
-      async (tx) => {
-        await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-        await tx.query(`SET LOCAL statement_timeout = ${Math.floor(limits.statementTimeoutMs)}`);
-        await tx.query(`SET LOCAL work_mem = '${Math.floor(limits.workMemMb)}MB'`);
-        return work(async <R>(text: string, params: unknown[] = []) => (await tx.query(text, params)).rows as R[], tx);
-      },
-      source === 'replica' ? 'read' : 'write',
-    );
+    return this.transaction(async (tx) => {
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await tx.query(`SET LOCAL statement_timeout = ${Math.floor(limits.statementTimeoutMs)}`);
+      await tx.query(`SET LOCAL work_mem = '${Math.floor(limits.workMemMb)}MB'`);
+      return work(async <R>(text: string, params: unknown[] = []) => (await tx.query(text, params)).rows as R[], tx);
+    }, source);
   }
 
   /**

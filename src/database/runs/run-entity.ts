@@ -17,16 +17,6 @@ export function runProperties<Trigger extends string>() {
   };
 }
 
-export const READ_SOURCES = ['primary', 'replica'] as const;
-
-/** The columns of a run that reads analytics (`ReplicaRouter`): where it read, and why not the replica. */
-export function analyticsReadProperties() {
-  return {
-    readFrom: p.string().length(16).default('primary').$type<(typeof READ_SOURCES)[number]>(),
-    readFallback: p.string().length(256).nullable(),
-  };
-}
-
 /**
  * A run table (`RunBook`): the columns every run has, then the kind's own `properties`; the indexes and the status
  * check every run table has, after the kind's own `checks`. `triggers` types the trigger column.

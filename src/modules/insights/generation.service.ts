@@ -35,6 +35,7 @@ import { GenerationInProgressError } from './insights.errors';
 import { InsightRuns } from './insight-runs';
 import { InsightsRepository } from './insights.repository';
 import { ReplicaRouter, type ReadMark } from '../../database/replica-router';
+import { analyticsRead } from '../../database/runs/analytics-read';
 
 /** Emitted after every finished generation (the insight cache listens to it). */
 export const INSIGHTS_GENERATED = 'insights.generated';
@@ -267,7 +268,7 @@ export class GenerationService implements OnApplicationBootstrap, BeforeApplicat
       report: reports,
       error: error ?? (failed ? `${failed} of ${reports.length} generators failed` : undefined),
       summary: reports.map((r) => `${r.generator} +${r.published}/-${r.withdrawn}`).join(', '),
-      details: { read_from: read.source, read_fallback: read.fallback ?? null },
+      details: analyticsRead.details(read),
     };
   }
 

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { isoTime } from '../../common/time/iso';
 import type { StoredRunBase } from '../../database/runs/run-book';
+import { analyticsRead, type StoredAnalyticsRead } from '../../database/runs/analytics-read';
 import { RunBookOf } from '../../database/runs/run-book-of';
 import type { GeneratorReport, InsightRunTrigger } from './entities/insight-run.entity';
 
-export interface StoredInsightRun extends StoredRunBase {
-  read_from: 'primary' | 'replica';
-  read_fallback: string | null;
+export interface StoredInsightRun extends StoredRunBase, StoredAnalyticsRead {
   trigger: InsightRunTrigger;
   period_from: Date | string;
   period_to: Date | string;
@@ -22,7 +21,7 @@ export class InsightRuns extends RunBookOf<StoredInsightRun, GeneratorReport[]>(
   table: 'insight_runs',
   lock: 'insights:generation',
   startColumns: ['period_from', 'period_to'],
-  finishColumns: ['read_from', 'read_fallback'],
+  finishColumns: analyticsRead.columns,
   reportColumn: 'generators',
   runsHelp:
     'Insight generation runs by trigger (mining, manual) and status (succeeded, partial, failed, skipped: another instance was running one)',
@@ -35,8 +34,7 @@ export class InsightRuns extends RunBookOf<StoredInsightRun, GeneratorReport[]>(
       periodFrom: isoTime(row.period_from),
       periodTo: isoTime(row.period_to),
       generators: row.generators ?? [],
-      readFrom: row.read_from,
-      readFallback: row.read_fallback,
+      ...analyticsRead.view(row),
     };
   }
 }

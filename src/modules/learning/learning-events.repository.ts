@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { isUuid } from '../../common/ids/uuid';
 import { CopyThenQuery, parsePlainArray } from '../../database/copy-then-query';
+import type { ReadFrom } from '../../database/replica-router';
 import { SqlPool } from '../../database/sql-pool.service';
 import { InsertCoalescer } from '../../database/insert-coalescer';
 import { encodeCopyBinary, STORED_COLUMNS } from './copy-binary';
@@ -315,7 +316,7 @@ export class LearningEventsRepository {
     userId: string,
     afterId: string | null,
     limit: number,
-    source: 'primary' | 'replica' = 'primary',
+    source: ReadFrom = 'primary',
   ): Promise<StoredEvent[]> {
     return this.sql.queryFrom<StoredEvent>(
       source,

@@ -1,4 +1,4 @@
-import type { ReadSource, ReplicaRouter } from '../../database/replica-router';
+import type { ReadFrom, ReplicaRouter } from '../../database/replica-router';
 import { DataShreddedError } from '../crypto/crypto.errors';
 import type { FieldEncryptionService } from '../crypto/field-encryption.service';
 import type { LearningEventsRepository, StoredEvent } from './learning-events.repository';
@@ -27,7 +27,7 @@ function rows(from: number, count: number): StoredEvent[] {
 
 describe('LearningPersonalData.export with a read replica', () => {
   /** An export whose events the replica serves, page by page, unless `failOnPage` makes the replica fail there. */
-  async function exportWith(source: ReadSource['source'], failOnPage?: number) {
+  async function exportWith(source: ReadFrom, failOnPage?: number) {
     const reads: string[] = [];
     const repository = {
       userEventsAfter: jest.fn(async (_user: string, after: string | null, limit: number, from: string) => {

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { isoTime } from '../../common/time/iso';
 import type { StoredRunBase } from '../../database/runs/run-book';
+import { analyticsRead, type StoredAnalyticsRead } from '../../database/runs/analytics-read';
 import { RunBookOf } from '../../database/runs/run-book-of';
 import type { MinerReport, RunTrigger } from './entities/mining-run.entity';
 
-export interface StoredRun extends StoredRunBase {
-  read_from: 'primary' | 'replica';
-  read_fallback: string | null;
+export interface StoredRun extends StoredRunBase, StoredAnalyticsRead {
   trigger: RunTrigger;
   window_from: Date | string;
   window_to: Date | string;
@@ -23,7 +22,7 @@ export class MiningRuns extends RunBookOf<StoredRun, MinerReport[]>({
   table: 'mining_runs',
   lock: 'patterns:mining',
   startColumns: ['window_from', 'window_to', 'min_user_support'],
-  finishColumns: ['read_from', 'read_fallback'],
+  finishColumns: analyticsRead.columns,
   reportColumn: 'miners',
   runsHelp:
     'Pattern mining runs by trigger (schedule, manual) and status (succeeded, partial, failed, skipped: another instance was running one)',
@@ -38,8 +37,7 @@ export class MiningRuns extends RunBookOf<StoredRun, MinerReport[]>({
       windowTo: isoTime(row.window_to),
       minUserSupport: row.min_user_support,
       miners: row.miners ?? [],
-      readFrom: row.read_from,
-      readFallback: row.read_fallback,
+      ...analyticsRead.view(row),
     };
   }
 }

@@ -6,6 +6,7 @@ import { checkPluginNames, type Contributions } from '../../common/extension/con
 import { AppConfig } from '../../config/app-config';
 import type { RunOutcome, RunStart } from '../../database/runs/run-book';
 import { ReplicaRouter, type ReadMark } from '../../database/replica-router';
+import { analyticsRead } from '../../database/runs/analytics-read';
 import { ClusterScheduler } from '../../database/scheduling/cluster-scheduler';
 import { inTransaction, SqlPool } from '../../database/sql-pool.service';
 import { AuditService } from '../audit/audit.service';
@@ -117,7 +118,7 @@ export class MiningService implements OnApplicationBootstrap {
     }
     const miners = this.miners().filter((m) => mode.kind === 'threshold' || m.supportsDp === true);
     const read = await this.replica.sourceFor(run.mark);
-    const details = { read_from: read.source, read_fallback: read.fallback ?? null };
+    const details = analyticsRead.details(read);
     const failedTypes = new Set<string>();
     const limits = { statementTimeoutMs: STATEMENT_TIMEOUT_MS, workMemMb: this.config.patterns.workMemMb };
     // Upserts share the run's connection: one transaction at a time.

@@ -26,9 +26,9 @@ export type PurgeStart = RunStart<Record<string, number>>;
 
 /**
  * The retention purge: once across all instances (a session advisory lock), every data class's expired rows
- * deleted in short batches with rests between them (`purgeInBatches`); held users' rows stay. A dry run counts what would go and touches nothing. A run that dies midway
- * leaves whole batches done and is marked failed by the next one, which simply carries on (deleting expired rows is
- * idempotent).
+ * deleted in short batches with rests between them (`purgeInBatches`); held users' rows stay. A dry run counts what
+ * would go and touches nothing. A run that dies midway leaves whole batches done and is marked failed by the next
+ * one, which simply carries on (deleting expired rows is idempotent).
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap {

@@ -1,6 +1,6 @@
 import { p } from '@mikro-orm/core';
-import { analyticsReadProperties, defineRunEntity, READ_SOURCES } from '../../../database/runs/run-entity';
-import { oneOfCheck } from '../../../database/entity-constraints';
+import { analyticsRead } from '../../../database/runs/analytics-read';
+import { defineRunEntity } from '../../../database/runs/run-entity';
 
 export const INSIGHT_RUN_TRIGGERS = ['mining', 'manual'] as const;
 export type InsightRunTrigger = (typeof INSIGHT_RUN_TRIGGERS)[number];
@@ -24,7 +24,7 @@ export const InsightRun = defineRunEntity({
     periodFrom: p.datetime(),
     periodTo: p.datetime(),
     generators: p.json<GeneratorReport[]>().nullable(),
-    ...analyticsReadProperties(),
+    ...analyticsRead.properties(),
   },
-  checks: [oneOfCheck('insight_runs', 'read_from', READ_SOURCES)],
+  checks: [analyticsRead.check('insight_runs')],
 });

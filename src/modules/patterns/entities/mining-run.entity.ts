@@ -1,5 +1,6 @@
 import { p } from '@mikro-orm/core';
-import { analyticsReadProperties, defineRunEntity, READ_SOURCES } from '../../../database/runs/run-entity';
+import { analyticsRead } from '../../../database/runs/analytics-read';
+import { defineRunEntity } from '../../../database/runs/run-entity';
 import { oneOfCheck } from '../../../database/entity-constraints';
 
 export const RUN_TRIGGERS = ['schedule', 'manual'] as const;
@@ -31,7 +32,7 @@ export const MiningRun = defineRunEntity({
     windowTo: p.datetime(),
     minUserSupport: p.integer(),
     miners: p.json<MinerReport[]>().nullable(),
-    ...analyticsReadProperties(),
+    ...analyticsRead.properties(),
   },
-  checks: [oneOfCheck('mining_runs', 'trigger', RUN_TRIGGERS), oneOfCheck('mining_runs', 'read_from', READ_SOURCES)],
+  checks: [oneOfCheck('mining_runs', 'trigger', RUN_TRIGGERS), analyticsRead.check('mining_runs')],
 });
